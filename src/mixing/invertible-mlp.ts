@@ -1,0 +1,157 @@
+/**
+ * The mixing functions g_x and g_t of SPEC §3: fixed, random, invertible MLPs
+ * that turn latents z into observations x = g(z).
+ *
+ *   h_0 = z                        z is (B, n)
+ *   h_l = leaky_relu(h_{l-1} W_lᵀ)  for l = 1..L−1, slope 0.2
+ *   x   = h_{L-1} W_Lᵀ              no activation after the last layer
+ *
+ * Each W_l is (n, n), stored row-major as W[out, in] (PyTorch's nn.Linear
+ * layout), with unit-norm columns and a bounded condition number. The inverse
+ * runs the layers backwards with W_l⁻¹ (ml-matrix) and leaky_relu⁻¹.
+ * Arithmetic is f64; the f32 entry points round only at the end.
+ */
+import { inverse, Matrix } from 'ml-matrix';
+import { MisalignError } from '../common/errors.js';
+import type { Rng } from '../common/rng.js';
+import { tensor2d, type Tensor2D } from '../common/tensor.js';
+import { conditionThreshold, DEFAULT_THRESHOLD_RATIO, DEFAULT_THRESHOLD_SAMPLES, drawWellConditioned } from './weights.js';
+
+export interface MixingOptions {
+  /** Number of square layers. Default 3. */
+  layers?: number;
+  /** LeakyReLU slope between layers. Default 0.2. */
+  slope?: number;
+  /** Candidates drawn to set the condition-number threshold. Default 25,000. */
+  thresholdSamples?: number;
+  /** Quantile of their condition numbers used as the threshold. Default 0.001. */
+  thresholdRatio?: number;
+}
+
+/** What a mixing function is made of: enough to rebuild it exactly (checkpoints, config files). */
+export interface MixingWeights {
+  n: number;
+  slope: number;
+  /** One (n, n) row-major W[out, in] per layer. */
+  weights: Float64Array[];
+}
+
+function toRowMajor(m: Matrix): Float64Array {
+  const out = new Float64Array(m.rows * m.columns);
+  for (let r = 0; r < m.rows; r++) for (let c = 0; c < m.columns; c++) out[r * m.columns + c] = m.get(r, c);
+  return out;
+}
+
+function fromRowMajor(data: Float64Array, n: number): Matrix {
+  const m = new Matrix(n, n);
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) m.set(r, c, data[r * n + c]!);
+  return m;
+}
+
+/** out (rows, n) = h (rows, n) · Wᵀ, with W (n, n) row-major W[out, in]. */
+function applyLinear(h: Float64Array, w: Float64Array, rows: number, n: number): Float64Array {
+  const out = new Float64Array(rows * n);
+  for (let r = 0; r < rows; r++) {
+    const hr = r * n;
+    for (let o = 0; o < n; o++) {
+      const wo = o * n;
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += w[wo + i]! * h[hr + i]!;
+      out[hr + o] = acc;
+    }
+  }
+  return out;
+}
+
+export class InvertibleMlp {
+  readonly n: number;
+  readonly slope: number;
+  /** W_l, (n, n) row-major W[out, in], l = 1..L. */
+  readonly weights: readonly Float64Array[];
+  /** W_l⁻¹, (n, n) row-major. */
+  private readonly inverses: readonly Float64Array[];
+
+  private constructor(spec: MixingWeights) {
+    const { n, slope, weights } = spec;
+    if (!Number.isInteger(n) || n < 1) throw new MisalignError('OUT_OF_RANGE', `mixing dimension must be a positive integer, got ${n}`);
+    if (!(slope > 0)) throw new MisalignError('OUT_OF_RANGE', `LeakyReLU slope must be positive for an invertible mixing, got ${slope}`);
+    if (weights.length < 1) throw new MisalignError('OUT_OF_RANGE', 'a mixing function needs at least one layer');
+    for (const w of weights) {
+      if (w.length !== n * n) throw new MisalignError('SHAPE_MISMATCH', `mixing weight has ${w.length} entries, expected ${n * n}`);
+    }
+    this.n = n;
+    this.slope = slope;
+    this.weights = weights.map((w) => Float64Array.from(w));
+    this.inverses = this.weights.map((w) => toRowMajor(inverse(fromRowMajor(w, n))));
+  }
+
+  /** Draws a random mixing function of dimension n (SPEC §3). Returns it with the threshold and each layer's condition number. */
+  static create(n: number, rng: Rng, options: MixingOptions = {}): { mixing: InvertibleMlp; threshold: number; conditions: number[] } {
+    const layers = options.layers ?? 3;
+    if (!Number.isInteger(layers) || layers < 1) throw new MisalignError('OUT_OF_RANGE', `mixing layers must be a positive integer, got ${layers}`);
+    const threshold = conditionThreshold(
+      n,
+      rng.fork('threshold'),
+      options.thresholdSamples ?? DEFAULT_THRESHOLD_SAMPLES,
+      options.thresholdRatio ?? DEFAULT_THRESHOLD_RATIO,
+    );
+    const weights: Float64Array[] = [];
+    const conditions: number[] = [];
+    for (let l = 0; l < layers; l++) {
+      const { matrix, condition } = drawWellConditioned(n, threshold, rng.fork(`layer-${l}`));
+      weights.push(toRowMajor(matrix));
+      conditions.push(condition);
+    }
+    return { mixing: new InvertibleMlp({ n, slope: options.slope ?? 0.2, weights }), threshold, conditions };
+  }
+
+  /** Rebuilds a mixing function from its weights. */
+  static fromWeights(spec: MixingWeights): InvertibleMlp {
+    return new InvertibleMlp(spec);
+  }
+
+  toWeights(): MixingWeights {
+    return { n: this.n, slope: this.slope, weights: this.weights.map((w) => Float64Array.from(w)) };
+  }
+
+  /** x = g(z) in f64; z is (rows, n) row-major. */
+  forward64(z: Float64Array, rows: number): Float64Array {
+    this.checkShape(z.length, rows);
+    let h = z;
+    const last = this.weights.length - 1;
+    this.weights.forEach((w, l) => {
+      h = applyLinear(h, w, rows, this.n);
+      if (l < last) for (let i = 0; i < h.length; i++) if (h[i]! < 0) h[i] = h[i]! * this.slope;
+    });
+    return h;
+  }
+
+  /** z = g⁻¹(x) in f64; x is (rows, n) row-major. */
+  inverse64(x: Float64Array, rows: number): Float64Array {
+    this.checkShape(x.length, rows);
+    let h = x;
+    for (let l = this.inverses.length - 1; l >= 0; l--) {
+      if (l < this.inverses.length - 1) for (let i = 0; i < h.length; i++) if (h[i]! < 0) h[i] = h[i]! / this.slope;
+      h = applyLinear(h, this.inverses[l]!, rows, this.n);
+    }
+    return h;
+  }
+
+  /** x = g(z) for a (B, n) f32 tensor; computed in f64, rounded once. */
+  forward(z: Tensor2D): Tensor2D {
+    const [rows] = z.shape;
+    return tensor2d(rows, this.n, Float32Array.from(this.forward64(Float64Array.from(z.data), rows)));
+  }
+
+  /** z = g⁻¹(x) for a (B, n) f32 tensor. */
+  inverse(x: Tensor2D): Tensor2D {
+    const [rows] = x.shape;
+    return tensor2d(rows, this.n, Float32Array.from(this.inverse64(Float64Array.from(x.data), rows)));
+  }
+
+  private checkShape(length: number, rows: number): void {
+    if (length !== rows * this.n) {
+      throw new MisalignError('SHAPE_MISMATCH', `mixing input has ${length} values, expected (${rows}, ${this.n})`);
+    }
+  }
+}
