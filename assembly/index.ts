@@ -1,0 +1,15 @@
+// misalign compute core: the WebAssembly entry point.
+//
+// Every kernel works on raw f32 buffers that TypeScript places in this
+// module's linear memory (src/kernels/arena.ts) and passes by byte offset, so
+// no allocation happens inside the module and nothing is copied per call.
+// One kernel family per file; each has a plain TypeScript reference in
+// src/kernels/reference/ that the tests compare it with.
+
+export { heapBase } from "./memory";
+export {
+  leakyReluForward,
+  leakyReluBackward,
+  biasAdd,
+  columnSums,
+} from "./activations";
