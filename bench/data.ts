@@ -1,0 +1,52 @@
+/**
+ * Data generation (latents and mixing) at the paper's batch size, 6144.
+ *
+ * - latents: our reproducible sampler (xoshiro128** + polar method with a
+ *   deterministic log) vs the same model drawn with Math.random and
+ *   Box-Muller (fast, but neither seedable nor identical across engines).
+ * - mixing: our plain f64 loops vs the same three layers through ml-matrix
+ *   (mmul, elementwise LeakyReLU).
+ */
+import { Matrix } from 'ml-matrix';
+import { Rng } from '../src/common/rng.js';
+import { resolveBias } from '../src/latent/bias.js';
+import { LatentModel } from '../src/latent/model.js';
+import { InvertibleMlp } from '../src/mixing/invertible-mlp.js';
+import { row, time, type BenchRow } from './harness.js';
+
+const B = 6144;
+
+function mathRandomLatents(size: number, ns: number, nm: number): Float32Array[] {
+  const normal = () => Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
+  return [ns, nm, nm, ns].map((n) => Float32Array.from({ length: size * n }, normal));
+}
+
+export async function dataBench(): Promise<BenchRow[]> {
+  const bias = resolveBias({ theta: 1023, rho: 57 }); // all selected, [3] perturbed
+  const model = LatentModel.create({ bias, seed: 1 });
+  const rng = Rng.fromSeed(2);
+  const latents = row(
+    `latents-b${B}-ns10-nm5`,
+    await time(() => model.sample(B, rng)),
+    'Math.random Box-Muller',
+    await time(() => mathRandomLatents(B, 10, 5)),
+  );
+
+  const n = 15;
+  const { mixing } = InvertibleMlp.create(n, Rng.fromSeed(3), { thresholdSamples: 2000 });
+  const z = new Float64Array(B * n);
+  Rng.fromSeed(4).fillNormal(z);
+  const weights = mixing.weights.map((w) => new Matrix(Array.from({ length: n }, (_, r) => Array.from(w.subarray(r * n, (r + 1) * n)))));
+  const zm = new Matrix(Array.from({ length: B }, (_, r) => Array.from(z.subarray(r * n, (r + 1) * n))));
+  const viaMlMatrix = () => {
+    let h = zm;
+    weights.forEach((w, l) => {
+      h = h.mmul(w.transpose());
+      if (l < weights.length - 1) h = h.apply((r, c) => void (h.get(r, c) < 0 && h.set(r, c, 0.2 * h.get(r, c))));
+    });
+    return h;
+  };
+  const flops = 2 * B * n * n * weights.length;
+  const mix = row(`mix-gx-b${B}-n${n}`, await time(() => mixing.forward64(z, B)), 'ml-matrix mmul', await time(viaMlMatrix), flops);
+  return [latents, mix];
+}

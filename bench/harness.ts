@@ -1,0 +1,67 @@
+/**
+ * Benchmark plumbing: median timings after warm-up, one row per measured
+ * operation with its baseline and the ratio baselineMs / ms, printed as a
+ * table or (with --json) one JSON object per line.
+ */
+
+export interface BenchRow {
+  name: string;
+  ms: number;
+  /** Useful GFLOP/s, where the operation has a natural flop count; null otherwise. */
+  gflops: number | null;
+  baseline: string;
+  baselineMs: number;
+  /** baselineMs / ms: above 1 means we are faster. */
+  ratio: number;
+}
+
+export interface Timing {
+  /** Median over the timed runs, in ms. */
+  ms: number;
+  runs: number;
+}
+
+/** Median wall time of `fn` over `runs` timed calls after `warmup` untimed ones. */
+export async function time(fn: () => unknown, { warmup = 2, runs = 7 } = {}): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return { ms: samples[Math.floor(samples.length / 2)]!, runs };
+}
+
+export function row(name: string, ours: Timing, baseline: string, theirs: Timing, flops?: number): BenchRow {
+  return {
+    name,
+    ms: ours.ms,
+    gflops: flops === undefined ? null : flops / (ours.ms * 1e6),
+    baseline,
+    baselineMs: theirs.ms,
+    ratio: theirs.ms / ours.ms,
+  };
+}
+
+export function print(rows: BenchRow[], json: boolean): void {
+  if (json) {
+    for (const r of rows) console.log(JSON.stringify(r));
+    return;
+  }
+  const header = ['name', 'ms', 'GFLOP/s', 'baseline', 'baseline ms', 'ratio'];
+  const cells = rows.map((r) => [
+    r.name,
+    r.ms.toFixed(3),
+    r.gflops === null ? '-' : r.gflops.toFixed(2),
+    r.baseline,
+    r.baselineMs.toFixed(3),
+    `${r.ratio.toFixed(2)}x`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((v, i) => (i === 0 || i === 3 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const c of cells) console.log(line(c));
+}
