@@ -24,14 +24,17 @@ interface DescribeFlags {
 
 /** The human-readable report of `misalign describe`. */
 export function formatDescription(d: BiasDescription): string {
-  const row = (label: string, set: string, note: string) => `  ${label.padEnd(12)}${set.padEnd(Math.max(28, set.length + 2))}${note}`;
+  const rows: [string, string, string][] = [
+    ['selected', `I_θ = ${formatSet(d.selected)}`, `θ = ${d.theta.paper} (paper), ${d.theta.code} (code)`],
+    ['perturbed', `I_ρ = ${formatSet(d.perturbed)}`, `ρ = ${d.rho.paper} (paper tables), ${d.rho.within} (within I_θ), ${d.rho.code} (code)`],
+    ['identified', formatSet(d.identified), 'kept: I_θ \\ I_ρ, recovered up to an invertible map'],
+    ['dropped', formatSet(d.dropped), 'and m_x, m_t: not recoverable from the learned representation'],
+  ];
+  const width = Math.max(...rows.map(([, set]) => set.length)) + 2;
   return [
     `Bias configuration: ns = ${d.ns} semantic factors, nm = ${d.nm} modality-specific factors per modality`,
     '',
-    row('selected', `I_θ = ${formatSet(d.selected)}`, `θ = ${d.theta.paper} (paper), ${d.theta.code} (code)`),
-    row('perturbed', `I_ρ = ${formatSet(d.perturbed)}`, `ρ = ${d.rho.paper} (paper tables), ${d.rho.within} (within I_θ), ${d.rho.code} (code)`),
-    row('identified', formatSet(d.identified), 'kept: I_θ \\ I_ρ, recovered up to an invertible map'),
-    row('dropped', formatSet(d.dropped), 'and m_x, m_t: not recoverable from the learned representation'),
+    ...rows.map(([label, set, note]) => `  ${label.padEnd(12)}${set.padEnd(width)}${note}`),
     '',
     `  z_x = (s, m_x) has ${d.zxDim} dimensions; z_t = (s̃[I_θ], m_t) has ${d.ztDim}.`,
     `  Default encoding size: ${d.encodingSize} (= |I_θ \\ I_ρ|).`,
