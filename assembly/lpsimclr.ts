@@ -1,0 +1,300 @@
+// Fused LpSimCLR loss with its gradients (SPEC §5), one direction:
+//
+//   pos_i  = ||a_i − b_i||²                       a, b are (N, d)
+//   neg_ij = ||a_i − c_j||²                       c is (M, d): the fresh negatives
+//   u_ij   = −neg_ij / τ  (j = 1..M),  u_i,M+1 = −pos_i / τ
+//   loss_i = 2·(α·pos_i/τ + (1 − α)·logmeanexp_j u_ij)      (mean over M + 1 terms)
+//   L      = mean_i loss_i
+//
+// and, accumulated with a weight w (so the symmetrised form is two calls with
+// w = 0.5), ga += w·∂L/∂a, gb += w·∂L/∂b, gc += w·∂L/∂c. Returns L (unweighted).
+//
+// Nothing of size N×M×d is ever formed, nor N×M: rows are processed four at a
+// time against all M negatives, with the row's M scores in a buffer (4 × M).
+//
+//   pass 1  u_rj = (2·a_r·c_j − |a_r|² − |c_j|²)/τ, running row max
+//   pass 2  e_rj = exp(u_rj − m_r), S_r = Σ_j e_rj + exp(u_r,pos − m_r)
+//   pass 3  γ_rj = ∂L/∂neg_rj = −2(1 − α)/(τN) · e_rj / S_r and
+//           ∂L/∂a_r = 2·a_r·Σ_j γ_rj − 2·Σ_j γ_rj c_j + 2·g_pos,r·(a_r − b_r)
+//           ∂L/∂c_j = −2·Σ_r γ_rj a_r + 2·c_j·Σ_r γ_rj
+//           ∂L/∂b_r = −2·g_pos,r·(a_r − b_r)
+//
+// Negatives are kept transposed (ct is d × Mp, Mp = M rounded up to 8) so the
+// loops run 4 or 8 negatives per f32x4 step; padding columns get |c|² = +inf,
+// hence u = −inf, e = 0 and no gradient.
+//
+// Workspace (floats, 16-byte aligned), see lpsimclrWorkFloats:
+//   ct (d, Mp) | gct (d, Mp) | nc (Mp) | colG (Mp) | rows (4, Mp) | accA (4·d f32x4) | rowScale (4)
+//   | apack (d, 4): the block's rows interleaved, apack[k·4 + r] = a_r[k]
+
+import { expNonPositive4, hmax, hsum, max4 } from "./vecmath";
+
+const R = 4; // rows per block
+const JT = 512; // negatives per pass-3 tile (keeps the tile's scores in L1)
+
+@inline
+function padded(M: i32): i32 {
+  return (M + 7) & ~7;
+}
+
+/** Floats of workspace lpsimclrDirectional needs for M negatives of dimension d. */
+export function lpsimclrWorkFloats(M: i32, d: i32): i32 {
+  const Mp = padded(M);
+  return 2 * d * Mp + 2 * Mp + R * Mp + R * d * 4 + R + R * d;
+}
+
+@inline
+function f(p: usize, i: i32): f32 {
+  return load<f32>(p + (<usize>i << 2));
+}
+
+@inline
+function setf(p: usize, i: i32, v: f32): void {
+  store<f32>(p + (<usize>i << 2), v);
+}
+
+export function lpsimclrDirectional(
+  a: usize,
+  b: usize,
+  c: usize,
+  N: i32,
+  M: i32,
+  d: i32,
+  tau: f32,
+  alpha: f32,
+  weight: f32,
+  ga: usize,
+  gb: usize,
+  gc: usize,
+  work: usize,
+): f64 {
+  const Mp = padded(M);
+  const MpB = <usize>Mp << 2;
+  const ct = work;
+  const gct = ct + <usize>d * MpB;
+  const nc = gct + <usize>d * MpB;
+  const colG = nc + MpB;
+  const rows = colG + MpB;
+  const accA = rows + <usize>R * MpB;
+  const rowScale = accA + (<usize>(R * d) << 4);
+  const apack = rowScale + (<usize>R << 2);
+  const invTau: f32 = 1 / tau;
+
+  // Prepare the negatives: transpose, squared norms, zero the gradient accumulators.
+  for (let j = 0; j < Mp; j++) {
+    let norm: f32 = 0;
+    for (let k = 0; k < d; k++) {
+      const v: f32 = j < M ? f(c, j * d + k) : 0;
+      setf(ct, k * Mp + j, v);
+      setf(gct, k * Mp + j, 0);
+      norm += v * v;
+    }
+    setf(nc, j, j < M ? norm : Infinity);
+    setf(colG, j, 0);
+  }
+
+  // Per-row scalars of the current block.
+  let lossSum: f64 = 0;
+  const logCount = Math.log(<f64>(M + 1));
+  const negScale: f32 = (-2 * (1 - alpha)) * invTau / <f32>N; // ∂L/∂neg before the softmax weight
+
+  for (let i0 = 0; i0 < N; i0 += R) {
+    const valid = min(R, N - i0);
+    // Rows past the end reuse the last valid row and get zero weight.
+    const a0 = a + <usize>(i0) * <usize>d * 4;
+    const a1 = a + <usize>(i0 + min(1, valid - 1)) * <usize>d * 4;
+    const a2 = a + <usize>(i0 + min(2, valid - 1)) * <usize>d * 4;
+    const a3 = a + <usize>(i0 + min(3, valid - 1)) * <usize>d * 4;
+    let na0: f32 = 0, na1: f32 = 0, na2: f32 = 0, na3: f32 = 0;
+    for (let k = 0; k < d; k++) {
+      const x0 = f(a0, k), x1 = f(a1, k), x2 = f(a2, k), x3 = f(a3, k);
+      na0 += x0 * x0;
+      na1 += x1 * x1;
+      na2 += x2 * x2;
+      na3 += x3 * x3;
+      setf(apack, 4 * k, x0);
+      setf(apack, 4 * k + 1, x1);
+      setf(apack, 4 * k + 2, x2);
+      setf(apack, 4 * k + 3, x3);
+    }
+
+    // Pass 1: scores for 4 rows × 8 negatives per step.
+    const vTwo = f32x4.splat(2);
+    const vInvTau = f32x4.splat(invTau);
+    const vna0 = f32x4.splat(na0), vna1 = f32x4.splat(na1), vna2 = f32x4.splat(na2), vna3 = f32x4.splat(na3);
+    let mx0 = f32x4.splat(-Infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0;
+    for (let j = 0; j < Mp; j += 8) {
+      const jo = <usize>j << 2;
+      let s00 = f32x4.splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+      let cp = ct + jo;
+      let ap = apack;
+      for (let k = 0; k < d; k++) {
+        const c0 = v128.load(cp);
+        const c1 = v128.load(cp, 16);
+        let s = v128.load32_splat(ap);
+        s00 = f32x4.add(s00, f32x4.mul(s, c0));
+        s01 = f32x4.add(s01, f32x4.mul(s, c1));
+        s = v128.load32_splat(ap, 4);
+        s10 = f32x4.add(s10, f32x4.mul(s, c0));
+        s11 = f32x4.add(s11, f32x4.mul(s, c1));
+        s = v128.load32_splat(ap, 8);
+        s20 = f32x4.add(s20, f32x4.mul(s, c0));
+        s21 = f32x4.add(s21, f32x4.mul(s, c1));
+        s = v128.load32_splat(ap, 12);
+        s30 = f32x4.add(s30, f32x4.mul(s, c0));
+        s31 = f32x4.add(s31, f32x4.mul(s, c1));
+        cp += MpB;
+        ap += 16;
+      }
+      const n0 = v128.load(nc + jo);
+      const n1 = v128.load(nc + jo, 16);
+      // u = (2·dot − |a|² − |c|²)/τ
+      let u = f32x4.mul(f32x4.sub(f32x4.sub(f32x4.mul(vTwo, s00), vna0), n0), vInvTau);
+      v128.store(rows + jo, u);
+      mx0 = max4(mx0, u);
+      u = f32x4.mul(f32x4.sub(f32x4.sub(f32x4.mul(vTwo, s01), vna0), n1), vInvTau);
+      v128.store(rows + jo, u, 16);
+      mx0 = max4(mx0, u);
+      u = f32x4.mul(f32x4.sub(f32x4.sub(f32x4.mul(vTwo, s10), vna1), n0), vInvTau);
+      v128.store(rows + MpB + jo, u);
+      mx1 = max4(mx1, u);
+      u = f32x4.mul(f32x4.sub(f32x4.sub(f32x4.mul(vTwo, s11), vna1), n1), vInvTau);
+      v128.store(rows + MpB + jo, u, 16);
+      mx1 = max4(mx1, u);
+      u = f32x4.mul(f32x4.sub(f32x4.sub(f32x4.mul(vTwo, s20), vna2), n0), vInvTau);
+      v128.store(rows + 2 * MpB + jo, u);
+      mx2 = max4(mx2, u);
+      u = f32x4.mul(f32x4.sub(f32x4.sub(f32x4.mul(vTwo, s21), vna2), n1), vInvTau);
+      v128.store(rows + 2 * MpB + jo, u, 16);
+      mx2 = max4(mx2, u);
+      u = f32x4.mul(f32x4.sub(f32x4.sub(f32x4.mul(vTwo, s30), vna3), n0), vInvTau);
+      v128.store(rows + 3 * MpB + jo, u);
+      mx3 = max4(mx3, u);
+      u = f32x4.mul(f32x4.sub(f32x4.sub(f32x4.mul(vTwo, s31), vna3), n1), vInvTau);
+      v128.store(rows + 3 * MpB + jo, u, 16);
+      mx3 = max4(mx3, u);
+    }
+
+    // Pass 2, per row: positive term, stable exp-sum, loss, and the row's gradient scalars.
+    for (let r = 0; r < R; r++) {
+      const ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
+      const br = b + <usize>(i0 + min(r, valid - 1)) * <usize>d * 4;
+      let pos: f32 = 0;
+      for (let k = 0; k < d; k++) {
+        const diff = f(ar, k) - f(br, k);
+        pos += diff * diff;
+      }
+      const uPos: f32 = -pos * invTau;
+      const mxv = r == 0 ? mx0 : r == 1 ? mx1 : r == 2 ? mx2 : mx3;
+      const m: f32 = max(hmax(mxv), uPos);
+      const vm = f32x4.splat(m);
+      const rowp = rows + <usize>r * MpB;
+      let sum = f32x4.splat(0);
+      for (let j = 0; j < Mp; j += 4) {
+        const p = rowp + (<usize>j << 2);
+        const e = expNonPositive4(f32x4.sub(v128.load(p), vm));
+        v128.store(p, e);
+        sum = f32x4.add(sum, e);
+      }
+      const ePos: f64 = Math.exp(<f64>(uPos - m));
+      const S: f64 = <f64>hsum(sum) + ePos;
+      const isValid = r < valid;
+      if (isValid) {
+        const lme: f64 = <f64>m + Math.log(S) - logCount;
+        lossSum += 2 * (<f64>alpha * <f64>pos * <f64>invTau + (1 - <f64>alpha) * lme);
+      }
+      // γ_rj = cn·e_rj; gPos = ∂L/∂pos_r. Both already carry the weight w. Invalid rows get 0.
+      const cn: f32 = isValid ? <f32>(<f64>(negScale * weight) / S) : 0;
+      const gPos: f32 = isValid
+        ? <f32>((2 * <f64>alpha * <f64>invTau - 2 * (1 - <f64>alpha) * <f64>invTau * (ePos / S)) / <f64>N) * weight
+        : 0;
+      const gammaSum: f32 = <f32>(<f64>cn * (S - ePos)); // Σ_j γ_rj over the negatives
+      setf(rowScale, r, cn);
+      // Row-local gradient terms that need no pass over the negatives.
+      if (isValid) {
+        const gar = ga + <usize>(i0 + r) * <usize>d * 4;
+        const gbr = gb + <usize>(i0 + r) * <usize>d * 4;
+        for (let k = 0; k < d; k++) {
+          const diff = f(ar, k) - f(br, k);
+          setf(gar, k, f(gar, k) + 2 * f(ar, k) * gammaSum + 2 * gPos * diff);
+          setf(gbr, k, f(gbr, k) - 2 * gPos * diff);
+        }
+      }
+    }
+
+    // Pass 3: the terms coupling rows and negatives, tile by tile.
+    for (let k = 0; k < R * d; k++) v128.store(accA + (<usize>k << 4), f32x4.splat(0));
+    const cn0 = v128.load32_splat(rowScale);
+    const cn1 = v128.load32_splat(rowScale, 4);
+    const cn2 = v128.load32_splat(rowScale, 8);
+    const cn3 = v128.load32_splat(rowScale, 12);
+    for (let jt = 0; jt < Mp; jt += JT) {
+      const jEnd = min(Mp, jt + JT);
+      // colG[j] += Σ_r γ_rj, γ_rj = cn_r·e_rj
+      for (let j = jt; j < jEnd; j += 4) {
+        const jo = <usize>j << 2;
+        const g = f32x4.add(
+          f32x4.add(f32x4.mul(v128.load(rows + jo), cn0), f32x4.mul(v128.load(rows + MpB + jo), cn1)),
+          f32x4.add(f32x4.mul(v128.load(rows + 2 * MpB + jo), cn2), f32x4.mul(v128.load(rows + 3 * MpB + jo), cn3)),
+        );
+        v128.store(colG + jo, f32x4.add(v128.load(colG + jo), g));
+      }
+      for (let k = 0; k < d; k++) {
+        const ko = <usize>k << 2;
+        // gct[k, j] += Σ_r e_rj·(−2·cn_r·a_rk);  accA[r, k] += Σ_j e_rj·c_jk (times cn_r later)
+        const m0 = f32x4.splat(-2 * f(rowScale, 0) * f(a0, k));
+        const m1 = f32x4.splat(-2 * f(rowScale, 1) * f(a1, k));
+        const m2 = f32x4.splat(-2 * f(rowScale, 2) * f(a2, k));
+        const m3 = f32x4.splat(-2 * f(rowScale, 3) * f(a3, k));
+        const accP = accA + (<usize>k << 4);
+        const dStride = <usize>d << 4;
+        let s0 = v128.load(accP);
+        let s1 = v128.load(accP + dStride);
+        let s2 = v128.load(accP + 2 * dStride);
+        let s3 = v128.load(accP + 3 * dStride);
+        const ctRow = ct + <usize>k * MpB;
+        const gctRow = gct + <usize>k * MpB;
+        for (let j = jt; j < jEnd; j += 4) {
+          const jo = <usize>j << 2;
+          const g0 = v128.load(rows + jo);
+          const g1 = v128.load(rows + MpB + jo);
+          const g2 = v128.load(rows + 2 * MpB + jo);
+          const g3 = v128.load(rows + 3 * MpB + jo);
+          const cv = v128.load(ctRow + jo);
+          let acc = v128.load(gctRow + jo);
+          acc = f32x4.add(acc, f32x4.mul(g0, m0));
+          acc = f32x4.add(acc, f32x4.mul(g1, m1));
+          acc = f32x4.add(acc, f32x4.mul(g2, m2));
+          acc = f32x4.add(acc, f32x4.mul(g3, m3));
+          v128.store(gctRow + jo, acc);
+          s0 = f32x4.add(s0, f32x4.mul(g0, cv));
+          s1 = f32x4.add(s1, f32x4.mul(g1, cv));
+          s2 = f32x4.add(s2, f32x4.mul(g2, cv));
+          s3 = f32x4.add(s3, f32x4.mul(g3, cv));
+        }
+        v128.store(accP, s0);
+        v128.store(accP + dStride, s1);
+        v128.store(accP + 2 * dStride, s2);
+        v128.store(accP + 3 * dStride, s3);
+      }
+    }
+    // ∂L/∂a_rk −= 2·Σ_j γ_rj c_jk = 2·cn_r·Σ_j e_rj c_jk
+    for (let r = 0; r < valid; r++) {
+      const gar = ga + <usize>(i0 + r) * <usize>d * 4;
+      const cn = f(rowScale, r);
+      for (let k = 0; k < d; k++) {
+        setf(gar, k, f(gar, k) - 2 * cn * hsum(v128.load(accA + (<usize>(r * d + k) << 4))));
+      }
+    }
+  }
+
+  // ∂L/∂c_jk = gct[k, j] + 2·c_jk·colG[j]
+  for (let j = 0; j < M; j++) {
+    const gcj = gc + <usize>j * <usize>d * 4;
+    const g = f(colG, j);
+    for (let k = 0; k < d; k++) {
+      setf(gcj, k, f(gcj, k) + f(gct, k * Mp + j) + 2 * f(c, j * d + k) * g);
+    }
+  }
+  return lossSum / <f64>N;
+}
