@@ -13,3 +13,8 @@ export {
   biasAdd,
   columnSums,
 } from "./activations";
+export { gemm, gemmWorkspaceFloats } from "./gemm";
+export { expBatch } from "./vecmath";
+export { lpsimclrDirectional, lpsimclrWorkFloats } from "./lpsimclr";
+export { infonce, infonceWorkFloats } from "./infonce";
+export { sumSquares, scale, adamStep } from "./optim";

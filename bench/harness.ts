@@ -10,9 +10,10 @@ export interface BenchRow {
   /** Useful GFLOP/s, where the operation has a natural flop count; null otherwise. */
   gflops: number | null;
   baseline: string;
-  baselineMs: number;
+  /** null where the baseline cannot run (the reason is in `baseline`). */
+  baselineMs: number | null;
   /** baselineMs / ms: above 1 means we are faster. */
-  ratio: number;
+  ratio: number | null;
 }
 
 export interface Timing {
@@ -22,7 +23,7 @@ export interface Timing {
 }
 
 /** Median wall time of `fn` over `runs` timed calls after `warmup` untimed ones. */
-export async function time(fn: () => unknown, { warmup = 2, runs = 7 } = {}): Promise<Timing> {
+export async function time(fn: () => unknown, { warmup = 1, runs = 5 } = {}): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -34,15 +35,25 @@ export async function time(fn: () => unknown, { warmup = 2, runs = 7 } = {}): Pr
   return { ms: samples[Math.floor(samples.length / 2)]!, runs };
 }
 
-export function row(name: string, ours: Timing, baseline: string, theirs: Timing, flops?: number): BenchRow {
+export function row(name: string, ours: Timing, baseline: string, theirs: Timing | null, flops?: number): BenchRow {
   return {
     name,
     ms: ours.ms,
     gflops: flops === undefined ? null : flops / (ours.ms * 1e6),
     baseline,
-    baselineMs: theirs.ms,
-    ratio: theirs.ms / ours.ms,
+    baselineMs: theirs === null ? null : theirs.ms,
+    ratio: theirs === null ? null : theirs.ms / ours.ms,
   };
+}
+
+/** Times `fn`, or returns null (and says why on stderr) if it throws. */
+export async function timeOrNull(what: string, fn: () => unknown, options?: { warmup?: number; runs?: number }): Promise<Timing | null> {
+  try {
+    return await time(fn, options);
+  } catch (error) {
+    process.stderr.write(`bench: ${what} cannot run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+    return null;
+  }
 }
 
 export function print(rows: BenchRow[], json: boolean): void {
@@ -56,8 +67,8 @@ export function print(rows: BenchRow[], json: boolean): void {
     r.ms.toFixed(3),
     r.gflops === null ? '-' : r.gflops.toFixed(2),
     r.baseline,
-    r.baselineMs.toFixed(3),
-    `${r.ratio.toFixed(2)}x`,
+    r.baselineMs === null ? 'n/a' : r.baselineMs.toFixed(3),
+    r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((v, i) => (i === 0 || i === 3 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');

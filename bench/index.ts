@@ -3,10 +3,12 @@
  * default) and prints each row's time, its baseline and the ratio.
  */
 import { dataBench } from './data.js';
+import { kernelsBench } from './kernels.js';
 import { print, type BenchRow } from './harness.js';
 
 const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   data: dataBench,
+  kernels: kernelsBench,
 };
 
 const args = process.argv.slice(2);

@@ -44,3 +44,8 @@ export { DataGenerator, type GeneratorOptions, type ObservationBatch, type Mixin
 
 export { Kernels, DEFAULT_WASM_URL, type KernelExports } from './kernels/module.js';
 export { Arena, F32Buffer } from './kernels/arena.js';
+export { leakyReluForward, leakyReluBackward, biasAdd, columnSums } from './kernels/activations.js';
+export { gemm, type GemmArgs } from './kernels/gemm.js';
+export { LpSimclr, type LpSimclrOptions, type LpSimclrGradBuffers, type LpSimclrLosses } from './kernels/lpsimclr.js';
+export { InfoNce, type InfoNceForm, type InfoNceOptions } from './kernels/infonce.js';
+export { Adam, clipGradNorm, type AdamOptions } from './kernels/optim.js';
