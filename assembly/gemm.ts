@@ -9,7 +9,7 @@
 // register-blocked micro-kernel below sees the same memory layout whatever
 // the transposes; packing is where the four forms differ. Panels are padded
 // with zeros to whole MR rows / NR columns, and edge tiles of C are written
-// through a small scratch tile, so any M, N, K is correct.
+// through a small scratch tile (in the workspace), so any M, N, K is correct.
 //
 //   packed A panel: MR rows × kc, stored k-major: panel[k * MR + r]
 //   packed B panel: kc × NR columns, stored k-major: panel[k * NR + c]
@@ -24,12 +24,14 @@ const KC = 256;
 const MC = 128;
 const NC = 2048;
 
-// Scratch tile for partial (edge) tiles of C: MR rows of NR floats.
-const EDGE: usize = memory.data(MR * NR * 4, 16);
-
-/** Floats of workspace gemm needs: one packed A block and one packed B block. */
+/**
+ * Floats of workspace gemm needs: one packed A block, one packed B block and
+ * a scratch tile for partial (edge) tiles of C. Everything per call lives
+ * here, none in static memory, so threads sharing one memory can run gemm at
+ * once, each with its own workspace.
+ */
 export function gemmWorkspaceFloats(): i32 {
-  return MC * KC + KC * NC;
+  return MC * KC + KC * NC + MR * NR;
 }
 
 // 4×4 transpose of rows r0..r3 into columns, written as 4 vectors at dst, dst+step, ...
@@ -178,7 +180,7 @@ function storeRow(p: usize, x0: v128, x1: v128, va: v128, beta: f32): void {
 }
 
 // The 4 × 8 micro-kernel: C[0..mr, 0..nr] = beta * C + alpha * Apanel · Bpanel over kc.
-function micro(kc: i32, pa: usize, pb: usize, c: usize, ldcB: usize, alpha: f32, beta: f32, mr: i32, nr: i32): void {
+function micro(kc: i32, pa: usize, pb: usize, c: usize, ldcB: usize, alpha: f32, beta: f32, mr: i32, nr: i32, edge: usize): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -213,18 +215,18 @@ function micro(kc: i32, pa: usize, pb: usize, c: usize, ldcB: usize, alpha: f32,
     storeRow(c + 3 * ldcB, c30, c31, va, beta);
     return;
   }
-  v128.store(EDGE, c00);
-  v128.store(EDGE, c01, 16);
-  v128.store(EDGE, c10, 32);
-  v128.store(EDGE, c11, 48);
-  v128.store(EDGE, c20, 64);
-  v128.store(EDGE, c21, 80);
-  v128.store(EDGE, c30, 96);
-  v128.store(EDGE, c31, 112);
+  v128.store(edge, c00);
+  v128.store(edge, c01, 16);
+  v128.store(edge, c10, 32);
+  v128.store(edge, c11, 48);
+  v128.store(edge, c20, 64);
+  v128.store(edge, c21, 80);
+  v128.store(edge, c30, 96);
+  v128.store(edge, c31, 112);
   for (let r = 0; r < mr; r++) {
     for (let j = 0; j < nr; j++) {
       const p = c + <usize>r * ldcB + (<usize>j << 2);
-      const v = alpha * load<f32>(EDGE + ((<usize>(r * NR + j)) << 2));
+      const v = alpha * load<f32>(edge + ((<usize>(r * NR + j)) << 2));
       store<f32>(p, beta == 0 ? v : beta * load<f32>(p) + v);
     }
   }
@@ -268,6 +270,7 @@ export function gemm(
   }
   const packedA = work;
   const packedB = work + (<usize>(MC * KC) << 2);
+  const edge = packedB + (<usize>(KC * NC) << 2);
   const ldcB = <usize>ldc << 2;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
@@ -292,6 +295,7 @@ export function gemm(
               b,
               min(MR, mc - ir),
               nr,
+              edge,
             );
           }
         }

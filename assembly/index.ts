@@ -15,6 +15,6 @@ export {
 } from "./activations";
 export { gemm, gemmWorkspaceFloats } from "./gemm";
 export { expBatch } from "./vecmath";
-export { lpsimclrDirectional, lpsimclrWorkFloats } from "./lpsimclr";
+export { lpsimclrRows, lpsimclrWorkFloats } from "./lpsimclr";
 export { infonce, infonceWorkFloats } from "./infonce";
-export { sumSquares, scale, adamStep } from "./optim";
+export { sumSquares, scale, addInto, adamStep } from "./optim";

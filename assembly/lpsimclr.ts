@@ -7,7 +7,12 @@
 //   L      = mean_i loss_i
 //
 // and, accumulated with a weight w (so the symmetrised form is two calls with
-// w = 0.5), ga += w·∂L/∂a, gb += w·∂L/∂b, gc += w·∂L/∂c. Returns L (unweighted).
+// w = 0.5), ga += w·∂L/∂a, gb += w·∂L/∂b, gc += w·∂L/∂c.
+//
+// One call handles the rows [rowStart, rowEnd) and returns Σ loss_i over them
+// (unweighted; L is the sum over all rows divided by N). Threads split the
+// rows: their ga, gb rows are disjoint, and each accumulates its share of
+// ∂L/∂c into its own gc buffer, which the caller adds up.
 //
 // Nothing of size N×M×d is ever formed, nor N×M: rows are processed four at a
 // time against all M negatives, with the row's M scores in a buffer (4 × M).
@@ -37,7 +42,7 @@ function padded(M: i32): i32 {
   return (M + 7) & ~7;
 }
 
-/** Floats of workspace lpsimclrDirectional needs for M negatives of dimension d. */
+/** Floats of workspace lpsimclrRows needs for M negatives of dimension d. */
 export function lpsimclrWorkFloats(M: i32, d: i32): i32 {
   const Mp = padded(M);
   return 2 * d * Mp + 2 * Mp + R * Mp + R * d * 4 + R + R * d;
@@ -53,7 +58,7 @@ function setf(p: usize, i: i32, v: f32): void {
   store<f32>(p + (<usize>i << 2), v);
 }
 
-export function lpsimclrDirectional(
+export function lpsimclrRows(
   a: usize,
   b: usize,
   c: usize,
@@ -63,6 +68,8 @@ export function lpsimclrDirectional(
   tau: f32,
   alpha: f32,
   weight: f32,
+  rowStart: i32,
+  rowEnd: i32,
   ga: usize,
   gb: usize,
   gc: usize,
@@ -98,8 +105,8 @@ export function lpsimclrDirectional(
   const logCount = Math.log(<f64>(M + 1));
   const negScale: f32 = (-2 * (1 - alpha)) * invTau / <f32>N; // ∂L/∂neg before the softmax weight
 
-  for (let i0 = 0; i0 < N; i0 += R) {
-    const valid = min(R, N - i0);
+  for (let i0 = rowStart; i0 < rowEnd; i0 += R) {
+    const valid = min(R, rowEnd - i0);
     // Rows past the end reuse the last valid row and get zero weight.
     const a0 = a + <usize>(i0) * <usize>d * 4;
     const a1 = a + <usize>(i0 + min(1, valid - 1)) * <usize>d * 4;
@@ -296,5 +303,5 @@ export function lpsimclrDirectional(
       setf(gcj, k, f(gcj, k) + f(gct, k * Mp + j) + 2 * f(c, j * d + k) * g);
     }
   }
-  return lossSum / <f64>N;
+  return lossSum;
 }

@@ -4,6 +4,7 @@
 //   sumSquares  Σ g_i², accumulated in f64 per block of 1024: the global
 //               gradient norm for clipping is its square root (TypeScript).
 //   scale       g *= s (clipping: s = max_norm / (norm + 1e-6) when below 1).
+//   addInto     dst += src.
 //   adamStep    PyTorch's Adam without weight decay, bias corrections
 //               precomputed by the caller:
 //                 m = β1·m + (1 − β1)·g
@@ -44,6 +45,19 @@ export function scale(g: usize, n: i32, s: f32): void {
   for (; i < n; i++) {
     const p = g + (<usize>i << 2);
     store<f32>(p, load<f32>(p) * s);
+  }
+}
+
+// dst += src over n floats (adds up the per-thread partial gradients).
+export function addInto(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
   }
 }
 

@@ -42,7 +42,8 @@ export { InvertibleMlp, type MixingOptions, type MixingWeights } from './mixing/
 export { conditionNumber, conditionThreshold, drawCandidate, DEFAULT_THRESHOLD_RATIO, DEFAULT_THRESHOLD_SAMPLES } from './mixing/weights.js';
 export { DataGenerator, type GeneratorOptions, type ObservationBatch, type MixingReport } from './mixing/generator.js';
 
-export { Kernels, DEFAULT_WASM_URL, type KernelExports } from './kernels/module.js';
+export { Kernels, DEFAULT_WASM_URL, DEFAULT_THREADS_WASM_URL, splitRange, type KernelExports, type KernelsOptions } from './kernels/module.js';
+export { ThreadPool, threadsAvailable, type Job } from './kernels/threads.js';
 export { Arena, F32Buffer } from './kernels/arena.js';
 export { leakyReluForward, leakyReluBackward, biasAdd, columnSums } from './kernels/activations.js';
 export { gemm, type GemmArgs } from './kernels/gemm.js';

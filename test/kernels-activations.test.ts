@@ -71,9 +71,9 @@ describe('arena', () => {
     expect(a.ptr % 16).toBe(0);
     expect(b.ptr % 16).toBe(0);
     expect(b.ptr).toBeGreaterThanOrEqual(a.ptr + 12);
-    const pagesBefore = k.exports.memory.buffer.byteLength;
+    const pagesBefore = k.memory.buffer.byteLength;
     const big = k.arena.alloc(8_000_000); // 32 MB: forces growth
-    expect(k.exports.memory.buffer.byteLength).toBeGreaterThan(pagesBefore);
+    expect(k.memory.buffer.byteLength).toBeGreaterThan(pagesBefore);
     expect(big.array.every((v) => v === 0)).toBe(true);
     a.set([1, 2, 3]);
     expect(Array.from(a.array)).toEqual([1, 2, 3]); // still readable after growth

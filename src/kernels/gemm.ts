@@ -6,11 +6,17 @@
  *   op(B) is (K, N): B is (K, N), or (N, K) when transB
  *   C is (M, N)
  *
- * Leading dimensions default to the packed row lengths.
+ * Leading dimensions default to the packed row lengths. With helper threads,
+ * large products are split into row blocks of C (or column blocks when C is
+ * wide), one per thread; each element is computed exactly as on one thread.
  */
 import { MisalignError } from '../common/errors.js';
 import type { F32Buffer } from './arena.js';
-import { checkBuffer, type Kernels } from './module.js';
+import { checkBuffer, splitRange, type Kernels } from './module.js';
+import type { Job } from './threads.js';
+
+/** Below this many multiply-adds a product runs on one thread (dispatch would cost more than it saves). */
+const PARALLEL_MIN_MACS = 1 << 20;
 
 export interface GemmArgs {
   M: number;
@@ -42,5 +48,21 @@ export function gemm(k: Kernels, args: GemmArgs): void {
   if (aRows > 0) checkBuffer('gemm A', A, (aRows - 1) * lda + aCols);
   if (bRows > 0) checkBuffer('gemm B', B, (bRows - 1) * ldb + bCols);
   if (M > 0) checkBuffer('gemm C', C, (M - 1) * ldc + N);
-  k.exports.gemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, A.ptr, lda, B.ptr, ldb, beta, C.ptr, ldc, k.gemmWork.ptr);
+  const tA = transA ? 1 : 0;
+  const tB = transB ? 1 : 0;
+  if (k.pool === null || M * N * K < PARALLEL_MIN_MACS) {
+    k.exports.gemm(tA, tB, M, N, K, alpha, A.ptr, lda, B.ptr, ldb, beta, C.ptr, ldc, k.gemmWork[0]!.ptr);
+    return;
+  }
+  const jobs: Job[] =
+    M >= N
+      ? splitRange(M, k.threads, 4).map(([m0, m1], t) => ({
+          fn: 'gemm',
+          args: [tA, tB, m1 - m0, N, K, alpha, A.ptr + 4 * (transA ? m0 : m0 * lda), lda, B.ptr, ldb, beta, C.ptr + 4 * m0 * ldc, ldc, k.gemmWork[t]!.ptr],
+        }))
+      : splitRange(N, k.threads, 8).map(([n0, n1], t) => ({
+          fn: 'gemm',
+          args: [tA, tB, M, n1 - n0, K, alpha, A.ptr, lda, B.ptr + 4 * (transB ? n0 * ldb : n0), ldb, beta, C.ptr + 4 * n0, ldc, k.gemmWork[t]!.ptr],
+        }));
+  k.run(jobs);
 }

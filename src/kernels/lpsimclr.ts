@@ -1,11 +1,12 @@
 /**
  * Binding for assembly/lpsimclr.ts: the fused LpSimCLR loss of SPEC §5 and
- * its gradients (reference: reference/lpsimclr.ts). A workspace is sized once
- * for a batch and embedding size and reused every step.
+ * its gradients (reference: reference/lpsimclr.ts). Workspaces are sized once
+ * for a batch and embedding size and reused every step. With helper threads
+ * the rows are split between them.
  */
 import { MisalignError } from '../common/errors.js';
 import type { F32Buffer } from './arena.js';
-import { checkBuffer, type Kernels } from './module.js';
+import { checkBuffer, splitRange, type Kernels } from './module.js';
 
 export interface LpSimclrOptions {
   /** Temperature τ. Default 1. */
@@ -37,7 +38,12 @@ export interface LpSimclrLosses {
 export class LpSimclr {
   readonly tau: number;
   readonly alpha: number;
-  private readonly work: F32Buffer;
+  /** One workspace per thread. */
+  private readonly work: F32Buffer[];
+  /** Each helper thread's share of ∂L/∂c, (negatives, dim), added into the caller's buffer after the run. */
+  private readonly partialGc: F32Buffer[];
+  /** Row ranges, one per thread. */
+  private readonly ranges: [number, number][];
 
   /** A loss for batches of `batch` rows of dimension `dim` (negatives: `negatives` rows, default = batch). */
   constructor(
@@ -54,7 +60,9 @@ export class LpSimclr {
     for (const [what, v] of [['batch', batch], ['dimension', dim], ['negatives', negatives]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new MisalignError('OUT_OF_RANGE', `loss ${what} must be a positive integer, got ${v}`);
     }
-    this.work = k.arena.alloc(k.exports.lpsimclrWorkFloats(negatives, dim));
+    this.ranges = splitRange(batch, k.threads, 4);
+    this.work = this.ranges.map(() => k.arena.alloc(k.exports.lpsimclrWorkFloats(negatives, dim)));
+    this.partialGc = this.ranges.slice(1).map(() => k.arena.alloc(negatives * dim));
   }
 
   /**
@@ -67,9 +75,15 @@ export class LpSimclr {
     for (const [what, buf, size] of [['a', a, n], ['b', b, n], ['c', c, m], ['grad a', ga, n], ['grad b', gb, n], ['grad c', gc, m]] as const) {
       checkBuffer(`LpSimCLR ${what}`, buf, size);
     }
-    return this.k.exports.lpsimclrDirectional(
-      a.ptr, b.ptr, c.ptr, this.batch, this.negatives, this.dim, this.tau, this.alpha, weight, ga.ptr, gb.ptr, gc.ptr, this.work.ptr,
-    );
+    const args = (t: number) => {
+      const [start, end] = this.ranges[t]!;
+      const gcOut = t === 0 ? gc : this.partialGc[t - 1]!;
+      return [a.ptr, b.ptr, c.ptr, this.batch, this.negatives, this.dim, this.tau, this.alpha, weight, start, end, ga.ptr, gb.ptr, gcOut.ptr, this.work[t]!.ptr];
+    };
+    for (const p of this.partialGc) p.array.fill(0);
+    const sums = this.k.run(this.ranges.map((_, t) => ({ fn: 'lpsimclrRows', args: args(t) })));
+    for (const p of this.partialGc) this.k.exports.addInto(gc.ptr, p.ptr, m);
+    return sums.reduce((x, y) => x + y, 0) / this.batch;
   }
 
   /**

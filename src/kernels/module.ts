@@ -1,17 +1,26 @@
 /**
- * Loads the compute core (build/misalign.wasm, compiled from assembly/ by
- * `npm run build:wasm`) in Node or in a browser, with no native code, and
+ * Loads the compute core in Node or in a browser, with no native code, and
  * gives typed access to its exports, an arena in its memory, and the
- * persistent scratch the GEMM needs. The kernel families have their bindings
- * next to this file (activations.ts, gemm.ts, lpsimclr.ts, infonce.ts,
- * optim.ts), each beside a plain TypeScript reference in reference/.
+ * persistent scratch the GEMM needs.
+ *
+ * Two builds of assembly/ exist (npm run build:wasm): build/misalign.wasm
+ * with its own memory, and build/misalign-threads.wasm, which imports a
+ * shared memory so that helper threads (threads.ts) can run kernels on the
+ * same buffers. `Kernels.load({ threads: n })` uses the second when n > 1
+ * and the environment can share memory (browsers need cross-origin
+ * isolation), and falls back to one thread otherwise.
+ *
+ * The kernel families have their bindings next to this file (activations.ts,
+ * gemm.ts, lpsimclr.ts, infonce.ts, optim.ts), each beside a plain
+ * TypeScript reference in reference/.
  */
 import { MisalignError } from '../common/errors.js';
 import { Arena, type F32Buffer } from './arena.js';
+import { ThreadPool, threadsAvailable, type Job } from './threads.js';
 
 /** The raw exports of the module: pointers are byte offsets, lengths count elements. */
 export interface KernelExports {
-  readonly memory: WebAssembly.Memory;
+  readonly memory?: WebAssembly.Memory;
   heapBase(): number;
   leakyReluForward(x: number, y: number, n: number, slope: number): void;
   leakyReluBackward(x: number, dy: number, dx: number, n: number, slope: number): void;
@@ -35,7 +44,7 @@ export interface KernelExports {
   ): void;
   gemmWorkspaceFloats(): number;
   expBatch(x: number, out: number, n: number): void;
-  lpsimclrDirectional(
+  lpsimclrRows(
     a: number,
     b: number,
     c: number,
@@ -45,6 +54,8 @@ export interface KernelExports {
     tau: number,
     alpha: number,
     weight: number,
+    rowStart: number,
+    rowEnd: number,
     ga: number,
     gb: number,
     gc: number,
@@ -55,47 +66,101 @@ export interface KernelExports {
   infonceWorkFloats(B: number, d: number, ntxent: number): number;
   sumSquares(g: number, n: number): number;
   scale(g: number, n: number, s: number): void;
+  addInto(dst: number, src: number, n: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBc2: number): void;
 }
 
-/** Where the compiled module is, relative to this file (src/kernels or dist/kernels). */
+/** Where the compiled modules are, relative to this file (src/kernels or dist/kernels). */
 export const DEFAULT_WASM_URL = new URL('../../build/misalign.wasm', import.meta.url);
+export const DEFAULT_THREADS_WASM_URL = new URL('../../build/misalign-threads.wasm', import.meta.url);
+
+/** Pages of 64 KiB: the shared memory starts small and may grow to 2 GiB. */
+const SHARED_INITIAL_PAGES = 16;
+const SHARED_MAXIMUM_PAGES = 32768;
+
+export interface KernelsOptions {
+  /** Threads to compute with (the calling one included); 'auto' = one per core. Default 1. */
+  threads?: number | 'auto';
+  /** The single-thread module's bytes or location (default: the built file next to the package). */
+  wasm?: BufferSource | URL;
+  /** The threads build's bytes or location. */
+  threadsWasm?: BufferSource | URL;
+}
 
 function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
-async function readWasm(url: URL): Promise<BufferSource> {
-  if (url.protocol === 'file:' && isNode()) {
+async function readWasm(source: BufferSource | URL): Promise<BufferSource> {
+  if (!(source instanceof URL)) return source;
+  if (source.protocol === 'file:' && isNode()) {
     const fs = await import('node:fs/promises');
-    return fs.readFile(url);
+    return fs.readFile(source);
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not load the compute core from ${url.href}: HTTP ${response.status}`);
+  const response = await fetch(source);
+  if (!response.ok) throw new Error(`could not load the compute core from ${source.href}: HTTP ${response.status}`);
   return response.arrayBuffer();
 }
 
-export class Kernels {
-  readonly arena: Arena;
-  /** Scratch for gemm (packed panels), allocated once before anything else so no mark can free it. */
-  readonly gemmWork: F32Buffer;
+async function coreCount(): Promise<number> {
+  if (isNode()) {
+    const os = await import('node:os');
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  return typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
+}
 
-  private constructor(readonly exports: KernelExports) {
-    this.arena = new Arena(exports.memory, exports.heapBase());
-    this.gemmWork = this.arena.alloc(exports.gemmWorkspaceFloats());
+export class Kernels {
+  private constructor(
+    readonly exports: KernelExports,
+    readonly memory: WebAssembly.Memory,
+    readonly arena: Arena,
+    /** GEMM scratch (packed panels), one per thread, allocated first so that no arena mark can free them. */
+    readonly gemmWork: F32Buffer[],
+    /** Helper threads, or null when computing on the calling thread only. */
+    readonly pool: ThreadPool | null,
+  ) {}
+
+  /** Threads kernels may split work across (1 without a pool). */
+  get threads(): number {
+    return this.gemmWork.length;
   }
 
-  /** Instantiates the module from bytes, or from a URL (default: the built file next to the package). */
-  static async load(source: BufferSource | URL = DEFAULT_WASM_URL): Promise<Kernels> {
-    const bytes = source instanceof URL ? await readWasm(source) : source;
-    const { instance } = await WebAssembly.instantiate(bytes, {
-      env: {
-        abort(_message: number, _file: number, line: number, column: number): never {
-          throw new Error(`compute core aborted at ${line}:${column}`);
-        },
-      },
-    });
-    return new Kernels(instance.exports as unknown as KernelExports);
+  /** Instantiates the compute core: from the built files by default, on `threads` threads. */
+  static async load(options: KernelsOptions = {}): Promise<Kernels> {
+    const requested = options.threads === 'auto' ? await coreCount() : (options.threads ?? 1);
+    if (!Number.isInteger(requested) || requested < 1) {
+      throw new MisalignError('OUT_OF_RANGE', `threads must be a positive integer or 'auto', got ${String(options.threads)}`);
+    }
+    const threaded = requested > 1 && threadsAvailable();
+    let module: WebAssembly.Module;
+    let memory: WebAssembly.Memory;
+    let exports: KernelExports;
+    if (threaded) {
+      module = await WebAssembly.compile(await readWasm(options.threadsWasm ?? DEFAULT_THREADS_WASM_URL));
+      memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+      exports = (await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as KernelExports;
+    } else {
+      module = await WebAssembly.compile(await readWasm(options.wasm ?? DEFAULT_WASM_URL));
+      exports = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
+      memory = exports.memory!;
+    }
+    const threads = threaded ? requested : 1;
+    const arena = new Arena(memory, exports.heapBase());
+    const gemmWork = Array.from({ length: threads }, () => arena.alloc(exports.gemmWorkspaceFloats()));
+    const pool = threaded ? await ThreadPool.start(module, memory, exports, arena, threads) : null;
+    return new Kernels(exports, memory, arena, gemmWork, pool);
+  }
+
+  /** Runs jobs (one per thread at most) on the helper threads, or one after another here; returns their results. */
+  run(jobs: Job[]): number[] {
+    if (this.pool !== null) return this.pool.run(jobs);
+    return jobs.map((job) => (this.exports[job.fn] as (...args: number[]) => number | undefined)(...job.args) ?? 0);
+  }
+
+  /** Stops the helper threads (a single-thread instance has none). */
+  close(): void {
+    this.pool?.stop();
   }
 }
 
@@ -104,4 +169,15 @@ export function checkBuffer(what: string, buffer: F32Buffer, needed: number): vo
   if (buffer.length < needed) {
     throw new MisalignError('SHAPE_MISMATCH', `${what} holds ${buffer.length} floats, needs ${needed}`);
   }
+}
+
+/**
+ * Splits [0, n) into at most `parts` contiguous ranges whose starts are
+ * multiples of `align` (so SIMD blocks are not cut), dropping empty ones.
+ */
+export function splitRange(n: number, parts: number, align: number): [number, number][] {
+  const chunk = Math.ceil(n / parts / align) * align;
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < n; start += chunk) ranges.push([start, Math.min(n, start + chunk)]);
+  return ranges;
 }
