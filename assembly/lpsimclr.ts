@@ -9,6 +9,9 @@
 // and, accumulated with a weight w (so the symmetrised form is two calls with
 // w = 0.5), ga += w·∂L/∂a, gb += w·∂L/∂b, gc += w·∂L/∂c.
 //
+// With excludeSelf (in-batch negatives: c is a, M = N), the pair j = i is left
+// out of row i's negatives.
+//
 // One call handles the rows [rowStart, rowEnd) and returns Σ loss_i over them
 // (unweighted; L is the sum over all rows divided by N). Threads split the
 // rows: their ga, gb rows are disjoint, and each accumulates its share of
@@ -70,6 +73,7 @@ export function lpsimclrRows(
   weight: f32,
   rowStart: i32,
   rowEnd: i32,
+  excludeSelf: i32,
   ga: usize,
   gb: usize,
   gc: usize,
@@ -102,7 +106,8 @@ export function lpsimclrRows(
 
   // Per-row scalars of the current block.
   let lossSum: f64 = 0;
-  const logCount = Math.log(<f64>(M + 1));
+  // In-batch negatives (c is a itself): row i's own score is excluded, leaving M − 1 negatives.
+  const logCount = Math.log(<f64>(excludeSelf != 0 ? M : M + 1));
   const negScale: f32 = (-2 * (1 - alpha)) * invTau / <f32>N; // ∂L/∂neg before the softmax weight
 
   for (let i0 = rowStart; i0 < rowEnd; i0 += R) {
@@ -182,6 +187,10 @@ export function lpsimclrRows(
       mx3 = max4(mx3, u);
     }
 
+    if (excludeSelf != 0) {
+      for (let r = 0; r < valid; r++) setf(rows + <usize>r * MpB, i0 + r, -Infinity);
+    }
+
     // Pass 2, per row: positive term, stable exp-sum, loss, and the row's gradient scalars.
     for (let r = 0; r < R; r++) {
       const ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
@@ -192,10 +201,15 @@ export function lpsimclrRows(
         pos += diff * diff;
       }
       const uPos: f32 = -pos * invTau;
-      const mxv = r == 0 ? mx0 : r == 1 ? mx1 : r == 2 ? mx2 : mx3;
+      let mxv = r == 0 ? mx0 : r == 1 ? mx1 : r == 2 ? mx2 : mx3;
+      const rowp = rows + <usize>r * MpB;
+      if (excludeSelf != 0) {
+        // pass 1's maximum saw the excluded self score (0); take it again without
+        mxv = f32x4.splat(-Infinity);
+        for (let j = 0; j < Mp; j += 4) mxv = max4(mxv, v128.load(rowp + (<usize>j << 2)));
+      }
       const m: f32 = max(hmax(mxv), uPos);
       const vm = f32x4.splat(m);
-      const rowp = rows + <usize>r * MpB;
       let sum = f32x4.splat(0);
       for (let j = 0; j < Mp; j += 4) {
         const p = rowp + (<usize>j << 2);

@@ -126,6 +126,36 @@ describe('fused LpSimCLR loss', () => {
     for (const g of got.gHxNeg) expect(Math.abs(g)).toBeLessThan(1e-30); // exp(−10^4) is 0 in any precision
   });
 
+  it.each([
+    [5, 3],
+    [37, 10],
+  ])('with in-batch negatives (own pair excluded) matches the reference and finite differences, B = %i, d = %i', (B, d) => {
+    const rng = Rng.fromSeed(B + d);
+    const a = randn(B * d, rng);
+    const b = randn(B * d, rng);
+    const mark = k.arena.mark();
+    const loss = new LpSimclr(k, B, d, { tau: 0.9, alpha: 0.4 });
+    const ga = k.arena.alloc(B * d);
+    const gb = k.arena.alloc(B * d);
+    const value = loss.inBatch(k.arena.from(a), k.arena.from(b), ga, gb);
+    const want = ref.lpsimclrInBatch(a, b, B, d, 0.9, 0.4);
+    expect(Math.abs(value - want.loss)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want.loss)));
+    expect(relError(ga.toArray(), want.ga)).toBeLessThan(1e-4);
+    expect(relError(gb.toArray(), want.gb)).toBeLessThan(1e-4);
+    const a64 = Float64Array.from(a);
+    const fd = a64.map((v, i) => {
+      const h = 1e-6;
+      a64[i] = v + h;
+      const up = ref.lpsimclrInBatch(a64, b, B, d, 0.9, 0.4).loss;
+      a64[i] = v - h;
+      const down = ref.lpsimclrInBatch(a64, b, B, d, 0.9, 0.4).loss;
+      a64[i] = v;
+      return (up - down) / (2 * h);
+    });
+    expect(relError(ga.toArray(), fd)).toBeLessThan(1e-4);
+    k.arena.release(mark);
+  });
+
   it('rejects bad options and undersized buffers', () => {
     expect(() => new LpSimclr(k, 4, 2, { tau: 0 })).toThrow(/temperature must be positive/);
     expect(() => new LpSimclr(k, 4, 2, { alpha: 2 })).toThrow(/alpha/);

@@ -71,6 +71,24 @@ describe('helper threads', () => {
     results[0]!.grads.forEach((g, i) => expect(relError(results[1]!.grads[i]!, g)).toBeLessThan(1e-5));
   });
 
+  it('split in-batch LpSimCLR gives the one-thread result', () => {
+    const B = 203;
+    const d = 5;
+    const inputs = [0, 1].map((i) => randn(B * d, 70 + i));
+    const results = [one, two].map((k) => {
+      const mark = k.arena.mark();
+      const loss = new LpSimclr(k, B, d);
+      const [hx, ht] = inputs.map((v) => k.arena.from(v));
+      const grads = { hx: k.arena.alloc(B * d), ht: k.arena.alloc(B * d) };
+      const losses = loss.symmetricInBatch(hx!, ht!, grads);
+      const out = { losses, grads: [grads.hx.toArray(), grads.ht.toArray()] };
+      k.arena.release(mark);
+      return out;
+    });
+    expect(results[1]!.losses.loss).toBeCloseTo(results[0]!.losses.loss, 10);
+    results[0]!.grads.forEach((g, i) => expect(relError(results[1]!.grads[i]!, g)).toBeLessThan(1e-5));
+  });
+
   it('fall back to one thread where memory cannot be shared', async () => {
     const saved = globalThis.SharedArrayBuffer;
     // @ts-expect-error simulating a browser without cross-origin isolation

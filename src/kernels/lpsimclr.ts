@@ -40,7 +40,7 @@ export class LpSimclr {
   readonly alpha: number;
   /** One workspace per thread. */
   private readonly work: F32Buffer[];
-  /** Each helper thread's share of ∂L/∂c, (negatives, dim), added into the caller's buffer after the run. */
+  /** Threads' shares of ∂L/∂c, (negatives, dim), added into the caller's buffer after the run. */
   private readonly partialGc: F32Buffer[];
   /** Row ranges, one per thread. */
   private readonly ranges: [number, number][];
@@ -62,7 +62,8 @@ export class LpSimclr {
     }
     this.ranges = splitRange(batch, k.threads, 4);
     this.work = this.ranges.map(() => k.arena.alloc(k.exports.lpsimclrWorkFloats(negatives, dim)));
-    this.partialGc = this.ranges.slice(1).map(() => k.arena.alloc(negatives * dim));
+    // one per thread: the first is only needed for in-batch negatives with several threads
+    this.partialGc = this.ranges.length > 1 ? this.ranges.map(() => k.arena.alloc(negatives * dim)) : [];
   }
 
   /**
@@ -75,14 +76,38 @@ export class LpSimclr {
     for (const [what, buf, size] of [['a', a, n], ['b', b, n], ['c', c, m], ['grad a', ga, n], ['grad b', gb, n], ['grad c', gc, m]] as const) {
       checkBuffer(`LpSimCLR ${what}`, buf, size);
     }
-    const args = (t: number) => {
-      const [start, end] = this.ranges[t]!;
-      const gcOut = t === 0 ? gc : this.partialGc[t - 1]!;
-      return [a.ptr, b.ptr, c.ptr, this.batch, this.negatives, this.dim, this.tau, this.alpha, weight, start, end, ga.ptr, gb.ptr, gcOut.ptr, this.work[t]!.ptr];
-    };
-    for (const p of this.partialGc) p.array.fill(0);
-    const sums = this.k.run(this.ranges.map((_, t) => ({ fn: 'lpsimclrRows', args: args(t) })));
-    for (const p of this.partialGc) this.k.exports.addInto(gc.ptr, p.ptr, m);
+    return this.run(a, b, c, ga, gb, gc, weight, false);
+  }
+
+  /**
+   * L with in-batch negatives: row i's negatives are the other rows of a
+   * (its own pair left out). Accumulates ga += w·∂L/∂a, gb += w·∂L/∂b.
+   */
+  inBatch(a: F32Buffer, b: F32Buffer, ga: F32Buffer, gb: F32Buffer, weight = 1): number {
+    if (this.negatives !== this.batch) throw new MisalignError('SHAPE_MISMATCH', 'in-batch negatives need as many negatives as rows');
+    const n = this.batch * this.dim;
+    for (const [what, buf] of [['a', a], ['b', b], ['grad a', ga], ['grad b', gb]] as const) checkBuffer(`LpSimCLR ${what}`, buf, n);
+    return this.run(a, b, a, ga, gb, ga, weight, true);
+  }
+
+  private run(a: F32Buffer, b: F32Buffer, c: F32Buffer, ga: F32Buffer, gb: F32Buffer, gc: F32Buffer, weight: number, excludeSelf: boolean): number {
+    const m = this.negatives * this.dim;
+    // ∂L/∂c goes to gc after all rows are done; when gc is ga (in-batch) and other
+    // threads still write rows of ga, even the first thread must use a partial buffer.
+    const direct = !excludeSelf || this.ranges.length === 1;
+    const partial = (t: number) => (t === 0 ? (direct ? gc : this.partialGc[0]!) : this.partialGc[direct ? t - 1 : t]!);
+    const used = this.ranges.map((_, t) => partial(t)).filter((p) => p !== gc);
+    for (const p of used) p.array.fill(0, 0, m);
+    const sums = this.k.run(
+      this.ranges.map(([start, end], t) => ({
+        fn: 'lpsimclrRows',
+        args: [
+          a.ptr, b.ptr, c.ptr, this.batch, this.negatives, this.dim, this.tau, this.alpha, weight,
+          start, end, excludeSelf ? 1 : 0, ga.ptr, gb.ptr, partial(t).ptr, this.work[t]!.ptr,
+        ],
+      })),
+    );
+    for (const p of used) this.k.exports.addInto(gc.ptr, p.ptr, m);
     return sums.reduce((x, y) => x + y, 0) / this.batch;
   }
 
@@ -95,6 +120,14 @@ export class LpSimclr {
     for (const g of [grads.hx, grads.ht, grads.hxNeg, grads.htNeg]) g.array.fill(0, 0, this.batch * this.dim);
     const lossXT = this.directional(hx, ht, hxNeg, grads.hx, grads.ht, grads.hxNeg, 0.5);
     const lossTX = this.directional(ht, hx, htNeg, grads.ht, grads.hx, grads.htNeg, 0.5);
+    return { loss: 0.5 * (lossXT + lossTX), lossXT, lossTX };
+  }
+
+  /** The symmetrised loss with in-batch negatives; gradients written into grads.hx, grads.ht. */
+  symmetricInBatch(hx: F32Buffer, ht: F32Buffer, grads: { hx: F32Buffer; ht: F32Buffer }): LpSimclrLosses {
+    for (const g of [grads.hx, grads.ht]) g.array.fill(0, 0, this.batch * this.dim);
+    const lossXT = this.inBatch(hx, ht, grads.hx, grads.ht, 0.5);
+    const lossTX = this.inBatch(ht, hx, grads.ht, grads.hx, 0.5);
     return { loss: 0.5 * (lossXT + lossTX), lossXT, lossTX };
   }
 }

@@ -56,6 +56,7 @@ export interface KernelExports {
     weight: number,
     rowStart: number,
     rowEnd: number,
+    excludeSelf: number,
     ga: number,
     gb: number,
     gc: number,

@@ -31,6 +31,7 @@ export function lpsimclrDirectional(
   d: number,
   tau = 1,
   alpha = 0.5,
+  excludeSelf = false,
 ): LpSimclrGradients {
   const ga = new Float64Array(N * d);
   const gb = new Float64Array(N * d);
@@ -39,12 +40,12 @@ export function lpsimclrDirectional(
   for (let i = 0; i < N; i++) {
     const pos = sqdist(a, i, b, i, d);
     const u = new Float64Array(M + 1); // scores: M negatives, then the positive
-    for (let j = 0; j < M; j++) u[j] = -sqdist(a, i, c, j, d) / tau;
+    for (let j = 0; j < M; j++) u[j] = excludeSelf && j === i ? -Infinity : -sqdist(a, i, c, j, d) / tau;
     u[M] = -pos / tau;
     const m = Math.max(...u);
     let sum = 0;
     for (const v of u) sum += Math.exp(v - m);
-    const logmeanexp = m + Math.log(sum) - Math.log(M + 1);
+    const logmeanexp = m + Math.log(sum) - Math.log(excludeSelf ? M : M + 1);
     loss += (2 * (alpha * pos / tau + (1 - alpha) * logmeanexp)) / N;
 
     // ∂L/∂u_ij = 2(1−α)/N · softmax_j(u_i); ∂u/∂dist = −1/τ
@@ -56,7 +57,8 @@ export function lpsimclrDirectional(
       gb[i * d + k]! -= 2 * dPos * diff;
     }
     for (let j = 0; j < M; j++) {
-      const g = dNeg(j);
+      const g = dNeg(j); // 0 for an excluded self pair
+      if (g === 0) continue;
       for (let k = 0; k < d; k++) {
         const diff = a[i * d + k]! - c[j * d + k]!;
         ga[i * d + k]! += 2 * g * diff;
@@ -65,6 +67,12 @@ export function lpsimclrDirectional(
     }
   }
   return { loss, ga, gb, gc };
+}
+
+/** L(a, b, a) with in-batch negatives (row i's own pair excluded); ∂L/∂a includes its role as a negative. */
+export function lpsimclrInBatch(a: ArrayLike<number>, b: ArrayLike<number>, N: number, d: number, tau = 1, alpha = 0.5): { loss: number; ga: Float64Array; gb: Float64Array } {
+  const r = lpsimclrDirectional(a, b, a, N, N, d, tau, alpha, true);
+  return { loss: r.loss, ga: r.ga.map((v, i) => v + r.gc[i]!), gb: r.gb };
 }
 
 export interface LpSimclrSymmetricGradients {
