@@ -1,12 +1,14 @@
 /**
  * The `misalign` command line: a thin layer over the library. Every command
  * is a library call plus formatting. Bad input (an unknown option, a
- * malformed or out-of-range value, an inconsistent bias) ends with exactly
- * one line on stderr and exit status 2.
+ * malformed or out-of-range value, an inconsistent bias, a corrupt or
+ * mismatched checkpoint, an unwritable folder) ends with exactly one line on
+ * stderr and exit status 2; a training run that diverges, with status 1.
  */
 import { Command, CommanderError } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { registerDescribe } from './describe.js';
+import { registerTrain } from './train.js';
 import { processIo, type CliIo } from './io.js';
 
 export const EXIT_OK = 0;
@@ -20,6 +22,7 @@ function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: () => {}, outputError: () => {} })
     .showSuggestionAfterError(true);
   registerDescribe(program, io);
+  registerTrain(program, io);
   return program;
 }
 
@@ -45,7 +48,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     }
     if (error instanceof MisalignError) {
       io.err(`misalign: ${oneLine(error.message)}\n`);
-      return EXIT_USAGE;
+      // a diverged training run is a failure, not bad input
+      return error.code === 'NON_FINITE' ? EXIT_FAILURE : EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.err(`misalign: unexpected error: ${oneLine(message)}\n`);

@@ -17,7 +17,14 @@ export type MisalignErrorCode =
   | 'PERTURBATION_NOT_IN_SELECTION'
   | 'PERTURBATION_EQUALS_SELECTION'
   | 'TOO_MANY_FACTORS'
-  | 'SHAPE_MISMATCH';
+  | 'SHAPE_MISMATCH'
+  | 'NON_FINITE'
+  | 'CHECKPOINT_MISSING'
+  | 'CHECKPOINT_CORRUPT'
+  | 'CHECKPOINT_MISMATCH'
+  | 'RUN_EXISTS'
+  | 'NOT_WRITABLE'
+  | 'ENGINE_UNAVAILABLE';
 
 export class MisalignError extends Error {
   override readonly name = 'MisalignError';

@@ -32,6 +32,14 @@ export class F32Buffer {
     return this;
   }
 
+  /** The `length` floats starting at element `offset`, as a buffer of their own (no copy). */
+  view(offset: number, length: number): F32Buffer {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > this.length) {
+      throw new MisalignError('SHAPE_MISMATCH', `view [${offset}, ${offset + length}) is outside a buffer of ${this.length}`);
+    }
+    return new F32Buffer(this.memory, this.ptr + 4 * offset, length);
+  }
+
   /** A copy of the contents, safe to keep after the arena is released. */
   toArray(): Float32Array {
     return this.array.slice();

@@ -137,10 +137,29 @@ export class InvertibleMlp {
     return h;
   }
 
-  /** x = g(z) for a (B, n) f32 tensor; computed in f64, rounded once. */
+  /** x = g(z) for a (B, n) f32 tensor; computed in f64 row by row, rounded once. */
   forward(z: Tensor2D): Tensor2D {
     const [rows] = z.shape;
-    return tensor2d(rows, this.n, Float32Array.from(this.forward64(Float64Array.from(z.data), rows)));
+    const n = this.n;
+    this.checkShape(z.data.length, rows);
+    const out = tensor2d(rows, n);
+    let h = new Float64Array(n);
+    let next = new Float64Array(n);
+    const last = this.weights.length - 1;
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < n; i++) h[i] = z.data[r * n + i]!;
+      for (let l = 0; l <= last; l++) {
+        const w = this.weights[l]!;
+        for (let o = 0; o < n; o++) {
+          let acc = 0;
+          for (let i = 0; i < n; i++) acc += w[o * n + i]! * h[i]!;
+          next[o] = l < last && acc < 0 ? acc * this.slope : acc;
+        }
+        [h, next] = [next, h];
+      }
+      for (let i = 0; i < n; i++) out.data[r * n + i] = h[i]!;
+    }
+    return out;
   }
 
   /** z = g⁻¹(x) for a (B, n) f32 tensor. */

@@ -1,0 +1,33 @@
+/**
+ * Runs one training recipe and prints its wall time and R² summary as JSON
+ * (used by the quick-preset study: `tsx bench/recipe-run.ts '{"steps":...}'`).
+ */
+import { runExperiment, type RunSettings } from '../src/experiments/run.js';
+
+const settings = JSON.parse(process.argv[2] ?? '{}') as RunSettings;
+const t0 = performance.now();
+const { config, metrics } = await runExperiment({ theta: 386, ...settings }, {
+  onProgress: (p) => {
+    if (process.env.VERBOSE) process.stderr.write(`step ${p.step} loss ${p.loss.toFixed(4)} ${p.stepsPerSecond.toFixed(1)} steps/s\n`);
+  },
+});
+const wall = (performance.now() - t0) / 1000;
+const nl = (enc: string, kept: boolean) =>
+  metrics.factors.filter((f) => f.encoding === enc && /^s\d+$/.test(f.factor) && (f.predicted === 'kept') === kept).map((f) => f.r2Nonlinear);
+const lin = (enc: string, kept: boolean) =>
+  metrics.factors.filter((f) => f.encoding === enc && /^s\d+$/.test(f.factor) && (f.predicted === 'kept') === kept).map((f) => f.r2Linear);
+const m = (enc: string, name: string) => metrics.factors.find((f) => f.encoding === enc && f.factor === name)!.r2Nonlinear;
+const summary = {
+  recipe: { steps: config.steps, batch: config.batch, lr: config.lr, schedule: config.schedule, hidden: config.hidden, negatives: config.negatives, threads: config.threads, dependence: config.dependence },
+  wall: +wall.toFixed(1),
+  train: +metrics.trainSeconds.toFixed(1),
+  eval: +metrics.evalSeconds.toFixed(1),
+  keptMinX: +Math.min(...nl('x', true)).toFixed(3),
+  keptMinT: +Math.min(...nl('t', true)).toFixed(3),
+  keptMinLinX: +Math.min(...lin('x', true)).toFixed(3),
+  droppedMaxX: +Math.max(0, ...nl('x', false)).toFixed(3),
+  droppedMaxT: +Math.max(0, ...nl('t', false)).toFixed(3),
+  mMax: +Math.max(m('x', 'm_x'), m('x', 'm_t'), m('t', 'm_x'), m('t', 'm_t')).toFixed(3),
+  passed: `${metrics.passed}/${metrics.judged}`,
+};
+console.log(JSON.stringify(summary));

@@ -1,0 +1,185 @@
+/**
+ * `misalign train` and `misalign eval`: thin layers over experiments/run-dir.ts.
+ * Progress (step, loss, steps/s, ETA) goes to stderr, as a bar on a terminal
+ * and as periodic lines otherwise; the result table goes to stdout.
+ */
+import { Option, type Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { MisalignError, parseInteger } from '../common/errors.js';
+import { evalRunDir, trainRunDir } from '../experiments/run-dir.js';
+import type { Metrics, RunSettings } from '../experiments/run.js';
+import type { Progress } from '../training/trainer.js';
+import type { CliIo } from './io.js';
+import { integerOption, stringOption } from './options.js';
+
+function numberOption(flag: string) {
+  return (value: string, previous: number | undefined): number => {
+    if (previous !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', `${flag} is given more than once`);
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new MisalignError('NOT_A_NUMBER', `${flag} must be a number, got '${value}'`);
+    return n;
+  };
+}
+
+function listOption(flag: string) {
+  return (value: string, previous: number[] | undefined): number[] => {
+    if (previous !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', `${flag} is given more than once`);
+    const items = value.split(',').map((v) => Number(v.trim()));
+    if (items.length === 0 || items.some((n) => !Number.isFinite(n) || n <= 0)) {
+      throw new MisalignError('NOT_A_NUMBER', `${flag} must be a comma-separated list of positive numbers, got '${value}'`);
+    }
+    return items;
+  };
+}
+
+interface TrainFlags {
+  ns?: number;
+  nm?: number;
+  theta?: number;
+  thetaCode?: number;
+  select?: string;
+  rho?: number;
+  rhoWithin?: number;
+  rhoCode?: number;
+  perturb?: string;
+  dependent?: boolean;
+  tiedCovariances?: boolean;
+  preset?: 'quick' | 'paper';
+  steps?: number;
+  batch?: number;
+  lr?: number;
+  schedule?: string;
+  hidden?: number[];
+  encodingSize?: number;
+  negatives?: 'fresh' | 'in-batch';
+  engine?: 'wasm' | 'tfjs';
+  backend?: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
+  threads?: number | 'auto';
+  seed?: number;
+  evalSeed?: number;
+  evalSamples?: number;
+  checkpointEvery?: number;
+  out: string;
+  resume?: boolean;
+}
+
+/** Flags that name a run's settings (as opposed to --out and --resume). */
+const SETTING_KEYS: (keyof TrainFlags)[] = [
+  'ns', 'nm', 'theta', 'thetaCode', 'select', 'rho', 'rhoWithin', 'rhoCode', 'perturb', 'dependent', 'tiedCovariances', 'preset', 'steps',
+  'batch', 'lr', 'schedule', 'hidden', 'encodingSize', 'negatives', 'engine', 'backend', 'threads', 'seed', 'evalSeed', 'evalSamples', 'checkpointEvery',
+];
+
+function settingsFrom(flags: TrainFlags, threads: number): RunSettings {
+  const { dependent, out: _out, resume: _resume, threads: _threads, ...rest } = flags;
+  return { ...rest, dependence: dependent ? 'dependent' : 'independent', threads };
+}
+
+/** A reporter of training progress on stderr. */
+function progressReporter(io: CliIo, interactive: boolean) {
+  let bar: SingleBar | null = null;
+  let lastLine = 0;
+  return {
+    update(p: Progress) {
+      const eta = Number.isFinite(p.eta) ? `${Math.round(p.eta)}s` : '?';
+      if (interactive) {
+        if (!bar) {
+          bar = new SingleBar({ format: 'train [{bar}] {value}/{total} loss {loss} | {rate} steps/s | ETA {etas}', hideCursor: true, stream: process.stderr });
+          bar.start(p.steps, 0, { loss: '-', rate: '-', etas: '?' });
+        }
+        bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.stepsPerSecond.toFixed(1), etas: eta });
+      } else if (p.step === p.steps || performance.now() - lastLine > 10_000) {
+        lastLine = performance.now();
+        io.err(`step ${p.step}/${p.steps}  loss ${p.loss.toFixed(4)}  ${p.stepsPerSecond.toFixed(1)} steps/s  ETA ${eta}\n`);
+      }
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+/** The result table printed after training or evaluation. */
+export function formatMetrics(metrics: Metrics): string {
+  const lines = [
+    `identified (theory): ${metrics.theory.identified.map((i) => `s${i}`).join(', ')}; verdicts passed: ${metrics.passed}/${metrics.judged}`,
+    '',
+    'encoding  factor     R² linear  R² nonlinear  predicted  verdict',
+  ];
+  for (const f of metrics.factors) {
+    lines.push(
+      `${`ẑ_${f.encoding}`.padEnd(10)}${f.factor.padEnd(11)}${f.r2Linear.toFixed(3).padStart(9)}${f.r2Nonlinear.toFixed(3).padStart(14)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
+    );
+  }
+  lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
+  return lines.join('\n');
+}
+
+function threadsOption(value: string, previous: number | 'auto' | undefined): number | 'auto' {
+  if (previous !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', '--threads is given more than once');
+  return value === 'auto' ? 'auto' : parseInteger('--threads', value);
+}
+
+async function resolveThreads(t: number | 'auto' | undefined): Promise<number> {
+  if (t === undefined) return 1;
+  if (t !== 'auto') return t;
+  const os = await import('node:os');
+  return os.availableParallelism();
+}
+
+export function registerTrain(program: Command, io: CliIo): void {
+  program
+    .command('train')
+    .description('train f_x and f_t contrastively on a biased simulation, then measure which factors they keep')
+    .option('--ns <n>', 'semantic factors (default 10)', integerOption('--ns'))
+    .option('--nm <n>', 'modality-specific factors per modality (default 5)', integerOption('--nm'))
+    .option('--theta <n>', 'selection by its paper number', integerOption('--theta'))
+    .option('--theta-code <n>', "selection by the public code's number", integerOption('--theta-code'))
+    .option('--select <list>', 'selection as a list: 1,2,5 or 1-5', stringOption('--select'))
+    .option('--rho <n>', 'perturbation by the paper tables (1 = none)', integerOption('--rho'))
+    .option('--rho-within <n>', "perturbation by the paper's definition (1 = none)", integerOption('--rho-within'))
+    .option('--rho-code <n>', "perturbation by the public code's number (-1 = none)", integerOption('--rho-code'))
+    .option('--perturb <list>', 'perturbation as a list (none = ∅)', stringOption('--perturb'))
+    .option('--dependent', 'dependent semantics (Wishart covariances)')
+    .option('--tied-covariances', "the public code's tied covariance draws")
+    .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
+    .option('--steps <n>', 'optimisation steps', integerOption('--steps'))
+    .option('--batch <n>', 'batch size', integerOption('--batch'))
+    .option('--lr <x>', 'learning rate', numberOption('--lr'))
+    .option('--schedule <s>', "'constant' or 'cosine[:warmup[:final]]'", stringOption('--schedule'))
+    .option('--hidden <list>', 'hidden widths as multiples of the input size, e.g. 10,50,50,50,50,10', listOption('--hidden'))
+    .option('--encoding-size <n>', 'embedding size (default |I_θ \\ I_ρ|)', integerOption('--encoding-size'))
+    .addOption(new Option('--negatives <kind>', 'fresh negatives (SPEC §5) or in-batch').choices(['fresh', 'in-batch']))
+    .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'tfjs']))
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['cpu', 'wasm', 'webgl', 'webgpu']))
+    .option('--threads <n>', "threads for the WebAssembly engine, or 'auto' (default 1)", threadsOption)
+    .option('--seed <n>', 'seed of the world, the initialisation and the training data (default 0)', integerOption('--seed'))
+    .option('--eval-seed <n>', 'seed of the evaluation samples (default seed + 1)', integerOption('--eval-seed'))
+    .option('--eval-samples <n>', 'samples in each evaluation set (default 20480)', integerOption('--eval-samples'))
+    .option('--checkpoint-every <n>', 'steps between checkpoints', integerOption('--checkpoint-every'))
+    .requiredOption('--out <dir>', 'run folder (config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv)')
+    .option('--resume', 'continue the run in --out from its checkpoint')
+    .action(async (flags: TrainFlags) => {
+      const given = SETTING_KEYS.some((key) => flags[key] !== undefined);
+      const threads = await resolveThreads(flags.threads);
+      const settings = flags.resume && !given ? null : settingsFrom(flags, threads);
+      const reporter = progressReporter(io, Boolean(process.stderr.isTTY));
+      try {
+        const { metrics } = await trainRunDir(flags.out, settings, { resume: flags.resume, onProgress: (p) => reporter.update(p) });
+        reporter.stop();
+        io.out(formatMetrics(metrics));
+        io.out(`results in ${flags.out}\n`);
+      } finally {
+        reporter.stop();
+      }
+    });
+
+  program
+    .command('eval <dir>')
+    .description('re-evaluate a saved model (new evaluation samples with --seed)')
+    .option('--seed <n>', 'seed of the evaluation samples (default: the run’s own)', integerOption('--seed'))
+    .action(async (dir: string, flags: { seed?: number }) => {
+      const { metrics, out } = await evalRunDir(dir, flags.seed);
+      io.out(formatMetrics(metrics));
+      io.out(`results in ${out}\n`);
+    });
+}

@@ -1,0 +1,104 @@
+/**
+ * The checkpoint file (Node): a training snapshot (step, engine state, log)
+ * with a SHA-256 of its contents and of the configuration's model identity,
+ * so a corrupt file or one from another configuration is refused rather than
+ * silently resumed.
+ *
+ *   "MISALIGN-CKPT1\n" | header length (u32 LE) | header (JSON, UTF-8)
+ *   | params (f32 LE) | Adam m (f32 LE) | Adam v (f32 LE)
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { MisalignError } from '../common/errors.js';
+import { modelIdentity, type TrainConfig } from '../training/config.js';
+import type { LogRow, TrainingSnapshot } from '../training/trainer.js';
+import { writeAtomic } from './files.js';
+
+const MAGIC = new TextEncoder().encode('MISALIGN-CKPT1\n');
+
+interface Header {
+  identity: string;
+  step: number;
+  seconds: number;
+  adamT: number;
+  length: number;
+  log: LogRow[];
+  sha256: string;
+}
+
+function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Identifies the model a configuration trains (not its bookkeeping). */
+export function configIdentity(config: TrainConfig): string {
+  return sha256(modelIdentity(config));
+}
+
+export function encodeCheckpoint(config: TrainConfig, snapshot: TrainingSnapshot): Uint8Array {
+  const { params, adamM, adamV, adamT } = snapshot.state;
+  const n = params.length;
+  const payload = new Uint8Array(3 * n * 4);
+  const f32 = new Float32Array(payload.buffer);
+  f32.set(params, 0);
+  f32.set(adamM, n);
+  f32.set(adamV, 2 * n);
+  const header: Header = {
+    identity: configIdentity(config),
+    step: snapshot.step,
+    seconds: snapshot.seconds,
+    adamT,
+    length: n,
+    log: snapshot.log,
+    sha256: sha256(payload),
+  };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(MAGIC.length + 4 + headerBytes.length + payload.length);
+  out.set(MAGIC, 0);
+  new DataView(out.buffer).setUint32(MAGIC.length, headerBytes.length, true);
+  out.set(headerBytes, MAGIC.length + 4);
+  out.set(payload, MAGIC.length + 4 + headerBytes.length);
+  return out;
+}
+
+export function decodeCheckpoint(config: TrainConfig, bytes: Uint8Array, where = 'checkpoint'): TrainingSnapshot {
+  const corrupt = (why: string) => new MisalignError('CHECKPOINT_CORRUPT', `${where} is corrupt: ${why}`);
+  if (bytes.length < MAGIC.length + 4 || MAGIC.some((b, i) => bytes[i] !== b)) throw corrupt('not a misalign checkpoint');
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true);
+  const start = MAGIC.length + 4 + headerLength;
+  if (start > bytes.length) throw corrupt('truncated header');
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, start))) as Header;
+  } catch {
+    throw corrupt('unreadable header');
+  }
+  const payload = new Uint8Array(bytes.subarray(start)); // a copy, aligned for the f32 view (Buffer.slice would share)
+  if (payload.length !== header.length * 12) throw corrupt(`expected ${header.length * 12} bytes of state, found ${payload.length}`);
+  if (sha256(payload) !== header.sha256) throw corrupt('checksum mismatch');
+  if (header.identity !== configIdentity(config)) {
+    throw new MisalignError('CHECKPOINT_MISMATCH', `${where} was written for a different configuration than config.json`);
+  }
+  const f32 = new Float32Array(payload.buffer, payload.byteOffset, header.length * 3);
+  const n = header.length;
+  return {
+    step: header.step,
+    seconds: header.seconds,
+    log: header.log,
+    state: { params: f32.slice(0, n), adamM: f32.slice(n, 2 * n), adamV: f32.slice(2 * n), adamT: header.adamT },
+  };
+}
+
+export async function writeCheckpoint(path: string, config: TrainConfig, snapshot: TrainingSnapshot): Promise<void> {
+  await writeAtomic(path, encodeCheckpoint(config, snapshot));
+}
+
+export async function readCheckpoint(path: string, config: TrainConfig): Promise<TrainingSnapshot> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new MisalignError('CHECKPOINT_MISSING', `no checkpoint at ${path}`);
+  }
+  return decodeCheckpoint(config, bytes, path);
+}

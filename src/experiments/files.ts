@@ -1,0 +1,44 @@
+/**
+ * Writing results safely (Node): every file is written to a temporary name
+ * in the same folder and renamed over the target, so a crash at any moment
+ * leaves either the old file or the new one, never half of one.
+ */
+import { mkdir, rename, rm, writeFile, access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { MisalignError } from '../common/errors.js';
+
+let counter = 0;
+
+export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${Date.now()}-${process.pid}-${counter++}.tmp`);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+export async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Rows of objects with the same keys as CSV (header from the first row's keys). */
+export async function writeCsv(path: string, rows: object[], columns?: string[]): Promise<void> {
+  const header = columns ?? (rows[0] ? Object.keys(rows[0]) : []);
+  await writeAtomic(path, stringify(rows as Record<string, unknown>[], { header: true, columns: header }));
+}
+
+/** Creates `dir` if needed and checks it can be written; a one-line NOT_WRITABLE error otherwise. */
+export async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : 'unknown error';
+    throw new MisalignError('NOT_WRITABLE', `cannot write to ${dir} (${reason})`);
+  }
+}

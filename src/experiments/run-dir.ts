@@ -1,0 +1,164 @@
+/**
+ * A run on disk (Node): the folder `misalign train --out DIR` fills.
+ *
+ *   DIR/config.json     the RunConfig: with it, the run is reproduced exactly
+ *   DIR/checkpoint.bin  the latest snapshot (every checkpointEvery steps, atomically)
+ *   DIR/train_log.csv   step, loss, lossXT, lossTX, gradNorm, lr, seconds
+ *   DIR/metrics.json    factors (R², prediction, verdict), timings, the theory
+ *   DIR/metrics.csv     the factor rows
+ *
+ * Nothing is overwritten that belongs to another run: a folder that already
+ * holds a run is continued only with `resume`, and only if its configuration
+ * is the one asked for.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MisalignError } from '../common/errors.js';
+import { Kernels } from '../kernels/module.js';
+import { modelIdentity } from '../training/config.js';
+import { checkSnapshot, train, type TrainHooks, type TrainingSnapshot } from '../training/trainer.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { ensureWritableDir, writeCsv, writeJson } from './files.js';
+import { createEngine, createWorld, evaluateRun, resolveRunConfig, summarize, type Metrics, type RunConfig, type RunSettings } from './run.js';
+
+export const FILES = {
+  config: 'config.json',
+  checkpoint: 'checkpoint.bin',
+  log: 'train_log.csv',
+  metricsJson: 'metrics.json',
+  metricsCsv: 'metrics.csv',
+} as const;
+
+const FACTOR_COLUMNS = ['encoding', 'factor', 'r2Linear', 'r2Nonlinear', 'predicted', 'verdict'];
+const LOG_COLUMNS = ['step', 'loss', 'lossXT', 'lossTX', 'gradNorm', 'lr', 'seconds'];
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Reads and checks DIR/config.json (a RunConfig this version can run). */
+export async function readRunConfig(dir: string): Promise<RunConfig> {
+  const path = join(dir, FILES.config);
+  const text = await readText(path);
+  if (text === null) throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no run (no ${FILES.config})`);
+  let saved: RunConfig;
+  try {
+    saved = JSON.parse(text) as RunConfig;
+  } catch {
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not valid JSON`);
+  }
+  // Re-resolving validates every field; a config.json we would not have written is refused.
+  let checked: RunConfig;
+  try {
+    checked = resolveRunConfig({ ...saved, select: saved.selected, perturb: saved.perturbed, theta: undefined });
+  } catch (error) {
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is invalid: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (JSON.stringify(checked) !== JSON.stringify(saved)) {
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is invalid: it does not match the configuration it describes`);
+  }
+  return saved;
+}
+
+async function writeMetrics(dir: string, metrics: Metrics): Promise<void> {
+  await writeJson(join(dir, FILES.metricsJson), metrics);
+  await writeCsv(join(dir, FILES.metricsCsv), metrics.factors, FACTOR_COLUMNS);
+}
+
+export interface TrainRunOptions extends TrainHooks {
+  /** Continue the run already in the folder. */
+  resume?: boolean;
+}
+
+/**
+ * Trains and evaluates into `dir`. With `settings` null (only with resume),
+ * the folder's own config.json is used.
+ */
+export async function trainRunDir(dir: string, settings: RunSettings | null, options: TrainRunOptions = {}): Promise<{ config: RunConfig; metrics: Metrics }> {
+  const existing = (await readText(join(dir, FILES.config))) !== null;
+  let config: RunConfig;
+  let from: TrainingSnapshot | undefined;
+  if (existing) {
+    if (!options.resume) {
+      throw new MisalignError('RUN_EXISTS', `${dir} already holds a run; pass --resume to continue it, or choose another --out`);
+    }
+    config = await readRunConfig(dir);
+    if (settings !== null) {
+      const asked = resolveRunConfig(settings);
+      if (modelIdentity(asked) !== modelIdentity(config) || asked.evalSeed !== config.evalSeed || asked.evalSamples !== config.evalSamples) {
+        throw new MisalignError('CHECKPOINT_MISMATCH', `${dir} holds a run with a different configuration; resume it without changing settings, or choose another --out`);
+      }
+    }
+    const checkpoint = join(dir, FILES.checkpoint);
+    if ((await readText(checkpoint)) !== null) {
+      from = await readCheckpoint(checkpoint, config);
+      checkSnapshot(config, from);
+    }
+  } else {
+    if (settings === null) throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no run to resume (no ${FILES.config})`);
+    config = resolveRunConfig(settings);
+    await ensureWritableDir(dir);
+    await writeJson(join(dir, FILES.config), config);
+  }
+
+  const kernels = await Kernels.load({ threads: config.threads });
+  try {
+    const world = createWorld(config);
+    const engine = await createEngine(config, kernels);
+    try {
+      const snapshot = await train(config, world, engine, {
+        ...options,
+        onCheckpoint: async (snap) => {
+          await writeCheckpoint(join(dir, FILES.checkpoint), config, snap);
+          await writeCsv(join(dir, FILES.log), snap.log, LOG_COLUMNS);
+          await options.onCheckpoint?.(snap);
+        },
+      }, from);
+      if (snapshot.step < config.steps) throw new MisalignError('OUT_OF_RANGE', `training stopped at step ${snapshot.step} of ${config.steps}; resume it with --resume`);
+      const t0 = performance.now();
+      const factors = evaluateRun(config, kernels, engine, world);
+      const metrics = summarize(config, factors, snapshot.seconds, (performance.now() - t0) / 1000);
+      await writeMetrics(dir, metrics);
+      return { config, metrics };
+    } finally {
+      engine.close();
+    }
+  } finally {
+    kernels.close();
+  }
+}
+
+/**
+ * Re-evaluates the saved model in `dir` (from its checkpoint). With a seed
+ * other than the run's own evaluation seed, results go to DIR/eval-seed-S/.
+ */
+export async function evalRunDir(dir: string, seed?: number): Promise<{ metrics: Metrics; out: string }> {
+  const config = await readRunConfig(dir);
+  const evalSeed = seed ?? config.evalSeed;
+  if (evalSeed === config.seed) throw new MisalignError('OUT_OF_RANGE', `the evaluation seed must differ from the training seed (${config.seed})`);
+  const snapshot = await readCheckpoint(join(dir, FILES.checkpoint), config);
+  checkSnapshot(config, snapshot);
+  const kernels = await Kernels.load({ threads: config.threads });
+  try {
+    const world = createWorld(config);
+    const engine = await createEngine(config, kernels);
+    try {
+      engine.restore(snapshot.state);
+      const t0 = performance.now();
+      const factors = evaluateRun(config, kernels, engine, world, evalSeed);
+      const metrics = summarize(config, factors, snapshot.seconds, (performance.now() - t0) / 1000);
+      const out = evalSeed === config.evalSeed ? dir : join(dir, `eval-seed-${evalSeed}`);
+      await ensureWritableDir(out);
+      await writeMetrics(out, metrics);
+      return { metrics, out };
+    } finally {
+      engine.close();
+    }
+  } finally {
+    kernels.close();
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Nonlinear probes (SPEC §6): for each target, an MLP with one hidden layer
+ * of 100 ReLU units regressing the target from the (standardised) embedding,
+ * trained with Adam on minibatches as scikit-learn's MLPRegressor does
+ * (Glorot-uniform initialisation, lr 1e-3, batch 200, stopping when the
+ * epoch loss has not improved by 1e-4 for 10 epochs).
+ *
+ * All probes on one embedding train at once as a bank on the WebAssembly
+ * core: they share the input, so their hidden layers are one GEMM
+ * (k → 100·P), while each keeps its own hidden units and output layer and
+ * its own loss, so every probe learns exactly as it would alone.
+ *
+ *   X (b, k) → H = relu(X·W1 + b1), (b, 100·P) → for each probe p:
+ *   Ŷ_p = H[:, 100p .. 100p+100]·W2_p + b2_p, (b, o_p)
+ *   loss_p = ½·mean over the batch of Σ_o (ŷ − y)²/o_p
+ */
+import { MisalignError } from '../common/errors.js';
+import type { Rng } from '../common/rng.js';
+import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../kernels/activations.js';
+import type { F32Buffer } from '../kernels/arena.js';
+import { gemm } from '../kernels/gemm.js';
+import type { Kernels } from '../kernels/module.js';
+import { Adam } from '../kernels/optim.js';
+import { fitStandardizer, r2Score, standardize } from './stats.js';
+
+export interface ProbeTarget {
+  name: string;
+  /** Outputs per sample (1 for a single factor, more for a block). */
+  outputs: number;
+  /** (nFit, outputs) */
+  fit: ArrayLike<number>;
+  /** (nScore, outputs) */
+  score: ArrayLike<number>;
+}
+
+export interface MlpProbeOptions {
+  hidden?: number;
+  batch?: number;
+  lr?: number;
+  maxEpochs?: number;
+  tol?: number;
+  patience?: number;
+}
+
+export const DEFAULT_PROBE: Required<MlpProbeOptions> = { hidden: 100, batch: 200, lr: 1e-3, maxEpochs: 200, tol: 1e-4, patience: 10 };
+
+export interface ProbeResult {
+  name: string;
+  r2: number;
+  epochs: number;
+}
+
+/**
+ * Trains one probe per target on (xFit, targets' fit values) and returns each
+ * probe's R² on (xScore, targets' score values). x is (n, k), already standardised.
+ */
+export function mlpProbeR2(
+  kernels: Kernels,
+  xFit: Float32Array,
+  nFit: number,
+  xScore: Float32Array,
+  nScore: number,
+  k: number,
+  targets: ProbeTarget[],
+  rng: Rng,
+  options: MlpProbeOptions = {},
+): ProbeResult[] {
+  const opt = { ...DEFAULT_PROBE, ...options };
+  if (targets.length === 0) return [];
+  if (xFit.length !== nFit * k || xScore.length !== nScore * k) throw new MisalignError('SHAPE_MISMATCH', 'probe inputs do not match their sizes');
+  const P = targets.length;
+  const H = opt.hidden;
+  const width = P * H;
+  const offsets: number[] = [];
+  let O = 0;
+  for (const t of targets) {
+    offsets.push(O);
+    O += t.outputs;
+  }
+  // Targets, standardised with the fit set's statistics (R² is unchanged by this).
+  const yFit = new Float32Array(nFit * O);
+  const yScore = new Float32Array(nScore * O);
+  targets.forEach((t, p) => {
+    const s = fitStandardizer(t.fit, nFit, t.outputs);
+    const f = standardize(t.fit, nFit, t.outputs, s);
+    const g = standardize(t.score, nScore, t.outputs, s);
+    for (let r = 0; r < nFit; r++) for (let o = 0; o < t.outputs; o++) yFit[r * O + offsets[p]! + o] = f[r * t.outputs + o]!;
+    for (let r = 0; r < nScore; r++) for (let o = 0; o < t.outputs; o++) yScore[r * O + offsets[p]! + o] = g[r * t.outputs + o]!;
+  });
+
+  const mark = kernels.arena.mark();
+  try {
+    // Parameters: W1 (k, width) | b1 (width) | W2_p (H, o_p) for each p | b2 (O)
+    const w2At = (p: number) => k * width + width + H * offsets[p]!;
+    const b2At = k * width + width + H * O;
+    const total = b2At + O;
+    const init = new Float32Array(total);
+    const glorot = (fanIn: number, fanOut: number) => Math.sqrt(6 / (fanIn + fanOut));
+    const b1 = glorot(k, H);
+    for (let i = 0; i < k * width + width; i++) init[i] = rng.uniformRange(-b1, b1);
+    targets.forEach((t, p) => {
+      const b2 = glorot(H, t.outputs);
+      for (let i = 0; i < H * t.outputs; i++) init[w2At(p) + i] = rng.uniformRange(-b2, b2);
+      for (let o = 0; o < t.outputs; o++) init[b2At + offsets[p]! + o] = rng.uniformRange(-b2, b2);
+    });
+    const params = kernels.arena.from(init);
+    const grads = kernels.arena.alloc(total);
+    const adam = new Adam(kernels, params, { lr: opt.lr });
+    const B = Math.min(opt.batch, nFit);
+    const X = kernels.arena.alloc(B * k);
+    const Hb = kernels.arena.alloc(B * width);
+    const dH = kernels.arena.alloc(B * width);
+    const Yhat = kernels.arena.alloc(B * O);
+    const dY = kernels.arena.alloc(B * O);
+    const W1 = params.view(0, k * width);
+    const B1 = params.view(k * width, width);
+    const B2 = params.view(b2At, O);
+
+    const forward = (rows: number) => {
+      gemm(kernels, { M: rows, N: width, K: k, A: X, B: W1, C: Hb });
+      biasAdd(kernels, Hb, B1, rows, width);
+      leakyReluForward(kernels, Hb, Hb, 0, rows * width);
+      targets.forEach((t, p) => {
+        gemm(kernels, {
+          M: rows,
+          N: t.outputs,
+          K: H,
+          A: tail(Hb, p * H),
+          lda: width,
+          B: params.view(w2At(p), H * t.outputs),
+          C: tail(Yhat, offsets[p]!),
+          ldc: O,
+        });
+      });
+      biasAdd(kernels, Yhat, B2, rows, O);
+    };
+
+    const order = Uint32Array.from({ length: nFit }, (_, i) => i);
+    const best = new Float64Array(P).fill(Infinity);
+    const stale = new Int32Array(P);
+    const epochLoss = new Float64Array(P);
+    let epochs = 0;
+    for (let epoch = 0; epoch < opt.maxEpochs; epoch++) {
+      epochs++;
+      for (let i = nFit - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        const tmp = order[i]!;
+        order[i] = order[j]!;
+        order[j] = tmp;
+      }
+      epochLoss.fill(0);
+      for (let start = 0; start + B <= nFit; start += B) {
+        const xv = X.array;
+        for (let r = 0; r < B; r++) xv.set(xFit.subarray(order[start + r]! * k, (order[start + r]! + 1) * k), r * k);
+        forward(B);
+        // dY = (ŷ − y)/(B·o_p), and the probes' losses
+        const yh = Yhat.array;
+        const dy = dY.array;
+        for (let r = 0; r < B; r++) {
+          const src = order[start + r]! * O;
+          targets.forEach((t, p) => {
+            for (let o = 0; o < t.outputs; o++) {
+              const c = offsets[p]! + o;
+              const e = yh[r * O + c]! - yFit[src + c]!;
+              dy[r * O + c] = e / (B * t.outputs);
+              epochLoss[p]! += (0.5 * e * e) / t.outputs;
+            }
+          });
+        }
+        grads.array.fill(0);
+        targets.forEach((t, p) => {
+          const g2 = grads.view(w2At(p), H * t.outputs);
+          gemm(kernels, { M: H, N: t.outputs, K: B, A: tail(Hb, p * H), lda: width, B: tail(dY, offsets[p]!), ldb: O, C: g2, transA: true });
+          gemm(kernels, {
+            M: B,
+            N: H,
+            K: t.outputs,
+            A: tail(dY, offsets[p]!),
+            lda: O,
+            B: params.view(w2At(p), H * t.outputs),
+            C: tail(dH, p * H),
+            ldc: width,
+            transB: true,
+          });
+        });
+        columnSums(kernels, dY, grads.view(b2At, O), B, O);
+        leakyReluBackward(kernels, Hb, dH, dH, 0, B * width);
+        gemm(kernels, { M: k, N: width, K: B, A: X, B: dH, C: grads.view(0, k * width), transA: true });
+        columnSums(kernels, dH, grads.view(k * width, width), B, width);
+        adam.step(grads);
+      }
+      // scikit-learn's stopping rule, per probe; stop when every probe has stalled
+      let running = 0;
+      for (let p = 0; p < P; p++) {
+        const loss = epochLoss[p]! / nFit;
+        if (loss > best[p]! - opt.tol) stale[p]!++;
+        else stale[p] = 0;
+        best[p] = Math.min(best[p]!, loss);
+        if (stale[p]! <= opt.patience) running++;
+      }
+      if (running === 0) break;
+    }
+
+    // Score
+    const predictions = new Float32Array(nScore * O);
+    for (let start = 0; start < nScore; start += B) {
+      const rows = Math.min(B, nScore - start);
+      X.set(xScore.subarray(start * k, (start + rows) * k));
+      forward(rows);
+      predictions.set(Yhat.array.subarray(0, rows * O), start * O);
+    }
+    return targets.map((t, p) => {
+      const y = new Float32Array(nScore * t.outputs);
+      const yh = new Float32Array(nScore * t.outputs);
+      for (let r = 0; r < nScore; r++) {
+        for (let o = 0; o < t.outputs; o++) {
+          y[r * t.outputs + o] = yScore[r * O + offsets[p]! + o]!;
+          yh[r * t.outputs + o] = predictions[r * O + offsets[p]! + o]!;
+        }
+      }
+      return { name: t.name, r2: r2Score(y, yh, nScore, t.outputs), epochs };
+    });
+  } finally {
+    kernels.arena.release(mark);
+  }
+}
+
+/** The part of `buffer` from element `offset` on (for strided GEMM operands). */
+function tail(buffer: F32Buffer, offset: number): F32Buffer {
+  return buffer.view(offset, buffer.length - offset);
+}

@@ -1,0 +1,141 @@
+/**
+ * A training run's complete configuration: with it and the code, a run is
+ * reproduced exactly (it is what `config.json` holds). Presets fill in the
+ * optimisation recipe; explicit settings override them.
+ */
+import { checkInteger, MisalignError } from '../common/errors.js';
+import { resolveBias, type BiasConfig, type BiasOptions } from '../latent/bias.js';
+import { identifiedFactors } from '../latent/bias.js';
+import type { Dependence } from '../latent/model.js';
+import { PAPER_HIDDEN } from '../encoders/mlp.js';
+import { formatSchedule, parseSchedule, type Schedule } from './schedule.js';
+
+export type PresetName = 'quick' | 'paper';
+export type EngineName = 'wasm' | 'tfjs';
+export type TfjsBackend = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
+
+/** The optimisation recipe a preset sets. */
+export interface Recipe {
+  steps: number;
+  batch: number;
+  lr: number;
+  schedule: Schedule;
+  /** Hidden widths as multiples of the encoder's input size. */
+  hidden: number[];
+  negatives: 'fresh' | 'in-batch';
+}
+
+export const PRESETS: Record<PresetName, Recipe> = {
+  // The paper and its public code (SPEC §4–5).
+  paper: { steps: 100_001, batch: 6144, lr: 1e-4, schedule: { kind: 'constant' }, hidden: [...PAPER_HIDDEN], negatives: 'fresh' },
+  // Reaches the paper's conclusions in minutes on a 2-core laptop; see README "The quick preset".
+  quick: { steps: 3000, batch: 1024, lr: 3e-3, schedule: { kind: 'cosine', warmup: 100, final: 0.05 }, hidden: [4, 4, 4], negatives: 'fresh' },
+};
+
+export interface TrainConfig extends Recipe {
+  /** Format version of this object. */
+  version: 1;
+  preset: PresetName | 'custom';
+  ns: number;
+  nm: number;
+  selected: number[];
+  perturbed: number[];
+  dependence: Dependence;
+  tiedCovariances: boolean;
+  perturbProb: number;
+  encodingSize: number;
+  tau: number;
+  alpha: number;
+  clip: number;
+  engine: EngineName;
+  backend: TfjsBackend | null;
+  threads: number;
+  seed: number;
+  checkpointEvery: number;
+  logEvery: number;
+}
+
+/** What a caller may set; everything else comes from the preset and the defaults. */
+export interface TrainSettings extends BiasOptions, Partial<Omit<TrainConfig, 'version' | 'ns' | 'nm' | 'selected' | 'perturbed' | 'schedule'>> {
+  schedule?: Schedule | string;
+}
+
+function positiveInteger(what: string, v: number): number {
+  return checkInteger(what, v, 1, Number.MAX_SAFE_INTEGER);
+}
+
+function positiveNumber(what: string, v: number): number {
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new MisalignError('OUT_OF_RANGE', `${what} must be a positive number, got ${v}`);
+  return v;
+}
+
+/** The full configuration for a bias, a preset and overrides. */
+export function resolveTrainConfig(settings: TrainSettings): TrainConfig {
+  const bias: BiasConfig = resolveBias(settings);
+  const preset = settings.preset ?? 'quick';
+  if (preset !== 'quick' && preset !== 'paper' && preset !== 'custom') {
+    throw new MisalignError('OUT_OF_RANGE', `preset must be 'quick' or 'paper', got '${String(preset)}'`);
+  }
+  const recipe = PRESETS[preset === 'custom' ? 'quick' : preset];
+  const schedule = typeof settings.schedule === 'string' ? parseSchedule(settings.schedule) : (settings.schedule ?? recipe.schedule);
+  const seed = checkInteger('seed', settings.seed ?? 0, 0, Number.MAX_SAFE_INTEGER);
+  const dependence = settings.dependence ?? 'independent';
+  if (dependence !== 'independent' && dependence !== 'dependent') {
+    throw new MisalignError('OUT_OF_RANGE', `dependence must be 'independent' or 'dependent', got '${String(dependence)}'`);
+  }
+  const engine = settings.engine ?? 'wasm';
+  if (engine !== 'wasm' && engine !== 'tfjs') throw new MisalignError('OUT_OF_RANGE', `engine must be 'wasm' or 'tfjs', got '${String(engine)}'`);
+  const backend = engine === 'tfjs' ? (settings.backend ?? 'cpu') : null;
+  if (backend !== null && !['cpu', 'wasm', 'webgl', 'webgpu'].includes(backend)) {
+    throw new MisalignError('OUT_OF_RANGE', `backend must be cpu, wasm, webgl or webgpu, got '${String(backend)}'`);
+  }
+  const negatives = settings.negatives ?? recipe.negatives;
+  if (negatives !== 'fresh' && negatives !== 'in-batch') throw new MisalignError('OUT_OF_RANGE', `negatives must be 'fresh' or 'in-batch', got '${String(negatives)}'`);
+  const hidden = settings.hidden ?? recipe.hidden;
+  if (!Array.isArray(hidden) || hidden.length === 0) throw new MisalignError('OUT_OF_RANGE', 'the encoder needs at least one hidden layer');
+  for (const h of hidden) positiveNumber('hidden width multiplier', h);
+  const identified = identifiedFactors(bias).length;
+  const steps = positiveInteger('steps', settings.steps ?? recipe.steps);
+  const batch = positiveInteger('batch', settings.batch ?? recipe.batch);
+  const alpha = settings.alpha ?? 0.5;
+  if (!(alpha >= 0 && alpha <= 1)) throw new MisalignError('OUT_OF_RANGE', `alpha must be in [0, 1], got ${alpha}`);
+  const config: TrainConfig = {
+    version: 1,
+    preset,
+    ns: bias.ns,
+    nm: bias.nm,
+    selected: [...bias.selected],
+    perturbed: [...bias.perturbed],
+    dependence,
+    tiedCovariances: settings.tiedCovariances ?? false,
+    perturbProb: settings.perturbProb ?? 0.75,
+    steps,
+    batch,
+    lr: positiveNumber('learning rate', settings.lr ?? recipe.lr),
+    schedule,
+    hidden: [...hidden],
+    negatives,
+    encodingSize: positiveInteger('encoding size', settings.encodingSize ?? identified),
+    tau: positiveNumber('temperature', settings.tau ?? 1),
+    alpha,
+    clip: positiveNumber('clip norm', settings.clip ?? 2),
+    engine,
+    backend,
+    threads: positiveInteger('threads', settings.threads ?? 1),
+    seed,
+    checkpointEvery: positiveInteger('checkpoint interval', settings.checkpointEvery ?? Math.max(1, Math.min(1000, Math.ceil(steps / 10)))),
+    logEvery: positiveInteger('log interval', settings.logEvery ?? Math.max(1, Math.min(100, Math.ceil(steps / 100)))),
+  };
+  return config;
+}
+
+/** The bias part of a configuration. */
+export function biasOf(config: TrainConfig): BiasConfig {
+  return { ns: config.ns, nm: config.nm, selected: config.selected, perturbed: config.perturbed };
+}
+
+/** Settings that change what is learned (everything but bookkeeping): a checkpoint resumes only under the same identity. */
+export function modelIdentity(config: TrainConfig): string {
+  const { checkpointEvery: _c, logEvery: _l, ...rest } = config;
+  return JSON.stringify({ ...rest, schedule: formatSchedule(config.schedule) });
+}

@@ -1,0 +1,31 @@
+/**
+ * Learning-rate schedules: constant (the paper), or linear warm-up followed by
+ * cosine decay to a fraction of the base rate.
+ */
+import { MisalignError } from '../common/errors.js';
+
+export type Schedule = { kind: 'constant' } | { kind: 'cosine'; warmup: number; final: number };
+
+/** The rate at 1-based step `step` of `steps`. */
+export function learningRate(schedule: Schedule, lr: number, step: number, steps: number): number {
+  if (schedule.kind === 'constant') return lr;
+  if (step <= schedule.warmup) return (lr * step) / schedule.warmup;
+  const progress = Math.min(1, (step - schedule.warmup) / Math.max(1, steps - schedule.warmup));
+  return lr * (schedule.final + (1 - schedule.final) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/** "constant", or "cosine" / "cosine:WARMUP" / "cosine:WARMUP:FINAL" (FINAL a fraction of lr). */
+export function parseSchedule(text: string): Schedule {
+  const parts = text.trim().split(':');
+  if (parts[0] === 'constant' && parts.length === 1) return { kind: 'constant' };
+  if (parts[0] === 'cosine' && parts.length <= 3) {
+    const warmup = parts[1] === undefined ? 0 : Number(parts[1]);
+    const final = parts[2] === undefined ? 0 : Number(parts[2]);
+    if (Number.isInteger(warmup) && warmup >= 0 && final >= 0 && final <= 1) return { kind: 'cosine', warmup, final };
+  }
+  throw new MisalignError('OUT_OF_RANGE', `schedule must be 'constant' or 'cosine[:warmup[:final]]', got '${text}'`);
+}
+
+export function formatSchedule(s: Schedule): string {
+  return s.kind === 'constant' ? 'constant' : `cosine:${s.warmup}:${s.final}`;
+}
