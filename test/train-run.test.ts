@@ -136,7 +136,7 @@ describe('faults', () => {
     expect(oneLine(r)).toEqual([expect.stringMatching(/holds a run with a different configuration/)]);
 
     const bytes = new Uint8Array(before);
-    bytes[bytes.length - 5] ^= 0xff;
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
     await writeFile(join(dir, FILES.checkpoint), bytes);
     r = cli('eval', dir);
     expect(r.status).toBe(2);
