@@ -137,27 +137,60 @@ export class InvertibleMlp {
     return h;
   }
 
-  /** x = g(z) for a (B, n) f32 tensor; computed in f64 row by row, rounded once. */
+  /**
+   * x = g(z) for a (B, n) f32 tensor, computed in f64 and rounded once.
+   * This is the data path of every training step, so it runs four rows at a
+   * time (one weight load, four independent sums); each row's sum still runs
+   * over i in order, so the result is bit-identical to forward64.
+   */
   forward(z: Tensor2D): Tensor2D {
     const [rows] = z.shape;
     const n = this.n;
     this.checkShape(z.data.length, rows);
     const out = tensor2d(rows, n);
-    let h = new Float64Array(n);
-    let next = new Float64Array(n);
+    const slope = this.slope;
     const last = this.weights.length - 1;
-    for (let r = 0; r < rows; r++) {
-      for (let i = 0; i < n; i++) h[i] = z.data[r * n + i]!;
+    // h and next hold four rows, (4, n); rows past the end repeat the last one.
+    let h = new Float64Array(4 * n);
+    let next = new Float64Array(4 * n);
+    const n2 = 2 * n;
+    const n3 = 3 * n;
+    for (let r0 = 0; r0 < rows; r0 += 4) {
+      const valid = Math.min(4, rows - r0);
+      for (let q = 0; q < 4; q++) {
+        const src = (r0 + Math.min(q, valid - 1)) * n;
+        for (let i = 0; i < n; i++) h[q * n + i] = z.data[src + i]!;
+      }
       for (let l = 0; l <= last; l++) {
         const w = this.weights[l]!;
+        const act = l < last;
         for (let o = 0; o < n; o++) {
-          let acc = 0;
-          for (let i = 0; i < n; i++) acc += w[o * n + i]! * h[i]!;
-          next[o] = l < last && acc < 0 ? acc * this.slope : acc;
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          let s3 = 0;
+          const wo = o * n;
+          for (let i = 0; i < n; i++) {
+            const wi = w[wo + i]!;
+            s0 += wi * h[i]!;
+            s1 += wi * h[n + i]!;
+            s2 += wi * h[n2 + i]!;
+            s3 += wi * h[n3 + i]!;
+          }
+          if (act) {
+            if (s0 < 0) s0 *= slope;
+            if (s1 < 0) s1 *= slope;
+            if (s2 < 0) s2 *= slope;
+            if (s3 < 0) s3 *= slope;
+          }
+          next[o] = s0;
+          next[n + o] = s1;
+          next[n2 + o] = s2;
+          next[n3 + o] = s3;
         }
         [h, next] = [next, h];
       }
-      for (let i = 0; i < n; i++) out.data[r * n + i] = h[i]!;
+      for (let q = 0; q < valid; q++) for (let i = 0; i < n; i++) out.data[(r0 + q) * n + i] = h[q * n + i]!;
     }
     return out;
   }
