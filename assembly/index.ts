@@ -18,3 +18,4 @@ export { expBatch } from "./vecmath";
 export { lpsimclrRows, lpsimclrWorkFloats } from "./lpsimclr";
 export { infonce, infonceWorkFloats } from "./infonce";
 export { sumSquares, scale, addInto, adamStep } from "./optim";
+export { groupedForward, groupedBackward, squaredErrorGrad } from "./grouped";

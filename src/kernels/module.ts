@@ -11,7 +11,7 @@
  * isolation), and falls back to one thread otherwise.
  *
  * The kernel families have their bindings next to this file (activations.ts,
- * gemm.ts, lpsimclr.ts, infonce.ts, optim.ts), each beside a plain
+ * gemm.ts, grouped.ts, lpsimclr.ts, infonce.ts, optim.ts), each beside a plain
  * TypeScript reference in reference/.
  */
 import { MisalignError } from '../common/errors.js';
@@ -65,6 +65,9 @@ export interface KernelExports {
   lpsimclrWorkFloats(M: number, d: number): number;
   infonce(x: number, y: number, B: number, d: number, tau: number, ntxent: number, weight: number, gx: number, gy: number, work: number): number;
   infonceWorkFloats(B: number, d: number, ntxent: number): number;
+  groupedForward(H: number, ldh: number, Wt: number, Y: number, ldy: number, group: number, rows: number, O: number, Hd: number): void;
+  groupedBackward(H: number, ldh: number, Wt: number, dY: number, ldy: number, group: number, rows: number, O: number, G: number, Hd: number, dWt: number, dH: number): void;
+  squaredErrorGrad(Yhat: number, Y: number, dY: number, scale: number, colLoss: number, rows: number, O: number): void;
   sumSquares(g: number, n: number): number;
   scale(g: number, n: number, s: number): void;
   addInto(dst: number, src: number, n: number): void;

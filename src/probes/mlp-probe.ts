@@ -7,8 +7,9 @@
  *
  * All probes on one embedding train at once as a bank on the WebAssembly
  * core: they share the input, so their hidden layers are one GEMM
- * (k → 100·P), while each keeps its own hidden units and output layer and
- * its own loss, so every probe learns exactly as it would alone.
+ * (k → 100·P), while each keeps its own hidden units and output layer (a
+ * grouped dense layer, kernels/grouped.ts) and its own loss, so every probe
+ * learns exactly as it would alone.
  *
  *   X (b, k) → H = relu(X·W1 + b1), (b, 100·P) → for each probe p:
  *   Ŷ_p = H[:, 100p .. 100p+100]·W2_p + b2_p, (b, o_p)
@@ -17,8 +18,8 @@
 import { MisalignError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../kernels/activations.js';
-import type { F32Buffer } from '../kernels/arena.js';
 import { gemm } from '../kernels/gemm.js';
+import { GroupedLayout, squaredErrorGrad } from '../kernels/grouped.js';
 import type { Kernels } from '../kernels/module.js';
 import { Adam } from '../kernels/optim.js';
 import { fitStandardizer, r2Score, standardize } from './stats.js';
@@ -90,48 +91,43 @@ export function mlpProbeR2(
 
   const mark = kernels.arena.mark();
   try {
-    // Parameters: W1 (k, width) | b1 (width) | W2_p (H, o_p) for each p | b2 (O)
-    const w2At = (p: number) => k * width + width + H * offsets[p]!;
-    const b2At = k * width + width + H * O;
+    // Parameters: W1 (k, width) | b1 (width) | Wt (O, H): every head's output weights, transposed | b2 (O)
+    const wtAt = k * width + width;
+    const b2At = wtAt + O * H;
     const total = b2At + O;
     const init = new Float32Array(total);
     const glorot = (fanIn: number, fanOut: number) => Math.sqrt(6 / (fanIn + fanOut));
     const b1 = glorot(k, H);
-    for (let i = 0; i < k * width + width; i++) init[i] = rng.uniformRange(-b1, b1);
+    for (let i = 0; i < wtAt; i++) init[i] = rng.uniformRange(-b1, b1);
     targets.forEach((t, p) => {
       const b2 = glorot(H, t.outputs);
-      for (let i = 0; i < H * t.outputs; i++) init[w2At(p) + i] = rng.uniformRange(-b2, b2);
+      for (let i = 0; i < H * t.outputs; i++) init[wtAt + H * offsets[p]! + i] = rng.uniformRange(-b2, b2);
       for (let o = 0; o < t.outputs; o++) init[b2At + offsets[p]! + o] = rng.uniformRange(-b2, b2);
     });
     const params = kernels.arena.from(init);
     const grads = kernels.arena.alloc(total);
     const adam = new Adam(kernels, params, { lr: opt.lr });
+    const heads = new GroupedLayout(kernels, targets.map((t) => t.outputs), H);
     const B = Math.min(opt.batch, nFit);
     const X = kernels.arena.alloc(B * k);
+    const Y = kernels.arena.alloc(B * O);
     const Hb = kernels.arena.alloc(B * width);
     const dH = kernels.arena.alloc(B * width);
     const Yhat = kernels.arena.alloc(B * O);
     const dY = kernels.arena.alloc(B * O);
+    const colLoss = kernels.arena.alloc(O);
+    // ∂(½·mean over the batch of Σ_o (ŷ − y)²/o_p)/∂ŷ = (ŷ − y)/(B·o_p)
+    const scale = kernels.arena.from(targets.flatMap((t) => Array<number>(t.outputs).fill(1 / (B * t.outputs))));
     const W1 = params.view(0, k * width);
     const B1 = params.view(k * width, width);
+    const Wt = params.view(wtAt, O * H);
     const B2 = params.view(b2At, O);
 
     const forward = (rows: number) => {
       gemm(kernels, { M: rows, N: width, K: k, A: X, B: W1, C: Hb });
       biasAdd(kernels, Hb, B1, rows, width);
       leakyReluForward(kernels, Hb, Hb, 0, rows * width);
-      targets.forEach((t, p) => {
-        gemm(kernels, {
-          M: rows,
-          N: t.outputs,
-          K: H,
-          A: tail(Hb, p * H),
-          lda: width,
-          B: params.view(w2At(p), H * t.outputs),
-          C: tail(Yhat, offsets[p]!),
-          ldc: O,
-        });
-      });
+      heads.forward(Hb, Wt, Yhat, rows);
       biasAdd(kernels, Yhat, B2, rows, O);
     };
 
@@ -151,38 +147,20 @@ export function mlpProbeR2(
       epochLoss.fill(0);
       for (let start = 0; start + B <= nFit; start += B) {
         const xv = X.array;
-        for (let r = 0; r < B; r++) xv.set(xFit.subarray(order[start + r]! * k, (order[start + r]! + 1) * k), r * k);
-        forward(B);
-        // dY = (ŷ − y)/(B·o_p), and the probes' losses
-        const yh = Yhat.array;
-        const dy = dY.array;
+        const yv = Y.array;
         for (let r = 0; r < B; r++) {
-          const src = order[start + r]! * O;
-          targets.forEach((t, p) => {
-            for (let o = 0; o < t.outputs; o++) {
-              const c = offsets[p]! + o;
-              const e = yh[r * O + c]! - yFit[src + c]!;
-              dy[r * O + c] = e / (B * t.outputs);
-              epochLoss[p]! += (0.5 * e * e) / t.outputs;
-            }
-          });
+          const src = order[start + r]!;
+          xv.set(xFit.subarray(src * k, (src + 1) * k), r * k);
+          yv.set(yFit.subarray(src * O, (src + 1) * O), r * O);
         }
-        grads.array.fill(0);
+        forward(B);
+        squaredErrorGrad(kernels, Yhat, Y, dY, scale, colLoss, B, O);
+        const cl = colLoss.array;
         targets.forEach((t, p) => {
-          const g2 = grads.view(w2At(p), H * t.outputs);
-          gemm(kernels, { M: H, N: t.outputs, K: B, A: tail(Hb, p * H), lda: width, B: tail(dY, offsets[p]!), ldb: O, C: g2, transA: true });
-          gemm(kernels, {
-            M: B,
-            N: H,
-            K: t.outputs,
-            A: tail(dY, offsets[p]!),
-            lda: O,
-            B: params.view(w2At(p), H * t.outputs),
-            C: tail(dH, p * H),
-            ldc: width,
-            transB: true,
-          });
+          for (let o = 0; o < t.outputs; o++) epochLoss[p]! += (0.5 * cl[offsets[p]! + o]!) / t.outputs;
         });
+        // every gradient below overwrites its slot of grads
+        heads.backward(Hb, Wt, dY, grads.view(wtAt, O * H), dH, B);
         columnSums(kernels, dY, grads.view(b2At, O), B, O);
         leakyReluBackward(kernels, Hb, dH, dH, 0, B * width);
         gemm(kernels, { M: k, N: width, K: B, A: X, B: dH, C: grads.view(0, k * width), transA: true });
@@ -223,9 +201,4 @@ export function mlpProbeR2(
   } finally {
     kernels.arena.release(mark);
   }
-}
-
-/** The part of `buffer` from element `offset` on (for strided GEMM operands). */
-function tail(buffer: F32Buffer, offset: number): F32Buffer {
-  return buffer.view(offset, buffer.length - offset);
 }
