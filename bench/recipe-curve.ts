@@ -14,8 +14,12 @@ import { fitStandardizer, standardize } from '../src/probes/stats.js';
 import { train } from '../src/training/trainer.js';
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as RunSettings;
+/** I_θ = [5] (θ = 386) unless the settings name a selection. */
+function withDefaultSelection(s: RunSettings): RunSettings {
+  return s.theta === undefined && s.thetaCode === undefined && s.select === undefined ? { ...s, theta: 386 } : s;
+}
 const every = Number(process.argv[3] ?? 500);
-const config = resolveRunConfig({ theta: 386, ...settings });
+const config = resolveRunConfig(withDefaultSelection(settings));
 const kernels = await Kernels.load({ threads: config.threads });
 const world = createWorld(config);
 const engine = await createEngine(config, kernels);

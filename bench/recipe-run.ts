@@ -5,8 +5,12 @@
 import { runExperiment, type RunSettings } from '../src/experiments/run.js';
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as RunSettings;
+/** I_θ = [5] (θ = 386) unless the settings name a selection. */
+function withDefaultSelection(s: RunSettings): RunSettings {
+  return s.theta === undefined && s.thetaCode === undefined && s.select === undefined ? { ...s, theta: 386 } : s;
+}
 const t0 = performance.now();
-const { config, metrics } = await runExperiment({ theta: 386, ...settings }, {
+const { config, metrics } = await runExperiment(withDefaultSelection(settings), {
   onProgress: (p) => {
     if (process.env.VERBOSE) process.stderr.write(`step ${p.step} loss ${p.loss.toFixed(4)} ${p.stepsPerSecond.toFixed(1)} steps/s\n`);
   },

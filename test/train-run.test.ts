@@ -75,6 +75,26 @@ describe('training a small problem', () => {
   });
 });
 
+describe('presets', () => {
+  it('paper: the public recipe; quick: the studied recipe, with 3x the steps for 10+ dimensional encodings', () => {
+    const paper = resolveTrainConfig({ theta: 386, preset: 'paper' });
+    expect(paper).toMatchObject({ steps: 100_001, batch: 6144, lr: 1e-4, hidden: [10, 50, 50, 50, 50, 10], negatives: 'fresh', clip: 2, alpha: 0.5, tau: 1 });
+    expect(paper.schedule).toEqual({ kind: 'constant' });
+    const quick = resolveTrainConfig({ theta: 386 });
+    expect(quick).toMatchObject({ preset: 'quick', steps: 16_000, batch: 512, lr: 1e-2, hidden: [4, 4, 4], negatives: 'in-batch', encodingSize: 5 });
+    expect(resolveTrainConfig({ theta: 1023 }).steps).toBe(48_000); // encoding size 10
+    expect(resolveTrainConfig({ theta: 1023, perturb: '1' }).steps).toBe(16_000); // encoding size 9
+    expect(resolveTrainConfig({ theta: 386, encodingSize: 12 }).steps).toBe(48_000);
+    expect(resolveTrainConfig({ theta: 1023, steps: 100 }).steps).toBe(100); // explicit settings win
+  });
+
+  it('the quick recipe, shortened, learns a small problem', async () => {
+    const { config, metrics } = await runExperiment({ ns: 4, nm: 2, select: '1-3', perturb: '3', steps: 3000, evalSamples: 2048, probe: SMALL.probe, seed: 2 });
+    expect(config).toMatchObject({ batch: 512, negatives: 'in-batch', hidden: [4, 4, 4] });
+    expect(metrics.passed).toBe(metrics.judged);
+  });
+});
+
 describe('resuming', () => {
   it('after an interruption gives bit-identical parameters and the same metrics', async () => {
     const whole = join(await tempDir(), 'whole');
