@@ -14,6 +14,8 @@ export interface BenchRow {
   baselineMs: number | null;
   /** baselineMs / ms: above 1 means we are faster. */
   ratio: number | null;
+  /** For training rows: optimisation steps per second (1000 / ms). */
+  stepsPerSecond?: number;
 }
 
 export interface Timing {
@@ -61,17 +63,18 @@ export function print(rows: BenchRow[], json: boolean): void {
     for (const r of rows) console.log(JSON.stringify(r));
     return;
   }
-  const header = ['name', 'ms', 'GFLOP/s', 'baseline', 'baseline ms', 'ratio'];
+  const header = ['name', 'ms', 'steps/s', 'GFLOP/s', 'baseline', 'baseline ms', 'ratio'];
   const cells = rows.map((r) => [
     r.name,
     r.ms.toFixed(3),
+    r.stepsPerSecond === undefined ? '-' : r.stepsPerSecond.toFixed(2),
     r.gflops === null ? '-' : r.gflops.toFixed(2),
     r.baseline,
     r.baselineMs === null ? 'n/a' : r.baselineMs.toFixed(3),
     r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => (i === 0 || i === 3 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  const line = (c: string[]) => c.map((v, i) => (i === 0 || i === 4 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const c of cells) console.log(line(c));

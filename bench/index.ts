@@ -4,11 +4,13 @@
  */
 import { dataBench } from './data.js';
 import { kernelsBench } from './kernels.js';
+import { trainBench } from './train.js';
 import { print, type BenchRow } from './harness.js';
 
 const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   data: dataBench,
   kernels: kernelsBench,
+  train: trainBench,
 };
 
 const args = process.argv.slice(2);

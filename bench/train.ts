@@ -1,0 +1,64 @@
+/**
+ * Training speed (`npm run bench -- train`): one optimisation step (both
+ * encoders forward and backward on a batch and its fresh negatives, the
+ * loss, clipping, Adam) for the paper's configuration (batch 6144, paper
+ * widths, I_θ = [5]: f_x is 15→150→750→750→750→750→150→5) and for the quick
+ * preset (batch 512, in-batch negatives, f_x 15→60→60→60→5), on the
+ * WebAssembly engine (1 and 2 threads) against the tfjs-wasm engine on the
+ * same model. Data generation is included (it is part of a step).
+ */
+import { Kernels } from '../src/kernels/module.js';
+import { createEngine, createWorld } from '../src/experiments/run.js';
+import { encoderSpecs, stepBatch } from '../src/training/trainer.js';
+import { forwardMacs } from '../src/encoders/mlp.js';
+import { resolveTrainConfig, type TrainConfig } from '../src/training/config.js';
+import type { Engine } from '../src/training/engine.js';
+import { row, time, type BenchRow, type Timing } from './harness.js';
+
+/** Useful flops of one step: 3 × forward (forward, and two GEMMs back) for each encoder's passes of B rows (2 with fresh negatives, 1 with in-batch). */
+function stepFlops(config: TrainConfig): number {
+  const { fx, ft } = encoderSpecs(config);
+  const passes = config.negatives === 'fresh' ? 2 : 1;
+  return 2 * 3 * passes * config.batch * (forwardMacs(fx) + forwardMacs(ft));
+}
+
+async function timeSteps(config: TrainConfig, engine: Engine, runs: number): Promise<Timing> {
+  const world = createWorld(config);
+  let step = 0;
+  return time(() => engine.step(stepBatch(config, world, ++step), config.lr), { warmup: 1, runs });
+}
+
+async function measure(name: string, config: TrainConfig, runs: number, baselineRuns: number): Promise<BenchRow[]> {
+  const one = await Kernels.load();
+  const ours1 = await timeSteps(config, await createEngine(config, one), runs);
+  one.close();
+  const two = await Kernels.load({ threads: 2 });
+  const ours2 = await timeSteps({ ...config, threads: 2 }, await createEngine({ ...config, threads: 2 }, two), runs);
+  two.close();
+  let theirs: Timing | null = null;
+  try {
+    const tfConfig = { ...config, engine: 'tfjs' as const, backend: 'wasm' as const };
+    const tfEngine = await createEngine(tfConfig, one);
+    theirs = await timeSteps(tfConfig, tfEngine, baselineRuns);
+    tfEngine.close();
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    const why = /Aborted/.test(message) ? 'aborted (its wasm heap cannot hold this model and batch)' : message;
+    process.stderr.write(`bench: tfjs-wasm engine, ${name}, cannot run: ${why}\n`);
+  }
+  const flops = stepFlops(config);
+  const withRate = (r: BenchRow): BenchRow => ({ ...r, stepsPerSecond: 1000 / r.ms });
+  return [
+    withRate(row(`train-step-${name}`, ours1, 'tfjs-wasm engine', theirs, flops)),
+    withRate(row(`train-step-${name}-2t`, ours2, 'misalign, 1 thread', ours1, flops)),
+  ];
+}
+
+export async function trainBench(): Promise<BenchRow[]> {
+  const paper = resolveTrainConfig({ theta: 386, preset: 'paper' });
+  const quick = resolveTrainConfig({ theta: 386, preset: 'quick' });
+  // The quick rows first: tfjs-wasm aborts on the paper configuration (its heap cannot hold the
+  // B×B loss matrices at B = 6144), and an aborted tfjs-wasm module cannot run anything after.
+  const quickRows = await measure('quick', quick, 20, 5);
+  return [...(await measure('paper-b6144', paper, 5, 1)), ...quickRows];
+}
