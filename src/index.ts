@@ -1,7 +1,11 @@
 /**
  * misalign: the library. Stages in the order the data flows:
- * latent model and biases → mixing → (encoders → losses and training →
- * probes and metrics → experiments → reports, as they land) → CLI / web.
+ * latent model and biases → mixing → kernels → encoders → training →
+ * probes and metrics → experiments → (reports, as they land) → CLI / web.
+ *
+ * Everything here runs in Node and in browsers. Run folders on disk
+ * (`misalign train --out DIR`: config.json, checkpoints, metrics files) are
+ * Node-only and live in 'misalign/node'.
  */
 export { MisalignError, type MisalignErrorCode } from './common/errors.js';
 export { Rng } from './common/rng.js';
@@ -50,3 +54,66 @@ export { gemm, type GemmArgs } from './kernels/gemm.js';
 export { LpSimclr, type LpSimclrOptions, type LpSimclrGradBuffers, type LpSimclrLosses } from './kernels/lpsimclr.js';
 export { InfoNce, type InfoNceForm, type InfoNceOptions } from './kernels/infonce.js';
 export { Adam, clipGradNorm, type AdamOptions } from './kernels/optim.js';
+export { GroupedLayout, squaredErrorGrad } from './kernels/grouped.js';
+
+export { mlpSpec, layerLayout, paramCount, forwardMacs, initParams, PAPER_HIDDEN, ENCODER_SLOPE, type MlpSpec, type LayerLayout } from './encoders/mlp.js';
+export { CoreMlp, type MlpPass } from './encoders/core-mlp.js';
+
+export {
+  PRESETS,
+  presetRecipe,
+  resolveTrainConfig,
+  biasOf,
+  QUICK_LARGE_ENCODING,
+  QUICK_LARGE_STEPS,
+  type PresetName,
+  type Recipe,
+  type TrainConfig,
+  type TrainSettings,
+  type EngineName,
+  type TfjsBackend,
+} from './training/config.js';
+export { learningRate, parseSchedule, formatSchedule, type Schedule } from './training/schedule.js';
+export type { Engine, EngineOptions, EngineState, StepBatch, StepResult } from './training/engine.js';
+export { CoreEngine } from './training/core-engine.js';
+export { TfjsEngine, loadTfjs } from './training/tfjs-engine.js';
+export {
+  train,
+  stepBatch,
+  encoderSpecs,
+  initialParams,
+  checkSnapshot,
+  type LogRow,
+  type Progress,
+  type TrainHooks,
+  type TrainingSnapshot,
+  type EncoderSpecs,
+} from './training/trainer.js';
+
+export { linearProbeR2 } from './probes/linear.js';
+export { mlpProbeR2, DEFAULT_PROBE, type MlpProbeOptions, type ProbeTarget, type ProbeResult } from './probes/mlp-probe.js';
+export { fitStandardizer, standardize, r2Score, clip01, type Standardizer } from './probes/stats.js';
+export {
+  evaluateRepresentations,
+  evaluationTargets,
+  verdictFor,
+  KEPT_MIN_R2,
+  DROPPED_MAX_R2,
+  DEFAULT_EVAL_SAMPLES,
+  type FactorResult,
+  type Verdict,
+  type EvaluationOptions,
+  type Encoder,
+} from './probes/evaluate.js';
+
+export {
+  runExperiment,
+  resolveRunConfig,
+  createWorld,
+  createEngine,
+  evaluateRun,
+  summarize,
+  type RunConfig,
+  type RunSettings,
+  type Metrics,
+} from './experiments/run.js';

@@ -1,0 +1,9 @@
+/**
+ * misalign/node: run folders on disk (Node only). `misalign train --out DIR`
+ * and `misalign eval DIR` are these calls plus formatting.
+ *
+ *   DIR/config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv
+ */
+export { trainRunDir, evalRunDir, readRunConfig, FILES, type TrainRunOptions } from './experiments/run-dir.js';
+export { readCheckpoint, writeCheckpoint, encodeCheckpoint, decodeCheckpoint, configIdentity } from './experiments/checkpoint.js';
+export { writeAtomic, writeJson, writeCsv, ensureWritableDir } from './experiments/files.js';
