@@ -65,7 +65,7 @@ export {
   resolveTrainConfig,
   biasOf,
   QUICK_LARGE_ENCODING,
-  QUICK_LARGE_STEPS,
+  QUICK_LONG_STEPS,
   type PresetName,
   type Recipe,
   type TrainConfig,

@@ -76,14 +76,16 @@ describe('training a small problem', () => {
 });
 
 describe('presets', () => {
-  it('paper: the public recipe; quick: the studied recipe, with 3x the steps for 10+ dimensional encodings', () => {
+  it('paper: the public recipe; quick: the studied recipe, with 3x the steps for perturbations and 10+ dimensional encodings', () => {
     const paper = resolveTrainConfig({ theta: 386, preset: 'paper' });
     expect(paper).toMatchObject({ steps: 100_001, batch: 6144, lr: 1e-4, hidden: [10, 50, 50, 50, 50, 10], negatives: 'fresh', clip: 2, alpha: 0.5, tau: 1 });
     expect(paper.schedule).toEqual({ kind: 'constant' });
     const quick = resolveTrainConfig({ theta: 386 });
     expect(quick).toMatchObject({ preset: 'quick', steps: 16_000, batch: 512, lr: 1e-2, hidden: [4, 4, 4], negatives: 'in-batch', encodingSize: 5 });
     expect(resolveTrainConfig({ theta: 1023 }).steps).toBe(48_000); // encoding size 10
-    expect(resolveTrainConfig({ theta: 1023, perturb: '1' }).steps).toBe(16_000); // encoding size 9
+    expect(resolveTrainConfig({ theta: 1013 }).steps).toBe(16_000); // encoding size 9
+    expect(resolveTrainConfig({ theta: 1023, perturb: '1' }).steps).toBe(48_000); // a perturbation
+    expect(resolveTrainConfig({ theta: 968, rho: 12, preset: 'paper' }).steps).toBe(100_001);
     expect(resolveTrainConfig({ theta: 386, encodingSize: 12 }).steps).toBe(48_000);
     expect(resolveTrainConfig({ theta: 1023, steps: 100 }).steps).toBe(100); // explicit settings win
   });
