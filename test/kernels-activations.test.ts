@@ -1,19 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../src/common/rng.js';
 import { Kernels } from '../src/kernels/module.js';
 import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../src/kernels/activations.js';
 import * as ref from '../src/kernels/reference/activations.js';
+import { randn } from './helpers/random.js';
 
 let k: Kernels;
 beforeAll(async () => {
   k = await Kernels.load();
 });
 
-function randn(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  Rng.fromSeed(seed).fillNormal(out);
-  return out;
-}
 
 describe('activation kernels vs their TypeScript references', () => {
   // Lengths that are and are not multiples of the 4 SIMD lanes.

@@ -4,17 +4,13 @@ import { gemm } from '../src/kernels/gemm.js';
 import { Kernels } from '../src/kernels/module.js';
 import * as ref from '../src/kernels/reference/gemm.js';
 import { relError, tf } from './helpers/tf.js';
+import { randn } from './helpers/random.js';
 
 let k: Kernels;
 beforeAll(async () => {
   k = await Kernels.load();
 });
 
-function randn(n: number, rng: Rng): Float32Array {
-  const out = new Float32Array(n);
-  rng.fillNormal(out);
-  return out;
-}
 
 // Shapes around the blocking sizes (MR 4, NR 8, KC 256, MC 128) and odd sizes.
 const shapes: [number, number, number][] = [

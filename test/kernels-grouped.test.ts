@@ -1,20 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../src/common/rng.js';
 import { Kernels } from '../src/kernels/module.js';
 import { GroupedLayout, squaredErrorGrad } from '../src/kernels/grouped.js';
 import * as ref from '../src/kernels/reference/grouped.js';
 import { relError } from './helpers/tf.js';
+import { randn } from './helpers/random.js';
 
 let k: Kernels;
 beforeAll(async () => {
   k = await Kernels.load();
 });
 
-function randn(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  Rng.fromSeed(seed).fillNormal(out);
-  return out;
-}
 
 describe('grouped dense layer (probe heads) vs its TypeScript reference', () => {
   // Hidden units per group that are and are not multiples of 4; one-column and multi-column heads.

@@ -5,17 +5,13 @@ import { LpSimclr } from '../src/kernels/lpsimclr.js';
 import { Kernels } from '../src/kernels/module.js';
 import * as ref from '../src/kernels/reference/lpsimclr.js';
 import { relError, tf } from './helpers/tf.js';
+import { randn } from './helpers/random.js';
 
 let k: Kernels;
 beforeAll(async () => {
   k = await Kernels.load();
 });
 
-function randn(n: number, rng: Rng, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  rng.fillNormal(out);
-  return out.map((v) => v * scale);
-}
 
 /** The kernel's symmetric loss and gradients for (B, d) inputs. */
 function kernelSymmetric(hx: Float32Array, ht: Float32Array, hxNeg: Float32Array, htNeg: Float32Array, B: number, d: number, tau: number, alpha: number) {

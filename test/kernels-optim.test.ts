@@ -1,20 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../src/common/rng.js';
 import { Kernels } from '../src/kernels/module.js';
 import { Adam, clipGradNorm } from '../src/kernels/optim.js';
 import * as ref from '../src/kernels/reference/optim.js';
 import { relError, tf } from './helpers/tf.js';
+import { randn } from './helpers/random.js';
 
 let k: Kernels;
 beforeAll(async () => {
   k = await Kernels.load();
 });
 
-function randn(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  Rng.fromSeed(seed).fillNormal(out);
-  return out.map((v) => v * scale);
-}
 
 describe('gradient-norm clipping', () => {
   it.each([1, 7, 1023, 5000])('clips like PyTorch, n = %i', (n) => {

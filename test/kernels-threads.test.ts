@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../src/common/rng.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { LpSimclr } from '../src/kernels/lpsimclr.js';
 import { Kernels, splitRange } from '../src/kernels/module.js';
 import { relError } from './helpers/tf.js';
+import { randn } from './helpers/random.js';
 
 let one: Kernels;
 let two: Kernels;
@@ -15,11 +15,6 @@ afterAll(() => {
   two.close();
 });
 
-function randn(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  Rng.fromSeed(seed).fillNormal(out);
-  return out;
-}
 
 describe('helper threads', () => {
   it('start on the threads build with a shared memory', () => {
