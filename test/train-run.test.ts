@@ -76,7 +76,7 @@ describe('training a small problem', () => {
 });
 
 describe('presets', () => {
-  it('paper: the public recipe; quick: the studied recipe, with 3x the steps for perturbations and 10+ dimensional encodings', () => {
+  it('paper: the public recipe; quick: the studied recipe, with more steps for perturbations and 10+ dimensional encodings', () => {
     const paper = resolveTrainConfig({ theta: 386, preset: 'paper' });
     expect(paper).toMatchObject({ steps: 100_001, batch: 6144, lr: 1e-4, hidden: [10, 50, 50, 50, 50, 10], negatives: 'fresh', clip: 2, alpha: 0.5, tau: 1 });
     expect(paper.schedule).toEqual({ kind: 'constant' });
@@ -85,6 +85,8 @@ describe('presets', () => {
     expect(resolveTrainConfig({ theta: 1023 }).steps).toBe(48_000); // encoding size 10
     expect(resolveTrainConfig({ theta: 1013 }).steps).toBe(16_000); // encoding size 9
     expect(resolveTrainConfig({ theta: 1023, perturb: '1' }).steps).toBe(48_000); // a perturbation
+    expect(resolveTrainConfig({ theta: 1023, perturb: '1-9' }).steps).toBe(96_000); // ... leaving one dimension
+    expect(resolveTrainConfig({ theta: 1 }).steps).toBe(16_000); // one dimension, no perturbation
     expect(resolveTrainConfig({ theta: 968, rho: 12, preset: 'paper' }).steps).toBe(100_001);
     expect(resolveTrainConfig({ theta: 386, encodingSize: 12 }).steps).toBe(48_000);
     expect(resolveTrainConfig({ theta: 1023, steps: 100 }).steps).toBe(100); // explicit settings win
