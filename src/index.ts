@@ -65,6 +65,7 @@ export {
   resolveTrainConfig,
   biasOf,
   quickSteps,
+  type QuickStepsFor,
   type PresetName,
   type Recipe,
   type TrainConfig,

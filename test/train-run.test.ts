@@ -9,7 +9,7 @@ import { readCheckpoint } from '../src/experiments/checkpoint.js';
 import { FILES, readRunConfig, trainRunDir } from '../src/experiments/run-dir.js';
 import { runExperiment, type RunSettings } from '../src/experiments/run.js';
 import { train } from '../src/training/trainer.js';
-import { resolveTrainConfig } from '../src/training/config.js';
+import { quickSteps, resolveTrainConfig } from '../src/training/config.js';
 import type { Engine } from '../src/training/engine.js';
 
 const BIN = fileURLToPath(new URL('../bin/misalign.js', import.meta.url));
@@ -76,7 +76,7 @@ describe('training a small problem', () => {
 });
 
 describe('presets', () => {
-  it('paper: the public recipe; quick: the studied recipe, with more steps for perturbations and 10+ dimensional encodings', () => {
+  it('paper: the public recipe; quick: the studied recipe, with more steps for perturbations, 10+ dimensional encodings and larger worlds', () => {
     const paper = resolveTrainConfig({ theta: 386, preset: 'paper' });
     expect(paper).toMatchObject({ steps: 100_001, batch: 6144, lr: 1e-4, hidden: [10, 50, 50, 50, 50, 10], negatives: 'fresh', clip: 2, alpha: 0.5, tau: 1 });
     expect(paper.schedule).toEqual({ kind: 'constant' });
@@ -89,6 +89,10 @@ describe('presets', () => {
     expect(resolveTrainConfig({ theta: 1 }).steps).toBe(16_000); // one dimension, no perturbation
     expect(resolveTrainConfig({ theta: 968, rho: 12, preset: 'paper' }).steps).toBe(100_001);
     expect(resolveTrainConfig({ theta: 386, encodingSize: 12 }).steps).toBe(48_000);
+    expect(resolveTrainConfig({ ns: 20, select: '1-6' }).steps).toBe(96_000); // z_x wider than the paper's 15
+    expect(resolveTrainConfig({ ns: 10, nm: 6, theta: 386 }).steps).toBe(96_000);
+    expect(resolveTrainConfig({ ns: 4, nm: 2, select: '1-3', perturb: '3' }).steps).toBe(48_000); // smaller worlds: the usual rules
+    expect(quickSteps({ encodingSize: 5, perturbed: 0, imageLatents: 15 })).toBe(16_000);
     expect(resolveTrainConfig({ theta: 1023, steps: 100 }).steps).toBe(100); // explicit settings win
   });
 
