@@ -24,7 +24,8 @@ export type MisalignErrorCode =
   | 'CHECKPOINT_MISMATCH'
   | 'RUN_EXISTS'
   | 'NOT_WRITABLE'
-  | 'ENGINE_UNAVAILABLE';
+  | 'ENGINE_UNAVAILABLE'
+  | 'INVALID_GRID';
 
 export class MisalignError extends Error {
   override readonly name = 'MisalignError';
