@@ -1,0 +1,180 @@
+/**
+ * Sweeps on disk (Node): many runs of one or more grids in one folder.
+ *
+ *   DIR/grids/<grid>.json    the grid's runs: id, setting, dependence, seed
+ *   DIR/runs/<id>/           one run folder (config.json, checkpoint.bin, ...)
+ *   DIR/summary.json, .csv   the aggregate over seeds (summary.ts)
+ *
+ * A run's id is a hash of its full configuration, so the same model is
+ * trained once even if two grids list it (the perturbation grid's ∅ is the
+ * selection grid's [10]), and rerunning a sweep skips finished runs and
+ * resumes interrupted ones from their checkpoints. Shards (`i/n`) run
+ * disjoint parts of the runs; every shard writes the whole grid list, so
+ * machines sharing DIR agree on it and `summarizeSweepDir` can aggregate
+ * whatever has finished.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MisalignError } from '../common/errors.js';
+import { FILES } from '../experiments/run-dir.js';
+import { ensureWritableDir, writeCsv, writeJson } from '../experiments/files.js';
+import { resolveRunConfig, type Metrics, type RunConfig } from '../experiments/run.js';
+import type { Progress } from '../training/trainer.js';
+import { inProcessExecutor, type RunExecutor } from './executor.js';
+import { shardOf, type GridRun } from './grids.js';
+import { CELL_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
+
+export const SWEEP_FILES = { grids: 'grids', runs: 'runs', summaryJson: 'summary.json', summaryCsv: 'summary.csv' } as const;
+
+/** 16 hex digits of the SHA-256 of the run's full configuration. */
+export function runId(config: RunConfig): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+}
+
+interface ManifestEntry {
+  id: string;
+  setting: string;
+  dependence: GridRun['dependence'];
+  seed: number;
+}
+
+interface Manifest {
+  grid: string;
+  runs: ManifestEntry[];
+}
+
+async function readJsonOrNull<T>(path: string): Promise<T | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not valid JSON`);
+  }
+}
+
+const entryKey = (e: ManifestEntry): string => JSON.stringify([e.id, e.setting, e.dependence, e.seed]);
+
+/** Adds the runs to DIR/grids/<grid>.json (merging with what an earlier command listed). */
+async function writeManifests(dir: string, runs: readonly (GridRun & { id: string })[]): Promise<void> {
+  const byGrid = new Map<string, ManifestEntry[]>();
+  for (const r of runs) {
+    const list = byGrid.get(r.grid) ?? [];
+    list.push({ id: r.id, setting: r.setting, dependence: r.dependence, seed: r.seed });
+    byGrid.set(r.grid, list);
+  }
+  await ensureWritableDir(join(dir, SWEEP_FILES.grids));
+  for (const [grid, entries] of byGrid) {
+    const path = join(dir, SWEEP_FILES.grids, `${grid}.json`);
+    const old = await readJsonOrNull<Manifest>(path);
+    const merged = new Map<string, ManifestEntry>();
+    for (const e of [...(old?.runs ?? []), ...entries]) merged.set(entryKey(e), e);
+    if (old && merged.size === old.runs.length) continue;
+    await writeJson(path, { grid, runs: [...merged.values()] } satisfies Manifest);
+  }
+}
+
+export type SweepEvent =
+  | { kind: 'start'; total: number; skipped: number; toRun: number }
+  | { kind: 'run-start'; id: string; run: GridRun }
+  | { kind: 'progress'; id: string; run: GridRun; progress: Progress }
+  | { kind: 'run-done'; id: string; run: GridRun; seconds: number }
+  | { kind: 'run-failed'; id: string; run: GridRun; error: string };
+
+export interface SweepOptions {
+  /** Runs at the same time. Default 1. */
+  jobs?: number;
+  /** `i/n`: only the i-th of n disjoint parts. */
+  shard?: string;
+  executor?: RunExecutor;
+  onEvent?(event: SweepEvent): void;
+}
+
+export interface SweepResult {
+  /** Runs of this shard: already finished before, finished now, failed. */
+  skipped: number;
+  done: number;
+  failed: { id: string; run: GridRun; error: string }[];
+  summary: SweepSummary;
+}
+
+/**
+ * Runs (or continues) the runs in DIR, then writes the summary of every grid
+ * in DIR. A failed run is reported and does not stop the others.
+ */
+export async function runSweep(dir: string, runs: readonly GridRun[], options: SweepOptions = {}): Promise<SweepResult> {
+  const jobs = options.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new MisalignError('OUT_OF_RANGE', `jobs must be a positive integer, got ${jobs}`);
+  const executor = options.executor ?? inProcessExecutor;
+  await ensureWritableDir(dir);
+  const withIds = runs.map((run) => ({ ...run, id: runId(resolveRunConfig(run.settings)) }));
+  await writeManifests(dir, withIds);
+
+  // One task per distinct id (two grids may list the same model).
+  const unique = new Map<string, GridRun & { id: string }>();
+  for (const r of options.shard ? shardOf(withIds, options.shard) : withIds) if (!unique.has(r.id)) unique.set(r.id, r);
+  const todo: { run: GridRun & { id: string }; resume: boolean }[] = [];
+  let skipped = 0;
+  for (const run of unique.values()) {
+    const runDir = join(dir, SWEEP_FILES.runs, run.id);
+    if ((await readJsonOrNull(join(runDir, FILES.metricsJson))) !== null) skipped++;
+    else todo.push({ run, resume: (await readJsonOrNull(join(runDir, FILES.config))) !== null });
+  }
+  options.onEvent?.({ kind: 'start', total: unique.size, skipped, toRun: todo.length });
+
+  let next = 0;
+  let done = 0;
+  const failed: SweepResult['failed'] = [];
+  const lane = async (): Promise<void> => {
+    while (next < todo.length) {
+      const { run, resume } = todo[next++]!;
+      const t0 = performance.now();
+      options.onEvent?.({ kind: 'run-start', id: run.id, run });
+      try {
+        await executor.run({ dir: join(dir, SWEEP_FILES.runs, run.id), settings: run.settings, resume }, (progress) =>
+          options.onEvent?.({ kind: 'progress', id: run.id, run, progress }),
+        );
+        done++;
+        options.onEvent?.({ kind: 'run-done', id: run.id, run, seconds: (performance.now() - t0) / 1000 });
+      } catch (error) {
+        const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+        failed.push({ id: run.id, run, error: message });
+        options.onEvent?.({ kind: 'run-failed', id: run.id, run, error: message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(todo.length, 1)) }, lane));
+  const summary = await summarizeSweepDir(dir);
+  return { skipped, done, failed, summary };
+}
+
+/** Aggregates every grid listed in DIR over the runs that have finished; writes summary.json and summary.csv. */
+export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
+  let names: string[];
+  try {
+    names = (await readdir(join(dir, SWEEP_FILES.grids))).filter((n) => n.endsWith('.json')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder)`);
+    throw error;
+  }
+  const records: RunRecord[] = [];
+  const metricsById = new Map<string, Metrics | null>();
+  for (const name of names) {
+    const manifest = await readJsonOrNull<Manifest>(join(dir, SWEEP_FILES.grids, name));
+    if (!manifest || !Array.isArray(manifest.runs)) throw new MisalignError('CHECKPOINT_CORRUPT', `${join(dir, SWEEP_FILES.grids, name)} is not a grid list`);
+    for (const e of manifest.runs) {
+      if (!metricsById.has(e.id)) metricsById.set(e.id, await readJsonOrNull<Metrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
+      records.push({ run: { grid: manifest.grid, setting: e.setting, dependence: e.dependence, seed: e.seed }, metrics: metricsById.get(e.id)! });
+    }
+  }
+  const summary = summarizeSweep(records);
+  await writeJson(join(dir, SWEEP_FILES.summaryJson), summary);
+  await writeCsv(join(dir, SWEEP_FILES.summaryCsv), summary.cells, [...CELL_COLUMNS]);
+  return summary;
+}

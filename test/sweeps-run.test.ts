@@ -1,0 +1,163 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { trainRunDir } from '../src/experiments/run-dir.js';
+import { resolveRunConfig, type Metrics, type RunSettings } from '../src/experiments/run.js';
+import type { FactorResult } from '../src/probes/evaluate.js';
+import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
+import { expandGrid, type Grid } from '../src/sweeps/grids.js';
+import { processExecutor } from '../src/sweeps/process-executor.js';
+import { summarizeSweep } from '../src/sweeps/summary.js';
+import { runId, runSweep, summarizeSweepDir, type SweepEvent } from '../src/sweeps/sweep.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'misalign-sweep-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** A tiny world and recipe: each run takes well under a second. */
+const TINY: RunSettings = {
+  ns: 3, nm: 1, hidden: [4, 4], batch: 64, steps: 200, lr: 0.01, evalSamples: 256, checkpointEvery: 50,
+  probe: { batch: 128, lr: 0.003, maxEpochs: 5 },
+};
+const grid = (name: string, ...selects: string[]): Grid => ({ name, settings: selects.map((select) => ({ label: `[${select}]`, settings: { select } })) });
+
+function factor(encoding: 'x' | 't', name: string, predicted: 'kept' | 'dropped', r2: number): FactorResult {
+  return { encoding, factor: name, r2Linear: r2 - 0.01, r2Nonlinear: r2, predicted, verdict: 'pass' };
+}
+const metrics = (factors: FactorResult[]): Metrics => ({ factors, trainSeconds: 2, evalSeconds: 1 } as Metrics);
+
+describe('summarizeSweep', () => {
+  it('mean and sd over seeds, verdicts on the mean, agreement per dependence', () => {
+    const run = (dependence: 'independent' | 'dependent', seed: number) => ({ grid: 'g', setting: '{1}', dependence, seed });
+    const s = summarizeSweep([
+      { run: run('independent', 0), metrics: metrics([factor('x', 's1', 'kept', 0.97), factor('x', 's2', 'dropped', 0.02), factor('x', 'm_x', 'dropped', 0.0)]) },
+      { run: run('independent', 1), metrics: metrics([factor('x', 's1', 'kept', 0.87), factor('x', 's2', 'dropped', 0.3), factor('x', 'm_x', 'dropped', 0.0)]) },
+      { run: run('independent', 2), metrics: null },
+      { run: run('dependent', 0), metrics: metrics([factor('x', 's1', 'kept', 0.99), factor('x', 's2', 'dropped', 0.6), factor('x', 'm_x', 'dropped', 0.2)]) },
+    ]);
+    expect(s.runs).toEqual({ expected: 4, complete: 3 });
+    expect(s.seconds).toEqual({ train: 6, eval: 3 });
+    const cell = (d: string, f: string) => s.cells.find((c) => c.dependence === d && c.factor === f)!;
+    expect(cell('independent', 's1').r2NonlinearMean).toBeCloseTo(0.92, 12);
+    expect(cell('independent', 's1').r2NonlinearSd).toBeCloseTo(Math.SQRT2 * 0.05, 12);
+    expect(cell('independent', 's1').r2LinearMean).toBeCloseTo(0.91, 12);
+    expect(cell('independent', 's1')).toMatchObject({ seeds: 2, verdict: 'pass' });
+    expect(cell('independent', 's2')).toMatchObject({ verdict: 'fail', r2NonlinearSd: expect.any(Number) });
+    expect(cell('dependent', 's2')).toMatchObject({ seeds: 1, r2NonlinearSd: 0, verdict: 'n/a' });
+    expect(cell('dependent', 'm_x').verdict).toBe('fail');
+    expect(s.agreement.independent).toEqual({ judged: 3, agree: 2, share: 2 / 3 });
+    expect(s.agreement.dependent).toEqual({ judged: 2, agree: 1, share: 0.5 });
+  });
+
+  it('no finished runs: no cells, agreement null', () => {
+    const s = summarizeSweep([{ run: { grid: 'g', setting: 'a', dependence: 'independent', seed: 0 }, metrics: null }]);
+    expect(s.cells).toEqual([]);
+    expect(s.agreement.independent.share).toBeNull();
+  });
+});
+
+describe('runSweep', () => {
+  it('run ids hash the whole configuration', () => {
+    const a = runId(resolveRunConfig({ ...TINY, select: '1' }));
+    expect(a).toMatch(/^[0-9a-f]{16}$/);
+    expect(runId(resolveRunConfig({ ...TINY, select: '1' }))).toBe(a);
+    expect(runId(resolveRunConfig({ ...TINY, select: '1', seed: 1 }))).not.toBe(a);
+    expect(runId(resolveRunConfig({ ...TINY, select: '1', evalSamples: 300 }))).not.toBe(a);
+  });
+
+  it('trains each distinct model once, writes the summary, and a rerun skips finished runs', async () => {
+    const dir = await tempDir();
+    const runs = [
+      ...expandGrid(grid('a', '1', '1-2'), { seeds: 2, base: TINY }),
+      ...expandGrid(grid('b', '1-2'), { seeds: 1, base: TINY }), // same model as a's [1-2] seed 0
+    ];
+    const events: SweepEvent[] = [];
+    const first = await runSweep(dir, runs, { onEvent: (e) => events.push(e) });
+    expect(first).toMatchObject({ skipped: 0, done: 4, failed: [] });
+    expect(events[0]).toEqual({ kind: 'start', total: 4, skipped: 0, toRun: 4 });
+    expect(events.filter((e) => e.kind === 'progress').length).toBeGreaterThan(0);
+    expect((await readdir(join(dir, 'runs'))).length).toBe(4);
+    expect((await readdir(join(dir, 'grids'))).sort()).toEqual(['a.json', 'b.json']);
+    expect(first.summary.runs).toEqual({ expected: 5, complete: 5 });
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.cells.filter((c: { grid: string }) => c.grid === 'b')).toHaveLength(2 * (3 + 1 + 2)); // s1..s3, s_inv, m_x, m_t per encoding
+    const csv = await readFile(join(dir, 'summary.csv'), 'utf8');
+    expect(csv.split('\n')[0]).toBe('grid,dependence,setting,encoding,factor,seeds,r2LinearMean,r2LinearSd,r2NonlinearMean,r2NonlinearSd,predicted,verdict');
+    expect(csv.trim().split('\n')).toHaveLength(summary.cells.length + 1);
+
+    const again = await runSweep(dir, runs);
+    expect(again).toMatchObject({ skipped: 4, done: 0, failed: [] });
+    expect(again.summary).toEqual(first.summary);
+  });
+
+  it('an interrupted sweep, rerun, gives the results of an uninterrupted one', async () => {
+    const runs = expandGrid(grid('g', '1', '1-2'), { seeds: 1, base: TINY });
+    const whole = await runSweep(await tempDir(), runs);
+
+    const dir = await tempDir();
+    // The first attempt stops every run after 120 of 200 steps (as a killed process would, at a checkpoint).
+    const stopping: RunExecutor = {
+      async run(task) {
+        const controller = new AbortController();
+        await trainRunDir(task.dir, task.settings, { resume: task.resume, signal: controller.signal, onProgress: (p) => p.step >= 120 && controller.abort() });
+      },
+    };
+    const broken = await runSweep(dir, runs, { executor: stopping });
+    expect(broken.done).toBe(0);
+    expect(broken.failed.map((f) => f.error)).toEqual([expect.stringMatching(/training stopped at step/), expect.stringMatching(/training stopped at step/)]);
+    expect(broken.summary.runs.complete).toBe(0);
+
+    const resumed = await runSweep(dir, runs, { executor: inProcessExecutor });
+    expect(resumed).toMatchObject({ skipped: 0, done: 2, failed: [] });
+    expect(resumed.summary.cells).toEqual(whole.summary.cells);
+  });
+
+  it('a failed run is reported and the others finish', async () => {
+    const dir = await tempDir();
+    const runs = expandGrid(grid('g', '1', '1-2', '1-3'), { seeds: 1, base: TINY });
+    const bad = runId(resolveRunConfig(runs[1]!.settings));
+    const flaky: RunExecutor = {
+      async run(task, onProgress) {
+        if (task.dir.endsWith(bad)) throw new Error('disk on fire');
+        await inProcessExecutor.run(task, onProgress);
+      },
+    };
+    const result = await runSweep(dir, runs, { executor: flaky, jobs: 2 });
+    expect(result.done).toBe(2);
+    expect(result.failed).toEqual([{ id: bad, run: expect.objectContaining({ setting: '[1-2]' }), error: 'disk on fire' }]);
+    expect(result.summary.runs).toEqual({ expected: 3, complete: 2 });
+  });
+
+  it('shards split the runs between machines sharing the folder; the summary gathers them', async () => {
+    const dir = await tempDir();
+    const runs = expandGrid(grid('g', '1', '1-2', '1-3'), { seeds: 1, base: TINY });
+    const one = await runSweep(dir, runs, { shard: '1/2' });
+    expect(one.done).toBe(2);
+    expect(one.summary.runs).toEqual({ expected: 3, complete: 2 });
+    const two = await runSweep(dir, runs, { shard: '2/2' });
+    expect(two.done).toBe(1);
+    expect((await summarizeSweepDir(dir)).runs).toEqual({ expected: 3, complete: 3 });
+  });
+
+  it('child processes: two runs at a time give the same results as in-process', async () => {
+    const runs = expandGrid(grid('g', '1', '1-2'), { seeds: 1, base: TINY });
+    const inProcess = await runSweep(await tempDir(), runs);
+    const progress: number[] = [];
+    const children = await runSweep(await tempDir(), runs, { executor: processExecutor(), jobs: 2, onEvent: (e) => e.kind === 'progress' && progress.push(e.progress.step) });
+    expect(children).toMatchObject({ done: 2, failed: [] });
+    expect(progress).toContain(200);
+    expect(children.summary.cells).toEqual(inProcess.summary.cells);
+  }, 60_000);
+
+  it('refuses bad jobs and a folder without a sweep', async () => {
+    await expect(runSweep(await tempDir(), [], { jobs: 0 })).rejects.toThrow(/jobs must be a positive integer/);
+    await expect(summarizeSweepDir(await tempDir())).rejects.toThrow(/holds no sweep/);
+  });
+});
