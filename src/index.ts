@@ -1,7 +1,7 @@
 /**
  * misalign: the library. Stages in the order the data flows:
  * latent model and biases → mixing → kernels → encoders → training →
- * probes and metrics → experiments → (reports, as they land) → CLI / web.
+ * probes and metrics → experiments and sweeps → (reports, as they land) → CLI / web.
  *
  * Everything here runs in Node and in browsers. Run folders on disk
  * (`misalign train --out DIR`: config.json, checkpoints, metrics files) are
@@ -117,3 +117,18 @@ export {
   type RunSettings,
   type Metrics,
 } from './experiments/run.js';
+
+export {
+  builtinGrid,
+  expandGrid,
+  shardOf,
+  prefixLabel,
+  BUILTIN_GRIDS,
+  type Grid,
+  type GridSetting,
+  type GridRun,
+  type BuiltinGridName,
+  type ExpandOptions,
+} from './sweeps/grids.js';
+export { parseGridFile } from './sweeps/grid-file.js';
+export { summarizeSweep, CELL_COLUMNS, type SweepSummary, type SummaryCell, type Agreement, type RunRecord } from './sweeps/summary.js';

@@ -7,3 +7,6 @@
 export { trainRunDir, evalRunDir, readRunConfig, FILES, type TrainRunOptions } from './experiments/run-dir.js';
 export { readCheckpoint, writeCheckpoint, encodeCheckpoint, decodeCheckpoint, configIdentity } from './experiments/checkpoint.js';
 export { writeAtomic, writeJson, writeCsv, ensureWritableDir } from './experiments/files.js';
+export { runSweep, summarizeSweepDir, loadGrid, runId, SWEEP_FILES, type SweepOptions, type SweepResult, type SweepEvent } from './sweeps/sweep.js';
+export { inProcessExecutor, type RunExecutor, type RunTask } from './sweeps/executor.js';
+export { processExecutor } from './sweeps/process-executor.js';

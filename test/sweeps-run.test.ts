@@ -81,7 +81,8 @@ describe('runSweep', () => {
     const events: SweepEvent[] = [];
     const first = await runSweep(dir, runs, { onEvent: (e) => events.push(e) });
     expect(first).toMatchObject({ skipped: 0, done: 4, failed: [] });
-    expect(events[0]).toEqual({ kind: 'start', total: 4, skipped: 0, toRun: 4 });
+    expect(events[0]).toMatchObject({ kind: 'start', total: 4, skipped: 0, toRun: 4 });
+    expect(new Set((events[0] as { pending: string[] }).pending).size).toBe(4);
     expect(events.filter((e) => e.kind === 'progress').length).toBeGreaterThan(0);
     expect((await readdir(join(dir, 'runs'))).length).toBe(4);
     expect((await readdir(join(dir, 'grids'))).sort()).toEqual(['a.json', 'b.json']);

@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { registerDescribe } from './describe.js';
+import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -23,6 +24,7 @@ function buildProgram(io: CliIo): Command {
     .showSuggestionAfterError(true);
   registerDescribe(program, io);
   registerTrain(program, io);
+  registerSweep(program, io);
   return program;
 }
 
@@ -48,8 +50,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     }
     if (error instanceof MisalignError) {
       io.err(`misalign: ${oneLine(error.message)}\n`);
-      // a diverged training run is a failure, not bad input
-      return error.code === 'NON_FINITE' ? EXIT_FAILURE : EXIT_USAGE;
+      // a diverged training run, or a sweep with failed runs, is a failure, not bad input
+      return error.code === 'NON_FINITE' || error.code === 'RUN_FAILED' ? EXIT_FAILURE : EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.err(`misalign: unexpected error: ${oneLine(message)}\n`);

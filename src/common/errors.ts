@@ -25,7 +25,8 @@ export type MisalignErrorCode =
   | 'RUN_EXISTS'
   | 'NOT_WRITABLE'
   | 'ENGINE_UNAVAILABLE'
-  | 'INVALID_GRID';
+  | 'INVALID_GRID'
+  | 'RUN_FAILED';
 
 export class MisalignError extends Error {
   override readonly name = 'MisalignError';

@@ -48,6 +48,7 @@ const settingsSchema = z
     tau: positive.optional(),
     alpha: z.number().min(0).max(1).optional(),
     evalSamples: int.positive().optional(),
+    checkpointEvery: int.positive().optional(),
   })
   .strict();
 

@@ -12,11 +12,11 @@
  */
 import { MisalignError } from '../common/errors.js';
 import type { RunSettings } from '../experiments/run.js';
+import type { Dependence } from '../latent/model.js';
 import type { PresetName } from '../training/config.js';
 
 export const BUILTIN_GRIDS = ['selection', 'perturbation', 'encoding-size', 'joint'] as const;
 export type BuiltinGridName = (typeof BUILTIN_GRIDS)[number];
-export type Dependence = 'independent' | 'dependent';
 
 /** One column of a grid: a label (shown in reports) and the run's settings. */
 export interface GridSetting {

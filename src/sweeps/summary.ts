@@ -8,7 +8,8 @@
  */
 import type { Metrics } from '../experiments/run.js';
 import { verdictFor, type Verdict } from '../probes/evaluate.js';
-import type { Dependence, GridRun } from './grids.js';
+import type { Dependence } from '../latent/model.js';
+import type { GridRun } from './grids.js';
 
 export interface SummaryCell {
   grid: string;

@@ -22,7 +22,8 @@ import { ensureWritableDir, writeCsv, writeJson } from '../experiments/files.js'
 import { resolveRunConfig, type Metrics, type RunConfig } from '../experiments/run.js';
 import type { Progress } from '../training/trainer.js';
 import { inProcessExecutor, type RunExecutor } from './executor.js';
-import { shardOf, type GridRun } from './grids.js';
+import { parseGridFile } from './grid-file.js';
+import { builtinGrid, isBuiltinGrid, shardOf, type Grid, type GridRun } from './grids.js';
 import { CELL_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
 
 export const SWEEP_FILES = { grids: 'grids', runs: 'runs', summaryJson: 'summary.json', summaryCsv: 'summary.csv' } as const;
@@ -81,7 +82,7 @@ async function writeManifests(dir: string, runs: readonly (GridRun & { id: strin
 }
 
 export type SweepEvent =
-  | { kind: 'start'; total: number; skipped: number; toRun: number }
+  | { kind: 'start'; total: number; skipped: number; toRun: number; pending: string[] }
   | { kind: 'run-start'; id: string; run: GridRun }
   | { kind: 'progress'; id: string; run: GridRun; progress: Progress }
   | { kind: 'run-done'; id: string; run: GridRun; seconds: number }
@@ -112,13 +113,14 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   const jobs = options.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new MisalignError('OUT_OF_RANGE', `jobs must be a positive integer, got ${jobs}`);
   const executor = options.executor ?? inProcessExecutor;
-  await ensureWritableDir(dir);
   const withIds = runs.map((run) => ({ ...run, id: runId(resolveRunConfig(run.settings)) }));
+  const mine = options.shard ? shardOf(withIds, options.shard) : withIds;
+  await ensureWritableDir(dir);
   await writeManifests(dir, withIds);
 
   // One task per distinct id (two grids may list the same model).
   const unique = new Map<string, GridRun & { id: string }>();
-  for (const r of options.shard ? shardOf(withIds, options.shard) : withIds) if (!unique.has(r.id)) unique.set(r.id, r);
+  for (const r of mine) if (!unique.has(r.id)) unique.set(r.id, r);
   const todo: { run: GridRun & { id: string }; resume: boolean }[] = [];
   let skipped = 0;
   for (const run of unique.values()) {
@@ -126,7 +128,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
     if ((await readJsonOrNull(join(runDir, FILES.metricsJson))) !== null) skipped++;
     else todo.push({ run, resume: (await readJsonOrNull(join(runDir, FILES.config))) !== null });
   }
-  options.onEvent?.({ kind: 'start', total: unique.size, skipped, toRun: todo.length });
+  options.onEvent?.({ kind: 'start', total: unique.size, skipped, toRun: todo.length, pending: todo.map((t) => t.run.id) });
 
   let next = 0;
   let done = 0;
@@ -177,4 +179,17 @@ export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
   await writeJson(join(dir, SWEEP_FILES.summaryJson), summary);
   await writeCsv(join(dir, SWEEP_FILES.summaryCsv), summary.cells, [...CELL_COLUMNS]);
   return summary;
+}
+
+/** A built-in grid by name (`selection`, ...), or a grid file (JSON or YAML) by path. */
+export async function loadGrid(nameOrPath: string): Promise<Grid> {
+  if (isBuiltinGrid(nameOrPath)) return builtinGrid(nameOrPath);
+  let text: string;
+  try {
+    text = await readFile(nameOrPath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new MisalignError('INVALID_GRID', code === 'ENOENT' ? `'${nameOrPath}' is neither a grid (selection, perturbation, encoding-size, joint) nor a grid file` : `cannot read grid file ${nameOrPath}: ${code ?? String(error)}`);
+  }
+  return parseGridFile(text, nameOrPath);
 }

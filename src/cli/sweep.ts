@@ -1,0 +1,138 @@
+/**
+ * `misalign sweep`: a thin layer over sweeps/sweep.ts. One progress display
+ * for the whole sweep (runs finished, steps, ETA) on stderr; the agreement
+ * summary on stdout. Exit status 1 if any run failed (the others still ran).
+ */
+import { availableParallelism } from 'node:os';
+import { Option, type Command } from 'commander';
+import { MisalignError } from '../common/errors.js';
+import { resolveRunConfig } from '../experiments/run.js';
+import type { Dependence } from '../latent/model.js';
+import { expandGrid } from '../sweeps/grids.js';
+import { processExecutor } from '../sweeps/process-executor.js';
+import { loadGrid, runId, runSweep, summarizeSweepDir, type SweepEvent } from '../sweeps/sweep.js';
+import type { SweepSummary } from '../sweeps/summary.js';
+import type { CliIo } from './io.js';
+import { integerOption, stringOption } from './options.js';
+
+interface SweepFlags {
+  grid?: string;
+  dependence?: string;
+  seeds?: number;
+  preset?: 'quick' | 'paper';
+  jobs?: number;
+  shard?: string;
+  steps?: number;
+  evalSamples?: number;
+  out?: string;
+  summarize?: string;
+}
+
+function parseDependence(value: string): Dependence[] {
+  const items = value.split(',').map((v) => v.trim());
+  for (const d of items) {
+    if (d !== 'independent' && d !== 'dependent') throw new MisalignError('OUT_OF_RANGE', `--dependence takes independent, dependent or both (comma-separated), got '${d}'`);
+  }
+  return [...new Set(items)] as Dependence[];
+}
+
+export function formatSummary(summary: SweepSummary, dir: string): string {
+  const share = (d: Dependence) => {
+    const a = summary.agreement[d];
+    return a.share === null ? `${d}: no cells` : `${d}: ${a.share.toFixed(3)} (${a.agree}/${a.judged} cells agree with the theory)`;
+  };
+  return [
+    `runs finished: ${summary.runs.complete}/${summary.runs.expected}; training ${(summary.seconds.train / 60).toFixed(1)} min, evaluation ${(summary.seconds.eval / 60).toFixed(1)} min`,
+    `agreement  ${share('independent')}`,
+    `           ${share('dependent')}`,
+    `summary in ${dir}/summary.json and summary.csv`,
+    '',
+  ].join('\n');
+}
+
+/** Whole-sweep progress: steps done over steps to do, from the runs' own progress. */
+function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
+  const stepsNow = new Map<string, number>();
+  let total = 0;
+  let runsLeft = 0;
+  let finished = 0;
+  let lastLine = 0;
+  const t0 = performance.now();
+  const line = (force: boolean) => {
+    if (!force && performance.now() - lastLine < 10_000) return;
+    lastLine = performance.now();
+    const done = [...stepsNow.values()].reduce((a, b) => a + b, 0);
+    const elapsed = (performance.now() - t0) / 1000;
+    const eta = done > 0 ? `${Math.round((elapsed * (total - done)) / done)}s` : '?';
+    io.err(`sweep: ${finished}/${runsLeft} runs, ${done}/${total} steps, ETA ${eta}\n`);
+  };
+  return (e: SweepEvent) => {
+    switch (e.kind) {
+      case 'start':
+        runsLeft = e.toRun;
+        total = e.pending.reduce((a, id) => a + stepsOf(id), 0);
+        io.err(`sweep: ${e.total} runs, ${e.skipped} already finished, ${e.toRun} to run\n`);
+        break;
+      case 'run-start':
+        stepsNow.set(e.id, 0);
+        break;
+      case 'progress':
+        stepsNow.set(e.id, e.progress.step);
+        line(false);
+        break;
+      case 'run-done':
+        finished++;
+        stepsNow.set(e.id, stepsOf(e.id));
+        io.err(`sweep: done ${e.run.grid} ${e.run.setting} ${e.run.dependence} seed ${e.run.seed} (${e.id}, ${e.seconds.toFixed(0)} s)\n`);
+        line(true);
+        break;
+      case 'run-failed':
+        finished++;
+        io.err(`sweep: FAILED ${e.run.grid} ${e.run.setting} ${e.run.dependence} seed ${e.run.seed} (${e.id}): ${e.error}\n`);
+        break;
+    }
+  };
+}
+
+export function registerSweep(program: Command, io: CliIo): void {
+  program
+    .command('sweep')
+    .description('train and evaluate a grid of models (SPEC §7 or a grid file) into one folder; resumable, shardable')
+    .option('--grid <name|file>', 'selection, perturbation, encoding-size, joint, or a JSON/YAML grid file', stringOption('--grid'))
+    .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
+    .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
+    .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
+    .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
+    .option('--shard <i/n>', 'run only the i-th of n disjoint parts (for many machines sharing --out)', stringOption('--shard'))
+    .option('--steps <n>', 'override the preset steps of every run', integerOption('--steps'))
+    .option('--eval-samples <n>', 'samples in each evaluation set (default 20480)', integerOption('--eval-samples'))
+    .option('--out <dir>', 'sweep folder (grids/, runs/<id>/, summary.json, summary.csv)', stringOption('--out'))
+    .option('--summarize <dir>', 'only aggregate the finished runs in a sweep folder', stringOption('--summarize'))
+    .action(async (flags: SweepFlags) => {
+      if (flags.summarize !== undefined) {
+        const others = Object.entries(flags).filter(([k, v]) => k !== 'summarize' && v !== undefined);
+        if (others.length > 0) throw new MisalignError('CONFLICTING_OPTIONS', '--summarize takes no other option');
+        io.out(formatSummary(await summarizeSweepDir(flags.summarize), flags.summarize));
+        return;
+      }
+      if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', "sweep needs --grid (or --summarize DIR)");
+      if (flags.out === undefined) throw new MisalignError('MISSING_OPTION', 'sweep needs --out DIR');
+      const grid = await loadGrid(flags.grid);
+      const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
+      const runs = expandGrid(grid, { dependence: parseDependence(flags.dependence ?? 'independent'), seeds: flags.seeds ?? 3, preset: flags.preset, base });
+      const stepsById = new Map(runs.map((r) => {
+        const config = resolveRunConfig(r.settings);
+        return [runId(config), config.steps] as const;
+      }));
+      const result = await runSweep(flags.out, runs, {
+        jobs: flags.jobs ?? availableParallelism(),
+        shard: flags.shard,
+        executor: processExecutor(),
+        onEvent: sweepReporter(io, (id) => stepsById.get(id) ?? 0),
+      });
+      io.out(formatSummary(result.summary, flags.out));
+      if (result.failed.length > 0) {
+        throw new MisalignError('RUN_FAILED', `${result.failed.length} of ${result.done + result.failed.length} runs failed (listed above); rerun the same command to retry them`);
+      }
+    });
+}
