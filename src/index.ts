@@ -1,7 +1,7 @@
 /**
  * misalign: the library. Stages in the order the data flows:
  * latent model and biases → mixing → kernels → encoders → training →
- * probes and metrics → experiments and sweeps → (reports, as they land) → CLI / web.
+ * probes and metrics → experiments and sweeps → reports → CLI / web.
  *
  * Everything here runs in Node and in browsers. Run folders on disk
  * (`misalign train --out DIR`: config.json, checkpoints, metrics files) are
@@ -132,3 +132,4 @@ export {
 } from './sweeps/grids.js';
 export { parseGridFile } from './sweeps/grid-file.js';
 export { summarizeSweep, CELL_COLUMNS, type SweepSummary, type SummaryCell, type Agreement, type RunRecord } from './sweeps/summary.js';
+export { heatmapSpec, heatmapKeys, heatmapName, renderSvg, type HeatmapKey } from './reports/heatmap.js';

@@ -10,3 +10,5 @@ export { writeAtomic, writeJson, writeCsv, ensureWritableDir } from './experimen
 export { runSweep, summarizeSweepDir, loadGrid, runId, SWEEP_FILES, type SweepOptions, type SweepResult, type SweepEvent } from './sweeps/sweep.js';
 export { inProcessExecutor, type RunExecutor, type RunTask } from './sweeps/executor.js';
 export { processExecutor } from './sweeps/process-executor.js';
+export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js';
+export { svgToPng } from './reports/png.js';

@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { registerDescribe } from './describe.js';
+import { registerReport } from './report.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 import { processIo, type CliIo } from './io.js';
@@ -25,6 +26,7 @@ function buildProgram(io: CliIo): Command {
   registerDescribe(program, io);
   registerTrain(program, io);
   registerSweep(program, io);
+  registerReport(program, io);
   return program;
 }
 

@@ -1,0 +1,117 @@
+/**
+ * The paper's R² heatmaps (Fig. 3, 7, 8, 9) as Vega-Lite specifications,
+ * rendered to SVG with Vega (no DOM, no canvas: runs in Node and browsers).
+ *
+ * One heatmap per (grid, dependence, encoding, probe): rows m_x, m_t,
+ * s1..sN; columns the grid's settings in order; each cell coloured and
+ * labelled with its mean R² over seeds.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Dependence } from '../latent/model.js';
+import type { SummaryCell } from '../sweeps/summary.js';
+
+export interface HeatmapKey {
+  grid: string;
+  dependence: Dependence;
+  encoding: 'x' | 't';
+  probe: 'linear' | 'nonlinear';
+}
+
+/** The heatmaps a summary has data for, grid by grid, in the order the paper shows them. */
+export function heatmapKeys(cells: readonly SummaryCell[]): HeatmapKey[] {
+  const keys: HeatmapKey[] = [];
+  const seen = new Set<string>();
+  for (const c of cells) {
+    for (const probe of ['nonlinear', 'linear'] as const) {
+      const key = { grid: c.grid, dependence: c.dependence, encoding: c.encoding, probe };
+      const id = JSON.stringify(key);
+      if (!seen.has(id)) {
+        seen.add(id);
+        keys.push(key);
+      }
+    }
+  }
+  const order = (k: HeatmapKey) => [k.dependence === 'independent' ? 0 : 1, k.probe === 'nonlinear' ? 0 : 1, k.encoding === 'x' ? 0 : 1];
+  const grids = [...new Set(keys.map((k) => k.grid))];
+  return keys.sort((a, b) => grids.indexOf(a.grid) - grids.indexOf(b.grid) || compareArrays(order(a), order(b)));
+}
+
+function compareArrays(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+/** A file-name-safe name for a heatmap: `selection-independent-x-nonlinear`. */
+export function heatmapName(key: HeatmapKey): string {
+  return `${key.grid}-${key.dependence}-${key.encoding}-${key.probe}`.replace(/[^\w.-]+/g, '_');
+}
+
+/** Rows of the heatmap: m_x, m_t, then s1..sN in numeric order (as the paper). */
+function rowOrder(factors: readonly string[]): string[] {
+  const s = factors.filter((f) => /^s\d+$/.test(f)).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  return [...['m_x', 'm_t'].filter((m) => factors.includes(m)), ...s];
+}
+
+export function heatmapSpec(cells: readonly SummaryCell[], key: HeatmapKey): TopLevelSpec {
+  const mine = cells.filter((c) => c.grid === key.grid && c.dependence === key.dependence && c.encoding === key.encoding);
+  const settings = [...new Set(mine.map((c) => c.setting))];
+  const rows = rowOrder([...new Set(mine.map((c) => c.factor))]);
+  const values = mine
+    .filter((c) => rows.includes(c.factor))
+    .map((c) => ({
+      setting: c.setting,
+      factor: c.factor,
+      r2: key.probe === 'linear' ? c.r2LinearMean : c.r2NonlinearMean,
+      sd: key.probe === 'linear' ? c.r2LinearSd : c.r2NonlinearSd,
+      seeds: c.seeds,
+      predicted: c.predicted,
+      verdict: c.verdict,
+    }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: `ẑ_${key.encoding}: ${key.probe} R², ${key.dependence}`, subtitle: `grid: ${key.grid}` },
+    data: { values },
+    width: Math.max(60, 40 * settings.length),
+    height: 25 * rows.length,
+    encoding: {
+      x: { field: 'setting', type: 'ordinal', sort: settings, title: null, axis: { labelAngle: settings.some((s) => s.length > 6) ? -30 : 0 } },
+      y: { field: 'factor', type: 'ordinal', sort: rows, title: null },
+    },
+    layer: [
+      {
+        mark: 'rect',
+        encoding: {
+          color: { field: 'r2', type: 'quantitative', scale: { domain: [0, 1], scheme: 'blues' }, title: 'R²' },
+          tooltip: [
+            { field: 'factor' },
+            { field: 'setting' },
+            { field: 'r2', format: '.3f', title: 'mean R²' },
+            { field: 'sd', format: '.3f', title: 'sd' },
+            { field: 'seeds' },
+            { field: 'predicted' },
+            { field: 'verdict' },
+          ],
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 9 },
+        encoding: {
+          text: { field: 'r2', type: 'quantitative', format: '.2f' },
+          color: { condition: { test: 'datum.r2 > 0.5', value: 'white' }, value: 'black' },
+        },
+      },
+    ],
+    config: { font: 'DejaVu Sans', view: { stroke: null } },
+  };
+}
+
+/** Renders a Vega-Lite specification to an SVG document. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * `misalign report DIR`: the figures and one self-contained HTML page for a
+ * sweep folder (Node).
+ *
+ *   DIR/report/<grid>-<dependence>-<x|t>-<linear|nonlinear>.svg and .png
+ *   DIR/report/index.html   the figures (inline SVG), the agreement with the
+ *                           theory, the ablation tables, every run's
+ *                           configuration and timings
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensureWritableDir, writeAtomic } from '../experiments/files.js';
+import { FILES } from '../experiments/run-dir.js';
+import type { Metrics, RunConfig } from '../experiments/run.js';
+import type { SummaryCell, SweepSummary } from '../sweeps/summary.js';
+import { SWEEP_FILES, summarizeSweepDir } from '../sweeps/sweep.js';
+import { heatmapKeys, heatmapName, heatmapSpec, renderSvg } from './heatmap.js';
+import { svgToPng } from './png.js';
+
+export const REPORT_DIR = 'report';
+
+export interface ReportResult {
+  /** Folder holding the report. */
+  dir: string;
+  /** Figure file names (without extension), each written as .svg and .png. */
+  figures: string[];
+  summary: SweepSummary;
+}
+
+interface RunRow {
+  id: string;
+  grid: string;
+  setting: string;
+  dependence: string;
+  seed: number;
+  config: RunConfig | null;
+  metrics: Metrics | null;
+}
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const fmt = (v: number): string => v.toFixed(3);
+
+async function readJson<T>(path: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Every run the sweep's grids list, with its configuration and metrics where they exist. */
+async function readRuns(dir: string): Promise<RunRow[]> {
+  const rows: RunRow[] = [];
+  for (const name of (await readdir(join(dir, SWEEP_FILES.grids))).filter((n) => n.endsWith('.json')).sort()) {
+    const manifest = await readJson<{ grid: string; runs: { id: string; setting: string; dependence: string; seed: number }[] }>(join(dir, SWEEP_FILES.grids, name));
+    if (!manifest) continue;
+    for (const r of manifest.runs) {
+      const runDir = join(dir, SWEEP_FILES.runs, r.id);
+      rows.push({ ...r, grid: manifest.grid, config: await readJson<RunConfig>(join(runDir, FILES.config)), metrics: await readJson<Metrics>(join(runDir, FILES.metricsJson)) });
+    }
+  }
+  return rows;
+}
+
+/** Grids with one setting are the ablations: shown as tables, factor by factor. */
+function ablationTable(cells: readonly SummaryCell[], grid: string): string {
+  const mine = cells.filter((c) => c.grid === grid);
+  const groups = [...new Set(mine.map((c) => `${c.dependence}\u0000${c.setting}`))];
+  return groups
+    .map((g) => {
+      const [dependence, setting] = g.split('\u0000') as [string, string];
+      const rows = mine.filter((c) => c.dependence === dependence && c.setting === setting);
+      const factors = [...new Set(rows.map((c) => c.factor))];
+      const cell = (f: string, e: 'x' | 't') => rows.find((c) => c.factor === f && c.encoding === e);
+      const body = factors
+        .map((f) => {
+          const x = cell(f, 'x');
+          const t = cell(f, 't');
+          const show = (c: SummaryCell | undefined, lin: boolean) => (c ? `${fmt(lin ? c.r2LinearMean : c.r2NonlinearMean)} ± ${fmt(lin ? c.r2LinearSd : c.r2NonlinearSd)}` : '–');
+          const verdicts = [x?.verdict, t?.verdict].filter(Boolean).join(' / ');
+          return `<tr><td>${escapeHtml(f)}</td><td>${show(x, true)}</td><td>${show(x, false)}</td><td>${show(t, true)}</td><td>${show(t, false)}</td><td>${(x ?? t)?.predicted ?? ''}</td><td class="${verdicts.includes('fail') ? 'fail' : ''}">${verdicts}</td></tr>`;
+        })
+        .join('\n');
+      return `<h3>${escapeHtml(grid)}: ${escapeHtml(setting)} (${dependence})</h3>
+<table><thead><tr><th>factor</th><th>ẑ_x linear</th><th>ẑ_x nonlinear</th><th>ẑ_t linear</th><th>ẑ_t nonlinear</th><th>theory</th><th>verdict (x / t)</th></tr></thead>
+<tbody>${body}</tbody></table>`;
+    })
+    .join('\n');
+}
+
+function runsTable(runs: readonly RunRow[]): string {
+  const body = runs
+    .map((r) => {
+      const m = r.metrics;
+      const status = m ? `${m.passed}/${m.judged}` : r.config ? 'unfinished' : 'not started';
+      const config = r.config ? `<details><summary>config.json</summary><pre>${escapeHtml(JSON.stringify(r.config, null, 2))}</pre></details>` : '';
+      return `<tr><td><code>${r.id}</code></td><td>${escapeHtml(r.grid)}</td><td>${escapeHtml(r.setting)}</td><td>${r.dependence}</td><td>${r.seed}</td><td>${m ? m.trainSeconds.toFixed(1) : ''}</td><td>${m ? m.evalSeconds.toFixed(1) : ''}</td><td>${status}</td><td>${config}</td></tr>`;
+    })
+    .join('\n');
+  return `<table><thead><tr><th>run</th><th>grid</th><th>setting</th><th>dependence</th><th>seed</th><th>training s</th><th>evaluation s</th><th>verdicts</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** Writes the figures and index.html for the sweep in `dir`; returns what it wrote. */
+export async function writeReport(dir: string): Promise<ReportResult> {
+  const summary = await summarizeSweepDir(dir);
+  const out = join(dir, REPORT_DIR);
+  await ensureWritableDir(out);
+  const runs = await readRuns(dir);
+  const figures: string[] = [];
+  const sections: string[] = [];
+  const ablations = new Set<string>();
+  for (const grid of new Set(summary.cells.map((c) => c.grid))) {
+    if (new Set(summary.cells.filter((c) => c.grid === grid).map((c) => c.setting)).size === 1) ablations.add(grid);
+  }
+  for (const key of heatmapKeys(summary.cells)) {
+    if (ablations.has(key.grid)) continue;
+    const name = heatmapName(key);
+    const svg = await renderSvg(heatmapSpec(summary.cells, key));
+    await writeAtomic(join(out, `${name}.svg`), svg);
+    await writeAtomic(join(out, `${name}.png`), await svgToPng(svg));
+    figures.push(name);
+    sections.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption></figure>`);
+  }
+  const agreement = (['independent', 'dependent'] as const)
+    .map((d) => {
+      const a = summary.agreement[d];
+      return `<tr><td>${d}</td><td>${a.share === null ? '–' : fmt(a.share)}</td><td>${a.agree}/${a.judged}</td></tr>`;
+    })
+    .join('');
+  const secondsTrain = runs.reduce((s, r) => s + (r.metrics?.trainSeconds ?? 0), 0);
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>misalign report</title>
+<style>
+body { font-family: 'DejaVu Sans', system-ui, sans-serif; margin: 2em; color: #222; max-width: 1200px; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; vertical-align: top; }
+td.fail { color: #b00; font-weight: bold; }
+figure { display: inline-block; margin: 0.5em; vertical-align: top; }
+pre { font-size: 0.8em; }
+</style></head><body>
+<h1>misalign report</h1>
+<p>${summary.runs.complete} of ${summary.runs.expected} runs finished; ${(secondsTrain / 60).toFixed(1)} minutes of training in total.
+Cells are means over seeds; verdicts use the mean nonlinear R² (kept ≥ 0.9; dropped ≤ 0.1 in the independent setting; m_x, m_t ≤ 0.1 always).</p>
+<h2>Agreement with the theory</h2>
+<table><thead><tr><th>semantics</th><th>share of cells</th><th>agree / judged</th></tr></thead><tbody>${agreement}</tbody></table>
+<h2>Heatmaps</h2>
+${sections.join('\n') || '<p>No grid with more than one setting.</p>'}
+${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, g)).join('\n')}` : ''}
+<h2>Runs</h2>
+${runsTable(runs)}
+</body></html>
+`;
+  await writeAtomic(join(out, 'index.html'), html);
+  return { dir: out, figures, summary };
+}
