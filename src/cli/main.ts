@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { registerDescribe } from './describe.js';
 import { registerReport } from './report.js';
+import { registerReproduce } from './reproduce.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 import { processIo, type CliIo } from './io.js';
@@ -27,6 +28,7 @@ function buildProgram(io: CliIo): Command {
   registerTrain(program, io);
   registerSweep(program, io);
   registerReport(program, io);
+  registerReproduce(program, io);
   return program;
 }
 

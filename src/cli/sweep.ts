@@ -28,7 +28,7 @@ interface SweepFlags {
   summarize?: string;
 }
 
-function parseDependence(value: string): Dependence[] {
+export function parseDependence(value: string): Dependence[] {
   const items = value.split(',').map((v) => v.trim());
   for (const d of items) {
     if (d !== 'independent' && d !== 'dependent') throw new MisalignError('OUT_OF_RANGE', `--dependence takes independent, dependent or both (comma-separated), got '${d}'`);
@@ -51,7 +51,7 @@ export function formatSummary(summary: SweepSummary, dir: string): string {
 }
 
 /** Whole-sweep progress: steps done over steps to do, from the runs' own progress. */
-function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
+export function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
   const stepsNow = new Map<string, number>();
   let total = 0;
   let runsLeft = 0;

@@ -1,0 +1,48 @@
+/** `misalign reproduce`: a thin layer over reports/reproduce.ts, with one progress display for the whole study. */
+import { availableParallelism } from 'node:os';
+import { Option, type Command } from 'commander';
+import { MisalignError } from '../common/errors.js';
+import { resolveRunConfig } from '../experiments/run.js';
+import { reproduce, studyRuns } from '../reports/reproduce.js';
+import { BUILTIN_GRIDS, isBuiltinGrid, type BuiltinGridName } from '../sweeps/grids.js';
+import { processExecutor } from '../sweeps/process-executor.js';
+import { runId } from '../sweeps/sweep.js';
+import type { CliIo } from './io.js';
+import { integerOption, stringOption } from './options.js';
+import { formatSummary, parseDependence, sweepReporter } from './sweep.js';
+
+export function registerReproduce(program: Command, io: CliIo): void {
+  program
+    .command('reproduce')
+    .description("the paper's numeric study: every SPEC §7 grid, independent and dependent, 3 seeds, then the report")
+    .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
+    .option('--seeds <n>', 'seeds per setting (default 3)', integerOption('--seeds'))
+    .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
+    .option('--shard <i/n>', 'run only the i-th of n disjoint parts', stringOption('--shard'))
+    .option('--grids <list>', 'only these of selection, perturbation, encoding-size, joint (default all)', stringOption('--grids'))
+    .option('--dependence <list>', 'independent, dependent or both (default both)', stringOption('--dependence'))
+    .option('--out <dir>', 'study folder (default runs/reproduce)', stringOption('--out'))
+    .action(async (flags: { preset?: 'quick' | 'paper'; seeds?: number; jobs?: number; shard?: string; out?: string; grids?: string; dependence?: string }) => {
+      const out = flags.out ?? 'runs/reproduce';
+      const grids = flags.grids?.split(',').map((g) => g.trim());
+      for (const g of grids ?? []) if (!isBuiltinGrid(g)) throw new MisalignError('INVALID_GRID', `--grids takes ${BUILTIN_GRIDS.join(', ')}; got '${g}'`);
+      const study = { preset: flags.preset, seeds: flags.seeds, grids: grids as BuiltinGridName[] | undefined, dependence: flags.dependence === undefined ? undefined : parseDependence(flags.dependence) };
+      const runs = studyRuns(study);
+      const stepsById = new Map(runs.map((r) => {
+        const config = resolveRunConfig(r.settings);
+        return [runId(config), config.steps] as const;
+      }));
+      const { sweep, report } = await reproduce(out, {
+        ...study,
+        shard: flags.shard,
+        jobs: flags.jobs ?? availableParallelism(),
+        executor: processExecutor(),
+        onEvent: sweepReporter(io, (id) => stepsById.get(id) ?? 0),
+      });
+      io.out(formatSummary(sweep.summary, out));
+      io.out(`report: ${report.figures.length} heatmaps (SVG and PNG) and ${report.dir}/index.html\n`);
+      if (sweep.failed.length > 0) {
+        throw new MisalignError('RUN_FAILED', `${sweep.failed.length} of ${sweep.done + sweep.failed.length} runs failed (listed above); rerun the same command to retry them`);
+      }
+    });
+}

@@ -1,0 +1,38 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveRunConfig } from '../src/experiments/run.js';
+import { reproduce, studyRuns } from '../src/reports/reproduce.js';
+import { runId } from '../src/sweeps/sweep.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('the study (misalign reproduce)', () => {
+  it('every SPEC §7 grid, both semantics, 3 seeds: 132 runs of 126 distinct models', () => {
+    const runs = studyRuns();
+    expect(runs).toHaveLength((10 + 10 + 1 + 1) * 2 * 3);
+    const configs = runs.map((r) => resolveRunConfig(r.settings));
+    expect(new Set(configs.map(runId)).size).toBe(126); // perturbation ∅ is selection [10]
+    expect(new Set(runs.map((r) => r.grid))).toEqual(new Set(['selection', 'perturbation', 'encoding-size', 'joint']));
+    expect(configs.every((c) => c.preset === 'quick')).toBe(true);
+    expect(studyRuns({ preset: 'paper', seeds: 1, dependence: ['independent'] }).map((r) => resolveRunConfig(r.settings).steps)).toEqual(Array(22).fill(100_001));
+  });
+
+  it('a rehearsal (few steps, one seed, the ablation grids) writes the sweep and the report', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'misalign-reproduce-'));
+    dirs.push(dir);
+    const base = { steps: 20, evalSamples: 256, probe: { batch: 128, lr: 0.003, maxEpochs: 2 } };
+    const { sweep, report } = await reproduce(dir, { seeds: 2, dependence: ['independent'], base, grids: ['encoding-size', 'joint'] });
+    expect(sweep).toMatchObject({ done: 4, failed: [] });
+    expect(sweep.summary.runs).toEqual({ expected: 4, complete: 4 });
+    expect(sweep.summary.cells.every((c) => c.seeds === 2)).toBe(true);
+    expect(report.figures).toEqual([]); // one setting each: tables, not heatmaps
+    const html = await readFile(join(dir, 'report', 'index.html'), 'utf8');
+    expect(html).toContain('encoding-size: [3], encoding 5 (independent)');
+    expect(html).toContain('joint: I_θ = [8], I_ρ = [2] (independent)');
+  }, 60_000);
+});
