@@ -1,16 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { BIN, runCli } from './helpers/cli.js';
 
-const BIN = fileURLToPath(new URL('../bin/misalign.js', import.meta.url));
-
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('misalign describe', () => {
   it('prints the selected, perturbed, identified and dropped factors with their numbers', async () => {

@@ -1,15 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from './helpers/temp.js';
 import { resolveRunConfig } from '../src/experiments/run.js';
 import { reproduce, studyRuns } from '../src/reports/reproduce.js';
 import { runId } from '../src/sweeps/sweep.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('misalign-reproduce');
 
 describe('the study (misalign reproduce)', () => {
   it('every SPEC §7 grid, both semantics, 3 seeds: 132 runs of 126 distinct models', () => {
@@ -23,8 +20,7 @@ describe('the study (misalign reproduce)', () => {
   });
 
   it('a rehearsal (few steps, one seed, the ablation grids) writes the sweep and the report', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'misalign-reproduce-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const base = { steps: 20, evalSamples: 256, probe: { batch: 128, lr: 0.003, maxEpochs: 2 } };
     const { sweep, report } = await reproduce(dir, { seeds: 2, dependence: ['independent'], base, grids: ['encoding-size', 'joint'] });
     expect(sweep).toMatchObject({ done: 4, failed: [] });

@@ -1,21 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, runCli } from './helpers/cli.js';
+import { tempDirs } from './helpers/temp.js';
 
-const BIN = fileURLToPath(new URL('../bin/misalign.js', import.meta.url));
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'misalign-sweep-cli-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('misalign-sweep-cli');
 
 const GRID = `name: tiny
 base: { ns: 3, nm: 1, hidden: [4, 4], batch: 64, steps: 600, lr: 0.01, checkpointEvery: 50, evalSamples: 256 }
@@ -27,10 +17,8 @@ settings:
 `;
 
 async function cli(...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const status = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { status, out, err };
+  const { code, out, err } = await runCli(...args);
+  return { status: code, out, err };
 }
 
 describe('misalign sweep', () => {

@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from './helpers/temp.js';
 import { trainRunDir } from '../src/experiments/run-dir.js';
 import { resolveRunConfig, type Metrics, type RunSettings } from '../src/experiments/run.js';
 import type { FactorResult } from '../src/probes/evaluate.js';
@@ -11,15 +11,7 @@ import { processExecutor } from '../src/sweeps/process-executor.js';
 import { summarizeSweep } from '../src/sweeps/summary.js';
 import { runId, runSweep, summarizeSweepDir, type SweepEvent } from '../src/sweeps/sweep.js';
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'misalign-sweep-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('misalign-sweep');
 
 /** A tiny world and recipe: each run takes well under a second. */
 const TINY: RunSettings = {

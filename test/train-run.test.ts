@@ -1,9 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MisalignError } from '../src/common/errors.js';
 import { readCheckpoint } from '../src/experiments/checkpoint.js';
 import { FILES, readRunConfig, trainRunDir } from '../src/experiments/run-dir.js';
@@ -11,17 +9,10 @@ import { runExperiment, type RunSettings } from '../src/experiments/run.js';
 import { train } from '../src/training/trainer.js';
 import { quickSteps, resolveTrainConfig } from '../src/training/config.js';
 import type { Engine } from '../src/training/engine.js';
+import { BIN } from './helpers/cli.js';
+import { tempDirs } from './helpers/temp.js';
 
-const BIN = fileURLToPath(new URL('../bin/misalign.js', import.meta.url));
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'misalign-test-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('misalign-test');
 
 /** A problem small enough to learn in seconds: 4 semantics, 3 selected, factor 3 perturbed. */
 const SMALL: RunSettings = {
