@@ -2,14 +2,12 @@
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
-import { resolveRunConfig } from '../experiments/run.js';
 import { reproduce, studyRuns } from '../reports/reproduce.js';
 import { BUILTIN_GRIDS, isBuiltinGrid, type BuiltinGridName } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
-import { runId } from '../sweeps/sweep.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
-import { formatSummary, parseDependence, sweepReporter } from './sweep.js';
+import { formatSummary, parseDependence, sweepProgress } from './sweep.js';
 
 export function registerReproduce(program: Command, io: CliIo): void {
   program
@@ -28,16 +26,12 @@ export function registerReproduce(program: Command, io: CliIo): void {
       for (const g of grids ?? []) if (!isBuiltinGrid(g)) throw new MisalignError('INVALID_GRID', `--grids takes ${BUILTIN_GRIDS.join(', ')}; got '${g}'`);
       const study = { preset: flags.preset, seeds: flags.seeds, grids: grids as BuiltinGridName[] | undefined, dependence: flags.dependence === undefined ? undefined : parseDependence(flags.dependence) };
       const runs = studyRuns(study);
-      const stepsById = new Map(runs.map((r) => {
-        const config = resolveRunConfig(r.settings);
-        return [runId(config), config.steps] as const;
-      }));
       const { sweep, report } = await reproduce(out, {
         ...study,
         shard: flags.shard,
         jobs: flags.jobs ?? availableParallelism(),
         executor: processExecutor(),
-        onEvent: sweepReporter(io, (id) => stepsById.get(id) ?? 0),
+        onEvent: sweepProgress(io, runs),
       });
       io.out(formatSummary(sweep.summary, out));
       io.out(`report: ${report.figures.length} heatmaps (SVG and PNG) and ${report.dir}/index.html\n`);

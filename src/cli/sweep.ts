@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { resolveRunConfig } from '../experiments/run.js';
 import type { Dependence } from '../latent/model.js';
-import { expandGrid } from '../sweeps/grids.js';
+import { expandGrid, type GridRun } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
 import { loadGrid, runId, runSweep, summarizeSweepDir, type SweepEvent } from '../sweeps/sweep.js';
 import type { SweepSummary } from '../sweeps/summary.js';
@@ -51,7 +51,7 @@ export function formatSummary(summary: SweepSummary, dir: string): string {
 }
 
 /** Whole-sweep progress: steps done over steps to do, from the runs' own progress. */
-export function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
+function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
   const stepsNow = new Map<string, number>();
   let total = 0;
   let runsLeft = 0;
@@ -94,6 +94,17 @@ export function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
   };
 }
 
+/** The whole-sweep progress display for these runs. */
+export function sweepProgress(io: CliIo, runs: readonly GridRun[]): (e: SweepEvent) => void {
+  const stepsById = new Map(
+    runs.map((r) => {
+      const config = resolveRunConfig(r.settings);
+      return [runId(config), config.steps] as const;
+    }),
+  );
+  return sweepReporter(io, (id) => stepsById.get(id) ?? 0);
+}
+
 export function registerSweep(program: Command, io: CliIo): void {
   program
     .command('sweep')
@@ -120,15 +131,11 @@ export function registerSweep(program: Command, io: CliIo): void {
       const grid = await loadGrid(flags.grid);
       const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
       const runs = expandGrid(grid, { dependence: parseDependence(flags.dependence ?? 'independent'), seeds: flags.seeds ?? 3, preset: flags.preset, base });
-      const stepsById = new Map(runs.map((r) => {
-        const config = resolveRunConfig(r.settings);
-        return [runId(config), config.steps] as const;
-      }));
       const result = await runSweep(flags.out, runs, {
         jobs: flags.jobs ?? availableParallelism(),
         shard: flags.shard,
         executor: processExecutor(),
-        onEvent: sweepReporter(io, (id) => stepsById.get(id) ?? 0),
+        onEvent: sweepProgress(io, runs),
       });
       io.out(formatSummary(result.summary, flags.out));
       if (result.failed.length > 0) {
