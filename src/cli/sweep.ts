@@ -115,7 +115,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
     .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
     .option('--shard <i/n>', 'run only the i-th of n disjoint parts (for many machines sharing --out)', stringOption('--shard'))
-    .option('--steps <n>', 'override the preset steps of every run', integerOption('--steps'))
+    .option('--steps <n>', 'steps of every run (where its grid setting names none)', integerOption('--steps'))
     .option('--eval-samples <n>', 'samples in each evaluation set (default 20480)', integerOption('--eval-samples'))
     .option('--out <dir>', 'sweep folder (grids/, runs/<id>/, summary.json, summary.csv)', stringOption('--out'))
     .option('--summarize <dir>', 'only aggregate the finished runs in a sweep folder', stringOption('--summarize'))
