@@ -1,8 +1,11 @@
 /**
  * A child process that runs one sweep task (forked by process-executor.ts):
  * the task arrives as JSON in argv[2]; progress goes back over IPC; an error
- * ends the process with status 1 and its one-line message on stderr. It exits
- * when its parent goes away, so killing a sweep leaves no orphans.
+ * ends the process with status 1 and its one-line message on stderr. When its
+ * parent goes away it exits at its next checkpoint (the first turn of the
+ * event loop), so a killed sweep leaves no long-lived orphans; a rerun that
+ * meets one still agrees with it, as both follow the same seeded trajectory
+ * and write files atomically.
  */
 import { trainRunDir } from '../experiments/run-dir.js';
 import type { RunTask } from './executor.js';
