@@ -7,7 +7,7 @@ import { BUILTIN_GRIDS, isBuiltinGrid, type BuiltinGridName } from '../sweeps/gr
 import { processExecutor } from '../sweeps/process-executor.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
-import { formatSummary, parseDependence, sweepProgress } from './sweep.js';
+import { formatSummary, parseDependence, sweepProgress, throwIfFailed } from './sweep.js';
 
 export function registerReproduce(program: Command, io: CliIo): void {
   program
@@ -35,8 +35,6 @@ export function registerReproduce(program: Command, io: CliIo): void {
       });
       io.out(formatSummary(sweep.summary, out));
       io.out(`report: ${report.figures.length} heatmaps (SVG and PNG) and ${report.dir}/index.html\n`);
-      if (sweep.failed.length > 0) {
-        throw new MisalignError('RUN_FAILED', `${sweep.failed.length} of ${sweep.done + sweep.failed.length} runs failed (listed above); rerun the same command to retry them`);
-      }
+      throwIfFailed(sweep);
     });
 }

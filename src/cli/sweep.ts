@@ -10,7 +10,7 @@ import { resolveRunConfig } from '../experiments/run.js';
 import type { Dependence } from '../latent/model.js';
 import { expandGrid, type GridRun } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
-import { loadGrid, runId, runSweep, summarizeSweepDir, type SweepEvent } from '../sweeps/sweep.js';
+import { loadGrid, runId, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
 import type { SweepSummary } from '../sweeps/summary.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
@@ -94,6 +94,13 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
   };
 }
 
+/** Exit status 1 (after the summary is out) when some runs failed. */
+export function throwIfFailed(result: SweepResult): void {
+  if (result.failed.length > 0) {
+    throw new MisalignError('RUN_FAILED', `${result.failed.length} of ${result.done + result.failed.length} runs failed (listed above); rerun the same command to retry them`);
+  }
+}
+
 /** The whole-sweep progress display for these runs. */
 export function sweepProgress(io: CliIo, runs: readonly GridRun[]): (e: SweepEvent) => void {
   const stepsById = new Map(
@@ -138,8 +145,6 @@ export function registerSweep(program: Command, io: CliIo): void {
         onEvent: sweepProgress(io, runs),
       });
       io.out(formatSummary(result.summary, flags.out));
-      if (result.failed.length > 0) {
-        throw new MisalignError('RUN_FAILED', `${result.failed.length} of ${result.done + result.failed.length} runs failed (listed above); rerun the same command to retry them`);
-      }
+      throwIfFailed(result);
     });
 }

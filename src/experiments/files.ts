@@ -3,7 +3,7 @@
  * in the same folder and renamed over the target, so a crash at any moment
  * leaves either the old file or the new one, never half of one.
  */
-import { mkdir, rename, rm, writeFile, access } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile, access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
@@ -40,5 +40,21 @@ export async function ensureWritableDir(dir: string): Promise<void> {
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : 'unknown error';
     throw new MisalignError('NOT_WRITABLE', `cannot write to ${dir} (${reason})`);
+  }
+}
+
+/** Parses the JSON file at `path`; null if it does not exist; a one-line CHECKPOINT_CORRUPT error if it is not JSON. */
+export async function readJsonIfExists<T>(path: string): Promise<T | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not valid JSON`);
   }
 }

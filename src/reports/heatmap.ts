@@ -32,14 +32,10 @@ export function heatmapKeys(cells: readonly SummaryCell[]): HeatmapKey[] {
       }
     }
   }
-  const order = (k: HeatmapKey) => [k.dependence === 'independent' ? 0 : 1, k.probe === 'nonlinear' ? 0 : 1, k.encoding === 'x' ? 0 : 1];
+  // Within a grid: independent before dependent, nonlinear before linear, ẑ_x before ẑ_t.
+  const rank = (k: HeatmapKey) => (k.dependence === 'independent' ? 0 : 4) + (k.probe === 'nonlinear' ? 0 : 2) + (k.encoding === 'x' ? 0 : 1);
   const grids = [...new Set(keys.map((k) => k.grid))];
-  return keys.sort((a, b) => grids.indexOf(a.grid) - grids.indexOf(b.grid) || compareArrays(order(a), order(b)));
-}
-
-function compareArrays(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
+  return keys.sort((a, b) => grids.indexOf(a.grid) - grids.indexOf(b.grid) || rank(a) - rank(b));
 }
 
 /** A file-name-safe name for a heatmap: `selection-independent-x-nonlinear`. */

@@ -7,13 +7,12 @@
  *                           theory, the ablation tables, every run's
  *                           configuration and timings
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureWritableDir, writeAtomic } from '../experiments/files.js';
+import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../experiments/files.js';
 import { FILES } from '../experiments/run-dir.js';
-import type { Metrics, RunConfig } from '../experiments/run.js';
+import type { RunConfig } from '../experiments/run.js';
 import type { SummaryCell, SweepSummary } from '../sweeps/summary.js';
-import { SWEEP_FILES, summarizeSweepDir } from '../sweeps/sweep.js';
+import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
 import { heatmapKeys, heatmapName, heatmapSpec, renderSvg } from './heatmap.js';
 import { svgToPng } from './png.js';
 
@@ -27,40 +26,12 @@ export interface ReportResult {
   summary: SweepSummary;
 }
 
-interface RunRow {
-  id: string;
-  grid: string;
-  setting: string;
-  dependence: string;
-  seed: number;
+interface RunRow extends SweepRunEntry {
   config: RunConfig | null;
-  metrics: Metrics | null;
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number): string => v.toFixed(3);
-
-async function readJson<T>(path: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
-/** Every run the sweep's grids list, with its configuration and metrics where they exist. */
-async function readRuns(dir: string): Promise<RunRow[]> {
-  const rows: RunRow[] = [];
-  for (const name of (await readdir(join(dir, SWEEP_FILES.grids))).filter((n) => n.endsWith('.json')).sort()) {
-    const manifest = await readJson<{ grid: string; runs: { id: string; setting: string; dependence: string; seed: number }[] }>(join(dir, SWEEP_FILES.grids, name));
-    if (!manifest) continue;
-    for (const r of manifest.runs) {
-      const runDir = join(dir, SWEEP_FILES.runs, r.id);
-      rows.push({ ...r, grid: manifest.grid, config: await readJson<RunConfig>(join(runDir, FILES.config)), metrics: await readJson<Metrics>(join(runDir, FILES.metricsJson)) });
-    }
-  }
-  return rows;
-}
 
 /** Grids with one setting are the ablations: shown as tables, factor by factor. */
 function ablationTable(cells: readonly SummaryCell[], grid: string): string {
@@ -102,10 +73,12 @@ function runsTable(runs: readonly RunRow[]): string {
 
 /** Writes the figures and index.html for the sweep in `dir`; returns what it wrote. */
 export async function writeReport(dir: string): Promise<ReportResult> {
-  const summary = await summarizeSweepDir(dir);
+  const entries = await readSweepRuns(dir);
+  const summary = await summarizeEntries(dir, entries);
   const out = join(dir, REPORT_DIR);
   await ensureWritableDir(out);
-  const runs = await readRuns(dir);
+  const runs: RunRow[] = [];
+  for (const e of entries) runs.push({ ...e, config: await readJsonIfExists<RunConfig>(join(dir, SWEEP_FILES.runs, e.id, FILES.config)) });
   const figures: string[] = [];
   const sections: string[] = [];
   const ablations = new Set<string>();

@@ -95,11 +95,11 @@ export function expandGrid(grid: Grid, options: ExpandOptions = {}): GridRun[] {
     if (labels.has(s.label)) throw new MisalignError('INVALID_GRID', `grid '${grid.name}' has two settings labelled '${s.label}'`);
     labels.add(s.label);
   }
+  const preset = options.preset !== undefined ? { preset: options.preset } : {};
   const runs: GridRun[] = [];
   for (const { label, settings } of grid.settings) {
     for (const d of dependence) {
       for (let seed = 0; seed < seeds; seed++) {
-        const preset = options.preset !== undefined ? { preset: options.preset } : {};
         runs.push({ grid: grid.name, setting: label, dependence: d, seed, settings: { ...preset, ...options.base, ...settings, dependence: d, seed } });
       }
     }

@@ -18,7 +18,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MisalignError } from '../common/errors.js';
 import { FILES } from '../experiments/run-dir.js';
-import { ensureWritableDir, writeCsv, writeJson } from '../experiments/files.js';
+import { ensureWritableDir, readJsonIfExists, writeCsv, writeJson } from '../experiments/files.js';
 import { resolveRunConfig, type Metrics, type RunConfig } from '../experiments/run.js';
 import type { Progress } from '../training/trainer.js';
 import { inProcessExecutor, type RunExecutor } from './executor.js';
@@ -33,7 +33,7 @@ export function runId(config: RunConfig): string {
   return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
 }
 
-interface ManifestEntry {
+export interface ManifestEntry {
   id: string;
   setting: string;
   dependence: GridRun['dependence'];
@@ -43,21 +43,6 @@ interface ManifestEntry {
 interface Manifest {
   grid: string;
   runs: ManifestEntry[];
-}
-
-async function readJsonOrNull<T>(path: string): Promise<T | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not valid JSON`);
-  }
 }
 
 const entryKey = (e: ManifestEntry): string => JSON.stringify([e.id, e.setting, e.dependence, e.seed]);
@@ -73,7 +58,7 @@ async function writeManifests(dir: string, runs: readonly (GridRun & { id: strin
   await ensureWritableDir(join(dir, SWEEP_FILES.grids));
   for (const [grid, entries] of byGrid) {
     const path = join(dir, SWEEP_FILES.grids, `${grid}.json`);
-    const old = await readJsonOrNull<Manifest>(path);
+    const old = await readJsonIfExists<Manifest>(path);
     const merged = new Map<string, ManifestEntry>();
     for (const e of [...(old?.runs ?? []), ...entries]) merged.set(entryKey(e), e);
     if (old && merged.size === old.runs.length) continue;
@@ -125,8 +110,8 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   let skipped = 0;
   for (const run of unique.values()) {
     const runDir = join(dir, SWEEP_FILES.runs, run.id);
-    if ((await readJsonOrNull(join(runDir, FILES.metricsJson))) !== null) skipped++;
-    else todo.push({ run, resume: (await readJsonOrNull(join(runDir, FILES.config))) !== null });
+    if ((await readJsonIfExists(join(runDir, FILES.metricsJson))) !== null) skipped++;
+    else todo.push({ run, resume: (await readJsonIfExists(join(runDir, FILES.config))) !== null });
   }
   options.onEvent?.({ kind: 'start', total: unique.size, skipped, toRun: todo.length, pending: todo.map((t) => t.run.id) });
 
@@ -156,8 +141,14 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   return { skipped, done, failed, summary };
 }
 
-/** Aggregates every grid listed in DIR over the runs that have finished; writes summary.json and summary.csv. */
-export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
+/** One entry of a sweep folder's grid lists, with the run's metrics once it has finished. */
+export interface SweepRunEntry extends ManifestEntry {
+  grid: string;
+  metrics: Metrics | null;
+}
+
+/** Every run the grids in DIR list (a model two grids share appears under each), in file and list order. */
+export async function readSweepRuns(dir: string): Promise<SweepRunEntry[]> {
   let names: string[];
   try {
     names = (await readdir(join(dir, SWEEP_FILES.grids))).filter((n) => n.endsWith('.json')).sort();
@@ -165,16 +156,27 @@ export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder)`);
     throw error;
   }
-  const records: RunRecord[] = [];
+  const entries: SweepRunEntry[] = [];
   const metricsById = new Map<string, Metrics | null>();
   for (const name of names) {
-    const manifest = await readJsonOrNull<Manifest>(join(dir, SWEEP_FILES.grids, name));
+    const manifest = await readJsonIfExists<Manifest>(join(dir, SWEEP_FILES.grids, name));
     if (!manifest || !Array.isArray(manifest.runs)) throw new MisalignError('CHECKPOINT_CORRUPT', `${join(dir, SWEEP_FILES.grids, name)} is not a grid list`);
     for (const e of manifest.runs) {
-      if (!metricsById.has(e.id)) metricsById.set(e.id, await readJsonOrNull<Metrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
-      records.push({ run: { grid: manifest.grid, setting: e.setting, dependence: e.dependence, seed: e.seed }, metrics: metricsById.get(e.id)! });
+      if (!metricsById.has(e.id)) metricsById.set(e.id, await readJsonIfExists<Metrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
+      entries.push({ ...e, grid: manifest.grid, metrics: metricsById.get(e.id)! });
     }
   }
+  return entries;
+}
+
+/** Aggregates every grid listed in DIR over the runs that have finished; writes summary.json and summary.csv. */
+export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
+  return summarizeEntries(dir, await readSweepRuns(dir));
+}
+
+/** The summary of entries already read from DIR (written there too). */
+export async function summarizeEntries(dir: string, entries: readonly SweepRunEntry[]): Promise<SweepSummary> {
+  const records: RunRecord[] = entries.map(({ grid, setting, dependence, seed, metrics }) => ({ run: { grid, setting, dependence, seed }, metrics }));
   const summary = summarizeSweep(records);
   await writeJson(join(dir, SWEEP_FILES.summaryJson), summary);
   await writeCsv(join(dir, SWEEP_FILES.summaryCsv), summary.cells, [...CELL_COLUMNS]);
