@@ -1,22 +1,17 @@
 /** `misalign reproduce`: a thin layer over reports/reproduce.ts, with one progress display for the whole study. */
 import { availableParallelism } from 'node:os';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { reproduce, studyRuns } from '../reports/reproduce.js';
 import { BUILTIN_GRIDS, isBuiltinGrid, type BuiltinGridName } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
 import type { CliIo } from './io.js';
-import { integerOption, stringOption } from './options.js';
-import { formatSummary, parseDependence, sweepProgress, throwIfFailed } from './sweep.js';
+import { stringOption } from './options.js';
+import { formatSummary, parseDependence, sweepProgress, throwIfFailed, withStudyOptions } from './sweep.js';
 
 export function registerReproduce(program: Command, io: CliIo): void {
-  program
-    .command('reproduce')
+  withStudyOptions(program.command('reproduce'))
     .description("the paper's numeric study: every SPEC §7 grid, independent and dependent, 3 seeds, then the report")
-    .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
-    .option('--seeds <n>', 'seeds per setting (default 3)', integerOption('--seeds'))
-    .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
-    .option('--shard <i/n>', 'run only the i-th of n disjoint parts', stringOption('--shard'))
     .option('--grids <list>', 'only these of selection, perturbation, encoding-size, joint (default all)', stringOption('--grids'))
     .option('--dependence <list>', 'independent, dependent or both (default both)', stringOption('--dependence'))
     .option('--out <dir>', 'study folder (default runs/reproduce)', stringOption('--out'))

@@ -112,16 +112,20 @@ export function sweepProgress(io: CliIo, runs: readonly GridRun[]): (e: SweepEve
   return sweepReporter(io, (id) => stepsById.get(id) ?? 0);
 }
 
-export function registerSweep(program: Command, io: CliIo): void {
-  program
-    .command('sweep')
-    .description('train and evaluate a grid of models (SPEC §7 or a grid file) into one folder; resumable, shardable')
-    .option('--grid <name|file>', 'selection, perturbation, encoding-size, joint, or a JSON/YAML grid file', stringOption('--grid'))
-    .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
+/** The options `sweep` and `reproduce` share: seeds, preset, parallel runs, shards. */
+export function withStudyOptions(command: Command): Command {
+  return command
     .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
     .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
     .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
-    .option('--shard <i/n>', 'run only the i-th of n disjoint parts (for many machines sharing --out)', stringOption('--shard'))
+    .option('--shard <i/n>', 'run only the i-th of n disjoint parts (for many machines sharing --out)', stringOption('--shard'));
+}
+
+export function registerSweep(program: Command, io: CliIo): void {
+  withStudyOptions(program.command('sweep'))
+    .description('train and evaluate a grid of models (SPEC §7 or a grid file) into one folder; resumable, shardable')
+    .option('--grid <name|file>', 'selection, perturbation, encoding-size, joint, or a JSON/YAML grid file', stringOption('--grid'))
+    .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
     .option('--steps <n>', 'steps of every run (where its grid setting names none)', integerOption('--steps'))
     .option('--eval-samples <n>', 'samples in each evaluation set (default 20480)', integerOption('--eval-samples'))
     .option('--out <dir>', 'sweep folder (grids/, runs/<id>/, summary.json, summary.csv)', stringOption('--out'))
