@@ -19,3 +19,4 @@ export { lpsimclrRows, lpsimclrWorkFloats } from "./lpsimclr";
 export { infonce, infonceWorkFloats } from "./infonce";
 export { sumSquares, scale, addInto, adamStep } from "./optim";
 export { groupedForward, groupedBackward, squaredErrorGrad } from "./grouped";
+export { sampleObservations, samplerWorkBytes, samplerLn } from "./sampler";

@@ -6,9 +6,16 @@
  *   Box-Muller (fast, but neither seedable nor identical across engines).
  * - mixing: our plain f64 loops vs the same three layers through ml-matrix
  *   (mmul, elementwise LeakyReLU).
+ * - a training batch at the quick preset's size (512, I_θ = [10], I_ρ = {1}):
+ *   the WebAssembly sampler vs the TypeScript data path it reproduces bit for
+ *   bit (our previous version).
  */
 import { Matrix } from 'ml-matrix';
 import { Rng } from '../src/common/rng.js';
+import { createWorld, resolveRunConfig } from '../src/experiments/run.js';
+import { Kernels } from '../src/kernels/module.js';
+import { coreBatchSource } from '../src/training/batch-source.js';
+import { stepBatch } from '../src/training/trainer.js';
 import { resolveBias } from '../src/latent/bias.js';
 import { LatentModel } from '../src/latent/model.js';
 import { InvertibleMlp } from '../src/mixing/invertible-mlp.js';
@@ -48,5 +55,18 @@ export async function dataBench(): Promise<BenchRow[]> {
   };
   const flops = 2 * B * n * n * weights.length;
   const mix = row(`mix-gx-b${B}-n${n}`, await time(() => mixing.forward64(z, B)), 'ml-matrix mmul', await time(viaMlMatrix), flops);
-  return [latents, mix];
+
+  const config = resolveRunConfig({ select: '1-10', perturb: '1' });
+  const world = createWorld(config);
+  const kernels = await Kernels.load();
+  const source = coreBatchSource(config, world, kernels);
+  let step = 0;
+  const batch = row(
+    `train-batch-b${config.batch}-wasm`,
+    await time(() => source(++step), { runs: 200 }),
+    'TypeScript data path',
+    await time(() => stepBatch(config, world, ++step), { runs: 200 }),
+  );
+  kernels.close();
+  return [latents, mix, batch];
 }

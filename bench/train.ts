@@ -9,7 +9,8 @@
  */
 import { Kernels } from '../src/kernels/module.js';
 import { createEngine, createWorld } from '../src/experiments/run.js';
-import { encoderSpecs, stepBatch } from '../src/training/trainer.js';
+import { coreBatchSource } from '../src/training/batch-source.js';
+import { encoderSpecs } from '../src/training/trainer.js';
 import { forwardMacs } from '../src/encoders/mlp.js';
 import { resolveTrainConfig, type TrainConfig } from '../src/training/config.js';
 import type { Engine } from '../src/training/engine.js';
@@ -22,24 +23,25 @@ function stepFlops(config: TrainConfig): number {
   return 2 * 3 * passes * config.batch * (forwardMacs(fx) + forwardMacs(ft));
 }
 
-async function timeSteps(config: TrainConfig, engine: Engine, runs: number): Promise<Timing> {
-  const world = createWorld(config);
+/** Steps with their data drawn as training draws it (the WebAssembly sampler, on `kernels`). */
+async function timeSteps(config: TrainConfig, engine: Engine, kernels: Kernels, runs: number): Promise<Timing> {
+  const batches = coreBatchSource(config, createWorld(config), kernels);
   let step = 0;
-  return time(() => engine.step(stepBatch(config, world, ++step), config.lr), { warmup: 1, runs });
+  return time(() => engine.step(batches(++step), config.lr), { warmup: 1, runs });
 }
 
 async function measure(name: string, config: TrainConfig, runs: number, baselineRuns: number): Promise<BenchRow[]> {
   const one = await Kernels.load();
-  const ours1 = await timeSteps(config, await createEngine(config, one), runs);
+  const ours1 = await timeSteps(config, await createEngine(config, one), one, runs);
   one.close();
   const two = await Kernels.load({ threads: 2 });
-  const ours2 = await timeSteps({ ...config, threads: 2 }, await createEngine({ ...config, threads: 2 }, two), runs);
+  const ours2 = await timeSteps({ ...config, threads: 2 }, await createEngine({ ...config, threads: 2 }, two), two, runs);
   two.close();
   let theirs: Timing | null = null;
   try {
     const tfConfig = { ...config, engine: 'tfjs' as const, backend: 'wasm' as const };
     const tfEngine = await createEngine(tfConfig, one);
-    theirs = await timeSteps(tfConfig, tfEngine, baselineRuns);
+    theirs = await timeSteps(tfConfig, tfEngine, one, baselineRuns);
     tfEngine.close();
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);

@@ -8,7 +8,7 @@
  * Node-only and live in 'misalign/node'.
  */
 export { MisalignError, type MisalignErrorCode } from './common/errors.js';
-export { Rng } from './common/rng.js';
+export { Rng, type RngState } from './common/rng.js';
 export { tensor2d, column, selectColumns, type Tensor2D } from './common/tensor.js';
 
 export { binomial, rankSubset, unrankSubset, nonEmptySubsetCount, MAX_FACTORS } from './latent/subsets.js';
@@ -55,6 +55,7 @@ export { LpSimclr, type LpSimclrOptions, type LpSimclrGradBuffers, type LpSimclr
 export { InfoNce, type InfoNceForm, type InfoNceOptions } from './kernels/infonce.js';
 export { Adam, clipGradNorm, type AdamOptions } from './kernels/optim.js';
 export { GroupedLayout, squaredErrorGrad } from './kernels/grouped.js';
+export { ObservationSampler, type SamplerWorld, type MixingLayers } from './kernels/sampler.js';
 
 export { mlpSpec, layerLayout, paramCount, forwardMacs, initParams, PAPER_HIDDEN, ENCODER_SLOPE, type MlpSpec, type LayerLayout } from './encoders/mlp.js';
 export { CoreMlp, type MlpPass } from './encoders/core-mlp.js';
@@ -89,6 +90,7 @@ export {
   type TrainingSnapshot,
   type EncoderSpecs,
 } from './training/trainer.js';
+export { coreBatchSource, samplerWorld, type BatchSource } from './training/batch-source.js';
 
 export { linearProbeR2 } from './probes/linear.js';
 export { mlpProbeR2, DEFAULT_PROBE, type MlpProbeOptions, type ProbeTarget, type ProbeResult } from './probes/mlp-probe.js';

@@ -47,6 +47,13 @@ function labelWords(label: string): number[] {
   return words;
 }
 
+/** A generator's complete state (see Rng.getState). */
+export interface RngState {
+  words: [number, number, number, number];
+  spare: number;
+  hasSpare: boolean;
+}
+
 export class Rng {
   private s0 = 0;
   private s1 = 0;
@@ -85,6 +92,18 @@ export class Rng {
       throw new MisalignError('OUT_OF_RANGE', 'xoshiro128** state must not be all zero');
     }
     return rng;
+  }
+
+  /** The full generator state: the four xoshiro128** words and the polar method's kept normal. */
+  getState(): RngState {
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare, hasSpare: this.hasSpare };
+  }
+
+  /** Continues from a state getState returned (the WebAssembly sampler hands its stream back this way). */
+  setState(state: RngState): void {
+    [this.s0, this.s1, this.s2, this.s3] = state.words.map((w) => w >>> 0) as [number, number, number, number];
+    this.spare = state.spare;
+    this.hasSpare = state.hasSpare;
   }
 
   /** An independent generator named `label`, derived from this one's seed path (not its state). */

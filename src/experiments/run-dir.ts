@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MisalignError } from '../common/errors.js';
 import { Kernels } from '../kernels/module.js';
+import { coreBatchSource } from '../training/batch-source.js';
 import { modelIdentity } from '../training/config.js';
 import { checkSnapshot, train, type TrainHooks, type TrainingSnapshot } from '../training/trainer.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -111,6 +112,7 @@ export async function trainRunDir(dir: string, settings: RunSettings | null, opt
     const engine = await createEngine(config, kernels);
     try {
       const snapshot = await train(config, world, engine, {
+        batches: coreBatchSource(config, world, kernels),
         ...options,
         onCheckpoint: async (snap) => {
           await writeCheckpoint(join(dir, FILES.checkpoint), config, snap);

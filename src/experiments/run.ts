@@ -8,6 +8,7 @@ import { MisalignError } from '../common/errors.js';
 import { describeBias, type BiasDescription } from '../latent/describe.js';
 import { DataGenerator } from '../mixing/generator.js';
 import { Kernels } from '../kernels/module.js';
+import { coreBatchSource } from '../training/batch-source.js';
 import { DEFAULT_EVAL_SAMPLES, evaluateRepresentations, type FactorResult } from '../probes/evaluate.js';
 import { DEFAULT_PROBE, type MlpProbeOptions } from '../probes/mlp-probe.js';
 import { biasOf, resolveTrainConfig, type TrainConfig, type TrainSettings } from '../training/config.js';
@@ -113,7 +114,7 @@ export async function runExperiment(settings: RunSettings | RunConfig, hooks: Tr
     const world = createWorld(config);
     const engine = await createEngine(config, kernels);
     try {
-      const snapshot = await train(config, world, engine, hooks, from);
+      const snapshot = await train(config, world, engine, { batches: coreBatchSource(config, world, kernels), ...hooks }, from);
       const t0 = performance.now();
       const factors = evaluateRun(config, kernels, engine, world);
       return { config, metrics: summarize(config, factors, snapshot.seconds, (performance.now() - t0) / 1000), snapshot };

@@ -71,6 +71,32 @@ export interface KernelExports {
   sumSquares(g: number, n: number): number;
   scale(g: number, n: number, s: number): void;
   addInto(dst: number, src: number, n: number): void;
+  sampleObservations(
+    rng: number,
+    B: number,
+    ns: number,
+    nm: number,
+    Ls: number,
+    Lmx: number,
+    Lmt: number,
+    Leps: number,
+    sel: number,
+    nsel: number,
+    pert: number,
+    npert: number,
+    perturbProb: number,
+    Wx: number,
+    Lx: number,
+    Wt: number,
+    Lt: number,
+    slopeX: number,
+    slopeT: number,
+    x: number,
+    t: number,
+    work: number,
+  ): void;
+  samplerWorkBytes(B: number, ns: number, nm: number, nsel: number, n: number): number;
+  samplerLn(x: number): number;
   adamStep(p: number, g: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBc2: number): void;
 }
 

@@ -9,6 +9,7 @@ import { MisalignError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { initParams, mlpSpec, paramCount, type MlpSpec } from '../encoders/mlp.js';
 import type { DataGenerator } from '../mixing/generator.js';
+import type { BatchSource } from './batch-source.js';
 import type { Engine, EngineState } from './engine.js';
 import type { TrainConfig } from './config.js';
 import { learningRate } from './schedule.js';
@@ -45,6 +46,11 @@ export interface TrainHooks {
   onCheckpoint?(snapshot: TrainingSnapshot): void | Promise<void>;
   /** Stops training (after the current step) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Where step batches come from. Default: stepBatch on the generator (TypeScript);
+   * coreBatchSource (batch-source.ts) gives the same batches from the WebAssembly core.
+   */
+  batches?: BatchSource;
 }
 
 export interface EncoderSpecs {
@@ -91,6 +97,7 @@ export async function train(config: TrainConfig, generator: DataGenerator, engin
   const started = performance.now();
   const elapsed = () => secondsBefore + (performance.now() - started) / 1000;
   const startStep = step;
+  const batches = hooks.batches ?? ((s: number) => stepBatch(config, generator, s));
   const snapshot = (): TrainingSnapshot => ({ step, seconds: elapsed(), state: engine.state(), log: [...log] });
   while (step < config.steps) {
     if (hooks.signal?.aborted) break;
@@ -98,7 +105,7 @@ export async function train(config: TrainConfig, generator: DataGenerator, engin
     const lr = learningRate(config.schedule, config.lr, next, config.steps);
     let result;
     try {
-      result = engine.step(stepBatch(config, generator, next), lr);
+      result = engine.step(batches(next), lr);
     } catch (error) {
       if (error instanceof MisalignError && error.code === 'NON_FINITE') {
         throw new MisalignError('NON_FINITE', `training diverged at step ${next}: ${error.message}`);
