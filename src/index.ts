@@ -63,6 +63,8 @@ export { CoreMlp, type MlpPass } from './encoders/core-mlp.js';
 export {
   PRESETS,
   presetRecipe,
+  downstreamStepsFor,
+  QUICK_DOWNSTREAM_STEPS,
   resolveTrainConfig,
   biasOf,
   quickSteps,
@@ -107,6 +109,19 @@ export {
   type EvaluationOptions,
   type Encoder,
 } from './probes/evaluate.js';
+export { evaluateDownstream, downstreamSettings, DOWNSTREAM_STEPS, type DownstreamOptions, type DownstreamResult, type DownstreamSettings } from './probes/downstream.js';
+export {
+  downstreamF,
+  regressionTargets,
+  binarize,
+  binarizationThreshold,
+  median,
+  twoMeansThreshold,
+  DOWNSTREAM_PREFIXES,
+  DEFAULT_EXP_WEIGHT,
+  type Binarization,
+} from './probes/downstream-targets.js';
+export { mcc, mccFromConfusion, confusion, type Confusion } from './probes/mcc.js';
 
 export {
   runExperiment,
@@ -133,5 +148,16 @@ export {
   type ExpandOptions,
 } from './sweeps/grids.js';
 export { parseGridFile } from './sweeps/grid-file.js';
-export { summarizeSweep, CELL_COLUMNS, type SweepSummary, type SummaryCell, type Agreement, type RunRecord } from './sweeps/summary.js';
-export { heatmapSpec, heatmapKeys, heatmapName, renderSvg, type HeatmapKey } from './reports/heatmap.js';
+export {
+  summarizeSweep,
+  CELL_COLUMNS,
+  DOWNSTREAM_COLUMNS,
+  DOWNSTREAM_METRICS,
+  type SweepSummary,
+  type SummaryCell,
+  type DownstreamCell,
+  type DownstreamMetric,
+  type Agreement,
+  type RunRecord,
+} from './sweeps/summary.js';
+export { heatmapSpec, heatmapKeys, heatmapName, downstreamSpec, downstreamKeys, downstreamName, renderSvg, type HeatmapKey, type DownstreamKey } from './reports/heatmap.js';

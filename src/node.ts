@@ -4,11 +4,11 @@
  *
  *   DIR/config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv
  */
-export { trainRunDir, evalRunDir, readRunConfig, FILES, type TrainRunOptions } from './experiments/run-dir.js';
+export { trainRunDir, evalRunDir, downstreamRunDir, readRunConfig, FILES, type TrainRunOptions, type DownstreamRunOptions } from './experiments/run-dir.js';
 export { readCheckpoint, writeCheckpoint, encodeCheckpoint, decodeCheckpoint, configIdentity } from './experiments/checkpoint.js';
 export { writeAtomic, writeJson, writeCsv, ensureWritableDir } from './experiments/files.js';
 export { runSweep, summarizeSweepDir, loadGrid, runId, SWEEP_FILES, type SweepOptions, type SweepResult, type SweepEvent } from './sweeps/sweep.js';
-export { inProcessExecutor, type RunExecutor, type RunTask } from './sweeps/executor.js';
+export { inProcessExecutor, performTask, type RunExecutor, type RunTask } from './sweeps/executor.js';
 export { processExecutor } from './sweeps/process-executor.js';
 export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js';
 export { svgToPng } from './reports/png.js';

@@ -35,7 +35,8 @@ describe('summarizeSweep', () => {
       { run: run('dependent', 0), metrics: metrics([factor('x', 's1', 'kept', 0.99), factor('x', 's2', 'dropped', 0.6), factor('x', 'm_x', 'dropped', 0.2)]) },
     ]);
     expect(s.runs).toEqual({ expected: 4, complete: 3 });
-    expect(s.seconds).toEqual({ train: 6, eval: 3 });
+    expect(s.seconds).toEqual({ train: 6, eval: 3, downstream: 0 });
+    expect(s.downstream).toEqual([]);
     const cell = (d: string, f: string) => s.cells.find((c) => c.dependence === d && c.factor === f)!;
     expect(cell('independent', 's1').r2NonlinearMean).toBeCloseTo(0.92, 12);
     expect(cell('independent', 's1').r2NonlinearSd).toBeCloseTo(Math.SQRT2 * 0.05, 12);

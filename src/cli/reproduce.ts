@@ -7,7 +7,7 @@ import { BUILTIN_GRIDS, isBuiltinGrid, type BuiltinGridName } from '../sweeps/gr
 import { processExecutor } from '../sweeps/process-executor.js';
 import type { CliIo } from './io.js';
 import { stringOption } from './options.js';
-import { formatSummary, parseDependence, sweepProgress, throwIfFailed, withStudyOptions } from './sweep.js';
+import { downstreamFlag, formatSummary, parseDependence, sweepProgress, throwIfFailed, withStudyOptions } from './sweep.js';
 
 export function registerReproduce(program: Command, io: CliIo): void {
   withStudyOptions(program.command('reproduce'))
@@ -15,7 +15,8 @@ export function registerReproduce(program: Command, io: CliIo): void {
     .option('--grids <list>', 'only these of selection, perturbation, encoding-size, joint (default all)', stringOption('--grids'))
     .option('--dependence <list>', 'independent, dependent or both (default both)', stringOption('--dependence'))
     .option('--out <dir>', 'study folder (default runs/reproduce)', stringOption('--out'))
-    .action(async (flags: { preset?: 'quick' | 'paper'; seeds?: number; jobs?: number; shard?: string; out?: string; grids?: string; dependence?: string }) => {
+    .option('--no-downstream', 'skip the downstream tasks of SPEC §6')
+    .action(async (flags: { preset?: 'quick' | 'paper'; seeds?: number; jobs?: number; shard?: string; out?: string; grids?: string; dependence?: string; downstream: boolean; downstreamSteps?: number }) => {
       const out = flags.out ?? 'runs/reproduce';
       const grids = flags.grids?.split(',').map((g) => g.trim());
       for (const g of grids ?? []) if (!isBuiltinGrid(g)) throw new MisalignError('INVALID_GRID', `--grids takes ${BUILTIN_GRIDS.join(', ')}; got '${g}'`);
@@ -24,6 +25,7 @@ export function registerReproduce(program: Command, io: CliIo): void {
       const { sweep, report } = await reproduce(out, {
         ...study,
         shard: flags.shard,
+        downstream: downstreamFlag(flags.downstream, flags.downstreamSteps),
         jobs: flags.jobs ?? availableParallelism(),
         executor: processExecutor(),
         onEvent: sweepProgress(io, runs),

@@ -10,6 +10,7 @@ import { resolveRunConfig } from '../experiments/run.js';
 import type { Dependence } from '../latent/model.js';
 import { expandGrid, type GridRun } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
+import type { DownstreamRunOptions } from '../experiments/run-dir.js';
 import { loadGrid, runId, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
 import type { SweepSummary } from '../sweeps/summary.js';
 import type { CliIo } from './io.js';
@@ -26,6 +27,8 @@ interface SweepFlags {
   evalSamples?: number;
   out?: string;
   summarize?: string;
+  downstream?: boolean;
+  downstreamSteps?: number;
 }
 
 export function parseDependence(value: string): Dependence[] {
@@ -46,6 +49,9 @@ export function formatSummary(summary: SweepSummary, dir: string): string {
     `agreement  ${share('independent')}`,
     `           ${share('dependent')}`,
     `summary in ${dir}/summary.json and summary.csv`,
+    ...(summary.downstream.length > 0
+      ? [`downstream study: ${new Set(summary.downstream.map((c) => c.grid + c.dependence + c.setting)).size} settings, ${(summary.seconds.downstream / 60).toFixed(1)} min, in summary.json and summary_downstream.csv`]
+      : []),
     '',
   ].join('\n');
 }
@@ -118,7 +124,17 @@ export function withStudyOptions(command: Command): Command {
     .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
     .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
     .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
-    .option('--shard <i/n>', 'run only the i-th of n disjoint parts (for many machines sharing --out)', stringOption('--shard'));
+    .option('--shard <i/n>', 'run only the i-th of n disjoint parts (for many machines sharing --out)', stringOption('--shard'))
+    .option('--downstream-steps <n>', 'full-batch steps of the downstream probes (default: 10000 paper, 2000 quick)', integerOption('--downstream-steps'));
+}
+
+/** The downstream option of runSweep from the flags (`on`: whether the study runs at all). */
+export function downstreamFlag(on: boolean, steps: number | undefined): DownstreamRunOptions | false {
+  if (!on) {
+    if (steps !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', '--downstream-steps needs the downstream study (--downstream)');
+    return false;
+  }
+  return steps === undefined ? {} : { steps };
 }
 
 export function registerSweep(program: Command, io: CliIo): void {
@@ -130,6 +146,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--eval-samples <n>', 'samples in each evaluation set (default 20480)', integerOption('--eval-samples'))
     .option('--out <dir>', 'sweep folder (grids/, runs/<id>/, summary.json, summary.csv)', stringOption('--out'))
     .option('--summarize <dir>', 'only aggregate the finished runs in a sweep folder', stringOption('--summarize'))
+    .option('--downstream', 'also run the downstream tasks of SPEC §6 on every run (DIR/runs/<id>/downstream.json)')
     .action(async (flags: SweepFlags) => {
       if (flags.summarize !== undefined) {
         const others = Object.entries(flags).filter(([k, v]) => k !== 'summarize' && v !== undefined);
@@ -146,6 +163,7 @@ export function registerSweep(program: Command, io: CliIo): void {
         jobs: flags.jobs ?? availableParallelism(),
         shard: flags.shard,
         executor: processExecutor(),
+        downstream: downstreamFlag(flags.downstream ?? false, flags.downstreamSteps),
         onEvent: sweepProgress(io, runs),
       });
       io.out(formatSummary(result.summary, flags.out));

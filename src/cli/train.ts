@@ -6,7 +6,8 @@
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { MisalignError, parseInteger } from '../common/errors.js';
-import { evalRunDir, trainRunDir } from '../experiments/run-dir.js';
+import { downstreamRunDir, evalRunDir, trainRunDir } from '../experiments/run-dir.js';
+import type { DownstreamResult } from '../probes/downstream.js';
 import type { Metrics, RunSettings } from '../experiments/run.js';
 import type { Progress } from '../training/trainer.js';
 import type { CliIo } from './io.js';
@@ -114,6 +115,25 @@ export function formatMetrics(metrics: Metrics): string {
   return lines.join('\n');
 }
 
+/** The downstream table printed by `misalign eval DIR --downstream`. */
+export function formatDownstream(result: DownstreamResult): string {
+  const { regression: r, classification: c, settings, seconds } = result;
+  return [
+    `downstream tasks on ẑ_x (${settings.steps} full-batch steps, c = ${settings.expWeight}, y5 by ${settings.binarize})`,
+    '',
+    'target  needs       metric   value',
+    `y1      s1..s3      R² (ID)  ${r.y1.toFixed(3).padStart(6)}`,
+    `y2      s1..s5      R² (ID)  ${r.y2.toFixed(3).padStart(6)}`,
+    `y3      s1..s7      R² (ID)  ${r.y3.toFixed(3).padStart(6)}`,
+    `y4      s1..s9      R² (ID)  ${r.y4.toFixed(3).padStart(6)}`,
+    `y5      s1..s5      MCC ID   ${c.mccId.toFixed(3).padStart(6)}`,
+    `y5      s1..s5      MCC OOD  ${c.mccOod.toFixed(3).padStart(6)}   (s9, s10 shifted)`,
+    '',
+    `${seconds.toFixed(1)} s`,
+    '',
+  ].join('\n');
+}
+
 function threadsOption(value: string, previous: number | 'auto' | undefined): number | 'auto' {
   if (previous !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', '--threads is given more than once');
   return value === 'auto' ? 'auto' : parseInteger('--threads', value);
@@ -175,9 +195,22 @@ export function registerTrain(program: Command, io: CliIo): void {
 
   program
     .command('eval <dir>')
-    .description('re-evaluate a saved model (new evaluation samples with --seed)')
+    .description('re-evaluate a saved model (new evaluation samples with --seed), or run the downstream study on it')
     .option('--seed <n>', 'seed of the evaluation samples (default: the run’s own)', integerOption('--seed'))
-    .action(async (dir: string, flags: { seed?: number }) => {
+    .option('--downstream', 'the downstream tasks of SPEC §6 on ẑ_x instead: writes DIR/downstream.json')
+    .option('--downstream-steps <n>', 'full-batch steps of the downstream probes (default: 10000 paper, 2000 quick)', integerOption('--downstream-steps'))
+    .option('--exp-weight <c>', 'weight of the exp term of F (default 0.6, the code; the paper’s text: 0.4)', numberOption('--exp-weight'))
+    .addOption(new Option('--binarize <how>', 'how y5 is made from y2 (default median)').choices(['median', 'kmeans']))
+    .action(async (dir: string, flags: { seed?: number; downstream?: boolean; downstreamSteps?: number; expWeight?: number; binarize?: 'median' | 'kmeans' }) => {
+      const downstreamOnly = [flags.downstreamSteps, flags.expWeight, flags.binarize].some((v) => v !== undefined);
+      if (downstreamOnly && !flags.downstream) throw new MisalignError('MISSING_OPTION', '--downstream-steps, --exp-weight and --binarize need --downstream');
+      if (flags.downstream) {
+        if (flags.seed !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', '--downstream uses the run’s own evaluation seed; drop --seed');
+        const { result, out } = await downstreamRunDir(dir, { steps: flags.downstreamSteps, expWeight: flags.expWeight, binarize: flags.binarize });
+        io.out(formatDownstream(result));
+        io.out(`results in ${out}\n`);
+        return;
+      }
       const { metrics, out } = await evalRunDir(dir, flags.seed);
       io.out(formatMetrics(metrics));
       io.out(`results in ${out}\n`);

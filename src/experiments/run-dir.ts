@@ -6,6 +6,7 @@
  *   DIR/train_log.csv   step, loss, lossXT, lossTX, gradNorm, lr, seconds
  *   DIR/metrics.json    factors (R², prediction, verdict), timings, the theory
  *   DIR/metrics.csv     the factor rows
+ *   DIR/downstream.json the downstream study (`misalign eval DIR --downstream`)
  *
  * Nothing is overwritten that belongs to another run: a folder that already
  * holds a run is continued only with `resume`, and only if its configuration
@@ -15,7 +16,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MisalignError } from '../common/errors.js';
 import { Kernels } from '../kernels/module.js';
+import type { DataGenerator } from '../mixing/generator.js';
+import { evaluateDownstream, type DownstreamOptions, type DownstreamResult } from '../probes/downstream.js';
 import { coreBatchSource } from '../training/batch-source.js';
+import { downstreamStepsFor } from '../training/config.js';
+import type { Engine } from '../training/engine.js';
 import { modelIdentity } from '../training/config.js';
 import { checkSnapshot, train, type TrainHooks, type TrainingSnapshot } from '../training/trainer.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -28,6 +33,7 @@ export const FILES = {
   log: 'train_log.csv',
   metricsJson: 'metrics.json',
   metricsCsv: 'metrics.csv',
+  downstream: 'downstream.json',
 } as const;
 
 const FACTOR_COLUMNS = ['encoding', 'factor', 'r2Linear', 'r2Nonlinear', 'predicted', 'verdict'];
@@ -138,10 +144,9 @@ export async function trainRunDir(dir: string, settings: RunSettings | null, opt
  * Re-evaluates the saved model in `dir` (from its checkpoint). With a seed
  * other than the run's own evaluation seed, results go to DIR/eval-seed-S/.
  */
-export async function evalRunDir(dir: string, seed?: number): Promise<{ metrics: Metrics; out: string }> {
+/** Loads the trained model saved in `dir` and calls `use` with it (kernels released after). */
+async function withSavedModel<T>(dir: string, use: (model: { config: RunConfig; kernels: Kernels; engine: Engine; world: DataGenerator; snapshot: TrainingSnapshot }) => Promise<T>): Promise<T> {
   const config = await readRunConfig(dir);
-  const evalSeed = seed ?? config.evalSeed;
-  if (evalSeed === config.seed) throw new MisalignError('OUT_OF_RANGE', `the evaluation seed must differ from the training seed (${config.seed})`);
   const snapshot = await readCheckpoint(join(dir, FILES.checkpoint), config);
   checkSnapshot(config, snapshot);
   const kernels = await Kernels.load({ threads: config.threads });
@@ -150,17 +155,48 @@ export async function evalRunDir(dir: string, seed?: number): Promise<{ metrics:
     const engine = await createEngine(config, kernels);
     try {
       engine.restore(snapshot.state);
-      const t0 = performance.now();
-      const factors = evaluateRun(config, kernels, engine, world, evalSeed);
-      const metrics = summarize(config, factors, snapshot.seconds, (performance.now() - t0) / 1000);
-      const out = evalSeed === config.evalSeed ? dir : join(dir, `eval-seed-${evalSeed}`);
-      await ensureWritableDir(out);
-      await writeMetrics(out, metrics);
-      return { metrics, out };
+      return await use({ config, kernels, engine, world, snapshot });
     } finally {
       engine.close();
     }
   } finally {
     kernels.close();
   }
+}
+
+export async function evalRunDir(dir: string, seed?: number): Promise<{ metrics: Metrics; out: string }> {
+  const config = await readRunConfig(dir);
+  const evalSeed = seed ?? config.evalSeed;
+  if (evalSeed === config.seed) throw new MisalignError('OUT_OF_RANGE', `the evaluation seed must differ from the training seed (${config.seed})`);
+  return withSavedModel(dir, async ({ kernels, engine, world, snapshot }) => {
+    const t0 = performance.now();
+    const factors = evaluateRun(config, kernels, engine, world, evalSeed);
+    const metrics = summarize(config, factors, snapshot.seconds, (performance.now() - t0) / 1000);
+    const out = evalSeed === config.evalSeed ? dir : join(dir, `eval-seed-${evalSeed}`);
+    await ensureWritableDir(out);
+    await writeMetrics(out, metrics);
+    return { metrics, out };
+  });
+}
+
+/** What `downstreamRunDir` may change; the evaluation seed and set size are the run's own. */
+export type DownstreamRunOptions = Omit<DownstreamOptions, 'seed' | 'samples'>;
+
+/**
+ * The downstream study of the model saved in `dir` (SPEC §6), written to
+ * DIR/downstream.json. Steps default to the run's preset: 10,000 for the
+ * paper, QUICK_DOWNSTREAM_STEPS for the quick preset.
+ */
+export async function downstreamRunDir(dir: string, options: DownstreamRunOptions = {}): Promise<{ result: DownstreamResult; out: string }> {
+  return withSavedModel(dir, async ({ config, kernels, engine, world }) => {
+    const result = evaluateDownstream(kernels, (which, data, rows) => engine.encode(which, data, rows), world, {
+      steps: downstreamStepsFor(config.preset),
+      ...options,
+      seed: config.evalSeed,
+      samples: config.evalSamples,
+    });
+    const out = join(dir, FILES.downstream);
+    await writeJson(out, result);
+    return { result, out };
+  });
 }

@@ -4,12 +4,14 @@
  *
  * One heatmap per (grid, dependence, encoding, probe): rows m_x, m_t,
  * s1..sN; columns the grid's settings in order; each cell coloured and
- * labelled with its mean R² over seeds.
+ * labelled with its mean R² over seeds. And the downstream panels (Figs. 4
+ * and 10): one per (grid, dependence), rows y1..y4 and y5's MCC in and out
+ * of distribution.
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Dependence } from '../latent/model.js';
-import type { SummaryCell } from '../sweeps/summary.js';
+import { DOWNSTREAM_METRICS, type DownstreamCell, type DownstreamMetric, type SummaryCell } from '../sweeps/summary.js';
 
 export interface HeatmapKey {
   grid: string;
@@ -110,4 +112,65 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   } finally {
     view.finalize();
   }
+}
+
+/** The downstream panels of the paper's Figs. 4 and 10: one per (grid, dependence). */
+export interface DownstreamKey {
+  grid: string;
+  dependence: Dependence;
+}
+
+export function downstreamKeys(cells: readonly DownstreamCell[]): DownstreamKey[] {
+  const seen = new Map<string, DownstreamKey>();
+  for (const c of cells) seen.set(JSON.stringify([c.grid, c.dependence]), { grid: c.grid, dependence: c.dependence });
+  return [...seen.values()];
+}
+
+export function downstreamName(key: DownstreamKey): string {
+  return `downstream-${key.grid}-${key.dependence}`.replace(/[^\w.-]+/g, '_');
+}
+
+const DOWNSTREAM_LABELS: Record<DownstreamMetric, string> = {
+  y1: 'y1 R² (s1..s3)',
+  y2: 'y2 R² (s1..s5)',
+  y3: 'y3 R² (s1..s7)',
+  y4: 'y4 R² (s1..s9)',
+  mccId: 'y5 MCC, ID',
+  mccOod: 'y5 MCC, OOD',
+};
+
+/** Rows y1..y4 (in-distribution R²) and y5's MCC in and out of distribution; columns the settings. */
+export function downstreamSpec(cells: readonly DownstreamCell[], key: DownstreamKey): TopLevelSpec {
+  const mine = cells.filter((c) => c.grid === key.grid && c.dependence === key.dependence);
+  const settings = [...new Set(mine.map((c) => c.setting))];
+  const rows = DOWNSTREAM_METRICS.map((m) => DOWNSTREAM_LABELS[m]);
+  const values = mine.map((c) => ({ setting: c.setting, metric: DOWNSTREAM_LABELS[c.metric], value: c.mean, sd: c.sd, seeds: c.seeds }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: `downstream tasks on ẑ_x, ${key.dependence}`, subtitle: `grid: ${key.grid}; OOD: s9, s10 shifted` },
+    data: { values },
+    width: Math.max(60, 40 * settings.length),
+    height: 25 * rows.length,
+    encoding: {
+      x: { field: 'setting', type: 'ordinal', sort: settings, title: null, axis: { labelAngle: settings.some((s) => s.length > 6) ? -30 : 0 } },
+      y: { field: 'metric', type: 'ordinal', sort: rows, title: null },
+    },
+    layer: [
+      {
+        mark: 'rect',
+        encoding: {
+          color: { field: 'value', type: 'quantitative', scale: { domain: [0, 1], scheme: 'greens', clamp: true }, title: 'R² / MCC' },
+          tooltip: [{ field: 'metric' }, { field: 'setting' }, { field: 'value', format: '.3f', title: 'mean' }, { field: 'sd', format: '.3f' }, { field: 'seeds' }],
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 9 },
+        encoding: {
+          text: { field: 'value', type: 'quantitative', format: '.2f' },
+          color: { condition: { test: 'datum.value > 0.5', value: 'white' }, value: 'black' },
+        },
+      },
+    ],
+    config: { font: 'DejaVu Sans', view: { stroke: null } },
+  };
 }

@@ -13,7 +13,7 @@ import { FILES } from '../experiments/run-dir.js';
 import type { RunConfig } from '../experiments/run.js';
 import type { SummaryCell, SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
-import { heatmapKeys, heatmapName, heatmapSpec, renderSvg } from './heatmap.js';
+import { downstreamKeys, downstreamName, downstreamSpec, heatmapKeys, heatmapName, heatmapSpec, renderSvg } from './heatmap.js';
 import { svgToPng } from './png.js';
 
 export const REPORT_DIR = 'report';
@@ -94,6 +94,15 @@ export async function writeReport(dir: string): Promise<ReportResult> {
     figures.push(name);
     sections.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption></figure>`);
   }
+  const downstreamSections: string[] = [];
+  for (const key of downstreamKeys(summary.downstream)) {
+    const name = downstreamName(key);
+    const svg = await renderSvg(downstreamSpec(summary.downstream, key));
+    await writeAtomic(join(out, `${name}.svg`), svg);
+    await writeAtomic(join(out, `${name}.png`), await svgToPng(svg));
+    figures.push(name);
+    downstreamSections.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption></figure>`);
+  }
   const agreement = (['independent', 'dependent'] as const)
     .map((d) => {
       const a = summary.agreement[d];
@@ -118,6 +127,9 @@ Cells are means over seeds; verdicts use the mean nonlinear R² (kept ≥ 0.9; d
 <table><thead><tr><th>semantics</th><th>share of cells</th><th>agree / judged</th></tr></thead><tbody>${agreement}</tbody></table>
 <h2>Heatmaps</h2>
 ${sections.join('\n') || '<p>No grid with more than one setting.</p>'}
+${downstreamSections.length > 0 ? `<h2>Downstream tasks (Figs. 4 and 10)</h2>
+<p>MLP probes on frozen ẑ_x: R² of y1..y4 = F(s[1..3]), F(s[1..5]), F(s[1..7]), F(s[1..9]) in distribution; MCC of y5 (y2 binarised) in distribution and with s9, s10 shifted (OOD).</p>
+${downstreamSections.join('\n')}` : ''}
 ${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, g)).join('\n')}` : ''}
 <h2>Runs</h2>
 ${runsTable(runs)}

@@ -3,7 +3,8 @@
  * every grid of SPEC §7 (selection, perturbation, encoding-size, joint) for
  * independent and dependent semantics and 3 seeds, as one sweep in one
  * folder (so it resumes like any sweep, and a model two grids share is
- * trained once), then the report.
+ * trained once), with the downstream study of SPEC §6 on every run unless
+ * `downstream: false`, then the report.
  */
 import type { RunSettings } from '../experiments/run.js';
 import type { Dependence } from '../latent/model.js';
@@ -30,7 +31,7 @@ export function studyRuns(options: Pick<ReproduceOptions, 'preset' | 'seeds' | '
 }
 
 export async function reproduce(dir: string, options: ReproduceOptions = {}): Promise<{ sweep: SweepResult; report: ReportResult }> {
-  const sweep = await runSweep(dir, studyRuns(options), options);
+  const sweep = await runSweep(dir, studyRuns(options), { ...options, downstream: options.downstream ?? true });
   const report = await writeReport(dir);
   return { sweep, report };
 }

@@ -6,7 +6,7 @@
  *   inProcessExecutor   runs in this process (one at a time is sensible)
  *   processExecutor     a child process per run (process-executor.ts)
  */
-import { trainRunDir } from '../experiments/run-dir.js';
+import { downstreamRunDir, trainRunDir, type DownstreamRunOptions } from '../experiments/run-dir.js';
 import type { RunSettings } from '../experiments/run.js';
 import type { Progress } from '../training/trainer.js';
 
@@ -16,6 +16,10 @@ export interface RunTask {
   settings: RunSettings;
   /** The folder already holds this run's config.json: continue it. */
   resume: boolean;
+  /** The run has finished training and evaluation already (only the downstream study is missing). */
+  trained?: boolean;
+  /** Also run the downstream study (DIR/downstream.json) with these options. */
+  downstream?: DownstreamRunOptions | null;
 }
 
 export interface RunExecutor {
@@ -23,8 +27,12 @@ export interface RunExecutor {
   run(task: RunTask, onProgress?: (p: Progress) => void): Promise<void>;
 }
 
+/** What every executor does with a task, wherever it runs: train and evaluate, then the downstream study if asked. */
+export async function performTask(task: RunTask, onProgress?: (p: Progress) => void): Promise<void> {
+  if (!task.trained) await trainRunDir(task.dir, task.settings, { resume: task.resume, onProgress });
+  if (task.downstream) await downstreamRunDir(task.dir, task.downstream);
+}
+
 export const inProcessExecutor: RunExecutor = {
-  async run(task, onProgress) {
-    await trainRunDir(task.dir, task.settings, { resume: task.resume, onProgress });
-  },
+  run: performTask,
 };

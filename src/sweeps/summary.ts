@@ -7,6 +7,7 @@
  * runs from disk.
  */
 import type { Metrics } from '../experiments/run.js';
+import type { DownstreamResult } from '../probes/downstream.js';
 import { verdictFor, type Verdict } from '../probes/evaluate.js';
 import type { Dependence } from '../latent/model.js';
 import type { GridRun } from './grids.js';
@@ -33,6 +34,23 @@ export const CELL_COLUMNS: readonly (keyof SummaryCell)[] = [
   'r2LinearMean', 'r2LinearSd', 'r2NonlinearMean', 'r2NonlinearSd', 'predicted', 'verdict',
 ];
 
+/** One downstream metric of one setting, over seeds: R² of y1..y4 in distribution, MCC of y5 in and out of distribution. */
+export interface DownstreamCell {
+  grid: string;
+  dependence: Dependence;
+  setting: string;
+  metric: DownstreamMetric;
+  seeds: number;
+  mean: number;
+  sd: number;
+}
+
+export const DOWNSTREAM_METRICS = ['y1', 'y2', 'y3', 'y4', 'mccId', 'mccOod'] as const;
+export type DownstreamMetric = (typeof DOWNSTREAM_METRICS)[number];
+
+/** Column order of summary_downstream.csv. */
+export const DOWNSTREAM_COLUMNS: readonly (keyof DownstreamCell)[] = ['grid', 'dependence', 'setting', 'metric', 'seeds', 'mean', 'sd'];
+
 export interface Agreement {
   /** Cells with a verdict. */
   judged: number;
@@ -46,14 +64,17 @@ export interface SweepSummary {
   agreement: Record<Dependence, Agreement>;
   /** Runs the grids list, and how many of them have finished. */
   runs: { expected: number; complete: number };
-  /** Training and evaluation seconds summed over the finished runs. */
-  seconds: { train: number; eval: number };
+  /** Training and evaluation seconds summed over the finished runs (and the downstream study's). */
+  seconds: { train: number; eval: number; downstream: number };
+  /** The downstream study over seeds, for the settings where it ran (empty if it did not). */
+  downstream: DownstreamCell[];
 }
 
 /** A run of a grid and, once it has finished, its metrics. */
 export interface RunRecord {
   run: Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>;
   metrics: Metrics | null;
+  downstream?: DownstreamResult | null;
 }
 
 function meanSd(values: readonly number[]): [number, number] {
@@ -67,8 +88,21 @@ function meanSd(values: readonly number[]): [number, number] {
 export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
   const groups = new Map<string, { cell: Omit<SummaryCell, 'seeds' | 'r2LinearMean' | 'r2LinearSd' | 'r2NonlinearMean' | 'r2NonlinearSd' | 'verdict'>; lin: number[]; nl: number[] }>();
   let complete = 0;
-  const seconds = { train: 0, eval: 0 };
-  for (const { run, metrics } of records) {
+  const seconds = { train: 0, eval: 0, downstream: 0 };
+  const downstreamGroups = new Map<string, { cell: Pick<DownstreamCell, 'grid' | 'dependence' | 'setting' | 'metric'>; values: number[] }>();
+  for (const { run, metrics, downstream } of records) {
+    if (downstream) {
+      const r = downstream.regression;
+      const c = downstream.classification;
+      const values: Record<DownstreamMetric, number> = { y1: r.y1, y2: r.y2, y3: r.y3, y4: r.y4, mccId: c.mccId, mccOod: c.mccOod };
+      for (const metric of DOWNSTREAM_METRICS) {
+        const key = JSON.stringify([run.grid, run.dependence, run.setting, metric]);
+        const g = downstreamGroups.get(key) ?? { cell: { grid: run.grid, dependence: run.dependence, setting: run.setting, metric }, values: [] };
+        g.values.push(values[metric]);
+        downstreamGroups.set(key, g);
+      }
+      seconds.downstream += downstream.seconds;
+    }
     if (metrics === null) continue;
     complete++;
     seconds.train += metrics.trainSeconds;
@@ -102,5 +136,9 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     }
   }
   for (const a of Object.values(agreement)) a.share = a.judged > 0 ? a.agree / a.judged : null;
-  return { cells, agreement, runs: { expected: records.length, complete }, seconds };
+  const downstreamCells = [...downstreamGroups.values()].map(({ cell, values }) => {
+    const [mean, sd] = meanSd(values);
+    return { ...cell, seeds: values.length, mean, sd };
+  });
+  return { cells, agreement, runs: { expected: records.length, complete }, seconds, downstream: downstreamCells };
 }

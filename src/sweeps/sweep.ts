@@ -4,6 +4,7 @@
  *   DIR/grids/<grid>.json    the grid's runs: id, setting, dependence, seed
  *   DIR/runs/<id>/           one run folder (config.json, checkpoint.bin, ...)
  *   DIR/summary.json, .csv   the aggregate over seeds (summary.ts)
+ *   DIR/summary_downstream.csv  the downstream study's aggregate, when it ran
  *
  * A run's id is a hash of its full configuration, so the same model is
  * trained once even if two grids list it (the perturbation grid's ∅ is the
@@ -17,16 +18,17 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MisalignError } from '../common/errors.js';
-import { FILES } from '../experiments/run-dir.js';
+import { FILES, type DownstreamRunOptions } from '../experiments/run-dir.js';
 import { ensureWritableDir, readJsonIfExists, writeCsv, writeJson } from '../experiments/files.js';
 import { resolveRunConfig, type Metrics, type RunConfig } from '../experiments/run.js';
+import type { DownstreamResult } from '../probes/downstream.js';
 import type { Progress } from '../training/trainer.js';
 import { inProcessExecutor, type RunExecutor } from './executor.js';
 import { parseGridFile } from './grid-file.js';
 import { builtinGrid, isBuiltinGrid, shardOf, type Grid, type GridRun } from './grids.js';
-import { CELL_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
+import { CELL_COLUMNS, DOWNSTREAM_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
 
-export const SWEEP_FILES = { grids: 'grids', runs: 'runs', summaryJson: 'summary.json', summaryCsv: 'summary.csv' } as const;
+export const SWEEP_FILES = { grids: 'grids', runs: 'runs', summaryJson: 'summary.json', summaryCsv: 'summary.csv', downstreamCsv: 'summary_downstream.csv' } as const;
 
 /** 16 hex digits of the SHA-256 of the run's full configuration. */
 export function runId(config: RunConfig): string {
@@ -79,6 +81,8 @@ export interface SweepOptions {
   /** `i/n`: only the i-th of n disjoint parts. */
   shard?: string;
   executor?: RunExecutor;
+  /** Also run the downstream study of SPEC §6 on every run (true: the preset's defaults). */
+  downstream?: DownstreamRunOptions | boolean;
   onEvent?(event: SweepEvent): void;
 }
 
@@ -106,12 +110,15 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   // One task per distinct id (two grids may list the same model).
   const unique = new Map<string, GridRun & { id: string }>();
   for (const r of mine) if (!unique.has(r.id)) unique.set(r.id, r);
-  const todo: { run: GridRun & { id: string }; resume: boolean }[] = [];
+  const downstream = options.downstream === true ? {} : options.downstream || null;
+  const todo: { run: GridRun & { id: string }; resume: boolean; trained: boolean }[] = [];
   let skipped = 0;
   for (const run of unique.values()) {
     const runDir = join(dir, SWEEP_FILES.runs, run.id);
-    if ((await readJsonIfExists(join(runDir, FILES.metricsJson))) !== null) skipped++;
-    else todo.push({ run, resume: (await readJsonIfExists(join(runDir, FILES.config))) !== null });
+    const trained = (await readJsonIfExists(join(runDir, FILES.metricsJson))) !== null;
+    const studied = !downstream || (await readJsonIfExists(join(runDir, FILES.downstream))) !== null;
+    if (trained && studied) skipped++;
+    else todo.push({ run, resume: trained || (await readJsonIfExists(join(runDir, FILES.config))) !== null, trained });
   }
   options.onEvent?.({ kind: 'start', total: unique.size, skipped, toRun: todo.length, pending: todo.map((t) => t.run.id) });
 
@@ -120,11 +127,11 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   const failed: SweepResult['failed'] = [];
   const lane = async (): Promise<void> => {
     while (next < todo.length) {
-      const { run, resume } = todo[next++]!;
+      const { run, resume, trained } = todo[next++]!;
       const t0 = performance.now();
       options.onEvent?.({ kind: 'run-start', id: run.id, run });
       try {
-        await executor.run({ dir: join(dir, SWEEP_FILES.runs, run.id), settings: run.settings, resume }, (progress) =>
+        await executor.run({ dir: join(dir, SWEEP_FILES.runs, run.id), settings: run.settings, resume, trained, downstream }, (progress) =>
           options.onEvent?.({ kind: 'progress', id: run.id, run, progress }),
         );
         done++;
@@ -145,6 +152,8 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
 export interface SweepRunEntry extends ManifestEntry {
   grid: string;
   metrics: Metrics | null;
+  /** DIR/runs/<id>/downstream.json, once the downstream study has run. */
+  downstream: DownstreamResult | null;
 }
 
 /** Every run the grids in DIR list (a model two grids share appears under each), in file and list order. */
@@ -158,12 +167,16 @@ export async function readSweepRuns(dir: string): Promise<SweepRunEntry[]> {
   }
   const entries: SweepRunEntry[] = [];
   const metricsById = new Map<string, Metrics | null>();
+  const downstreamById = new Map<string, DownstreamResult | null>();
   for (const name of names) {
     const manifest = await readJsonIfExists<Manifest>(join(dir, SWEEP_FILES.grids, name));
     if (!manifest || !Array.isArray(manifest.runs)) throw new MisalignError('CHECKPOINT_CORRUPT', `${join(dir, SWEEP_FILES.grids, name)} is not a grid list`);
     for (const e of manifest.runs) {
-      if (!metricsById.has(e.id)) metricsById.set(e.id, await readJsonIfExists<Metrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
-      entries.push({ ...e, grid: manifest.grid, metrics: metricsById.get(e.id)! });
+      if (!metricsById.has(e.id)) {
+        metricsById.set(e.id, await readJsonIfExists<Metrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
+        downstreamById.set(e.id, await readJsonIfExists<DownstreamResult>(join(dir, SWEEP_FILES.runs, e.id, FILES.downstream)));
+      }
+      entries.push({ ...e, grid: manifest.grid, metrics: metricsById.get(e.id)!, downstream: downstreamById.get(e.id)! });
     }
   }
   return entries;
@@ -176,10 +189,11 @@ export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
 
 /** The summary of entries already read from DIR (written there too). */
 export async function summarizeEntries(dir: string, entries: readonly SweepRunEntry[]): Promise<SweepSummary> {
-  const records: RunRecord[] = entries.map(({ grid, setting, dependence, seed, metrics }) => ({ run: { grid, setting, dependence, seed }, metrics }));
+  const records: RunRecord[] = entries.map(({ grid, setting, dependence, seed, metrics, downstream }) => ({ run: { grid, setting, dependence, seed }, metrics, downstream }));
   const summary = summarizeSweep(records);
   await writeJson(join(dir, SWEEP_FILES.summaryJson), summary);
   await writeCsv(join(dir, SWEEP_FILES.summaryCsv), summary.cells, [...CELL_COLUMNS]);
+  if (summary.downstream.length > 0) await writeCsv(join(dir, SWEEP_FILES.downstreamCsv), summary.downstream, [...DOWNSTREAM_COLUMNS]);
   return summary;
 }
 

@@ -1,5 +1,6 @@
 /**
- * A child process that runs one sweep task (forked by process-executor.ts):
+ * A child process that runs one sweep task (forked by process-executor.ts;
+ * performTask in executor.ts):
  * the task arrives as JSON in argv[2]; progress goes back over IPC; an error
  * ends the process with status 1 and its one-line message on stderr. When its
  * parent goes away it exits at its next checkpoint (the first turn of the
@@ -7,8 +8,7 @@
  * meets one still agrees with it, as both follow the same seeded trajectory
  * and write files atomically.
  */
-import { trainRunDir } from '../experiments/run-dir.js';
-import type { RunTask } from './executor.js';
+import { performTask, type RunTask } from './executor.js';
 
 let finished = false;
 process.on('disconnect', () => {
@@ -18,15 +18,12 @@ process.on('disconnect', () => {
 const task = JSON.parse(process.argv[2] ?? '{}') as RunTask;
 let last = 0;
 try {
-  await trainRunDir(task.dir, task.settings, {
-    resume: task.resume,
-    onProgress: (p) => {
-      const now = Date.now();
-      if (now - last >= 500 || p.step === p.steps) {
-        last = now;
-        process.send?.({ progress: p });
-      }
-    },
+  await performTask(task, (p) => {
+    const now = Date.now();
+    if (now - last >= 500 || p.step === p.steps) {
+      last = now;
+      process.send?.({ progress: p });
+    }
   });
   finished = true;
   process.disconnect?.();

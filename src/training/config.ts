@@ -61,6 +61,17 @@ export function quickSteps({ encodingSize, perturbed, imageLatents }: QuickSteps
   return encodingSize >= 10 ? 48_000 : 16_000;
 }
 
+/**
+ * Full-batch steps of the downstream probes (SPEC §6): 10,000 for the paper
+ * preset; the quick preset uses QUICK_DOWNSTREAM_STEPS, which reaches the
+ * same curves (README, "Downstream tasks").
+ */
+export const QUICK_DOWNSTREAM_STEPS = 2_000;
+
+export function downstreamStepsFor(preset: PresetName | 'custom'): number {
+  return preset === 'paper' ? 10_000 : QUICK_DOWNSTREAM_STEPS;
+}
+
 /** A preset's recipe for a world and bias (the quick preset's steps depend on them). */
 export function presetRecipe(preset: PresetName, world: QuickStepsFor): Recipe {
   const recipe = PRESETS[preset];
