@@ -22,14 +22,14 @@ describe('heatmaps', () => {
   it('rows m_x, m_t, s1..sN in numeric order; columns in grid order; the chosen probe', () => {
     const spec = heatmapSpec(cells, { grid: 'g', dependence: 'independent', encoding: 'x', probe: 'nonlinear' }) as unknown as {
       encoding: { x: { sort: string[] }; y: { sort: string[] } };
-      data: { values: { setting: string; factor: string; r2: number }[] };
+      data: { values: { setting: string; factor: string; value: number }[] };
     };
     expect(spec.encoding.y.sort).toEqual(['m_x', 'm_t', 's1', 's2', 's10']);
     expect(spec.encoding.x.sort).toEqual(['{1}', '[2]']);
-    expect(spec.data.values.find((v) => v.setting === '[2]' && v.factor === 's2')!.r2).toBe(0.95);
+    expect(spec.data.values.find((v) => v.setting === '[2]' && v.factor === 's2')!.value).toBe(0.95);
     expect(spec.data.values.some((v) => v.factor === 's_inv')).toBe(false);
     const linear = heatmapSpec(cells, { grid: 'g', dependence: 'independent', encoding: 'x', probe: 'linear' }) as unknown as typeof spec;
-    expect(linear.data.values.find((v) => v.setting === '[2]' && v.factor === 's2')!.r2).toBe(0.475);
+    expect(linear.data.values.find((v) => v.setting === '[2]' && v.factor === 's2')!.value).toBe(0.475);
   });
 
   it('one heatmap per encoding and probe, nonlinear and ẑ_x first', () => {

@@ -8,7 +8,7 @@
  * same samples) and an out-of-distribution set whose s has dimensions 9 and
  * 10 shifted (src/latent/shift.ts). ẑ_x is standardised with the fitting
  * set's statistics. One bank of probes is trained on the fitting set, all
- * heads at once on the WebAssembly core (they share the input, not their
+ * heads at once on the WebAssembly core (probe-bank.ts: they share the input, not their
  * units): for each target an MLP with one hidden layer of 100 ReLU units,
  * Xavier-uniform weights and zero biases, full-batch Adam (lr 1e-3) for
  * `steps` steps; y1..y4 by mean squared error (targets standardised with the
@@ -22,17 +22,15 @@
  */
 import { MisalignError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
-import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../kernels/activations.js';
-import { gemm } from '../kernels/gemm.js';
-import { GroupedLayout, squaredErrorGrad } from '../kernels/grouped.js';
+import { squaredErrorGrad } from '../kernels/grouped.js';
 import type { Kernels } from '../kernels/module.js';
-import { Adam } from '../kernels/optim.js';
 import { DEFAULT_SHIFT_DIMS } from '../latent/shift.js';
 import type { DataGenerator } from '../mixing/generator.js';
 import { binarizationThreshold, binarize, DEFAULT_EXP_WEIGHT, regressionTargets, type Binarization } from './downstream-targets.js';
 import type { Encoder } from './evaluate.js';
 import { DEFAULT_EVAL_SAMPLES } from './evaluate.js';
 import { mcc } from './mcc.js';
+import { bankLayout, glorotBound, ProbeBank } from './probe-bank.js';
 import { fitStandardizer, r2Score, standardize } from './stats.js';
 
 export interface DownstreamOptions {
@@ -144,7 +142,6 @@ function trainBank(
   const R = regression.length;
   const O = R + 1; // heads, one output each; the last is the classifier's logit
   const H = settings.hidden;
-  const width = O * H;
   // Regression targets standardised with their own statistics (R² is unchanged by this).
   const stats = regression.map((y) => fitStandardizer(y, n, 1));
   const Yv = new Float32Array(n * O);
@@ -154,20 +151,15 @@ function trainBank(
   }
 
   const mark = kernels.arena.mark();
-  // Parameters: W1 (k, width) | b1 (width) | Wt (O, H): each head's output weights | b2 (O)
-  const wtAt = k * width + width;
-  const b2At = wtAt + O * H;
-  const total = b2At + O;
+  const outputs = Array<number>(O).fill(1);
+  const { wtAt, total, width } = bankLayout(k, H, outputs);
+  // Xavier-uniform weights, zero biases
   const init = new Float32Array(total);
-  const xavier = (fanIn: number, fanOut: number) => Math.sqrt(6 / (fanIn + fanOut));
-  const a1 = xavier(k, H);
+  const a1 = glorotBound(k, H);
   for (let i = 0; i < k * width; i++) init[i] = rng.uniformRange(-a1, a1);
-  const a2 = xavier(H, 1);
+  const a2 = glorotBound(H, 1);
   for (let i = 0; i < O * H; i++) init[wtAt + i] = rng.uniformRange(-a2, a2);
-  const params = kernels.arena.from(init);
-  const grads = kernels.arena.alloc(total);
-  const adam = new Adam(kernels, params, { lr: settings.lr });
-  const heads = new GroupedLayout(kernels, Array<number>(O).fill(1), H);
+  const bank = new ProbeBank(kernels, k, H, outputs, init, settings.lr);
   const X = kernels.arena.from(x);
   const Y = kernels.arena.from(Yv);
   // The batch is the whole fitting set, processed in chunks of CHUNK rows so that the
@@ -176,55 +168,36 @@ function trainBank(
   const dH = kernels.arena.alloc(CHUNK * width);
   const Yhat = kernels.arena.alloc(n * O);
   const dY = kernels.arena.alloc(CHUNK * O);
-  const dWtChunk = kernels.arena.alloc(O * H);
   const colLoss = kernels.arena.alloc(O);
   // ∂(½·mean (ŷ − y)²)/∂ŷ = (ŷ − y)/n for the regressions; the classifier's column is overwritten below
   const scale = kernels.arena.from(Array<number>(O).fill(1 / n));
-  const W1 = params.view(0, k * width);
-  const B1 = params.view(k * width, width);
-  const Wt = params.view(wtAt, O * H);
-  const B2 = params.view(b2At, O);
-  const gW1 = grads.view(0, k * width);
-  const gB1 = grads.view(k * width, width);
-  const gWt = grads.view(wtAt, O * H);
-  const gB2 = grads.view(b2At, O);
-
-  /** ŷ for rows [r0, r0 + rows) of `input` into Yhat's same rows; leaves relu(H) in Hb. */
-  const forward = (input: typeof X, r0: number, rows: number) => {
+  /** ŷ for rows [r0, r0 + rows) into the same rows of Yhat. */
+  const forward = (r0: number, rows: number) => {
     const yh = Yhat.view(r0 * O, rows * O);
-    gemm(kernels, { M: rows, N: width, K: k, A: input.view(r0 * k, rows * k), B: W1, C: Hb });
-    biasAdd(kernels, Hb, B1, rows, width);
-    leakyReluForward(kernels, Hb, Hb, 0, rows * width);
-    heads.forward(Hb, Wt, yh, rows);
-    biasAdd(kernels, yh, B2, rows, O);
+    bank.forward(X.view(r0 * k, rows * k), rows, Hb, yh);
     return yh;
   };
 
   for (let step = 0; step < settings.steps; step++) {
-    grads.array.fill(0);
+    bank.grads.array.fill(0);
     for (let r0 = 0; r0 < n; r0 += CHUNK) {
       const rows = Math.min(CHUNK, n - r0);
-      const yh = forward(X, r0, rows);
+      const yh = forward(r0, rows);
       squaredErrorGrad(kernels, yh, Y.view(r0 * O, rows * O), dY, scale, colLoss, rows, O);
       // binary cross-entropy on the logit: ∂/∂ŷ mean(softplus(ŷ) − y·ŷ) = (σ(ŷ) − y)/n
       const yv = yh.array;
       const d = dY.array;
       for (let r = 0; r < rows; r++) d[r * O + R] = (1 / (1 + Math.exp(-yv[r * O + R]!)) - labels[r0 + r]!) / n;
-      heads.backward(Hb, Wt, dY, dWtChunk, dH, rows);
-      kernels.exports.addInto(gWt.ptr, dWtChunk.ptr, O * H);
-      columnSums(kernels, dY, gB2, rows, O, 1);
-      leakyReluBackward(kernels, Hb, dH, dH, 0, rows * width);
-      gemm(kernels, { M: k, N: width, K: rows, A: X.view(r0 * k, rows * k), B: dH, C: gW1, transA: true, beta: 1 });
-      columnSums(kernels, dH, gB1, rows, width, 1);
+      bank.backward(X.view(r0 * k, rows * k), rows, Hb, dY, dH, true);
     }
-    adam.step(grads);
+    bank.adam.step(bank.grads);
   }
 
   return {
     predict(z) {
       if (z.length !== n * k) throw new MisalignError('SHAPE_MISMATCH', `downstream inputs have ${z.length} values, expected (${n}, ${k})`);
       X.set(z);
-      for (let r0 = 0; r0 < n; r0 += CHUNK) forward(X, r0, Math.min(CHUNK, n - r0));
+      for (let r0 = 0; r0 < n; r0 += CHUNK) forward(r0, Math.min(CHUNK, n - r0));
       const yh = Yhat.array;
       const out = regression.map((_, p) => Float64Array.from({ length: n }, (_, r) => yh[r * O + p]! * stats[p]!.std[0]! + stats[p]!.mean[0]!));
       return { regression: out, labels: Uint8Array.from({ length: n }, (_, r) => (yh[r * O + R]! > 0 ? 1 : 0)) };

@@ -6,22 +6,16 @@
  * epoch loss has not improved by 1e-4 for 10 epochs).
  *
  * All probes on one embedding train at once as a bank on the WebAssembly
- * core: they share the input, so their hidden layers are one GEMM
- * (k → 100·P), while each keeps its own hidden units and output layer (a
- * grouped dense layer, kernels/grouped.ts) and its own loss, so every probe
- * learns exactly as it would alone.
+ * core (probe-bank.ts), each with its own hidden units, output layer and
+ * loss, so every probe learns exactly as it would alone:
  *
- *   X (b, k) → H = relu(X·W1 + b1), (b, 100·P) → for each probe p:
- *   Ŷ_p = H[:, 100p .. 100p+100]·W2_p + b2_p, (b, o_p)
  *   loss_p = ½·mean over the batch of Σ_o (ŷ − y)²/o_p
  */
 import { MisalignError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
-import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../kernels/activations.js';
-import { gemm } from '../kernels/gemm.js';
-import { GroupedLayout, squaredErrorGrad } from '../kernels/grouped.js';
+import { squaredErrorGrad } from '../kernels/grouped.js';
 import type { Kernels } from '../kernels/module.js';
-import { Adam } from '../kernels/optim.js';
+import { bankLayout, glorotBound, ProbeBank } from './probe-bank.js';
 import { fitStandardizer, r2Score, standardize } from './stats.js';
 
 export interface ProbeTarget {
@@ -91,23 +85,16 @@ export function mlpProbeR2(
 
   const mark = kernels.arena.mark();
   try {
-    // Parameters: W1 (k, width) | b1 (width) | Wt (O, H): every head's output weights, transposed | b2 (O)
-    const wtAt = k * width + width;
-    const b2At = wtAt + O * H;
-    const total = b2At + O;
+    const { wtAt, b2At, total } = bankLayout(k, H, targets.map((t) => t.outputs));
     const init = new Float32Array(total);
-    const glorot = (fanIn: number, fanOut: number) => Math.sqrt(6 / (fanIn + fanOut));
-    const b1 = glorot(k, H);
+    const b1 = glorotBound(k, H);
     for (let i = 0; i < wtAt; i++) init[i] = rng.uniformRange(-b1, b1);
     targets.forEach((t, p) => {
-      const b2 = glorot(H, t.outputs);
+      const b2 = glorotBound(H, t.outputs);
       for (let i = 0; i < H * t.outputs; i++) init[wtAt + H * offsets[p]! + i] = rng.uniformRange(-b2, b2);
       for (let o = 0; o < t.outputs; o++) init[b2At + offsets[p]! + o] = rng.uniformRange(-b2, b2);
     });
-    const params = kernels.arena.from(init);
-    const grads = kernels.arena.alloc(total);
-    const adam = new Adam(kernels, params, { lr: opt.lr });
-    const heads = new GroupedLayout(kernels, targets.map((t) => t.outputs), H);
+    const bank = new ProbeBank(kernels, k, H, targets.map((t) => t.outputs), init, opt.lr);
     const B = Math.min(opt.batch, nFit);
     const X = kernels.arena.alloc(B * k);
     const Y = kernels.arena.alloc(B * O);
@@ -118,18 +105,7 @@ export function mlpProbeR2(
     const colLoss = kernels.arena.alloc(O);
     // ∂(½·mean over the batch of Σ_o (ŷ − y)²/o_p)/∂ŷ = (ŷ − y)/(B·o_p)
     const scale = kernels.arena.from(targets.flatMap((t) => Array<number>(t.outputs).fill(1 / (B * t.outputs))));
-    const W1 = params.view(0, k * width);
-    const B1 = params.view(k * width, width);
-    const Wt = params.view(wtAt, O * H);
-    const B2 = params.view(b2At, O);
-
-    const forward = (rows: number) => {
-      gemm(kernels, { M: rows, N: width, K: k, A: X, B: W1, C: Hb });
-      biasAdd(kernels, Hb, B1, rows, width);
-      leakyReluForward(kernels, Hb, Hb, 0, rows * width);
-      heads.forward(Hb, Wt, Yhat, rows);
-      biasAdd(kernels, Yhat, B2, rows, O);
-    };
+    const forward = (rows: number) => bank.forward(X, rows, Hb, Yhat);
 
     const order = Uint32Array.from({ length: nFit }, (_, i) => i);
     const best = new Float64Array(P).fill(Infinity);
@@ -159,13 +135,8 @@ export function mlpProbeR2(
         targets.forEach((t, p) => {
           for (let o = 0; o < t.outputs; o++) epochLoss[p]! += (0.5 * cl[offsets[p]! + o]!) / t.outputs;
         });
-        // every gradient below overwrites its slot of grads
-        heads.backward(Hb, Wt, dY, grads.view(wtAt, O * H), dH, B);
-        columnSums(kernels, dY, grads.view(b2At, O), B, O);
-        leakyReluBackward(kernels, Hb, dH, dH, 0, B * width);
-        gemm(kernels, { M: k, N: width, K: B, A: X, B: dH, C: grads.view(0, k * width), transA: true });
-        columnSums(kernels, dH, grads.view(k * width, width), B, width);
-        adam.step(grads);
+        bank.backward(X, B, Hb, dY, dH); // overwrites every gradient
+        bank.adam.step(bank.grads);
       }
       // scikit-learn's stopping rule, per probe; stop when every probe has stalled
       let running = 0;

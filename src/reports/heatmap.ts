@@ -51,57 +51,83 @@ function rowOrder(factors: readonly string[]): string[] {
   return [...['m_x', 'm_t'].filter((m) => factors.includes(m)), ...s];
 }
 
-export function heatmapSpec(cells: readonly SummaryCell[], key: HeatmapKey): TopLevelSpec {
-  const mine = cells.filter((c) => c.grid === key.grid && c.dependence === key.dependence && c.encoding === key.encoding);
-  const settings = [...new Set(mine.map((c) => c.setting))];
-  const rows = rowOrder([...new Set(mine.map((c) => c.factor))]);
-  const values = mine
-    .filter((c) => rows.includes(c.factor))
-    .map((c) => ({
-      setting: c.setting,
-      factor: c.factor,
-      r2: key.probe === 'linear' ? c.r2LinearMean : c.r2NonlinearMean,
-      sd: key.probe === 'linear' ? c.r2LinearSd : c.r2NonlinearSd,
-      seeds: c.seeds,
-      predicted: c.predicted,
-      verdict: c.verdict,
-    }));
+/** What a labelled heatmap shows: cells (row, setting) → value in [0, 1], coloured and printed. */
+interface LabelledHeatmap {
+  title: string;
+  subtitle: string;
+  /** Each value has `setting`, the row field, `value`, and any tooltip fields. */
+  values: Record<string, unknown>[];
+  rowField: string;
+  rows: readonly string[];
+  settings: readonly string[];
+  scheme: 'blues' | 'greens';
+  legend: string;
+  tooltip: { field: string; format?: string; title?: string }[];
+}
+
+function labelledHeatmap(h: LabelledHeatmap): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: `ẑ_${key.encoding}: ${key.probe} R², ${key.dependence}`, subtitle: `grid: ${key.grid}` },
-    data: { values },
-    width: Math.max(60, 40 * settings.length),
-    height: 25 * rows.length,
+    title: { text: h.title, subtitle: h.subtitle },
+    data: { values: h.values },
+    width: Math.max(60, 40 * h.settings.length),
+    height: 25 * h.rows.length,
     encoding: {
-      x: { field: 'setting', type: 'ordinal', sort: settings, title: null, axis: { labelAngle: settings.some((s) => s.length > 6) ? -30 : 0 } },
-      y: { field: 'factor', type: 'ordinal', sort: rows, title: null },
+      x: { field: 'setting', type: 'ordinal', sort: [...h.settings], title: null, axis: { labelAngle: h.settings.some((s) => s.length > 6) ? -30 : 0 } },
+      y: { field: h.rowField, type: 'ordinal', sort: [...h.rows], title: null },
     },
     layer: [
       {
         mark: 'rect',
         encoding: {
-          color: { field: 'r2', type: 'quantitative', scale: { domain: [0, 1], scheme: 'blues' }, title: 'R²' },
-          tooltip: [
-            { field: 'factor' },
-            { field: 'setting' },
-            { field: 'r2', format: '.3f', title: 'mean R²' },
-            { field: 'sd', format: '.3f', title: 'sd' },
-            { field: 'seeds' },
-            { field: 'predicted' },
-            { field: 'verdict' },
-          ],
+          color: { field: 'value', type: 'quantitative', scale: { domain: [0, 1], scheme: h.scheme, clamp: true }, title: h.legend },
+          tooltip: h.tooltip,
         },
       },
       {
         mark: { type: 'text', fontSize: 9 },
         encoding: {
-          text: { field: 'r2', type: 'quantitative', format: '.2f' },
-          color: { condition: { test: 'datum.r2 > 0.5', value: 'white' }, value: 'black' },
+          text: { field: 'value', type: 'quantitative', format: '.2f' },
+          color: { condition: { test: 'datum.value > 0.5', value: 'white' }, value: 'black' },
         },
       },
     ],
     config: { font: 'DejaVu Sans', view: { stroke: null } },
   };
+}
+
+export function heatmapSpec(cells: readonly SummaryCell[], key: HeatmapKey): TopLevelSpec {
+  const mine = cells.filter((c) => c.grid === key.grid && c.dependence === key.dependence && c.encoding === key.encoding);
+  const rows = rowOrder([...new Set(mine.map((c) => c.factor))]);
+  return labelledHeatmap({
+    title: `ẑ_${key.encoding}: ${key.probe} R², ${key.dependence}`,
+    subtitle: `grid: ${key.grid}`,
+    values: mine
+      .filter((c) => rows.includes(c.factor))
+      .map((c) => ({
+        setting: c.setting,
+        factor: c.factor,
+        value: key.probe === 'linear' ? c.r2LinearMean : c.r2NonlinearMean,
+        sd: key.probe === 'linear' ? c.r2LinearSd : c.r2NonlinearSd,
+        seeds: c.seeds,
+        predicted: c.predicted,
+        verdict: c.verdict,
+      })),
+    rowField: 'factor',
+    rows,
+    settings: [...new Set(mine.map((c) => c.setting))],
+    scheme: 'blues',
+    legend: 'R²',
+    tooltip: [
+      { field: 'factor' },
+      { field: 'setting' },
+      { field: 'value', format: '.3f', title: 'mean R²' },
+      { field: 'sd', format: '.3f', title: 'sd' },
+      { field: 'seeds' },
+      { field: 'predicted' },
+      { field: 'verdict' },
+    ],
+  });
 }
 
 /** Renders a Vega-Lite specification to an SVG document. */
@@ -142,35 +168,15 @@ const DOWNSTREAM_LABELS: Record<DownstreamMetric, string> = {
 /** Rows y1..y4 (in-distribution R²) and y5's MCC in and out of distribution; columns the settings. */
 export function downstreamSpec(cells: readonly DownstreamCell[], key: DownstreamKey): TopLevelSpec {
   const mine = cells.filter((c) => c.grid === key.grid && c.dependence === key.dependence);
-  const settings = [...new Set(mine.map((c) => c.setting))];
-  const rows = DOWNSTREAM_METRICS.map((m) => DOWNSTREAM_LABELS[m]);
-  const values = mine.map((c) => ({ setting: c.setting, metric: DOWNSTREAM_LABELS[c.metric], value: c.mean, sd: c.sd, seeds: c.seeds }));
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: `downstream tasks on ẑ_x, ${key.dependence}`, subtitle: `grid: ${key.grid}; OOD: s9, s10 shifted` },
-    data: { values },
-    width: Math.max(60, 40 * settings.length),
-    height: 25 * rows.length,
-    encoding: {
-      x: { field: 'setting', type: 'ordinal', sort: settings, title: null, axis: { labelAngle: settings.some((s) => s.length > 6) ? -30 : 0 } },
-      y: { field: 'metric', type: 'ordinal', sort: rows, title: null },
-    },
-    layer: [
-      {
-        mark: 'rect',
-        encoding: {
-          color: { field: 'value', type: 'quantitative', scale: { domain: [0, 1], scheme: 'greens', clamp: true }, title: 'R² / MCC' },
-          tooltip: [{ field: 'metric' }, { field: 'setting' }, { field: 'value', format: '.3f', title: 'mean' }, { field: 'sd', format: '.3f' }, { field: 'seeds' }],
-        },
-      },
-      {
-        mark: { type: 'text', fontSize: 9 },
-        encoding: {
-          text: { field: 'value', type: 'quantitative', format: '.2f' },
-          color: { condition: { test: 'datum.value > 0.5', value: 'white' }, value: 'black' },
-        },
-      },
-    ],
-    config: { font: 'DejaVu Sans', view: { stroke: null } },
-  };
+  return labelledHeatmap({
+    title: `downstream tasks on ẑ_x, ${key.dependence}`,
+    subtitle: `grid: ${key.grid}; OOD: s9, s10 shifted`,
+    values: mine.map((c) => ({ setting: c.setting, metric: DOWNSTREAM_LABELS[c.metric], value: c.mean, sd: c.sd, seeds: c.seeds })),
+    rowField: 'metric',
+    rows: DOWNSTREAM_METRICS.map((m) => DOWNSTREAM_LABELS[m]),
+    settings: [...new Set(mine.map((c) => c.setting))],
+    scheme: 'greens',
+    legend: 'R² / MCC',
+    tooltip: [{ field: 'metric' }, { field: 'setting' }, { field: 'value', format: '.3f', title: 'mean' }, { field: 'sd', format: '.3f' }, { field: 'seeds' }],
+  });
 }

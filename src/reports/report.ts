@@ -8,6 +8,7 @@
  *                           configuration and timings
  */
 import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
 import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../experiments/files.js';
 import { FILES } from '../experiments/run-dir.js';
 import type { RunConfig } from '../experiments/run.js';
@@ -85,24 +86,19 @@ export async function writeReport(dir: string): Promise<ReportResult> {
   for (const grid of new Set(summary.cells.map((c) => c.grid))) {
     if (new Set(summary.cells.filter((c) => c.grid === grid).map((c) => c.setting)).size === 1) ablations.add(grid);
   }
-  for (const key of heatmapKeys(summary.cells)) {
-    if (ablations.has(key.grid)) continue;
-    const name = heatmapName(key);
-    const svg = await renderSvg(heatmapSpec(summary.cells, key));
+  /** Writes a figure as SVG and PNG; returns its <figure> for the page. */
+  const figure = async (name: string, spec: TopLevelSpec): Promise<string> => {
+    const svg = await renderSvg(spec);
     await writeAtomic(join(out, `${name}.svg`), svg);
     await writeAtomic(join(out, `${name}.png`), await svgToPng(svg));
     figures.push(name);
-    sections.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption></figure>`);
+    return `<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption></figure>`;
+  };
+  for (const key of heatmapKeys(summary.cells)) {
+    if (!ablations.has(key.grid)) sections.push(await figure(heatmapName(key), heatmapSpec(summary.cells, key)));
   }
   const downstreamSections: string[] = [];
-  for (const key of downstreamKeys(summary.downstream)) {
-    const name = downstreamName(key);
-    const svg = await renderSvg(downstreamSpec(summary.downstream, key));
-    await writeAtomic(join(out, `${name}.svg`), svg);
-    await writeAtomic(join(out, `${name}.png`), await svgToPng(svg));
-    figures.push(name);
-    downstreamSections.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption></figure>`);
-  }
+  for (const key of downstreamKeys(summary.downstream)) downstreamSections.push(await figure(downstreamName(key), downstreamSpec(summary.downstream, key)));
   const agreement = (['independent', 'dependent'] as const)
     .map((d) => {
       const a = summary.agreement[d];

@@ -1,0 +1,105 @@
+/**
+ * A bank of probes on one embedding, trained together on the WebAssembly
+ * core: each probe is an MLP with one hidden layer of ReLU units; they share
+ * the input, so their hidden layers are one GEMM (k → H·P), while each keeps
+ * its own hidden units and output layer (a grouped dense layer,
+ * kernels/grouped.ts), so every probe learns exactly as it would alone.
+ *
+ *   X (rows, k) → Hb = relu(X·W1 + b1), (rows, H·P) → for each probe p:
+ *   Ŷ_p = Hb[:, H·p .. H·p + H]·W2_p + b2_p, (rows, o_p)
+ *
+ * Parameters, gradients and Adam moments are flat buffers laid out as
+ *   W1 (k, width) | b1 (width) | Wt (O, H): every head's output weights, transposed | b2 (O)
+ * with width = H·P and O = Σ o_p.
+ */
+import type { F32Buffer } from '../kernels/arena.js';
+import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../kernels/activations.js';
+import { gemm } from '../kernels/gemm.js';
+import { GroupedLayout } from '../kernels/grouped.js';
+import type { Kernels } from '../kernels/module.js';
+import { Adam } from '../kernels/optim.js';
+
+/** Where each part of a bank's parameters starts, in floats. */
+export interface BankLayout {
+  width: number;
+  /** Outputs of all heads. */
+  O: number;
+  wtAt: number;
+  b2At: number;
+  total: number;
+}
+
+export function bankLayout(k: number, hidden: number, outputs: readonly number[]): BankLayout {
+  const width = outputs.length * hidden;
+  const O = outputs.reduce((a, b) => a + b, 0);
+  const wtAt = k * width + width;
+  const b2At = wtAt + O * hidden;
+  return { width, O, wtAt, b2At, total: b2At + O };
+}
+
+/** Glorot (Xavier) uniform bound. */
+export function glorotBound(fanIn: number, fanOut: number): number {
+  return Math.sqrt(6 / (fanIn + fanOut));
+}
+
+export class ProbeBank {
+  readonly layout: BankLayout;
+  readonly params: F32Buffer;
+  readonly grads: F32Buffer;
+  readonly adam: Adam;
+  private readonly heads: GroupedLayout;
+  private readonly dWtScratch: F32Buffer;
+
+  /** `init` holds the initial parameters in the layout above. */
+  constructor(
+    private readonly kernels: Kernels,
+    readonly k: number,
+    readonly hidden: number,
+    outputs: readonly number[],
+    init: Float32Array,
+    lr: number,
+  ) {
+    this.layout = bankLayout(k, hidden, outputs);
+    this.params = kernels.arena.from(init);
+    this.grads = kernels.arena.alloc(this.layout.total);
+    this.adam = new Adam(kernels, this.params, { lr });
+    this.heads = new GroupedLayout(kernels, [...outputs], hidden);
+    this.dWtScratch = kernels.arena.alloc(this.layout.O * hidden);
+  }
+
+  private part(buf: F32Buffer, which: 'W1' | 'b1' | 'Wt' | 'b2'): F32Buffer {
+    const { width, O, wtAt, b2At } = this.layout;
+    if (which === 'W1') return buf.view(0, this.k * width);
+    if (which === 'b1') return buf.view(this.k * width, width);
+    if (which === 'Wt') return buf.view(wtAt, O * this.hidden);
+    return buf.view(b2At, O);
+  }
+
+  /** Yhat (rows, O) from X (rows, k); leaves relu(X·W1 + b1) in Hb (rows, width). */
+  forward(X: F32Buffer, rows: number, Hb: F32Buffer, Yhat: F32Buffer): void {
+    const { kernels: kn, params } = this;
+    const { width, O } = this.layout;
+    gemm(kn, { M: rows, N: width, K: this.k, A: X, B: this.part(params, 'W1'), C: Hb });
+    biasAdd(kn, Hb, this.part(params, 'b1'), rows, width);
+    leakyReluForward(kn, Hb, Hb, 0, rows * width);
+    this.heads.forward(Hb, this.part(params, 'Wt'), Yhat, rows);
+    biasAdd(kn, Yhat, this.part(params, 'b2'), rows, O);
+  }
+
+  /**
+   * Gradients of the loss from ∂L/∂Ŷ = dY (rows, O), given the X and Hb of the forward pass;
+   * dH (rows, width) is scratch. Written into this.grads, or added to them with `accumulate`.
+   */
+  backward(X: F32Buffer, rows: number, Hb: F32Buffer, dY: F32Buffer, dH: F32Buffer, accumulate = false): void {
+    const { kernels: kn, grads } = this;
+    const { width, O } = this.layout;
+    const beta = accumulate ? 1 : 0;
+    const gWt = this.part(grads, 'Wt');
+    this.heads.backward(Hb, this.part(this.params, 'Wt'), dY, accumulate ? this.dWtScratch : gWt, dH, rows);
+    if (accumulate) kn.exports.addInto(gWt.ptr, this.dWtScratch.ptr, O * this.hidden);
+    columnSums(kn, dY, this.part(grads, 'b2'), rows, O, beta);
+    leakyReluBackward(kn, Hb, dH, dH, 0, rows * width);
+    gemm(kn, { M: this.k, N: width, K: rows, A: X, B: dH, C: this.part(grads, 'W1'), transA: true, beta });
+    columnSums(kn, dH, this.part(grads, 'b1'), rows, width, beta);
+  }
+}
