@@ -22,13 +22,17 @@ describe('the study (misalign reproduce)', () => {
   it('a rehearsal (few steps, one seed, the ablation grids) writes the sweep and the report', async () => {
     const dir = await tempDir();
     const base = { steps: 20, evalSamples: 256, probe: { batch: 128, lr: 0.003, maxEpochs: 2 } };
-    const { sweep, report } = await reproduce(dir, { seeds: 2, dependence: ['independent'], base, grids: ['encoding-size', 'joint'] });
+    const { sweep, report } = await reproduce(dir, { seeds: 2, dependence: ['independent'], base, grids: ['encoding-size', 'joint'], downstream: { steps: 30 } });
     expect(sweep).toMatchObject({ done: 4, failed: [] });
     expect(sweep.summary.runs).toEqual({ expected: 4, complete: 4 });
     expect(sweep.summary.cells.every((c) => c.seeds === 2)).toBe(true);
+    // the downstream study runs by default: 6 metrics for each grid's one setting, over both seeds
+    expect(sweep.summary.downstream.map((c) => [c.grid, c.metric, c.seeds])).toHaveLength(12);
+    expect(sweep.summary.downstream.every((c) => c.seeds === 2)).toBe(true);
     expect(report.figures).toEqual([]); // one setting each: tables, not heatmaps
     const html = await readFile(join(dir, 'report', 'index.html'), 'utf8');
     expect(html).toContain('encoding-size: [3], encoding 5 (independent)');
     expect(html).toContain('joint: I_θ = [8], I_ρ = [2] (independent)');
-  }, 60_000);
+    expect(html).toContain('<th>downstream (ẑ_x)</th><th>y1</th>');
+  }, 120_000);
 });

@@ -12,7 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../experiments/files.js';
 import { FILES } from '../experiments/run-dir.js';
 import type { RunConfig } from '../experiments/run.js';
-import type { SummaryCell, SweepSummary } from '../sweeps/summary.js';
+import type { DownstreamCell, SummaryCell, SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
 import { downstreamKeys, downstreamName, downstreamSpec, heatmapKeys, heatmapName, heatmapSpec, renderSvg } from './heatmap.js';
 import { svgToPng } from './png.js';
@@ -35,7 +35,7 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 const fmt = (v: number): string => v.toFixed(3);
 
 /** Grids with one setting are the ablations: shown as tables, factor by factor. */
-function ablationTable(cells: readonly SummaryCell[], grid: string): string {
+function ablationTable(cells: readonly SummaryCell[], downstream: readonly DownstreamCell[], grid: string): string {
   const mine = cells.filter((c) => c.grid === grid);
   const groups = [...new Set(mine.map((c) => `${c.dependence}\u0000${c.setting}`))];
   return groups
@@ -53,9 +53,13 @@ function ablationTable(cells: readonly SummaryCell[], grid: string): string {
           return `<tr><td>${escapeHtml(f)}</td><td>${show(x, true)}</td><td>${show(x, false)}</td><td>${show(t, true)}</td><td>${show(t, false)}</td><td>${(x ?? t)?.predicted ?? ''}</td><td class="${verdicts.includes('fail') ? 'fail' : ''}">${verdicts}</td></tr>`;
         })
         .join('\n');
+      const tasks = downstream.filter((c) => c.grid === grid && c.dependence === dependence && c.setting === setting);
+      const tasksTable = tasks.length === 0 ? '' : `
+<table><thead><tr><th>downstream (ẑ_x)</th>${tasks.map((c) => `<th>${c.metric}</th>`).join('')}</tr></thead>
+<tbody><tr><td>mean ± sd</td>${tasks.map((c) => `<td>${fmt(c.mean)} ± ${fmt(c.sd)}</td>`).join('')}</tr></tbody></table>`;
       return `<h3>${escapeHtml(grid)}: ${escapeHtml(setting)} (${dependence})</h3>
 <table><thead><tr><th>factor</th><th>ẑ_x linear</th><th>ẑ_x nonlinear</th><th>ẑ_t linear</th><th>ẑ_t nonlinear</th><th>theory</th><th>verdict (x / t)</th></tr></thead>
-<tbody>${body}</tbody></table>`;
+<tbody>${body}</tbody></table>${tasksTable}`;
     })
     .join('\n');
 }
@@ -98,7 +102,9 @@ export async function writeReport(dir: string): Promise<ReportResult> {
     if (!ablations.has(key.grid)) sections.push(await figure(heatmapName(key), heatmapSpec(summary.cells, key)));
   }
   const downstreamSections: string[] = [];
-  for (const key of downstreamKeys(summary.downstream)) downstreamSections.push(await figure(downstreamName(key), downstreamSpec(summary.downstream, key)));
+  for (const key of downstreamKeys(summary.downstream)) {
+    if (!ablations.has(key.grid)) downstreamSections.push(await figure(downstreamName(key), downstreamSpec(summary.downstream, key)));
+  }
   const agreement = (['independent', 'dependent'] as const)
     .map((d) => {
       const a = summary.agreement[d];
@@ -126,7 +132,7 @@ ${sections.join('\n') || '<p>No grid with more than one setting.</p>'}
 ${downstreamSections.length > 0 ? `<h2>Downstream tasks (Figs. 4 and 10)</h2>
 <p>MLP probes on frozen ẑ_x: R² of y1..y4 = F(s[1..3]), F(s[1..5]), F(s[1..7]), F(s[1..9]) in distribution; MCC of y5 (y2 binarised) in distribution and with s9, s10 shifted (OOD).</p>
 ${downstreamSections.join('\n')}` : ''}
-${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, g)).join('\n')}` : ''}
+${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, summary.downstream, g)).join('\n')}` : ''}
 <h2>Runs</h2>
 ${runsTable(runs)}
 </body></html>
