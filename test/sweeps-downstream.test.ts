@@ -88,6 +88,9 @@ describe('misalign eval DIR --downstream', () => {
     expect(saved.settings).toMatchObject({ steps: 15, expWeight: 0.4, binarize: 'kmeans', samples: 256 });
     expect(Object.keys(saved.regression)).toEqual(['y1', 'y2', 'y3', 'y4']);
     expect(Object.keys(saved.classification)).toEqual(['mccId', 'mccOod']);
+    const sweepBad = await runCli('sweep', '--grid', 'selection', '--out', join(dir, 'sweep'), '--downstream-steps', '5');
+    expect(sweepBad.code).toBe(2);
+    expect(sweepBad.err).toMatch(/--downstream-steps needs the downstream study/);
     for (const [argv, message] of [
       [['--exp-weight', '0.4'], /need --downstream/],
       [['--downstream', '--seed', '7'], /run’s own evaluation seed/],
