@@ -161,3 +161,20 @@ export {
   type RunRecord,
 } from './sweeps/summary.js';
 export { heatmapSpec, heatmapKeys, heatmapName, downstreamSpec, downstreamKeys, downstreamName, renderSvg, type HeatmapKey, type DownstreamKey } from './reports/heatmap.js';
+
+// Image-text scenes: the MPI3D stand-in (factors, renderer, captions, tokens).
+export {
+  MPI3D_FACTORS,
+  MPI3D_SIZES,
+  MPI3D_WORDS,
+  MPI3D_COUNT,
+  CAPTION_FACTORS,
+  mpi3dValues,
+  mpi3dIndex,
+  type Mpi3dFactor,
+  type Mpi3dValues,
+  type CaptionFactor,
+} from './scenes/mpi3d-factors.js';
+export { renderMpi3d } from './scenes/mpi3d-render.js';
+export { mpi3dCaption, mpi3dBiasSets, fillTemplate, MPI3D_TEMPLATES, MPI3D_LEVELS, type Mpi3dBias, type Mpi3dBiasSets, type Mpi3dCaption, type CaptionWords } from './scenes/mpi3d-captions.js';
+export { tokenize, Vocabulary, PAD, UNKNOWN } from './scenes/tokens.js';

@@ -12,3 +12,4 @@ export { inProcessExecutor, performTask, type RunExecutor, type RunTask } from '
 export { processExecutor } from './sweeps/process-executor.js';
 export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js';
 export { svgToPng } from './reports/png.js';
+export { Mpi3dFile, parseNpyHeader, type NpyHeader } from './scenes/mpi3d-file.js';
