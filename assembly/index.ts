@@ -20,3 +20,4 @@ export { infonce, infonceWorkFloats } from "./infonce";
 export { sumSquares, scale, addInto, adamStep } from "./optim";
 export { groupedForward, groupedBackward, squaredErrorGrad } from "./grouped";
 export { sampleObservations, samplerWorkBytes, samplerLn } from "./sampler";
+export { im2col, col2im } from "./conv";

@@ -56,6 +56,7 @@ export { InfoNce, type InfoNceForm, type InfoNceOptions } from './kernels/infonc
 export { Adam, clipGradNorm, type AdamOptions } from './kernels/optim.js';
 export { GroupedLayout, squaredErrorGrad } from './kernels/grouped.js';
 export { ObservationSampler, type SamplerWorld, type MixingLayers } from './kernels/sampler.js';
+export { Conv2d, convOutSize, type Conv2dShape } from './kernels/conv.js';
 
 export { mlpSpec, layerLayout, paramCount, forwardMacs, initParams, PAPER_HIDDEN, ENCODER_SLOPE, type MlpSpec, type LayerLayout } from './encoders/mlp.js';
 export { CoreMlp, type MlpPass } from './encoders/core-mlp.js';

@@ -97,6 +97,8 @@ export interface KernelExports {
   ): void;
   samplerWorkBytes(B: number, ns: number, nm: number, nsel: number, n: number): number;
   samplerLn(x: number): number;
+  im2col(x: number, N: number, H: number, W: number, C: number, KH: number, KW: number, stride: number, pad: number, cols: number): void;
+  col2im(dcols: number, N: number, H: number, W: number, C: number, KH: number, KW: number, stride: number, pad: number, dx: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBc2: number): void;
 }
 

@@ -1,0 +1,88 @@
+/**
+ * Binding for assembly/conv.ts: 2-D convolution as im2col + GEMM, NHWC
+ * (reference: reference/conv.ts).
+ *
+ *   x (N, H, W, C) → cols (N·OH·OW, KH·KW·C) → y = cols·w + b, (N·OH·OW, F) = (N, OH, OW, F)
+ *   backward: dw = colsᵀ·dy, db = Σ_rows dy, dcols = dy·wᵀ, dx = col2im(dcols)
+ *
+ * The cols and dcols workspaces are sized once for a shape; backward uses
+ * the cols of the last forward, so call them in pairs.
+ */
+import { MisalignError } from '../common/errors.js';
+import { biasAdd, columnSums } from './activations.js';
+import type { F32Buffer } from './arena.js';
+import { gemm } from './gemm.js';
+import { checkBuffer, type Kernels } from './module.js';
+
+export interface Conv2dShape {
+  N: number;
+  H: number;
+  W: number;
+  C: number;
+  KH: number;
+  KW: number;
+  /** Filters (output channels). */
+  F: number;
+  stride: number;
+  pad: number;
+}
+
+export function convOutSize(n: number, k: number, stride: number, pad: number): number {
+  return Math.floor((n + 2 * pad - k) / stride) + 1;
+}
+
+export class Conv2d {
+  readonly OH: number;
+  readonly OW: number;
+  /** Output rows, N·OH·OW. */
+  readonly rows: number;
+  /** Patch length, KH·KW·C. */
+  readonly patch: number;
+  private readonly cols: F32Buffer;
+  private readonly dcols: F32Buffer;
+
+  constructor(
+    private readonly k: Kernels,
+    readonly shape: Conv2dShape,
+  ) {
+    const { N, H, W, C, KH, KW, stride, pad } = shape;
+    for (const [what, v] of Object.entries(shape)) {
+      if (!Number.isInteger(v) || v < (what === 'pad' ? 0 : 1)) throw new MisalignError('OUT_OF_RANGE', `convolution ${what} must be a ${what === 'pad' ? 'non-negative' : 'positive'} integer, got ${v}`);
+    }
+    if (KH > H + 2 * pad || KW > W + 2 * pad) throw new MisalignError('SHAPE_MISMATCH', `a ${KH}×${KW} kernel does not fit a ${H}×${W} input padded by ${pad}`);
+    this.OH = convOutSize(H, KH, stride, pad);
+    this.OW = convOutSize(W, KW, stride, pad);
+    this.rows = N * this.OH * this.OW;
+    this.patch = KH * KW * C;
+    this.cols = k.arena.alloc(this.rows * this.patch);
+    this.dcols = k.arena.alloc(this.rows * this.patch);
+  }
+
+  /** y (N·OH·OW, F) ← conv(x (N, H, W, C)) with filters w (KH·KW·C, F) and bias b (F) or none. */
+  forward(x: F32Buffer, w: F32Buffer, b: F32Buffer | null, y: F32Buffer): void {
+    const { N, H, W, C, KH, KW, F, stride, pad } = this.shape;
+    checkBuffer('convolution input', x, N * H * W * C);
+    checkBuffer('convolution filters', w, this.patch * F);
+    checkBuffer('convolution output', y, this.rows * F);
+    this.k.exports.im2col(x.ptr, N, H, W, C, KH, KW, stride, pad, this.cols.ptr);
+    gemm(this.k, { M: this.rows, N: F, K: this.patch, A: this.cols, B: w, C: y });
+    if (b) biasAdd(this.k, y, b, this.rows, F);
+  }
+
+  /**
+   * From dy (N·OH·OW, F): dw (KH·KW·C, F) and db (F) are written; dx (N, H, W, C), if
+   * given, is written too. Uses the x of the last forward call.
+   */
+  backward(w: F32Buffer, dy: F32Buffer, dw: F32Buffer, db: F32Buffer | null, dx: F32Buffer | null): void {
+    const { N, H, W, C, KH, KW, F, stride, pad } = this.shape;
+    checkBuffer('convolution output gradient', dy, this.rows * F);
+    gemm(this.k, { M: this.patch, N: F, K: this.rows, A: this.cols, B: dy, C: dw, transA: true });
+    if (db) columnSums(this.k, dy, db, this.rows, F);
+    if (dx) {
+      checkBuffer('convolution input gradient', dx, N * H * W * C);
+      gemm(this.k, { M: this.rows, N: this.patch, K: F, A: dy, B: w, C: this.dcols, transB: true });
+      dx.array.fill(0, 0, N * H * W * C);
+      this.k.exports.col2im(this.dcols.ptr, N, H, W, C, KH, KW, stride, pad, dx.ptr);
+    }
+  }
+}

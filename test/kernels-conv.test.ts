@@ -1,0 +1,72 @@
+// Convolution on the core (im2col + GEMM) against its f64 reference and
+// against tfjs (conv2d and its gradients), NHWC.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Conv2d, type Conv2dShape } from '../src/kernels/conv.js';
+import { Kernels } from '../src/kernels/module.js';
+import * as ref from '../src/kernels/reference/conv.js';
+import { randn } from './helpers/random.js';
+import { relError, tf } from './helpers/tf.js';
+
+let k: Kernels;
+beforeAll(async () => {
+  k = await Kernels.load();
+});
+
+const shapes: [string, Conv2dShape][] = [
+  ['3×3, stride 1, pad 1, RGB in', { N: 2, H: 9, W: 7, C: 3, KH: 3, KW: 3, F: 5, stride: 1, pad: 1 }],
+  ['4×4, stride 2, pad 1 (a downsampling layer)', { N: 3, H: 16, W: 16, C: 8, KH: 4, KW: 4, F: 16, stride: 2, pad: 1 }],
+  ['5×5, stride 2, no padding, odd sizes', { N: 1, H: 13, W: 11, C: 6, KH: 5, KW: 5, F: 7, stride: 2, pad: 0 }],
+  ['1×k over one-hot tokens (the text encoder)', { N: 4, H: 1, W: 12, C: 21, KH: 1, KW: 3, F: 9, stride: 1, pad: 1 }],
+  ['padding wider than a kernel row half', { N: 1, H: 4, W: 4, C: 2, KH: 3, KW: 3, F: 2, stride: 1, pad: 2 }],
+];
+
+describe('2-D convolution', () => {
+  it.each(shapes)('forward and backward match the reference: %s', (_, s) => {
+    const mark = k.arena.mark();
+    const conv = new Conv2d(k, s);
+    const xv = randn(s.N * s.H * s.W * s.C, 1);
+    const wv = randn(conv.patch * s.F, 2, 0.3);
+    const bv = randn(s.F, 3);
+    const dyv = randn(conv.rows * s.F, 4);
+    const [x, w, b, y, dy] = [xv, wv, bv, new Float32Array(conv.rows * s.F), dyv].map((v) => k.arena.from(v));
+    const [dw, db, dx] = [conv.patch * s.F, s.F, xv.length].map((n) => k.arena.alloc(n));
+    conv.forward(x!, w!, b!, y!);
+    expect(relError(y!.toArray(), ref.conv2dForward(xv, wv, bv, s))).toBeLessThan(1e-5);
+    conv.backward(w!, dy!, dw!, db!, dx!);
+    const want = ref.conv2dBackward(xv, wv, dyv, s);
+    expect(relError(dw!.toArray(), want.dw)).toBeLessThan(1e-5);
+    expect(relError(db!.toArray(), want.db)).toBeLessThan(1e-5);
+    expect(relError(dx!.toArray(), want.dx)).toBeLessThan(1e-5);
+    k.arena.release(mark);
+  });
+
+  it.each(shapes.slice(0, 3))('matches tfjs conv2d and its gradients: %s', (_, s) => {
+    const mark = k.arena.mark();
+    const conv = new Conv2d(k, s);
+    const xv = randn(s.N * s.H * s.W * s.C, 5);
+    const wv = randn(conv.patch * s.F, 6, 0.3);
+    const dyv = randn(conv.rows * s.F, 7);
+    // tfjs pads explicitly here: [[0,0],[p,p],[p,p],[0,0]]
+    const pad = [[0, 0], [s.pad, s.pad], [s.pad, s.pad], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+    const xt = tf.tensor4d(xv, [s.N, s.H, s.W, s.C]);
+    const wt = tf.tensor4d(wv, [s.KH, s.KW, s.C, s.F]);
+    const f = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, s.stride, pad);
+    const yt = f(xt, wt);
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), tf.tensor(dyv, yt.shape))))([xt, wt]);
+    const [x, w, y, dy] = [xv, wv, new Float32Array(conv.rows * s.F), dyv].map((v) => k.arena.from(v));
+    const [dw, dx] = [conv.patch * s.F, xv.length].map((n) => k.arena.alloc(n));
+    conv.forward(x!, w!, null, y!);
+    conv.backward(w!, dy!, dw!, null, dx!);
+    expect(yt.shape).toEqual([s.N, conv.OH, conv.OW, s.F]);
+    expect(relError(y!.toArray(), yt.dataSync())).toBeLessThan(1e-5);
+    expect(relError(dx!.toArray(), gx!.dataSync())).toBeLessThan(1e-5);
+    expect(relError(dw!.toArray(), gw!.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([xt, wt, yt, gx!, gw!]);
+    k.arena.release(mark);
+  });
+
+  it('rejects shapes that do not fit, with one line', () => {
+    expect(() => new Conv2d(k, { N: 1, H: 2, W: 2, C: 1, KH: 5, KW: 5, F: 1, stride: 1, pad: 0 })).toThrow(/a 5×5 kernel does not fit a 2×2 input padded by 0/);
+    expect(() => new Conv2d(k, { N: 1, H: 2, W: 2, C: 1, KH: 1, KW: 1, F: 1, stride: 0, pad: 0 })).toThrow(/stride must be a positive integer/);
+  });
+});
