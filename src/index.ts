@@ -60,6 +60,7 @@ export { Conv2d, convOutSize, type Conv2dShape } from './kernels/conv.js';
 
 export { mlpSpec, layerLayout, paramCount, forwardMacs, initParams, PAPER_HIDDEN, ENCODER_SLOPE, type MlpSpec, type LayerLayout } from './encoders/mlp.js';
 export { CoreMlp, type MlpPass } from './encoders/core-mlp.js';
+export { CoreNet, netLayout, netParamCount, initNetParams, type NetSpec, type LayerSpec, type NetLayer } from './encoders/core-net.js';
 
 export {
   PRESETS,
