@@ -180,3 +180,17 @@ export {
 export { renderMpi3d } from './scenes/mpi3d-render.js';
 export { mpi3dCaption, mpi3dBiasSets, fillTemplate, MPI3D_TEMPLATES, MPI3D_LEVELS, type Mpi3dBias, type Mpi3dBiasSets, type Mpi3dCaption, type CaptionWords } from './scenes/mpi3d-captions.js';
 export { tokenize, Vocabulary, PAD, UNKNOWN } from './scenes/tokens.js';
+export { Mpi3dData, proceduralImages, type Mpi3dBatch, type ImageSource } from './scenes/mpi3d-data.js';
+export { classifierProbes, mccMulticlass, type ClassTarget, type ClassifierOptions, type ClassifierResult } from './probes/classify.js';
+export {
+  runMpi3d,
+  resolveMpi3dConfig,
+  imageEncoderSpec,
+  textEncoderSpec,
+  type Mpi3dSettings,
+  type Mpi3dConfig,
+  type Mpi3dMetrics,
+  type Mpi3dFactorResult,
+  type Mpi3dProgress,
+  type Mpi3dHooks,
+} from './experiments/mpi3d-run.js';

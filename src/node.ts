@@ -13,3 +13,4 @@ export { processExecutor } from './sweeps/process-executor.js';
 export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js';
 export { svgToPng } from './reports/png.js';
 export { Mpi3dFile, parseNpyHeader, type NpyHeader } from './scenes/mpi3d-file.js';
+export { trainMpi3dRunDir, type Mpi3dRunOptions } from './experiments/mpi3d-dir.js';

@@ -6,6 +6,8 @@
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { MisalignError, parseInteger } from '../common/errors.js';
+import { trainMpi3dRunDir } from '../experiments/mpi3d-dir.js';
+import type { Mpi3dMetrics } from '../experiments/mpi3d-run.js';
 import { downstreamRunDir, evalRunDir, trainRunDir } from '../experiments/run-dir.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import type { Metrics, RunSettings } from '../experiments/run.js';
@@ -34,6 +36,10 @@ function listOption(flag: string) {
 }
 
 interface TrainFlags {
+  experiment?: 'numeric' | 'mpi3d';
+  selectionLevel?: number;
+  perturbationLevel?: number;
+  data?: string;
   ns?: number;
   nm?: number;
   theta?: number;
@@ -80,7 +86,7 @@ function progressReporter(io: CliIo, interactive: boolean) {
   let bar: SingleBar | null = null;
   let lastLine = 0;
   return {
-    update(p: Progress) {
+    update(p: Pick<Progress, 'step' | 'steps' | 'loss' | 'stepsPerSecond' | 'eta'>) {
       const eta = Number.isFinite(p.eta) ? `${Math.round(p.eta)}s` : '?';
       if (interactive) {
         if (!bar) {
@@ -97,6 +103,48 @@ function progressReporter(io: CliIo, interactive: boolean) {
       bar?.stop();
     },
   };
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** `misalign train --experiment mpi3d`: image-text experiment 1 (SPEC §7). */
+async function trainMpi3dCommand(flags: TrainFlags, io: CliIo): Promise<void> {
+  const allowed = new Set(['experiment', 'selectionLevel', 'perturbationLevel', 'data', 'preset', 'steps', 'batch', 'lr', 'seed', 'evalSeed', 'evalSamples', 'out']);
+  const numeric = Object.keys(flags).find((key) => !allowed.has(key) && flags[key as keyof TrainFlags] !== undefined);
+  if (numeric) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(numeric)} does not apply to --experiment mpi3d`);
+  const reporter = progressReporter(io, Boolean(process.stderr.isTTY));
+  try {
+    const { metrics } = await trainMpi3dRunDir(
+      flags.out,
+      {
+        selectionLevel: flags.selectionLevel,
+        perturbationLevel: flags.perturbationLevel,
+        preset: flags.preset,
+        steps: flags.steps,
+        batch: flags.batch,
+        lr: flags.lr,
+        seed: flags.seed,
+        evalSeed: flags.evalSeed,
+        evalSamples: flags.evalSamples,
+      },
+      { data: flags.data, onProgress: (p) => reporter.update(p) },
+    );
+    reporter.stop();
+    io.out(formatMpi3dMetrics(metrics));
+    io.out(`results in ${flags.out}\n`);
+  } finally {
+    reporter.stop();
+  }
+}
+
+/** The MPI3D result table: MCC per factor from each encoder, with the theory's prediction. */
+export function formatMpi3dMetrics(metrics: Mpi3dMetrics): string {
+  const lines = [`unbiased (theory: kept): ${metrics.theory.unbiased.join(', ')}; encoding size ${metrics.theory.encodingSize}`, '', 'encoding  factor      MCC linear  MCC nonlinear  predicted'];
+  for (const f of metrics.factors) {
+    lines.push(`${f.encoding.padEnd(10)}${f.factor.padEnd(12)}${f.mccLinear.toFixed(3).padStart(10)}${f.mccNonlinear.toFixed(3).padStart(15)}  ${f.predicted}`);
+  }
+  lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
+  return lines.join('\n');
 }
 
 /** The result table printed after training or evaluation. */
@@ -178,7 +226,14 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--checkpoint-every <n>', 'steps between checkpoints', integerOption('--checkpoint-every'))
     .requiredOption('--out <dir>', 'run folder (config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv)')
     .option('--resume', 'continue the run in --out from its checkpoint')
+    .addOption(new Option('--experiment <name>', 'numeric (SPEC §2–6, default) or mpi3d (image-text, SPEC §7)').choices(['numeric', 'mpi3d']))
+    .option('--selection-level <n>', 'mpi3d: captions mention the first n of color, shape, size, camera, background', integerOption('--selection-level'))
+    .option('--perturbation-level <n>', 'mpi3d: all five mentioned, the last n − 1 perturbed', integerOption('--perturbation-level'))
+    .option('--data <file.npz>', 'mpi3d: the real MPI3D-Complex images (default: the procedural stand-in)', stringOption('--data'))
     .action(async (flags: TrainFlags) => {
+      if (flags.experiment === 'mpi3d') return trainMpi3dCommand(flags, io);
+      const imageText = (['selectionLevel', 'perturbationLevel', 'data'] as const).find((key) => flags[key] !== undefined);
+      if (imageText) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(imageText)} belongs to --experiment mpi3d`);
       const given = SETTING_KEYS.some((key) => flags[key] !== undefined);
       const threads = await resolveThreads(flags.threads);
       const settings = flags.resume && !given ? null : settingsFrom(flags, threads);

@@ -128,7 +128,7 @@ export class Mpi3dFile {
   }
 
   /** Image `index` (factor order) as (H, W, 3) uint8, into `out` or a new array. */
-  async image(index: number, out = new Uint8Array(this.imageBytes)): Promise<Uint8Array> {
+  async image(index: number, out: Uint8Array = new Uint8Array(this.imageBytes)): Promise<Uint8Array> {
     if (!Number.isInteger(index) || index < 0 || index >= MPI3D_COUNT) throw new MisalignError('INDEX_OUT_OF_RANGE', `MPI3D image index ${index} is outside 0..${MPI3D_COUNT - 1}`);
     const { bytesRead } = await this.fh.read(out, 0, this.imageBytes, this.base + index * this.imageBytes);
     if (bytesRead !== this.imageBytes) throw new MisalignError('CHECKPOINT_CORRUPT', `${this.source} ends before image ${index}`);

@@ -1,0 +1,250 @@
+/**
+ * Image-text experiment 1 (SPEC §7, the paper's Fig. 5): an image encoder
+ * and a text encoder trained contrastively on MPI3D scenes and their biased
+ * captions, then probed for every factor.
+ *
+ *   step: B image indices → images (B, S, S, 3) and captions → one-hot (B, 1, L, V)
+ *         → f_img (conv ×3 → 100 → d), f_txt (1×3 conv ×2 → mean over tokens → d)
+ *         → InfoNCE (cosine, τ = 1, in-batch, NT-Xent form by default) → backward
+ *         → clip to norm `clip` → Adam
+ *   evaluation: fresh fitting and scoring sets; embeddings standardised; per factor a
+ *         logistic regression and an MLP classifier; MCC on the scoring set
+ *
+ * Encoding size: max(3, |unbiased factors|). Everything runs on the WebAssembly core.
+ */
+import { MisalignError } from '../common/errors.js';
+import { Rng } from '../common/rng.js';
+import { CoreNet, initNetParams, netParamCount, type NetSpec } from '../encoders/core-net.js';
+import type { F32Buffer } from '../kernels/arena.js';
+import { InfoNce, type InfoNceForm } from '../kernels/infonce.js';
+import { Kernels } from '../kernels/module.js';
+import { Adam, clipGradNorm } from '../kernels/optim.js';
+import { classifierProbes } from '../probes/classify.js';
+import { fitStandardizer, standardize } from '../probes/stats.js';
+import { mpi3dBiasSets, type Mpi3dBias, type Mpi3dBiasSets } from '../scenes/mpi3d-captions.js';
+import { Mpi3dData, proceduralImages, type ImageSource } from '../scenes/mpi3d-data.js';
+import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../scenes/mpi3d-factors.js';
+
+export interface Mpi3dSettings {
+  selectionLevel?: number;
+  perturbationLevel?: number;
+  preset?: 'quick' | 'paper';
+  seed?: number;
+  evalSeed?: number;
+  steps?: number;
+  batch?: number;
+  lr?: number;
+  imageSize?: number;
+  evalSamples?: number;
+  form?: InfoNceForm;
+}
+
+export interface Mpi3dConfig {
+  experiment: 'mpi3d';
+  bias: Mpi3dBias;
+  preset: 'quick' | 'paper';
+  seed: number;
+  evalSeed: number;
+  steps: number;
+  batch: number;
+  lr: number;
+  clip: number;
+  imageSize: number;
+  encodingSize: number;
+  tau: number;
+  form: InfoNceForm;
+  evalSamples: number;
+  /** Epochs of the MLP classifiers in the evaluation. */
+  probeEpochs: number;
+}
+
+const PRESETS = {
+  quick: { steps: 2000, batch: 128, lr: 1e-3, imageSize: 32, evalSamples: 2048, probeEpochs: 40 },
+  paper: { steps: 100_000, batch: 256, lr: 1e-5, imageSize: 64, evalSamples: 10_240, probeEpochs: 200 },
+} as const;
+
+export function resolveMpi3dConfig(s: Mpi3dSettings): Mpi3dConfig {
+  if ((s.selectionLevel === undefined) === (s.perturbationLevel === undefined)) {
+    throw new MisalignError('CONFLICTING_OPTIONS', 'the mpi3d experiment needs exactly one of a selection level and a perturbation level');
+  }
+  const bias: Mpi3dBias = s.selectionLevel !== undefined ? { selection: s.selectionLevel } : { perturbation: s.perturbationLevel! };
+  const sets = mpi3dBiasSets(bias);
+  const preset = s.preset ?? 'quick';
+  if (preset !== 'quick' && preset !== 'paper') throw new MisalignError('OUT_OF_RANGE', `preset must be 'quick' or 'paper', got '${String(preset)}'`);
+  const p = PRESETS[preset];
+  const seed = s.seed ?? 0;
+  const config: Mpi3dConfig = {
+    experiment: 'mpi3d',
+    bias,
+    preset,
+    seed,
+    evalSeed: s.evalSeed ?? seed + 1,
+    steps: s.steps ?? p.steps,
+    batch: s.batch ?? p.batch,
+    lr: s.lr ?? p.lr,
+    clip: 2.0,
+    imageSize: s.imageSize ?? p.imageSize,
+    encodingSize: sets.encodingSize,
+    tau: 1,
+    form: s.form ?? 'ntxent',
+    evalSamples: s.evalSamples ?? p.evalSamples,
+    probeEpochs: p.probeEpochs,
+  };
+  for (const key of ['steps', 'batch', 'evalSamples'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 1) throw new MisalignError('OUT_OF_RANGE', `${key} must be a positive integer, got ${config[key]}`);
+  }
+  if (config.batch < 2) throw new MisalignError('OUT_OF_RANGE', 'InfoNCE needs a batch of at least 2');
+  if (!(config.lr > 0)) throw new MisalignError('OUT_OF_RANGE', `learning rate must be positive, got ${config.lr}`);
+  if (![32, 64].includes(config.imageSize)) throw new MisalignError('OUT_OF_RANGE', `image size must be 32 or 64, got ${config.imageSize}`);
+  if (config.evalSeed === seed) throw new MisalignError('OUT_OF_RANGE', `the evaluation seed must differ from the training seed (${seed})`);
+  return config;
+}
+
+/** The image encoder: three strided 4×4 convolutions, then 100 units, then the encoding (64×64 adds one more convolution). */
+export function imageEncoderSpec(config: Pick<Mpi3dConfig, 'imageSize' | 'encodingSize'>): NetSpec {
+  const conv = (filters: number) => ({ kind: 'conv' as const, kernel: [4, 4] as [number, number], filters, stride: 2, pad: 1 });
+  const convs = config.imageSize === 64 ? [conv(32), conv(32), conv(64), conv(64)] : [conv(32), conv(64), conv(64)];
+  return { input: [config.imageSize, config.imageSize, 3], slope: 0.2, layers: [...convs, { kind: 'dense', units: 100 }, { kind: 'dense', units: config.encodingSize }] };
+}
+
+/** The text encoder: two 1×3 convolutions over the one-hot tokens, the mean over positions, then the encoding. */
+export function textEncoderSpec(length: number, vocabulary: number, encodingSize: number): NetSpec {
+  const conv = { kind: 'conv' as const, kernel: [1, 3] as [number, number], filters: 64, stride: 1, pad: 0 };
+  return { input: [1, length, vocabulary], slope: 0.2, layers: [conv, conv, { kind: 'meanPool' }, { kind: 'dense', units: encodingSize }] };
+}
+
+export interface Mpi3dFactorResult {
+  encoding: 'image' | 'text';
+  factor: Mpi3dFactor;
+  mccLinear: number;
+  mccNonlinear: number;
+  /** The theory: kept if the captions mention the factor without perturbing it. */
+  predicted: 'kept' | 'dropped';
+}
+
+export interface Mpi3dMetrics {
+  factors: Mpi3dFactorResult[];
+  theory: Mpi3dBiasSets;
+  trainSeconds: number;
+  evalSeconds: number;
+  finalLoss: number;
+}
+
+export interface Mpi3dProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  stepsPerSecond: number;
+  eta: number;
+}
+
+export interface Mpi3dHooks {
+  onProgress?(p: Mpi3dProgress): void;
+  /** Images from the real MPI3D-Complex file instead of the procedural renderer. */
+  images?: ImageSource;
+}
+
+/** Trains and evaluates one image-text model in memory. */
+export async function runMpi3d(config: Mpi3dConfig, hooks: Mpi3dHooks = {}): Promise<{ config: Mpi3dConfig; metrics: Mpi3dMetrics; vocabulary: readonly string[] }> {
+  const kernels = await Kernels.load();
+  try {
+    const data = new Mpi3dData(config.bias, config.imageSize, config.seed, hooks.images ?? proceduralImages);
+    const imageSpec = imageEncoderSpec(config);
+    const textSpec = textEncoderSpec(data.length, data.vocabulary.size, config.encodingSize);
+    const nImg = netParamCount(imageSpec);
+    const init = new Float32Array(nImg + netParamCount(textSpec));
+    const initRng = Rng.fromSeed(config.seed).fork('init');
+    initNetParams(imageSpec, initRng.fork('f_img'), init, 0);
+    initNetParams(textSpec, initRng.fork('f_txt'), init, nImg);
+    const params = kernels.arena.from(init);
+    const grads = kernels.arena.alloc(init.length);
+    const adam = new Adam(kernels, params, { lr: config.lr });
+    const fImg = new CoreNet(kernels, imageSpec, params, grads, 0, config.batch);
+    const fTxt = new CoreNet(kernels, textSpec, params, grads, nImg, config.batch);
+    const loss = new InfoNce(kernels, config.batch, config.encodingSize, { tau: config.tau, form: config.form });
+    const gImg = kernels.arena.alloc(config.batch * config.encodingSize);
+    const gTxt = kernels.arena.alloc(config.batch * config.encodingSize);
+
+    const t0 = performance.now();
+    const trainRng = Rng.fromSeed(config.seed).fork('train');
+    let last = NaN;
+    for (let step = 1; step <= config.steps; step++) {
+      const batch = await data.batch(config.batch, trainRng.fork(`step-${step}`));
+      fImg.input.set(batch.images);
+      fTxt.input.set(batch.tokens);
+      const hImg = fImg.forward();
+      const hTxt = fTxt.forward();
+      gImg.array.fill(0);
+      gTxt.array.fill(0);
+      last = loss.lossAndGrad(hImg, hTxt, gImg, gTxt);
+      if (!Number.isFinite(last)) throw new MisalignError('NON_FINITE', `training diverged at step ${step}: loss is ${last}`);
+      grads.array.fill(0);
+      fImg.backward(gImg);
+      fTxt.backward(gTxt);
+      const norm = clipGradNorm(kernels, grads, config.clip);
+      if (!Number.isFinite(norm)) throw new MisalignError('NON_FINITE', `training diverged at step ${step}: gradient norm is ${norm}`);
+      adam.step(grads);
+      if (hooks.onProgress && (step % 20 === 0 || step === config.steps)) {
+        const seconds = (performance.now() - t0) / 1000;
+        hooks.onProgress({ step, steps: config.steps, loss: last, stepsPerSecond: step / seconds, eta: ((config.steps - step) * seconds) / step });
+      }
+    }
+    const trainSeconds = (performance.now() - t0) / 1000;
+
+    const t1 = performance.now();
+    const factors = await evaluateMpi3d(kernels, config, data, fImg, fTxt);
+    return {
+      config,
+      metrics: { factors, theory: mpi3dBiasSets(config.bias), trainSeconds, evalSeconds: (performance.now() - t1) / 1000, finalLoss: last },
+      vocabulary: data.vocabulary.tokens,
+    };
+  } finally {
+    kernels.close();
+  }
+}
+
+/** Embeds `n` fresh pairs with both encoders (in chunks of their batch size); returns the embeddings and the factor values. */
+async function embed(data: Mpi3dData, nets: { img: CoreNet; txt: CoreNet }, n: number, rng: Rng): Promise<{ img: Float32Array; txt: Float32Array; values: Record<Mpi3dFactor, number>[] }> {
+  const B = nets.img.batch;
+  const d = nets.img.outputSize;
+  const img = new Float32Array(n * d);
+  const txt = new Float32Array(n * d);
+  const values: Record<Mpi3dFactor, number>[] = [];
+  for (let start = 0; start < n; start += B) {
+    const rows = Math.min(B, n - start);
+    const batch = await data.batch(B, rng.fork(`chunk-${start}`));
+    nets.img.input.set(batch.images);
+    nets.txt.input.set(batch.tokens);
+    const take = (out: F32Buffer, into: Float32Array) => into.set(out.array.subarray(0, rows * d), start * d);
+    take(nets.img.forward(), img);
+    take(nets.txt.forward(), txt);
+    values.push(...batch.values.slice(0, rows));
+  }
+  return { img, txt, values };
+}
+
+async function evaluateMpi3d(kernels: Kernels, config: Mpi3dConfig, data: Mpi3dData, img: CoreNet, txt: CoreNet): Promise<Mpi3dFactorResult[]> {
+  const root = Rng.fromSeed(config.evalSeed);
+  const n = config.evalSamples;
+  const fit = await embed(data, { img, txt }, n, root.fork('eval-fit'));
+  const score = await embed(data, { img, txt }, n, root.fork('eval-score'));
+  const { unbiased } = mpi3dBiasSets(config.bias);
+  const targets = MPI3D_FACTORS.map((f) => ({
+    name: f,
+    classes: MPI3D_SIZES[f],
+    fit: Int32Array.from(fit.values, (v) => v[f]),
+    score: Int32Array.from(score.values, (v) => v[f]),
+  }));
+  const d = config.encodingSize;
+  const rows: Mpi3dFactorResult[] = [];
+  for (const encoding of ['image', 'text'] as const) {
+    const [eFit, eScore] = encoding === 'image' ? [fit.img, score.img] : [fit.txt, score.txt];
+    const st = fitStandardizer(eFit, n, d);
+    const results = classifierProbes(kernels, standardize(eFit, n, d, st), n, standardize(eScore, n, d, st), n, d, targets, root.fork(`probe-${encoding}`), { epochs: config.probeEpochs });
+    for (const r of results) {
+      const factor = r.name as Mpi3dFactor;
+      rows.push({ encoding, factor, mccLinear: r.mccLinear, mccNonlinear: r.mccNonlinear, predicted: (unbiased as string[]).includes(factor) ? 'kept' : 'dropped' });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,66 @@
+// Image-text experiment 1 end to end at toy scale, the multiclass MCC, and
+// the command line's checks.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { trainMpi3dRunDir } from '../src/experiments/mpi3d-dir.js';
+import { resolveMpi3dConfig } from '../src/experiments/mpi3d-run.js';
+import { mccMulticlass } from '../src/probes/classify.js';
+import { mcc } from '../src/probes/mcc.js';
+import { runCli } from './helpers/cli.js';
+import { tempDirs } from './helpers/temp.js';
+
+const tempDir = tempDirs('misalign-mpi3d');
+
+describe('multiclass MCC', () => {
+  it('matches hand-computed values and the binary MCC', () => {
+    // c = 5, s = 6, t = (2, 2, 2), p = (2, 1, 3): (30 − 12)/√((36 − 14)(36 − 12))
+    expect(mccMulticlass([0, 0, 1, 1, 2, 2], [0, 0, 1, 2, 2, 2], 3)).toBeCloseTo(18 / Math.sqrt(22 * 24), 12);
+    expect(mccMulticlass([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], 3)).toBe(0);
+    expect(mccMulticlass([2, 2, 2], [2, 2, 2], 3)).toBe(0); // undefined: one class only
+    const truth = [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0];
+    const pred = [1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0];
+    expect(mccMulticlass(truth, pred, 2)).toBeCloseTo(mcc(truth, pred), 12);
+  });
+});
+
+describe('the mpi3d experiment', () => {
+  it('resolves its configuration: one level, encoding size max(3, |unbiased|)', () => {
+    expect(resolveMpi3dConfig({ selectionLevel: 3 })).toMatchObject({ bias: { selection: 3 }, encodingSize: 3, imageSize: 32, batch: 128, steps: 2000 });
+    expect(resolveMpi3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 4, imageSize: 64, lr: 1e-5 });
+    expect(() => resolveMpi3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);
+    expect(() => resolveMpi3dConfig({ selectionLevel: 1, perturbationLevel: 1 })).toThrow(/exactly one/);
+    expect(() => resolveMpi3dConfig({ selectionLevel: 9 })).toThrow(/selection level must be 1\.\.5/);
+  });
+
+  it('trains and evaluates a toy run into a folder; the folder is not overwritten', async () => {
+    const dir = join(await tempDir(), 'run');
+    const { metrics } = await trainMpi3dRunDir(dir, { selectionLevel: 2, steps: 12, batch: 16, evalSamples: 96 });
+    expect(metrics.factors).toHaveLength(14);
+    expect(metrics.factors.filter((f) => f.predicted === 'kept').map((f) => `${f.encoding} ${f.factor}`)).toEqual(['image color', 'image shape', 'text color', 'text shape']);
+    for (const f of metrics.factors) for (const v of [f.mccLinear, f.mccNonlinear]) expect(v).toBeGreaterThanOrEqual(-1), expect(v).toBeLessThanOrEqual(1);
+    const saved = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8'));
+    expect(saved.factors).toEqual(metrics.factors);
+    expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))).toMatchObject({ experiment: 'mpi3d', bias: { selection: 2 }, steps: 12, data: null });
+    const vocabulary = JSON.parse(await readFile(join(dir, 'vocabulary.json'), 'utf8')) as string[];
+    expect(vocabulary.slice(0, 2)).toEqual(['<pad>', '<unk>']);
+    expect(vocabulary).toContain('olive');
+    expect(vocabulary).not.toContain('salmon'); // level 2 never mentions the background
+    await expect(trainMpi3dRunDir(dir, { selectionLevel: 2, steps: 12, batch: 16, evalSamples: 96 })).rejects.toThrow(/already holds a run/);
+  }, 120_000);
+
+  it('the command line keeps the two experiments\' options apart, with one line', async () => {
+    const dir = await tempDir();
+    for (const [argv, message] of [
+      [['--selection-level', '3'], /--selection-level belongs to --experiment mpi3d/],
+      [['--experiment', 'mpi3d', '--selection-level', '3', '--theta', '5'], /--theta does not apply to --experiment mpi3d/],
+      [['--experiment', 'mpi3d'], /exactly one of a selection level and a perturbation level/],
+      [['--experiment', 'mpi3d', '--perturbation-level', '3', '--data', join(dir, 'none.npz')], /none\.npz does not exist/],
+    ] as const) {
+      const r = await runCli('train', ...argv, '--out', join(dir, 'x'));
+      expect(r.code).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(message);
+    }
+  });
+});
