@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/common/rng.js';
 import { MPI3D_COUNT, MPI3D_FACTORS, MPI3D_SIZES, MPI3D_WORDS, mpi3dIndex, mpi3dValues, type Mpi3dValues } from '../src/scenes/mpi3d-factors.js';
 import { mpi3dBiasSets, mpi3dCaption, fillTemplate } from '../src/scenes/mpi3d-captions.js';
-import { renderMpi3d } from '../src/scenes/mpi3d-render.js';
+import { POSITION_MIN, POSITION_SPAN, renderMpi3d } from '../src/scenes/mpi3d-render.js';
 import { tokenize, Vocabulary } from '../src/scenes/tokens.js';
 
 const base: Mpi3dValues = { color: 0, shape: 0, size: 1, camera: 1, background: 0, horizontal: 20, vertical: 20 };
@@ -60,11 +60,11 @@ describe('the MPI3D renderer', () => {
       return [sx / n / 64, sy / n / 64];
     };
     const [x1, y1] = centroid({ ...base, horizontal: 30, vertical: 10 });
-    expect(x1).toBeCloseTo(0.15 + 0.7 * 30 / 39, 1);
-    expect(y1).toBeCloseTo(0.15 + 0.7 * 10 / 39, 1);
+    expect(x1).toBeCloseTo(POSITION_MIN + POSITION_SPAN * 30 / 39, 1);
+    expect(y1).toBeCloseTo(POSITION_MIN + POSITION_SPAN * 10 / 39, 1);
     // the object's centre pixel has the object's colour (red)
     const img = renderMpi3d({ ...base, color: 3, horizontal: 20, vertical: 20 }, 64);
-    const cx = Math.floor((0.15 + 0.7 * 20 / 39) * 64);
+    const cx = Math.floor((POSITION_MIN + POSITION_SPAN * 20 / 39) * 64);
     const o = (cx * 64 + cx) * 3;
     expect(img[o]!).toBeGreaterThan(200);
     expect(img[o + 1]!).toBeLessThan(60);

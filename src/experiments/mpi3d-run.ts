@@ -37,6 +37,7 @@ export interface Mpi3dSettings {
   imageSize?: number;
   evalSamples?: number;
   form?: InfoNceForm;
+  tau?: number;
 }
 
 export interface Mpi3dConfig {
@@ -59,8 +60,8 @@ export interface Mpi3dConfig {
 }
 
 const PRESETS = {
-  quick: { steps: 2000, batch: 128, lr: 1e-3, imageSize: 32, evalSamples: 2048, probeEpochs: 40 },
-  paper: { steps: 100_000, batch: 256, lr: 1e-5, imageSize: 64, evalSamples: 10_240, probeEpochs: 200 },
+  quick: { steps: 2000, batch: 128, lr: 1e-3, imageSize: 32, evalSamples: 2048, probeEpochs: 40, tau: 1 },
+  paper: { steps: 100_000, batch: 256, lr: 1e-5, imageSize: 64, evalSamples: 10_240, probeEpochs: 200, tau: 1 },
 } as const;
 
 export function resolveMpi3dConfig(s: Mpi3dSettings): Mpi3dConfig {
@@ -85,7 +86,7 @@ export function resolveMpi3dConfig(s: Mpi3dSettings): Mpi3dConfig {
     clip: 2.0,
     imageSize: s.imageSize ?? p.imageSize,
     encodingSize: sets.encodingSize,
-    tau: 1,
+    tau: s.tau ?? p.tau,
     form: s.form ?? 'ntxent',
     evalSamples: s.evalSamples ?? p.evalSamples,
     probeEpochs: p.probeEpochs,
@@ -94,6 +95,7 @@ export function resolveMpi3dConfig(s: Mpi3dSettings): Mpi3dConfig {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new MisalignError('OUT_OF_RANGE', `${key} must be a positive integer, got ${config[key]}`);
   }
   if (config.batch < 2) throw new MisalignError('OUT_OF_RANGE', 'InfoNCE needs a batch of at least 2');
+  if (!(config.tau > 0)) throw new MisalignError('OUT_OF_RANGE', `temperature must be positive, got ${config.tau}`);
   if (!(config.lr > 0)) throw new MisalignError('OUT_OF_RANGE', `learning rate must be positive, got ${config.lr}`);
   if (![32, 64].includes(config.imageSize)) throw new MisalignError('OUT_OF_RANGE', `image size must be 32 or 64, got ${config.imageSize}`);
   if (config.evalSeed === seed) throw new MisalignError('OUT_OF_RANGE', `the evaluation seed must differ from the training seed (${seed})`);

@@ -10,7 +10,7 @@
  *   color       the object's colour (4)
  *   shape       its outline (4: ball, cube, cone, ring)
  *   size        its radius (2)
- *   horizontal, vertical   its position (40 × 40 over the middle 70 % of the frame)
+ *   horizontal, vertical   its position (40 × 40 over the middle 60 % of the frame)
  *
  * Edges are antialiased from a signed distance (coverage = clamp(½ − d, 0, 1)
  * in pixels), so the 40 positions stay distinguishable at 32×32.
@@ -36,7 +36,10 @@ const WALL_COLORS: readonly Rgb[] = [
 const HORIZON = [0.72, 0.5, 0.28];
 const FLOOR_SHADE = 0.55;
 /** Object radius (fraction of the frame) for small, large. */
-const RADIUS = [0.085, 0.145];
+const RADIUS = [0.12, 0.19];
+/** Object centres run over [POSITION_MIN, POSITION_MIN + POSITION_SPAN] of the frame, 40 steps each way. */
+export const POSITION_MIN = 0.2;
+export const POSITION_SPAN = 0.6;
 
 /** Signed distance (in frame units) from (x, y), relative to the object's centre, to a shape of radius r. */
 function shapeDistance(shape: number, x: number, y: number, r: number): number {
@@ -79,8 +82,8 @@ export function renderMpi3d(values: Mpi3dValues, size = 64, out?: Uint8Array): U
   const obj = OBJECT_COLORS[values.color]!;
   const horizon = HORIZON[values.camera]!;
   const r = RADIUS[values.size]!;
-  const cx = 0.15 + (0.7 * values.horizontal) / (MPI3D_SIZES.horizontal - 1);
-  const cy = 0.15 + (0.7 * values.vertical) / (MPI3D_SIZES.vertical - 1);
+  const cx = POSITION_MIN + (POSITION_SPAN * values.horizontal) / (MPI3D_SIZES.horizontal - 1);
+  const cy = POSITION_MIN + (POSITION_SPAN * values.vertical) / (MPI3D_SIZES.vertical - 1);
   for (let py = 0; py < size; py++) {
     const y = (py + 0.5) / size;
     // wall above the horizon, floor below, blended over one pixel
