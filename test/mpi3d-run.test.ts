@@ -26,8 +26,8 @@ describe('multiclass MCC', () => {
 
 describe('the mpi3d experiment', () => {
   it('resolves its configuration: one level, encoding size max(3, |unbiased|)', () => {
-    expect(resolveMpi3dConfig({ selectionLevel: 3 })).toMatchObject({ bias: { selection: 3 }, encodingSize: 3, imageSize: 32, batch: 128, steps: 2000 });
-    expect(resolveMpi3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 4, imageSize: 64, lr: 1e-5 });
+    expect(resolveMpi3dConfig({ selectionLevel: 3 })).toMatchObject({ bias: { selection: 3 }, encodingSize: 3, imageSize: 32, batch: 128, steps: 3000, tau: 0.1 });
+    expect(resolveMpi3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 4, imageSize: 64, lr: 1e-5, tau: 1 });
     expect(() => resolveMpi3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, perturbationLevel: 1 })).toThrow(/exactly one/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 9 })).toThrow(/selection level must be 1\.\.5/);
