@@ -69,8 +69,9 @@ export interface ClassifierResult {
 }
 
 /**
- * Softmax cross-entropy gradient for rows [0, rows) of logits (rows, O), one softmax per target
- * group at offsets; labels (rows of `labels` start at `first`). dY = (softmax − onehot)·scale.
+ * Softmax cross-entropy gradient for the rows of logits (rows, O), one softmax per target
+ * (its classes start at offsets[g]); labels(g, r) is row r's class for target g.
+ * dY = (softmax − onehot)·scale.
  */
 function softmaxGrad(logits: Float32Array, dY: Float32Array, rows: number, O: number, targets: readonly ClassTarget[], offsets: readonly number[], labels: (t: number, r: number) => number, scale: number): void {
   for (let r = 0; r < rows; r++) {
