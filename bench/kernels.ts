@@ -13,6 +13,7 @@
 import { Rng } from '../src/common/rng.js';
 import type { F32Buffer } from '../src/kernels/arena.js';
 import { gemm } from '../src/kernels/gemm.js';
+import { Conv2d } from '../src/kernels/conv.js';
 import { InfoNce } from '../src/kernels/infonce.js';
 import { LpSimclr } from '../src/kernels/lpsimclr.js';
 import { Kernels } from '../src/kernels/module.js';
@@ -133,6 +134,30 @@ async function infonceRows(k: Kernels, tf: Tf): Promise<BenchRow> {
   return row(`infonce-sym-grad-b${n}-d${dim}`, ours, 'tfjs-wasm ops + autodiff', theirs);
 }
 
+/**
+ * The quick image encoder's middle convolution (batch 128, 16×16×32 → 4×4 stride 2 → 8×8×64), forward:
+ * im2col + GEMM against tfjs-wasm conv2d (which has no filter gradient, so only the forward is compared).
+ */
+export async function convRow(k: Kernels, tf: Tf): Promise<BenchRow> {
+  const s = { N: 128, H: 16, W: 16, C: 32, KH: 4, KW: 4, F: 64, stride: 2, pad: 1 };
+  const mark = k.arena.mark();
+  const conv = new Conv2d(k, s);
+  const xv = randn(s.N * s.H * s.W * s.C, 30);
+  const wv = randn(conv.patch * s.F, 31).map((v) => 0.1 * v);
+  const x = k.arena.from(xv);
+  const w = k.arena.from(wv);
+  const y = k.arena.alloc(conv.rows * s.F);
+  const ours = await time(() => conv.forward(x, w, null, y), { warmup: 3, runs: 21 });
+  k.arena.release(mark);
+  const xt = tf.tensor4d(xv, [s.N, s.H, s.W, s.C]);
+  const wt = tf.tensor4d(wv, [s.KH, s.KW, s.C, s.F]);
+  const pad = [[0, 0], [1, 1], [1, 1], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+  const theirs = await timeOrNull('tfjs conv2d', () => tf.tidy(() => tf.conv2d(xt, wt, 2, pad).dataSync()), { warmup: 3, runs: 21 });
+  xt.dispose();
+  wt.dispose();
+  return row('conv2d-fwd-b128-16x16x32-k4s2-f64', ours, 'tfjs-wasm conv2d', theirs, 2 * conv.rows * conv.patch * s.F);
+}
+
 export async function kernelsBench(): Promise<BenchRow[]> {
   const k = await Kernels.load();
   const k2 = await Kernels.load({ threads: 2 });
@@ -148,6 +173,7 @@ export async function kernelsBench(): Promise<BenchRow[]> {
   for (const form of FORMS) rows.push(row(`gemm-${form}-6144x750x750`, gemm1[form], 'tfjs-wasm matMul', await tfGemm(tf, form), GEMM_FLOPS));
   rows.push(row('lpsimclr-sym-grad-b1024-d10', lp1024, 'tfjs-wasm ops + autodiff', await tfLpSimclr(tf, 1024), 12 * 1024 * 1024 * 10));
   const infonce = await infonceRows(k, tf);
+  rows.push(await convRow(k, tf));
   // Last: tfjs-wasm runs out of memory here, and its module cannot be used afterwards.
   const tf6144 = await tfLpSimclr(tf, B);
   rows.push(row('lpsimclr-sym-grad-b6144-d10', lp6144, tf6144 === null ? 'tfjs-wasm ops + autodiff (out of memory)' : 'tfjs-wasm ops + autodiff', tf6144, 12 * B * B * 10));
