@@ -21,6 +21,7 @@ import { Kernels } from '../kernels/module.js';
 import { Adam, clipGradNorm } from '../kernels/optim.js';
 import { classifierProbes } from '../probes/classify.js';
 import { fitStandardizer, standardize } from '../probes/stats.js';
+import { learningRate, type Schedule } from '../training/schedule.js';
 import { mpi3dBiasSets, type Mpi3dBias, type Mpi3dBiasSets } from '../scenes/mpi3d-captions.js';
 import { Mpi3dData, proceduralImages, type ImageSource } from '../scenes/mpi3d-data.js';
 import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../scenes/mpi3d-factors.js';
@@ -38,6 +39,7 @@ export interface Mpi3dSettings {
   evalSamples?: number;
   form?: InfoNceForm;
   tau?: number;
+  schedule?: Schedule;
 }
 
 export interface Mpi3dConfig {
@@ -54,6 +56,7 @@ export interface Mpi3dConfig {
   encodingSize: number;
   tau: number;
   form: InfoNceForm;
+  schedule: Schedule;
   evalSamples: number;
   /** Epochs of the MLP classifiers in the evaluation. */
   probeEpochs: number;
@@ -93,6 +96,7 @@ export function resolveMpi3dConfig(s: Mpi3dSettings): Mpi3dConfig {
     encodingSize: sets.encodingSize,
     tau: s.tau ?? p.tau,
     form: s.form ?? 'ntxent',
+    schedule: s.schedule ?? { kind: 'constant' },
     evalSamples: s.evalSamples ?? p.evalSamples,
     probeEpochs: p.probeEpochs,
   };
@@ -190,7 +194,7 @@ export async function runMpi3d(config: Mpi3dConfig, hooks: Mpi3dHooks = {}): Pro
       fTxt.backward(gTxt);
       const norm = clipGradNorm(kernels, grads, config.clip);
       if (!Number.isFinite(norm)) throw new MisalignError('NON_FINITE', `training diverged at step ${step}: gradient norm is ${norm}`);
-      adam.step(grads);
+      adam.step(grads, learningRate(config.schedule, config.lr, step, config.steps));
       if (hooks.onProgress && (step % 20 === 0 || step === config.steps)) {
         const seconds = (performance.now() - t0) / 1000;
         hooks.onProgress({ step, steps: config.steps, loss: last, stepsPerSecond: step / seconds, eta: ((config.steps - step) * seconds) / step });
