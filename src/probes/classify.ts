@@ -17,7 +17,7 @@ import { biasAdd, columnSums } from '../kernels/activations.js';
 import { gemm } from '../kernels/gemm.js';
 import type { Kernels } from '../kernels/module.js';
 import { Adam } from '../kernels/optim.js';
-import { bankLayout, glorotBound, ProbeBank } from './probe-bank.js';
+import { bankLayout, initBankParams, ProbeBank } from './probe-bank.js';
 
 /** Multiclass MCC (Gorodkin's R_K, as scikit-learn's matthews_corrcoef); 0 when undefined. */
 export function mccMulticlass(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): number {
@@ -144,15 +144,8 @@ export function classifierProbes(
     // MLP classifiers: one bank, minibatches.
     const H = opt.hidden;
     const outputs = targets.map((t) => t.classes);
-    const { wtAt, b2At, total, width } = bankLayout(k, H, outputs);
-    const init = new Float32Array(total);
-    const b1 = glorotBound(k, H);
-    for (let i = 0; i < k * width; i++) init[i] = rng.uniformRange(-b1, b1);
-    targets.forEach((t, g) => {
-      const b2 = glorotBound(H, t.classes);
-      for (let i = 0; i < H * t.classes; i++) init[wtAt + H * offsets[g]! + i] = rng.uniformRange(-b2, b2);
-      for (let c = 0; c < t.classes; c++) init[b2At + offsets[g]! + c] = rng.uniformRange(-b2, b2);
-    });
+    const { width } = bankLayout(k, H, outputs);
+    const init = initBankParams(k, H, outputs, rng, { hiddenBias: false, outputBias: true });
     const bank = new ProbeBank(kernels, k, H, outputs, init, opt.lr);
     const B = Math.min(opt.batch, nFit);
     const X = kernels.arena.alloc(Math.max(B, nScore) * k);

@@ -30,7 +30,7 @@ import { binarizationThreshold, binarize, DEFAULT_EXP_WEIGHT, regressionTargets,
 import type { Encoder } from './evaluate.js';
 import { DEFAULT_EVAL_SAMPLES } from './evaluate.js';
 import { mcc } from './mcc.js';
-import { bankLayout, glorotBound, ProbeBank } from './probe-bank.js';
+import { bankLayout, initBankParams, ProbeBank } from './probe-bank.js';
 import { fitStandardizer, r2Score, standardize } from './stats.js';
 
 export interface DownstreamOptions {
@@ -152,13 +152,8 @@ function trainBank(
 
   const mark = kernels.arena.mark();
   const outputs = Array<number>(O).fill(1);
-  const { wtAt, total, width } = bankLayout(k, H, outputs);
-  // Xavier-uniform weights, zero biases
-  const init = new Float32Array(total);
-  const a1 = glorotBound(k, H);
-  for (let i = 0; i < k * width; i++) init[i] = rng.uniformRange(-a1, a1);
-  const a2 = glorotBound(H, 1);
-  for (let i = 0; i < O * H; i++) init[wtAt + i] = rng.uniformRange(-a2, a2);
+  const { width } = bankLayout(k, H, outputs);
+  const init = initBankParams(k, H, outputs, rng, { hiddenBias: false, outputBias: false }); // Xavier weights, zero biases
   const bank = new ProbeBank(kernels, k, H, outputs, init, settings.lr);
   const X = kernels.arena.from(x);
   const Y = kernels.arena.from(Yv);

@@ -15,7 +15,7 @@ import { MisalignError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import { squaredErrorGrad } from '../kernels/grouped.js';
 import type { Kernels } from '../kernels/module.js';
-import { bankLayout, glorotBound, ProbeBank } from './probe-bank.js';
+import { initBankParams, ProbeBank } from './probe-bank.js';
 import { fitStandardizer, r2Score, standardize } from './stats.js';
 
 export interface ProbeTarget {
@@ -85,15 +85,8 @@ export function mlpProbeR2(
 
   const mark = kernels.arena.mark();
   try {
-    const { wtAt, b2At, total } = bankLayout(k, H, targets.map((t) => t.outputs));
-    const init = new Float32Array(total);
-    const b1 = glorotBound(k, H);
-    for (let i = 0; i < wtAt; i++) init[i] = rng.uniformRange(-b1, b1);
-    targets.forEach((t, p) => {
-      const b2 = glorotBound(H, t.outputs);
-      for (let i = 0; i < H * t.outputs; i++) init[wtAt + H * offsets[p]! + i] = rng.uniformRange(-b2, b2);
-      for (let o = 0; o < t.outputs; o++) init[b2At + offsets[p]! + o] = rng.uniformRange(-b2, b2);
-    });
+    // scikit-learn's MLPRegressor: Glorot-uniform weights and biases
+    const init = initBankParams(k, H, targets.map((t) => t.outputs), rng, { hiddenBias: true, outputBias: true });
     const bank = new ProbeBank(kernels, k, H, targets.map((t) => t.outputs), init, opt.lr);
     const B = Math.min(opt.batch, nFit);
     const X = kernels.arena.alloc(B * k);

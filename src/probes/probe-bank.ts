@@ -12,6 +12,7 @@
  *   W1 (k, width) | b1 (width) | Wt (O, H): every head's output weights, transposed | b2 (O)
  * with width = H·P and O = Σ o_p.
  */
+import type { Rng } from '../common/rng.js';
 import type { F32Buffer } from '../kernels/arena.js';
 import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../kernels/activations.js';
 import { gemm } from '../kernels/gemm.js';
@@ -40,6 +41,27 @@ export function bankLayout(k: number, hidden: number, outputs: readonly number[]
 /** Glorot (Xavier) uniform bound. */
 export function glorotBound(fanIn: number, fanOut: number): number {
   return Math.sqrt(6 / (fanIn + fanOut));
+}
+
+/**
+ * Glorot-uniform initial parameters for a bank, in the layout above: W1 (and b1 with
+ * `hiddenBias`) within ±glorot(k, H); then head by head its output weights (and biases with
+ * `outputBias`) within ±glorot(H, o_p). Biases left out are zero. Draw order: W1, b1, then
+ * each head's weights and biases.
+ */
+export function initBankParams(k: number, hidden: number, outputs: readonly number[], rng: Rng, { hiddenBias, outputBias }: { hiddenBias: boolean; outputBias: boolean }): Float32Array {
+  const { width, wtAt, b2At, total } = bankLayout(k, hidden, outputs);
+  const init = new Float32Array(total);
+  const a1 = glorotBound(k, hidden);
+  for (let i = 0; i < (hiddenBias ? wtAt : k * width); i++) init[i] = rng.uniformRange(-a1, a1);
+  let offset = 0;
+  for (const o of outputs) {
+    const a2 = glorotBound(hidden, o);
+    for (let i = 0; i < hidden * o; i++) init[wtAt + hidden * offset + i] = rng.uniformRange(-a2, a2);
+    if (outputBias) for (let j = 0; j < o; j++) init[b2At + offset + j] = rng.uniformRange(-a2, a2);
+    offset += o;
+  }
+  return init;
 }
 
 export class ProbeBank {
