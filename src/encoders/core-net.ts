@@ -103,8 +103,6 @@ export class CoreNet {
   readonly input: F32Buffer;
   private readonly outputs: F32Buffer[];
   private readonly convs: (Conv2d | null)[];
-  /** Each conv layer's parameter gradients of one pass, before they are added to grads. */
-  private readonly convGrads: ({ w: F32Buffer; b: F32Buffer } | null)[];
   private readonly scratch: [F32Buffer, F32Buffer];
 
   constructor(
@@ -126,7 +124,6 @@ export class CoreNet {
         ? new Conv2d(k, { N: batch, H: l.in[0], W: l.in[1], C: l.in[2], KH: l.spec.kernel[0], KW: l.spec.kernel[1], F: l.spec.filters, stride: l.spec.stride, pad: l.spec.pad })
         : null,
     );
-    this.convGrads = this.layers.map((l) => (l.spec.kind === 'conv' ? { w: k.arena.alloc(l.wSize), b: k.arena.alloc(l.bSize) } : null));
     const widest = Math.max(size(spec.input), ...this.layers.map((l) => size(l.out)));
     this.scratch = [k.arena.alloc(batch * widest), k.arena.alloc(batch * widest)];
   }
@@ -173,10 +170,7 @@ export class CoreNet {
       }
       const dIn = i > 0 ? this.scratch[(i + 1) % 2]! : null;
       if (s.kind === 'conv') {
-        const g = this.convGrads[i]!;
-        this.convs[i]!.backward(params.view(layer.w, layer.wSize), dZ, g.w, g.b, dIn);
-        k.exports.addInto(grads.ptr + 4 * layer.w, g.w.ptr, layer.wSize);
-        k.exports.addInto(grads.ptr + 4 * layer.b, g.b.ptr, layer.bSize);
+        this.convs[i]!.backward(params.view(layer.w, layer.wSize), dZ, grads.view(layer.w, layer.wSize), grads.view(layer.b, layer.bSize), dIn, true);
       } else if (s.kind === 'dense') {
         gemm(k, { M: layer.fanIn, N: n, K: B, A: input, B: dZ, C: grads.view(layer.w, layer.wSize), transA: true, beta: 1 });
         columnSums(k, dZ, grads.view(layer.b, layer.bSize), B, n, 1);

@@ -70,14 +70,15 @@ export class Conv2d {
   }
 
   /**
-   * From dy (N·OH·OW, F): dw (KH·KW·C, F) and db (F) are written; dx (N, H, W, C), if
-   * given, is written too. Uses the x of the last forward call.
+   * From dy (N·OH·OW, F): dw (KH·KW·C, F) and db (F) are written, or added to with
+   * `accumulate`; dx (N, H, W, C), if given, is written. Uses the x of the last forward call.
    */
-  backward(w: F32Buffer, dy: F32Buffer, dw: F32Buffer, db: F32Buffer | null, dx: F32Buffer | null): void {
+  backward(w: F32Buffer, dy: F32Buffer, dw: F32Buffer, db: F32Buffer | null, dx: F32Buffer | null, accumulate = false): void {
     const { N, H, W, C, KH, KW, F, stride, pad } = this.shape;
+    const beta = accumulate ? 1 : 0;
     checkBuffer('convolution output gradient', dy, this.rows * F);
-    gemm(this.k, { M: this.patch, N: F, K: this.rows, A: this.cols, B: dy, C: dw, transA: true });
-    if (db) columnSums(this.k, dy, db, this.rows, F);
+    gemm(this.k, { M: this.patch, N: F, K: this.rows, A: this.cols, B: dy, C: dw, transA: true, beta });
+    if (db) columnSums(this.k, dy, db, this.rows, F, beta);
     if (dx) {
       checkBuffer('convolution input gradient', dx, N * H * W * C);
       gemm(this.k, { M: this.rows, N: this.patch, K: F, A: dy, B: w, C: this.dcols, transB: true });
