@@ -4,7 +4,7 @@
  *
  *   DIR/config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv
  */
-export { trainRunDir, evalRunDir, downstreamRunDir, readRunConfig, FILES, type TrainRunOptions, type DownstreamRunOptions } from './experiments/run-dir.js';
+export { trainRunDir, evalRunDir, downstreamRunDir, readRunConfig, readRunConfigFile, parseRunConfig, settingsOfConfig, FILES, type TrainRunOptions, type DownstreamRunOptions } from './experiments/run-dir.js';
 export { readCheckpoint, writeCheckpoint, encodeCheckpoint, decodeCheckpoint, configIdentity } from './experiments/checkpoint.js';
 export { writeAtomic, writeJson, writeCsv, ensureWritableDir } from './experiments/files.js';
 export { runSweep, summarizeSweepDir, loadGrid, runId, SWEEP_FILES, type SweepOptions, type SweepResult, type SweepEvent } from './sweeps/sweep.js';

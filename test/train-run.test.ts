@@ -224,3 +224,39 @@ describe('faults', () => {
     expect(oneLine(r)).toEqual([expect.stringMatching(/training diverged at step \d+/)]);
   });
 });
+
+describe('train --config (a config.json from another run or the web page)', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  const oneLine = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l !== '');
+
+  it('trains exactly the run the file describes, and refuses settings that would change it or a file that is not a run', async () => {
+    const root = await tempDir();
+    const first = join(root, 'first');
+    const { metrics } = await trainRunDir(first, { ...SMALL, steps: 300 });
+    // The web page's file says which engine it ran on; --engine moves the run to this machine's.
+    const fromWeb = join(root, 'web-config.json');
+    const saved = JSON.parse(await readFile(join(first, FILES.config), 'utf8'));
+    await writeFile(fromWeb, JSON.stringify({ ...saved, engine: 'tfjs', backend: 'webgl' }));
+
+    let r = cli('train', '--config', fromWeb, '--engine', 'wasm', '--out', join(root, 'again'));
+    expect(r.status).toBe(0);
+    expect(await readFile(join(root, 'again', FILES.config), 'utf8')).toBe(await readFile(join(first, FILES.config), 'utf8'));
+    const again = JSON.parse(await readFile(join(root, 'again', FILES.metricsJson), 'utf8'));
+    expect(again.factors).toEqual(metrics.factors);
+
+    r = cli('train', '--config', fromWeb, '--out', join(root, 'webgl'));
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toEqual([expect.stringMatching(/webgl backend runs only in browsers/)]);
+    r = cli('train', '--config', fromWeb, '--steps', '10', '--out', join(root, 'changed'));
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toEqual([expect.stringMatching(/--steps cannot be combined with --config/)]);
+    await writeFile(join(root, 'bad.json'), JSON.stringify({ ...saved, lr: 'fast' }));
+    r = cli('train', '--config', join(root, 'bad.json'), '--out', join(root, 'bad'));
+    expect(oneLine(r)).toEqual([expect.stringMatching(/bad.json is invalid: learning rate must be a positive number/)]);
+    await writeFile(join(root, 'other.json'), '{"hello": 1}');
+    r = cli('train', '--config', join(root, 'other.json'), '--out', join(root, 'other'));
+    expect(oneLine(r)).toEqual([expect.stringMatching(/other.json is invalid: it is not a run configuration/)]);
+    r = cli('train', '--config', join(root, 'missing.json'), '--out', join(root, 'missing'));
+    expect(oneLine(r)).toEqual([expect.stringMatching(/cannot read .*missing.json/)]);
+  });
+});

@@ -8,7 +8,7 @@ import { SingleBar } from 'cli-progress';
 import { MisalignError, parseInteger } from '../common/errors.js';
 import { trainMpi3dRunDir } from '../experiments/mpi3d-dir.js';
 import type { Mpi3dMetrics } from '../experiments/mpi3d-run.js';
-import { downstreamRunDir, evalRunDir, trainRunDir } from '../experiments/run-dir.js';
+import { downstreamRunDir, evalRunDir, readRunConfigFile, settingsOfConfig, trainRunDir } from '../experiments/run-dir.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import type { Metrics, RunSettings } from '../experiments/run.js';
 import type { Progress } from '../training/trainer.js';
@@ -66,6 +66,7 @@ interface TrainFlags {
   evalSeed?: number;
   evalSamples?: number;
   checkpointEvery?: number;
+  config?: string;
   out: string;
   resume?: boolean;
 }
@@ -75,6 +76,20 @@ const SETTING_KEYS: (keyof TrainFlags)[] = [
   'ns', 'nm', 'theta', 'thetaCode', 'select', 'rho', 'rhoWithin', 'rhoCode', 'perturb', 'dependent', 'tiedCovariances', 'preset', 'steps',
   'batch', 'lr', 'schedule', 'hidden', 'encodingSize', 'negatives', 'engine', 'backend', 'threads', 'seed', 'evalSeed', 'evalSamples', 'checkpointEvery',
 ];
+
+/** Settings --config may be combined with: where and how to compute, not what. */
+const ENGINE_KEYS: (keyof TrainFlags)[] = ['engine', 'backend', 'threads'];
+
+/** `--config FILE`: the run a config.json describes (from `misalign train` or the web page), on this machine's engine if asked. */
+async function settingsFromConfigFile(flags: TrainFlags, threads: number): Promise<RunSettings> {
+  const clash = SETTING_KEYS.find((key) => !ENGINE_KEYS.includes(key) && flags[key] !== undefined);
+  if (clash) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(clash)} cannot be combined with --config (the file sets it)`);
+  const settings = settingsOfConfig(await readRunConfigFile(flags.config!));
+  if (flags.engine !== undefined) settings.engine = flags.engine;
+  if (flags.backend !== undefined || flags.engine === 'wasm') settings.backend = flags.backend;
+  if (flags.threads !== undefined) settings.threads = threads;
+  return settings;
+}
 
 function settingsFrom(flags: TrainFlags, threads: number): RunSettings {
   const { dependent, out: _out, resume: _resume, threads: _threads, ...rest } = flags;
@@ -224,6 +239,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--eval-seed <n>', 'seed of the evaluation samples (default seed + 1)', integerOption('--eval-seed'))
     .option('--eval-samples <n>', 'samples in each evaluation set (default 20480)', integerOption('--eval-samples'))
     .option('--checkpoint-every <n>', 'steps between checkpoints', integerOption('--checkpoint-every'))
+    .option('--config <file>', 'train exactly the run a config.json describes (from misalign train or the web page); only --engine, --backend, --threads may change how')
     .requiredOption('--out <dir>', 'run folder (config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv)')
     .option('--resume', 'continue the run in --out from its checkpoint')
     .addOption(new Option('--experiment <name>', 'numeric (SPEC §2–6, default) or mpi3d (image-text, SPEC §7)').choices(['numeric', 'mpi3d']))
@@ -236,7 +252,7 @@ export function registerTrain(program: Command, io: CliIo): void {
       if (imageText) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(imageText)} belongs to --experiment mpi3d`);
       const given = SETTING_KEYS.some((key) => flags[key] !== undefined);
       const threads = await resolveThreads(flags.threads);
-      const settings = flags.resume && !given ? null : settingsFrom(flags, threads);
+      const settings = flags.config !== undefined ? await settingsFromConfigFile(flags, threads) : flags.resume && !given ? null : settingsFrom(flags, threads);
       const reporter = progressReporter(io, Boolean(process.stderr.isTTY));
       try {
         const { metrics } = await trainRunDir(flags.out, settings, { resume: flags.resume, onProgress: (p) => reporter.update(p) });

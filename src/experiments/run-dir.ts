@@ -47,21 +47,29 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
-/** Reads and checks DIR/config.json (a RunConfig this version can run). */
-export async function readRunConfig(dir: string): Promise<RunConfig> {
-  const path = join(dir, FILES.config);
-  const text = await readText(path);
-  if (text === null) throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no run (no ${FILES.config})`);
+/** The settings that resolve to `config` again (its sets as lists, no paper numbers). */
+export function settingsOfConfig(config: RunConfig): RunSettings {
+  return { ...config, select: config.selected, perturb: config.perturbed, theta: undefined };
+}
+
+/**
+ * Parses and checks a config.json's text (a RunConfig this version can run,
+ * as `misalign train` or the web page writes it); `path` names it in errors.
+ */
+export function parseRunConfig(text: string, path: string): RunConfig {
   let saved: RunConfig;
   try {
     saved = JSON.parse(text) as RunConfig;
   } catch {
     throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not valid JSON`);
   }
+  if (typeof saved !== 'object' || saved === null || !Array.isArray(saved.selected) || !Array.isArray(saved.perturbed)) {
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is invalid: it is not a run configuration (no selected and perturbed lists)`);
+  }
   // Re-resolving validates every field; a config.json we would not have written is refused.
   let checked: RunConfig;
   try {
-    checked = resolveRunConfig({ ...saved, select: saved.selected, perturb: saved.perturbed, theta: undefined });
+    checked = resolveRunConfig(settingsOfConfig(saved));
   } catch (error) {
     throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is invalid: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -69,6 +77,21 @@ export async function readRunConfig(dir: string): Promise<RunConfig> {
     throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is invalid: it does not match the configuration it describes`);
   }
   return saved;
+}
+
+/** Reads a config.json file and checks it (parseRunConfig). */
+export async function readRunConfigFile(path: string): Promise<RunConfig> {
+  const text = await readText(path);
+  if (text === null) throw new MisalignError('CHECKPOINT_MISSING', `cannot read ${path}`);
+  return parseRunConfig(text, path);
+}
+
+/** Reads and checks DIR/config.json (a RunConfig this version can run). */
+export async function readRunConfig(dir: string): Promise<RunConfig> {
+  const path = join(dir, FILES.config);
+  const text = await readText(path);
+  if (text === null) throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no run (no ${FILES.config})`);
+  return parseRunConfig(text, path);
 }
 
 async function writeMetrics(dir: string, metrics: Metrics): Promise<void> {
