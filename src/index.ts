@@ -162,7 +162,19 @@ export {
   type Agreement,
   type RunRecord,
 } from './sweeps/summary.js';
-export { heatmapSpec, heatmapKeys, heatmapName, downstreamSpec, downstreamKeys, downstreamName, renderSvg, type HeatmapKey, type DownstreamKey } from './reports/heatmap.js';
+export {
+  heatmapSpec,
+  heatmapKeys,
+  heatmapName,
+  downstreamSpec,
+  downstreamKeys,
+  downstreamName,
+  runHeatmapSpec,
+  RUN_HEATMAP_COLUMNS,
+  renderSvg,
+  type HeatmapKey,
+  type DownstreamKey,
+} from './reports/heatmap.js';
 
 // Image-text scenes: the MPI3D stand-in (factors, renderer, captions, tokens).
 export {

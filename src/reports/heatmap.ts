@@ -11,6 +11,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Dependence } from '../latent/model.js';
+import type { FactorResult } from '../probes/evaluate.js';
 import { DOWNSTREAM_METRICS, type DownstreamCell, type DownstreamMetric, type SummaryCell } from '../sweeps/summary.js';
 
 export interface HeatmapKey {
@@ -127,6 +128,35 @@ export function heatmapSpec(cells: readonly SummaryCell[], key: HeatmapKey): Top
       { field: 'predicted' },
       { field: 'verdict' },
     ],
+  });
+}
+
+/** The columns of one run's heatmap: the theory's prediction, then ẑ_x and ẑ_t. */
+export const RUN_HEATMAP_COLUMNS = ['theory', 'ẑ_x', 'ẑ_t'] as const;
+
+/**
+ * One run's heatmap (the web page's): rows m_x, m_t, s1..sN; columns the
+ * theory's prediction (1 kept, 0 dropped) and the R² of each factor from ẑ_x
+ * and ẑ_t with the chosen probe.
+ */
+export function runHeatmapSpec(factors: readonly FactorResult[], probe: 'linear' | 'nonlinear', subtitle: string): TopLevelSpec {
+  const rows = rowOrder([...new Set(factors.map((f) => f.factor))]);
+  const mine = factors.filter((f) => rows.includes(f.factor));
+  const r2 = (f: FactorResult) => (probe === 'linear' ? f.r2Linear : f.r2Nonlinear);
+  const values = [
+    ...mine.filter((f) => f.encoding === 'x').map((f) => ({ setting: 'theory', factor: f.factor, value: f.predicted === 'kept' ? 1 : 0, predicted: f.predicted })),
+    ...mine.map((f) => ({ setting: f.encoding === 'x' ? 'ẑ_x' : 'ẑ_t', factor: f.factor, value: r2(f), predicted: f.predicted, verdict: f.verdict })),
+  ];
+  return labelledHeatmap({
+    title: `${probe} R² of each factor`,
+    subtitle,
+    values,
+    rowField: 'factor',
+    rows,
+    settings: [...RUN_HEATMAP_COLUMNS],
+    scheme: 'blues',
+    legend: 'R²',
+    tooltip: [{ field: 'factor' }, { field: 'setting', title: 'column' }, { field: 'value', format: '.3f', title: 'R²' }, { field: 'predicted' }, { field: 'verdict' }],
   });
 }
 

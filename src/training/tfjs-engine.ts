@@ -38,11 +38,7 @@ export async function loadTfjs(backend: TfjsBackend): Promise<Tf> {
     }
   }
   if (backend === 'webgpu') {
-    try {
-      await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgpu' as string);
-    } catch {
-      throw new MisalignError('ENGINE_UNAVAILABLE', 'the tfjs webgpu backend (@tensorflow/tfjs-backend-webgpu) is not installed');
-    }
+    await import('@tensorflow/tfjs-backend-webgpu'); // registers the backend
   }
   const ok = await tf.setBackend(backend);
   if (!ok) throw new MisalignError('ENGINE_UNAVAILABLE', `the tfjs ${backend} backend could not start here`);
