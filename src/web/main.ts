@@ -1,0 +1,202 @@
+/**
+ * The web page: a thin layer over the library. The reader picks the world
+ * (ns, nm, semantics) and how captions treat each factor; the page shows the
+ * theory's prediction at once, trains in a Web Worker (worker.ts), draws the
+ * loss as it falls and the R² heatmap as probes come in, and offers the same
+ * config.json and metrics.json the CLI writes.
+ */
+import { describe } from '../latent/describe.js';
+import type { Metrics, RunConfig, RunSettings } from '../experiments/run.js';
+import type { FactorResult } from '../probes/evaluate.js';
+import { errorMessage } from './errors.js';
+import type { StartMessage, WebEngine, WorkerMessage } from './protocol.js';
+import { captionSets, cycleRole, defaultRoles, rolesFromQuery, type FactorRole } from './roles.js';
+import { WEB_PRESETS, type WebPreset } from './presets.js';
+import { drawHeatmap, LossChart } from './charts.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const ui = {
+  ns: $<HTMLInputElement>('ns'),
+  nm: $<HTMLInputElement>('nm'),
+  dependence: $<HTMLSelectElement>('dependence'),
+  factors: $<HTMLSpanElement>('factors'),
+  preset: $<HTMLSelectElement>('preset'),
+  seed: $<HTMLInputElement>('seed'),
+  engine: $<HTMLSelectElement>('engine'),
+  start: $<HTMLButtonElement>('start'),
+  stop: $<HTMLButtonElement>('stop'),
+  prediction: $<HTMLParagraphElement>('prediction'),
+  error: $<HTMLParagraphElement>('error'),
+  status: $<HTMLParagraphElement>('status'),
+  loss: $<HTMLDivElement>('loss'),
+  heatmap: $<HTMLDivElement>('heatmap'),
+  downloadConfig: $<HTMLButtonElement>('download-config'),
+  downloadMetrics: $<HTMLButtonElement>('download-metrics'),
+};
+
+/**
+ * The form can be set from the address, so a run can be linked to:
+ * ?ns=4&nm=2&select=1,3&perturb=3&dependence=dependent&preset=tiny&seed=1&engine=webgl&steps=500
+ */
+const query = new URLSearchParams(location.search);
+for (const key of ['ns', 'nm', 'dependence', 'preset', 'seed', 'engine'] as const) {
+  const value = query.get(key);
+  if (value !== null) ui[key].value = value;
+}
+const stepsOverride = query.has('steps') ? Number(query.get('steps')) : undefined;
+let roles: FactorRole[] = rolesFromQuery(Number(ui.ns.value), query) ?? defaultRoles(Number(ui.ns.value));
+let worker: Worker | null = null;
+let lastConfig: RunConfig | null = null;
+let lastMetrics: Metrics | null = null;
+const lossChart = new LossChart(ui.loss);
+
+function settings(): RunSettings {
+  const { select, perturb } = captionSets(roles);
+  const preset = WEB_PRESETS[ui.preset.value as WebPreset];
+  return {
+    ...preset.settings,
+    ...(stepsOverride !== undefined ? { steps: stepsOverride } : {}),
+    ns: Number(ui.ns.value),
+    nm: Number(ui.nm.value),
+    select,
+    perturb,
+    dependence: ui.dependence.value as 'independent' | 'dependent',
+    seed: Number(ui.seed.value),
+  };
+}
+
+/** Updates the factor chips in place (a chip under the pointer must survive a redraw, or its click is lost). */
+function renderChips(): void {
+  while (ui.factors.children.length > roles.length) ui.factors.lastElementChild!.remove();
+  while (ui.factors.children.length < roles.length) {
+    const i = ui.factors.children.length;
+    const chip = document.createElement('button');
+    chip.type = 'button';
+    chip.textContent = `s${i + 1}`;
+    chip.dataset.factor = `s${i + 1}`;
+    chip.addEventListener('click', () => {
+      roles[i] = cycleRole(roles[i]!);
+      refresh();
+    });
+    ui.factors.append(chip);
+  }
+  roles.forEach((role, i) => {
+    const chip = ui.factors.children[i] as HTMLButtonElement;
+    chip.className = `chip ${role}`;
+    chip.dataset.role = role;
+    chip.title = `s${i + 1}: ${role === 'kept' ? 'mentioned' : role === 'perturbed' ? 'mentioned, often wrong' : 'omitted'} (click to change)`;
+  });
+}
+
+/** Redraws the factor chips and the prediction; returns false (with the reason shown) if the settings are invalid. */
+function refresh(): boolean {
+  const ns = Number(ui.ns.value);
+  if (Number.isInteger(ns) && ns >= 1 && ns <= 12 && ns !== roles.length) roles = defaultRoles(ns, roles);
+  renderChips();
+  try {
+    const s = settings();
+    const d = describe({ ns: s.ns, nm: s.nm, select: s.select, perturb: s.perturb });
+    const names = (list: number[]) => (list.length ? list.map((i) => `s${i}`).join(', ') : 'none');
+    ui.prediction.textContent = `Theory: the encoders keep ${names(d.identified)} and drop ${names(d.dropped)} and every modality-specific factor (encoding size ${d.encodingSize}).`;
+    ui.error.textContent = '';
+    ui.start.disabled = worker !== null;
+    return true;
+  } catch (error) {
+    ui.prediction.textContent = '';
+    ui.error.textContent = errorMessage(error);
+    ui.start.disabled = true;
+    return false;
+  }
+}
+
+function showFactors(factors: FactorResult[], state: 'interim' | 'final', step: number, steps: number): void {
+  ui.heatmap.dataset.state = state;
+  ui.heatmap.dataset.values = JSON.stringify(factors.map((f) => ({ encoding: f.encoding, factor: f.factor, r2: f.r2Nonlinear, predicted: f.predicted })));
+  const subtitle = state === 'final' ? `after ${steps} steps` : `interim: step ${step} of ${steps}, small probe`;
+  drawHeatmap(ui.heatmap, factors, subtitle).catch((error: unknown) => (ui.error.textContent = errorMessage(error)));
+}
+
+function finish(status: string): void {
+  worker?.terminate();
+  worker = null;
+  ui.stop.disabled = true;
+  ui.status.textContent = status;
+  refresh();
+}
+
+function start(): void {
+  if (!refresh()) return;
+  lastConfig = null;
+  lastMetrics = null;
+  ui.downloadConfig.disabled = true;
+  ui.downloadMetrics.disabled = true;
+  ui.heatmap.dataset.state = 'empty';
+  ui.heatmap.replaceChildren();
+  lossChart.reset();
+  const preset = WEB_PRESETS[ui.preset.value as WebPreset];
+  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  ui.start.disabled = true;
+  ui.stop.disabled = false;
+  ui.status.textContent = 'Building the world (mixing functions, covariances)…';
+  worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
+    const m = event.data;
+    switch (m.type) {
+      case 'config':
+        lastConfig = m.config;
+        ui.downloadConfig.disabled = false;
+        break;
+      case 'progress':
+        lossChart.add(m.step, m.loss);
+        ui.status.dataset.step = String(m.step);
+        ui.status.textContent = `step ${m.step} / ${m.steps} · loss ${m.loss.toFixed(4)} · ${m.stepsPerSecond.toFixed(0)} steps/s · ETA ${Math.max(0, Math.round(m.eta))} s`;
+        if (m.step === m.steps) ui.status.textContent += ' · probing the embeddings…';
+        break;
+      case 'probe':
+        showFactors(m.factors, 'interim', m.step, lastConfig?.steps ?? m.step);
+        break;
+      case 'done':
+        lastConfig = m.config;
+        lastMetrics = m.metrics;
+        ui.downloadMetrics.disabled = false;
+        showFactors(m.metrics.factors, 'final', m.config.steps, m.config.steps);
+        finish(`Done: ${m.config.steps} steps in ${m.metrics.trainSeconds.toFixed(1)} s, probes ${m.metrics.evalSeconds.toFixed(1)} s; ${m.metrics.passed} of ${m.metrics.judged} verdicts agree with the theory.`);
+        break;
+      case 'error':
+        ui.error.textContent = m.message;
+        finish('Stopped by an error.');
+        break;
+    }
+  };
+  worker.onerror = (event) => {
+    ui.error.textContent = event.message || 'the training worker failed to start';
+    finish('Stopped by an error.');
+  };
+  const message: StartMessage = { type: 'start', settings: settings(), engine: ui.engine.value as WebEngine, interimProbes: preset.interimProbes };
+  worker.postMessage(message);
+}
+
+function download(name: string, value: unknown): void {
+  const url = URL.createObjectURL(new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+ui.start.addEventListener('click', start);
+ui.stop.addEventListener('click', () => finish('Stopped; the worker is released.'));
+ui.downloadConfig.addEventListener('click', () => lastConfig && download('config.json', lastConfig));
+ui.downloadMetrics.addEventListener('click', () => lastMetrics && download('metrics.json', lastMetrics));
+for (const input of [ui.ns, ui.nm, ui.dependence, ui.preset, ui.seed]) {
+  input.addEventListener('change', () => refresh());
+  input.addEventListener('input', () => refresh());
+}
+if (typeof navigator === 'undefined' || !('gpu' in navigator)) {
+  const webgpu = ui.engine.querySelector<HTMLOptionElement>('option[value="webgpu"]');
+  if (webgpu) {
+    webgpu.disabled = true;
+    webgpu.textContent += ' — not in this browser';
+  }
+}
+refresh();

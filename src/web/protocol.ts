@@ -1,0 +1,26 @@
+/**
+ * Messages between the page (main.ts) and the training worker (worker.ts).
+ * The page sends one `start`; the worker answers with `config`, then
+ * `progress` rows while training, `probe` heatmaps every so often, and
+ * finally `done` (or `error`). Stopping a run terminates the worker.
+ */
+import type { FactorResult } from '../probes/evaluate.js';
+import type { Metrics, RunConfig, RunSettings } from '../experiments/run.js';
+
+/** The engine the page offers: our WebAssembly core, or tfjs on the GPU. */
+export type WebEngine = 'wasm' | 'webgl' | 'webgpu';
+
+export interface StartMessage {
+  type: 'start';
+  settings: RunSettings;
+  engine: WebEngine;
+  /** Probes during training (smaller samples) this many times before the end; 0 for none. */
+  interimProbes: number;
+}
+
+export type WorkerMessage =
+  | { type: 'config'; config: RunConfig }
+  | { type: 'progress'; step: number; steps: number; loss: number; stepsPerSecond: number; eta: number }
+  | { type: 'probe'; step: number; factors: FactorResult[]; final: false }
+  | { type: 'done'; config: RunConfig; metrics: Metrics }
+  | { type: 'error'; message: string };

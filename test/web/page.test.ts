@@ -1,0 +1,176 @@
+/**
+ * The web page end to end in a real browser: the built page (dist-web/,
+ * `vite build`) served on localhost, driven in Debian's Chromium through
+ * playwright-core. A reader sets a selection, trains the tiny preset to the
+ * end, and the heatmap shows the kept factors high and the dropped ones low.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+let server: PreviewServer;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  if (!existsSync('dist-web/index.html')) throw new Error('dist-web/ is missing: run `npm run build:web` (npm run test:web does)');
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  server = await preview({ configFile: 'vite.config.ts', logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  url = server.resolvedUrls!.local[0]!;
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.httpServer.close(() => resolve()) : resolve()));
+});
+
+async function openPage(query = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url + query);
+  await expect.poll(() => page.locator('#factors .chip').count()).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
+  return page;
+}
+
+/** Chip roles, s1 first. */
+const roles = (page: Page) => page.locator('#factors .chip').evaluateAll((chips) => chips.map((c) => (c as HTMLElement).dataset.role));
+
+describe('the web page in Chromium', () => {
+  it('explains itself and predicts as the theory does while the reader clicks', async () => {
+    const page = await openPage();
+    await expect(page.locator('h1').textContent()).resolves.toMatch(/Which factors/);
+    await expect(page.locator('.howto').textContent()).resolves.toMatch(/Press Train/);
+    await page.fill('#ns', '4');
+    await page.locator('#ns').dispatchEvent('change');
+    expect(await roles(page)).toEqual(['kept', 'kept', 'kept', 'omitted']); // the first four of the default six
+    await page.click('#factors [data-factor="s2"]'); // kept → perturbed
+    await page.click('#factors [data-factor="s3"]'); // kept → perturbed
+    await page.click('#factors [data-factor="s3"]'); // perturbed → omitted
+    expect(await roles(page)).toEqual(['kept', 'perturbed', 'omitted', 'omitted']);
+    await expect(page.locator('#prediction').textContent()).resolves.toMatch(/keep s1 and drop s2, s3, s4/);
+    // Perturbing every mentioned factor leaves nothing to keep: refused with one line, Train disabled.
+    await page.click('#factors [data-factor="s1"]');
+    await expect(page.locator('#error').textContent()).resolves.toMatch(/perturbation \{1, 2\} equals the selection/);
+    expect(await page.locator('#start').isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it('trains the tiny preset to the end: kept factors high, dropped ones low, downloads ready, UI responsive', async () => {
+    const page = await openPage();
+    await page.fill('#ns', '4');
+    await page.locator('#ns').dispatchEvent('change');
+    await page.fill('#nm', '2');
+    await page.locator('#nm').dispatchEvent('change');
+    // Captions mention s1 and s3: click s2 twice (kept → perturbed → omitted).
+    await page.click('#factors [data-factor="s2"]');
+    await page.click('#factors [data-factor="s2"]');
+    expect(await roles(page)).toEqual(['kept', 'omitted', 'kept', 'omitted']);
+    await page.selectOption('#preset', 'tiny');
+    await page.click('#start');
+    expect(await page.locator('#stop').isEnabled()).toBe(true);
+
+    // The UI thread keeps running while the worker trains: timers fire on time.
+    await expect.poll(() => page.locator('#status').getAttribute('data-step'), { timeout: 60_000 }).not.toBeNull();
+    const lag = await page.evaluate(async () => {
+      let worst = 0;
+      let last = performance.now();
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const now = performance.now();
+        worst = Math.max(worst, now - last - 50);
+        last = now;
+      }
+      return worst;
+    });
+    expect(lag).toBeLessThan(250);
+
+    await expect.poll(() => page.locator('#heatmap').getAttribute('data-state'), { timeout: 240_000, interval: 1000 }).toBe('final');
+    const values = JSON.parse((await page.locator('#heatmap').getAttribute('data-values'))!) as { encoding: string; factor: string; r2: number; predicted: string }[];
+    const r2 = (encoding: string, factor: string) => values.find((v) => v.encoding === encoding && v.factor === factor)!.r2;
+    for (const enc of ['x', 't']) {
+      expect(r2(enc, 's1')).toBeGreaterThan(0.8);
+      expect(r2(enc, 's3')).toBeGreaterThan(0.8);
+      expect(r2(enc, 's2')).toBeLessThan(0.2);
+      expect(r2(enc, 's4')).toBeLessThan(0.2);
+      expect(r2(enc, 'm_x')).toBeLessThan(0.2);
+      expect(r2(enc, 'm_t')).toBeLessThan(0.2);
+    }
+    // The heatmap itself: 3 columns × 6 rows of cells, drawn as SVG.
+    expect(await page.locator('#heatmap svg').count()).toBe(1);
+    expect(await page.locator('#heatmap svg path[aria-roledescription="rect mark"], #heatmap svg .mark-rect path').count()).toBeGreaterThanOrEqual(18);
+    expect(await page.locator('#loss svg .mark-line path').count()).toBe(1);
+    await expect(page.locator('#status').textContent()).resolves.toMatch(/Done: 3000 steps/);
+    expect(await page.locator('#download-config').isEnabled()).toBe(true);
+    expect(await page.locator('#download-metrics').isEnabled()).toBe(true);
+
+    // The downloads are the CLI's files: config.json resolves to itself, metrics.json has the rows.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-config')]);
+    const config = JSON.parse(await streamText(await download.createReadStream()));
+    expect(config).toMatchObject({ version: 1, ns: 4, nm: 2, selected: [1, 3], perturbed: [], steps: 3000, engine: 'wasm' });
+    const [metricsDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-metrics')]);
+    const metrics = JSON.parse(await streamText(await metricsDownload.createReadStream()));
+    expect(metrics.factors).toHaveLength(values.length);
+
+    // …and the command line reproduces the browser's run from its config.json.
+    const dir = await mkdtemp(join(tmpdir(), 'misalign-web-'));
+    try {
+      await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+      const r = spawnSync(process.execPath, ['bin/misalign.js', 'train', '--config', join(dir, 'config.json'), '--out', join(dir, 'run')], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const cliMetrics = JSON.parse(await readFile(join(dir, 'run', 'metrics.json'), 'utf8'));
+      expect(cliMetrics.factors).toEqual(metrics.factors);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    await mkdir('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/web-page.png', fullPage: true });
+    await page.close();
+  });
+
+  it('stops a run at once and can start again', async () => {
+    const page = await openPage();
+    await page.selectOption('#preset', 'quick');
+    await page.click('#start');
+    await expect.poll(() => page.locator('#status').getAttribute('data-step'), { timeout: 60_000 }).not.toBeNull();
+    await page.click('#stop');
+    await expect(page.locator('#status').textContent()).resolves.toMatch(/Stopped/);
+    const step = await page.locator('#status').getAttribute('data-step');
+    await page.waitForTimeout(1000);
+    expect(await page.locator('#status').getAttribute('data-step')).toBe(step); // no more progress: the worker is gone
+    expect(await page.locator('#start').isEnabled()).toBe(true);
+    expect(await page.locator('#stop').isDisabled()).toBe(true);
+    await page.close();
+  });
+});
+
+describe('the engine switch', () => {
+  it('trains with tfjs on WebGL in the worker (a short run from a linked address) and says so in config.json', async () => {
+    const page = await openPage('?ns=3&nm=1&select=1,2&perturb=2&preset=tiny&engine=webgl&steps=40&seed=3');
+    expect(await roles(page)).toEqual(['kept', 'perturbed', 'omitted']);
+    expect(await page.locator('#engine').inputValue()).toBe('webgl');
+    await page.click('#start');
+    await expect.poll(() => page.locator('#heatmap').getAttribute('data-state'), { timeout: 240_000, interval: 1000 }).toBe('final');
+    await expect(page.locator('#status').textContent()).resolves.toMatch(/Done: 40 steps/);
+    await expect(page.locator('#error').textContent()).resolves.toBe('');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-config')]);
+    const config = JSON.parse(await streamText(await download.createReadStream()));
+    expect(config).toMatchObject({ ns: 3, nm: 1, selected: [1, 2], perturbed: [2], steps: 40, seed: 3, engine: 'tfjs', backend: 'webgl' });
+    await page.close();
+  });
+});
+
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
