@@ -45,6 +45,7 @@ describe('the downstream study in sweeps', () => {
     const tasks: { trained: boolean; downstream: boolean }[] = [];
     const spy: RunExecutor = {
       run: (task, onProgress) => {
+        if (task.experiment === 'mpi3d') throw new Error('only numeric runs here');
         tasks.push({ trained: task.trained ?? false, downstream: !!task.downstream });
         return inProcessExecutor.run(task, onProgress);
       },

@@ -99,6 +99,7 @@ describe('runSweep', () => {
     // The first attempt stops every run after 120 of 200 steps (as a killed process would, at a checkpoint).
     const stopping: RunExecutor = {
       async run(task) {
+        if (task.experiment === 'mpi3d') throw new Error('only numeric runs here');
         const controller = new AbortController();
         await trainRunDir(task.dir, task.settings, { resume: task.resume, signal: controller.signal, onProgress: (p) => p.step >= 120 && controller.abort() });
       },

@@ -8,7 +8,10 @@
  *   DIR/metrics.csv      the factor rows
  *
  * Runs are short (minutes with the quick preset), so there is no checkpoint
- * to resume from: a folder that already holds a run is refused.
+ * to resume from: a folder that already holds a run is refused, and an
+ * interrupted one (config.json without metrics.json) is trained again from
+ * the start with `restart` (sweeps do this; runs are deterministic, so the
+ * result is the one an uninterrupted run gives).
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +24,8 @@ import { resolveMpi3dConfig, runMpi3d, type Mpi3dConfig, type Mpi3dHooks, type M
 export interface Mpi3dRunOptions extends Omit<Mpi3dHooks, 'images'> {
   /** The real MPI3D-Complex .npz; default: the procedural renderer. */
   data?: string;
+  /** Train a folder that holds an unfinished run (no metrics.json) again from the start. */
+  restart?: boolean;
 }
 
 /** Images of the real file at `size` pixels: as stored, or averaged 2×2 (64 → 32). */
@@ -45,8 +50,10 @@ function fileImages(file: Mpi3dFile): ImageSource {
 
 export async function trainMpi3dRunDir(dir: string, settings: Mpi3dSettings, options: Mpi3dRunOptions = {}): Promise<{ config: Mpi3dConfig; metrics: Mpi3dMetrics }> {
   const config = resolveMpi3dConfig(settings);
-  const exists = await access(join(dir, 'config.json')).then(() => true, () => false);
-  if (exists) throw new MisalignError('RUN_EXISTS', `${dir} already holds a run; choose another --out`);
+  const has = (name: string) => access(join(dir, name)).then(() => true, () => false);
+  if (await has('config.json')) {
+    if (!options.restart || (await has('metrics.json'))) throw new MisalignError('RUN_EXISTS', `${dir} already holds a run; choose another --out`);
+  }
   const file = options.data ? await Mpi3dFile.open(options.data) : null;
   try {
     await ensureWritableDir(dir);

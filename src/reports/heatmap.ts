@@ -12,7 +12,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Dependence } from '../latent/model.js';
 import type { FactorResult } from '../probes/evaluate.js';
-import { DOWNSTREAM_METRICS, type DownstreamCell, type DownstreamMetric, type SummaryCell } from '../sweeps/summary.js';
+import { DOWNSTREAM_METRICS, type DownstreamCell, type DownstreamMetric, type ImageTextCell, type SummaryCell } from '../sweeps/summary.js';
 
 export interface HeatmapKey {
   grid: string;
@@ -61,7 +61,7 @@ interface LabelledHeatmap {
   rowField: string;
   rows: readonly string[];
   settings: readonly string[];
-  scheme: 'blues' | 'greens';
+  scheme: 'blues' | 'greens' | 'purples';
   legend: string;
   tooltip: { field: string; format?: string; title?: string }[];
 }
@@ -123,6 +123,59 @@ export function heatmapSpec(cells: readonly SummaryCell[], key: HeatmapKey): Top
       { field: 'factor' },
       { field: 'setting' },
       { field: 'value', format: '.3f', title: 'mean R²' },
+      { field: 'sd', format: '.3f', title: 'sd' },
+      { field: 'seeds' },
+      { field: 'predicted' },
+      { field: 'verdict' },
+    ],
+  });
+}
+
+/** An image-text heatmap (the paper's Fig. 5): one per (grid, encoding, probe). */
+export interface ImageTextKey {
+  grid: string;
+  encoding: 'image' | 'text';
+  probe: 'linear' | 'nonlinear';
+}
+
+/** The image-text heatmaps a summary has data for: per grid, image before text, nonlinear before linear. */
+export function imageTextKeys(cells: readonly ImageTextCell[]): ImageTextKey[] {
+  const grids = [...new Set(cells.map((c) => c.grid))];
+  return grids.flatMap((grid) =>
+    (['nonlinear', 'linear'] as const).flatMap((probe) =>
+      (['image', 'text'] as const).filter((encoding) => cells.some((c) => c.grid === grid && c.encoding === encoding)).map((encoding) => ({ grid, encoding, probe })),
+    ),
+  );
+}
+
+export function imageTextName(key: ImageTextKey): string {
+  return `${key.grid}-${key.encoding}-${key.probe}`.replace(/[^\w.-]+/g, '_');
+}
+
+/** Rows: the factors in the order of the first cells (MPI3D's: color … vertical); columns: the levels in grid order; cells: mean MCC. */
+export function imageTextHeatmapSpec(cells: readonly ImageTextCell[], key: ImageTextKey): TopLevelSpec {
+  const mine = cells.filter((c) => c.grid === key.grid && c.encoding === key.encoding);
+  return labelledHeatmap({
+    title: `${key.encoding} embedding: ${key.probe} MCC`,
+    subtitle: `grid: ${key.grid}`,
+    values: mine.map((c) => ({
+      setting: c.setting,
+      factor: c.factor,
+      value: key.probe === 'linear' ? c.mccLinearMean : c.mccNonlinearMean,
+      sd: key.probe === 'linear' ? c.mccLinearSd : c.mccNonlinearSd,
+      seeds: c.seeds,
+      predicted: c.predicted,
+      verdict: c.verdict,
+    })),
+    rowField: 'factor',
+    rows: [...new Set(mine.map((c) => c.factor))],
+    settings: [...new Set(mine.map((c) => c.setting))],
+    scheme: 'purples',
+    legend: 'MCC',
+    tooltip: [
+      { field: 'factor' },
+      { field: 'setting' },
+      { field: 'value', format: '.3f', title: 'mean MCC' },
       { field: 'sd', format: '.3f', title: 'sd' },
       { field: 'seeds' },
       { field: 'predicted' },

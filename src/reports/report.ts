@@ -12,9 +12,21 @@ import type { TopLevelSpec } from 'vega-lite';
 import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../experiments/files.js';
 import { FILES } from '../experiments/run-dir.js';
 import type { RunConfig } from '../experiments/run.js';
-import type { DownstreamCell, SummaryCell, SweepSummary } from '../sweeps/summary.js';
+import type { Mpi3dConfig } from '../experiments/mpi3d-run.js';
+import { imageTextVerdict, type DownstreamCell, type SummaryCell, type SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
-import { downstreamKeys, downstreamName, downstreamSpec, heatmapKeys, heatmapName, heatmapSpec, renderSvg } from './heatmap.js';
+import {
+  downstreamKeys,
+  downstreamName,
+  downstreamSpec,
+  heatmapKeys,
+  heatmapName,
+  heatmapSpec,
+  imageTextHeatmapSpec,
+  imageTextKeys,
+  imageTextName,
+  renderSvg,
+} from './heatmap.js';
 import { svgToPng } from './png.js';
 
 export const REPORT_DIR = 'report';
@@ -28,7 +40,15 @@ export interface ReportResult {
 }
 
 interface RunRow extends SweepRunEntry {
-  config: RunConfig | null;
+  config: RunConfig | Mpi3dConfig | null;
+}
+
+/** A finished run's verdicts: passed / judged (image-text runs by the MCC rule of their grid cells). */
+function verdicts(r: SweepRunEntry): string {
+  const m = r.metrics;
+  if (!m) return '';
+  if ('passed' in m) return `${m.passed}/${m.judged}`;
+  return `${m.factors.filter((f) => imageTextVerdict(f.predicted, f.mccNonlinear) === 'pass').length}/${m.factors.length}`;
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -68,7 +88,7 @@ function runsTable(runs: readonly RunRow[]): string {
   const body = runs
     .map((r) => {
       const m = r.metrics;
-      const status = m ? `${m.passed}/${m.judged}` : r.config ? 'unfinished' : 'not started';
+      const status = m ? verdicts(r) : r.config ? 'unfinished' : 'not started';
       const config = r.config ? `<details><summary>config.json</summary><pre>${escapeHtml(JSON.stringify(r.config, null, 2))}</pre></details>` : '';
       return `<tr><td><code>${r.id}</code></td><td>${escapeHtml(r.grid)}</td><td>${escapeHtml(r.setting)}</td><td>${r.dependence}</td><td>${r.seed}</td><td>${m ? m.trainSeconds.toFixed(1) : ''}</td><td>${m ? m.evalSeconds.toFixed(1) : ''}</td><td>${status}</td><td>${config}</td></tr>`;
     })
@@ -83,7 +103,7 @@ export async function writeReport(dir: string): Promise<ReportResult> {
   const out = join(dir, REPORT_DIR);
   await ensureWritableDir(out);
   const runs: RunRow[] = [];
-  for (const e of entries) runs.push({ ...e, config: await readJsonIfExists<RunConfig>(join(dir, SWEEP_FILES.runs, e.id, FILES.config)) });
+  for (const e of entries) runs.push({ ...e, config: await readJsonIfExists<RunConfig | Mpi3dConfig>(join(dir, SWEEP_FILES.runs, e.id, FILES.config)) });
   const figures: string[] = [];
   const sections: string[] = [];
   const ablations = new Set<string>();
@@ -105,6 +125,9 @@ export async function writeReport(dir: string): Promise<ReportResult> {
   for (const key of downstreamKeys(summary.downstream)) {
     if (!ablations.has(key.grid)) downstreamSections.push(await figure(downstreamName(key), downstreamSpec(summary.downstream, key)));
   }
+  const imageTextSections: string[] = [];
+  for (const key of imageTextKeys(summary.imageText)) imageTextSections.push(await figure(imageTextName(key), imageTextHeatmapSpec(summary.imageText, key)));
+  const it = summary.imageTextAgreement;
   const agreement = (['independent', 'dependent'] as const)
     .map((d) => {
       const a = summary.agreement[d];
@@ -125,13 +148,18 @@ pre { font-size: 0.8em; }
 <h1>misalign report</h1>
 <p>${summary.runs.complete} of ${summary.runs.expected} runs finished; ${(secondsTrain / 60).toFixed(1)} minutes of training in total.
 Cells are means over seeds; verdicts use the mean nonlinear R² (kept ≥ 0.9; dropped ≤ 0.1 in the independent setting; m_x, m_t ≤ 0.1 always).</p>
-<h2>Agreement with the theory</h2>
+${summary.cells.length > 0 || summary.imageText.length === 0 ? `<h2>Agreement with the theory</h2>
 <table><thead><tr><th>semantics</th><th>share of cells</th><th>agree / judged</th></tr></thead><tbody>${agreement}</tbody></table>
 <h2>Heatmaps</h2>
-${sections.join('\n') || '<p>No grid with more than one setting.</p>'}
+${sections.join('\n') || '<p>No grid with more than one setting.</p>'}` : ''}
 ${downstreamSections.length > 0 ? `<h2>Downstream tasks (Figs. 4 and 10)</h2>
 <p>MLP probes on frozen ẑ_x: R² of y1..y4 = F(s[1..3]), F(s[1..5]), F(s[1..7]), F(s[1..9]) in distribution; MCC of y5 (y2 binarised) in distribution and with s9, s10 shifted (OOD).</p>
 ${downstreamSections.join('\n')}` : ''}
+${imageTextSections.length > 0 ? `<h2>Image-text experiment: MPI3D scenes with biased captions (Fig. 5)</h2>
+<p>MCC of each factor from the image and the text embedding (logistic regression: linear; MLP classifier: nonlinear), mean over seeds.
+Verdicts use the mean nonlinear MCC: factors the captions mention correctly need ≥ 0.8, the others (omitted, perturbed, and the image-specific positions) ≤ 0.1.
+Agreement: ${it.share === null ? '–' : fmt(it.share)} (${it.agree}/${it.judged} cells).</p>
+${imageTextSections.join('\n')}` : ''}
 ${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, summary.downstream, g)).join('\n')}` : ''}
 <h2>Runs</h2>
 ${runsTable(runs)}

@@ -8,7 +8,7 @@
  */
 import type { RunSettings } from '../experiments/run.js';
 import type { Dependence } from '../latent/model.js';
-import { BUILTIN_GRIDS, builtinGrid, expandGrid, type BuiltinGridName, type GridRun } from '../sweeps/grids.js';
+import { NUMERIC_GRIDS, builtinGrid, expandGrid, imageTextGrid, isImageTextGrid, type BuiltinGridName, type GridRun } from '../sweeps/grids.js';
 import { runSweep, type SweepOptions, type SweepResult } from '../sweeps/sweep.js';
 import type { PresetName } from '../training/config.js';
 import { writeReport, type ReportResult } from './report.js';
@@ -18,7 +18,7 @@ export interface ReproduceOptions extends SweepOptions {
   /** Seeds per setting (default 3, the paper's). */
   seeds?: number;
   dependence?: readonly Dependence[];
-  /** The grids to run (default all four). */
+  /** The grids to run (default the four numeric ones; the image-text grids mpi3d-selection and mpi3d-perturbation on request). */
   grids?: readonly BuiltinGridName[];
   /** Settings under every run's own (e.g. `{ steps: 2000 }` for a short rehearsal). */
   base?: RunSettings;
@@ -27,7 +27,10 @@ export interface ReproduceOptions extends SweepOptions {
 /** Every run of the study, grid by grid. */
 export function studyRuns(options: Pick<ReproduceOptions, 'preset' | 'seeds' | 'dependence' | 'base' | 'grids'> = {}): GridRun[] {
   const dependence = options.dependence ?? ['independent', 'dependent'];
-  return (options.grids ?? BUILTIN_GRIDS).flatMap((name) => expandGrid(builtinGrid(name), { dependence, seeds: options.seeds ?? 3, preset: options.preset ?? 'quick', base: options.base }));
+  const shared = { seeds: options.seeds ?? 3, preset: options.preset ?? 'quick', base: options.base };
+  return (options.grids ?? NUMERIC_GRIDS).flatMap((name) =>
+    isImageTextGrid(name) ? expandGrid(imageTextGrid(name), shared) : expandGrid(builtinGrid(name), { ...shared, dependence }),
+  );
 }
 
 export async function reproduce(dir: string, options: ReproduceOptions = {}): Promise<{ sweep: SweepResult; report: ReportResult }> {

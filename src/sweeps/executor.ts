@@ -6,11 +6,26 @@
  *   inProcessExecutor   runs in this process (one at a time is sensible)
  *   processExecutor     a child process per run (process-executor.ts)
  */
+import { trainMpi3dRunDir } from '../experiments/mpi3d-dir.js';
+import type { Mpi3dSettings } from '../experiments/mpi3d-run.js';
 import { downstreamRunDir, trainRunDir, type DownstreamRunOptions } from '../experiments/run-dir.js';
 import type { RunSettings } from '../experiments/run.js';
 import type { Progress } from '../training/trainer.js';
 
-export interface RunTask {
+/** What a run reports while it trains (numeric and image-text runs alike). */
+export type TaskProgress = Pick<Progress, 'step' | 'steps' | 'loss' | 'stepsPerSecond' | 'eta'>;
+
+export type RunTask = NumericTask | Mpi3dTask;
+
+/** An MPI3D image-text run: no checkpoints, so an interrupted one starts again. */
+export interface Mpi3dTask {
+  experiment: 'mpi3d';
+  dir: string;
+  settings: Mpi3dSettings;
+}
+
+export interface NumericTask {
+  experiment?: 'numeric';
   /** The run's folder: DIR/runs/<id>. */
   dir: string;
   settings: RunSettings;
@@ -24,11 +39,15 @@ export interface RunTask {
 
 export interface RunExecutor {
   /** Trains and evaluates one run into its folder; rejects with the run's error. */
-  run(task: RunTask, onProgress?: (p: Progress) => void): Promise<void>;
+  run(task: RunTask, onProgress?: (p: TaskProgress) => void): Promise<void>;
 }
 
 /** What every executor does with a task, wherever it runs: train and evaluate, then the downstream study if asked. */
-export async function performTask(task: RunTask, onProgress?: (p: Progress) => void): Promise<void> {
+export async function performTask(task: RunTask, onProgress?: (p: TaskProgress) => void): Promise<void> {
+  if (task.experiment === 'mpi3d') {
+    await trainMpi3dRunDir(task.dir, task.settings, { restart: true, onProgress });
+    return;
+  }
   if (!task.trained) await trainRunDir(task.dir, task.settings, { resume: task.resume, onProgress });
   if (task.downstream) await downstreamRunDir(task.dir, task.downstream);
 }

@@ -9,14 +9,24 @@
  *   perturbation   I_θ = [10], I_ρ = ∅, {1}, [2], ..., [9]           (Fig. 7 / 9)
  *   encoding-size  I_θ = [3] with an encoding of 5 dimensions         (ablation)
  *   joint          I_θ = [8], I_ρ = [2]: keeps exactly s3..s8         (ablation)
+ *
+ * and the image-text grids (MPI3D scenes with biased captions, Fig. 5):
+ *
+ *   mpi3d-selection      captions mention {color}, +shape, +size, +camera, +background
+ *   mpi3d-perturbation   all five mentioned; ∅, {back}, {cam, back}, ... perturbed
  */
 import { MisalignError } from '../common/errors.js';
 import type { RunSettings } from '../experiments/run.js';
+import type { Mpi3dSettings } from '../experiments/mpi3d-run.js';
 import type { Dependence } from '../latent/model.js';
 import type { PresetName } from '../training/config.js';
 
-export const BUILTIN_GRIDS = ['selection', 'perturbation', 'encoding-size', 'joint'] as const;
-export type BuiltinGridName = (typeof BUILTIN_GRIDS)[number];
+export const NUMERIC_GRIDS = ['selection', 'perturbation', 'encoding-size', 'joint'] as const;
+export const IMAGE_TEXT_GRIDS = ['mpi3d-selection', 'mpi3d-perturbation'] as const;
+export const BUILTIN_GRIDS = [...NUMERIC_GRIDS, ...IMAGE_TEXT_GRIDS] as const;
+export type NumericGridName = (typeof NUMERIC_GRIDS)[number];
+export type ImageTextGridName = (typeof IMAGE_TEXT_GRIDS)[number];
+export type BuiltinGridName = NumericGridName | ImageTextGridName;
 
 /** One column of a grid: a label (shown in reports) and the run's settings. */
 export interface GridSetting {
@@ -24,18 +34,49 @@ export interface GridSetting {
   settings: RunSettings;
 }
 
+/** A grid of numeric experiments (SPEC §2–6). */
 export interface Grid {
   name: string;
+  experiment?: 'numeric';
   settings: GridSetting[];
 }
 
-/** One model of a sweep. */
-export interface GridRun {
+/** A grid of MPI3D image-text experiments (SPEC §7). */
+export interface Mpi3dGrid {
+  name: string;
+  experiment: 'mpi3d';
+  settings: { label: string; settings: Mpi3dSettings }[];
+}
+
+export type AnyGrid = Grid | Mpi3dGrid;
+
+interface GridRunBase {
   grid: string;
   setting: string;
+  /** Image-text runs have no dependence setting: always 'independent'. */
   dependence: Dependence;
   seed: number;
-  settings: RunSettings;
+}
+
+/** One model of a sweep: a numeric run (`experiment` absent or 'numeric') or an MPI3D run. */
+export type GridRun = (GridRunBase & { experiment?: 'numeric'; settings: RunSettings }) | (GridRunBase & { experiment: 'mpi3d'; settings: Mpi3dSettings });
+
+/** Column labels of the image-text grids, as the paper's Fig. 5 names them. */
+export const MPI3D_GRID_LABELS: Readonly<Record<ImageTextGridName, readonly string[]>> = {
+  'mpi3d-selection': ['{color}', '+shape', '+size', '+camera', '+background'],
+  'mpi3d-perturbation': ['∅', '{back}', '{cam, back}', '{size, cam, back}', '{shape, size, cam, back}'],
+};
+
+export function isImageTextGrid(name: string): name is ImageTextGridName {
+  return (IMAGE_TEXT_GRIDS as readonly string[]).includes(name);
+}
+
+/** An image-text grid: the five selection or perturbation levels. */
+export function imageTextGrid(name: ImageTextGridName): Mpi3dGrid {
+  const labels = MPI3D_GRID_LABELS[name];
+  if (!labels) throw new MisalignError('INVALID_GRID', `unknown image-text grid '${String(name)}'; expected ${IMAGE_TEXT_GRIDS.join(', ')}`);
+  const key = name === 'mpi3d-selection' ? 'selectionLevel' : 'perturbationLevel';
+  return { name, experiment: 'mpi3d', settings: labels.map((label, i) => ({ label, settings: { [key]: i + 1 } })) };
 }
 
 /** `{1}` for one factor, `[k]` for 1..k, `∅` for none (the paper's notation). */
@@ -45,8 +86,8 @@ export function prefixLabel(k: number): string {
 
 const prefix = (k: number): string => (k === 1 ? '1' : `1-${k}`);
 
-/** A built-in grid of SPEC §7 for a world of `ns` semantic factors (default 10). */
-export function builtinGrid(name: BuiltinGridName, ns = 10): Grid {
+/** A built-in numeric grid of SPEC §7 for a world of `ns` semantic factors (default 10). */
+export function builtinGrid(name: NumericGridName, ns = 10): Grid {
   const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
   switch (name) {
     case 'selection':
@@ -61,12 +102,12 @@ export function builtinGrid(name: BuiltinGridName, ns = 10): Grid {
     case 'joint':
       return { name, settings: [{ label: 'I_θ = [8], I_ρ = [2]', settings: { ns, select: '1-8', perturb: '1-2' } }] };
     default:
-      throw new MisalignError('INVALID_GRID', `unknown grid '${String(name)}'; expected ${BUILTIN_GRIDS.join(', ')} or a grid file`);
+      throw new MisalignError('INVALID_GRID', `unknown grid '${String(name)}'; expected ${NUMERIC_GRIDS.join(', ')} or a grid file`);
   }
 }
 
-export function isBuiltinGrid(name: string): name is BuiltinGridName {
-  return (BUILTIN_GRIDS as readonly string[]).includes(name);
+export function isBuiltinGrid(name: string): name is NumericGridName {
+  return (NUMERIC_GRIDS as readonly string[]).includes(name);
 }
 
 export interface ExpandOptions {
@@ -80,9 +121,12 @@ export interface ExpandOptions {
 
 /**
  * Every run of a grid: settings × dependence × seeds, in that order (seed
- * fastest). Each run's settings are complete for `resolveRunConfig`.
+ * fastest). Each run's settings are complete for `resolveRunConfig` (or
+ * `resolveMpi3dConfig`: image-text grids take the preset, seeds, steps and
+ * evaluation samples, and have no dependence setting).
  */
-export function expandGrid(grid: Grid, options: ExpandOptions = {}): GridRun[] {
+export function expandGrid(grid: AnyGrid, options: ExpandOptions = {}): GridRun[] {
+  if (grid.experiment === 'mpi3d') return expandImageTextGrid(grid, options);
   const dependence = options.dependence ?? ['independent'];
   const seeds = options.seeds ?? 3;
   if (!Number.isInteger(seeds) || seeds < 1) throw new MisalignError('OUT_OF_RANGE', `seeds must be a positive integer, got ${seeds}`);
@@ -105,6 +149,23 @@ export function expandGrid(grid: Grid, options: ExpandOptions = {}): GridRun[] {
     }
   }
   return runs;
+}
+
+function expandImageTextGrid(grid: Mpi3dGrid, options: ExpandOptions): GridRun[] {
+  const seeds = options.seeds ?? 3;
+  if (!Number.isInteger(seeds) || seeds < 1) throw new MisalignError('OUT_OF_RANGE', `seeds must be a positive integer, got ${seeds}`);
+  if (options.dependence?.includes('dependent')) {
+    throw new MisalignError('CONFLICTING_OPTIONS', `grid '${grid.name}' has no dependent semantics (MPI3D's factors are independent); drop --dependence`);
+  }
+  const base = options.base ?? {};
+  const shared: Mpi3dSettings = {
+    ...(options.preset !== undefined && { preset: options.preset }),
+    ...(base.steps !== undefined && { steps: base.steps }),
+    ...(base.evalSamples !== undefined && { evalSamples: base.evalSamples }),
+  };
+  return grid.settings.flatMap(({ label, settings }) =>
+    Array.from({ length: seeds }, (_, seed) => ({ experiment: 'mpi3d' as const, grid: grid.name, setting: label, dependence: 'independent' as const, seed, settings: { ...shared, ...settings, seed } })),
+  );
 }
 
 /** Parses `i/n` (1-based) and keeps the i-th of n disjoint, interleaved parts of `runs`. */

@@ -7,8 +7,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Progress } from '../training/trainer.js';
-import type { RunExecutor, RunTask } from './executor.js';
+import type { RunExecutor, RunTask, TaskProgress } from './executor.js';
 
 function workerEntry(): { path: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('./worker-main.js', import.meta.url));
@@ -19,12 +18,12 @@ function workerEntry(): { path: string; execArgv: string[] } {
 export function processExecutor(): RunExecutor {
   const entry = workerEntry();
   return {
-    run(task: RunTask, onProgress?: (p: Progress) => void): Promise<void> {
+    run(task: RunTask, onProgress?: (p: TaskProgress) => void): Promise<void> {
       return new Promise((resolve, reject) => {
         const child = fork(entry.path, [JSON.stringify(task)], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
         let stderr = '';
         child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('message', (m: { progress?: Progress }) => {
+        child.on('message', (m: { progress?: TaskProgress }) => {
           if (m.progress) onProgress?.(m.progress);
         });
         child.on('error', reject);

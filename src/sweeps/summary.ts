@@ -3,10 +3,13 @@
  * factor), mean and standard deviation over seeds, the theory's prediction,
  * and a verdict on the mean nonlinear R² (the rule of SPEC §6, as for one
  * run). `agreement` is, per dependence setting, the share of cells with a
- * verdict whose verdict agrees with the theory. Pure: `sweep.ts` reads the
- * runs from disk.
+ * verdict whose verdict agrees with the theory. Image-text runs (MPI3D) give
+ * `imageText` cells instead: MCC over seeds per (grid, setting, encoding,
+ * factor), judged on the mean nonlinear MCC (kept ≥ 0.8, dropped ≤ 0.1, the
+ * paper's Fig. 5 reading). Pure: `sweep.ts` reads the runs from disk.
  */
 import type { Metrics } from '../experiments/run.js';
+import type { Mpi3dMetrics } from '../experiments/mpi3d-run.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import { verdictFor, type Verdict } from '../probes/evaluate.js';
 import type { Dependence } from '../latent/model.js';
@@ -51,6 +54,34 @@ export type DownstreamMetric = (typeof DOWNSTREAM_METRICS)[number];
 /** Column order of summary_downstream.csv. */
 export const DOWNSTREAM_COLUMNS: readonly (keyof DownstreamCell)[] = ['grid', 'dependence', 'setting', 'metric', 'seeds', 'mean', 'sd'];
 
+/** One factor of one image-text setting over seeds: MCC from the image or the text embedding. */
+export interface ImageTextCell {
+  grid: string;
+  setting: string;
+  encoding: 'image' | 'text';
+  factor: string;
+  seeds: number;
+  mccLinearMean: number;
+  mccLinearSd: number;
+  mccNonlinearMean: number;
+  mccNonlinearSd: number;
+  predicted: 'kept' | 'dropped';
+  verdict: Verdict;
+}
+
+/** Column order of summary_image_text.csv. */
+export const IMAGE_TEXT_COLUMNS: readonly (keyof ImageTextCell)[] = [
+  'grid', 'setting', 'encoding', 'factor', 'seeds', 'mccLinearMean', 'mccLinearSd', 'mccNonlinearMean', 'mccNonlinearSd', 'predicted', 'verdict',
+];
+
+/** Image-text verdicts: a kept factor needs MCC ≥ 0.8, a dropped one (biased, or image-specific) ≤ 0.1. */
+export const IMAGE_TEXT_KEPT_MIN_MCC = 0.8;
+export const IMAGE_TEXT_DROPPED_MAX_MCC = 0.1;
+
+export function imageTextVerdict(predicted: 'kept' | 'dropped', mcc: number): Verdict {
+  return predicted === 'kept' ? (mcc >= IMAGE_TEXT_KEPT_MIN_MCC ? 'pass' : 'fail') : mcc <= IMAGE_TEXT_DROPPED_MAX_MCC ? 'pass' : 'fail';
+}
+
 export interface Agreement {
   /** Cells with a verdict. */
   judged: number;
@@ -68,14 +99,15 @@ export interface SweepSummary {
   seconds: { train: number; eval: number; downstream: number };
   /** The downstream study over seeds, for the settings where it ran (empty if it did not). */
   downstream: DownstreamCell[];
+  /** The image-text grids' cells (empty without them) and their agreement with the theory. */
+  imageText: ImageTextCell[];
+  imageTextAgreement: Agreement;
 }
 
 /** A run of a grid and, once it has finished, its metrics. */
-export interface RunRecord {
-  run: Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>;
-  metrics: Metrics | null;
-  downstream?: DownstreamResult | null;
-}
+export type RunRecord =
+  | { experiment?: 'numeric'; run: Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>; metrics: Metrics | null; downstream?: DownstreamResult | null }
+  | { experiment: 'mpi3d'; run: Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>; metrics: Mpi3dMetrics | null };
 
 function meanSd(values: readonly number[]): [number, number] {
   const n = values.length;
@@ -90,7 +122,24 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
   let complete = 0;
   const seconds = { train: 0, eval: 0, downstream: 0 };
   const downstreamGroups = new Map<string, { cell: Pick<DownstreamCell, 'grid' | 'dependence' | 'setting' | 'metric'>; values: number[] }>();
-  for (const { run, metrics, downstream } of records) {
+  const imageTextGroups = new Map<string, { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'predicted'>; lin: number[]; nl: number[] }>();
+  for (const record of records) {
+    if (record.experiment === 'mpi3d') {
+      const { run, metrics } = record;
+      if (metrics === null) continue;
+      complete++;
+      seconds.train += metrics.trainSeconds;
+      seconds.eval += metrics.evalSeconds;
+      for (const f of metrics.factors) {
+        const key = JSON.stringify([run.grid, run.setting, f.encoding, f.factor]);
+        const g = imageTextGroups.get(key) ?? { cell: { grid: run.grid, setting: run.setting, encoding: f.encoding, factor: f.factor, predicted: f.predicted }, lin: [], nl: [] };
+        g.lin.push(f.mccLinear);
+        g.nl.push(f.mccNonlinear);
+        imageTextGroups.set(key, g);
+      }
+      continue;
+    }
+    const { run, metrics, downstream } = record;
     if (downstream) {
       const r = downstream.regression;
       const c = downstream.classification;
@@ -140,5 +189,15 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     const [mean, sd] = meanSd(values);
     return { ...cell, seeds: values.length, mean, sd };
   });
-  return { cells, agreement, runs: { expected: records.length, complete }, seconds, downstream: downstreamCells };
+  const imageTextAgreement: Agreement = { judged: 0, agree: 0, share: null };
+  const imageText = [...imageTextGroups.values()].map(({ cell, lin, nl }): ImageTextCell => {
+    const [mccLinearMean, mccLinearSd] = meanSd(lin);
+    const [mccNonlinearMean, mccNonlinearSd] = meanSd(nl);
+    const verdict = imageTextVerdict(cell.predicted, mccNonlinearMean);
+    imageTextAgreement.judged++;
+    if (verdict === 'pass') imageTextAgreement.agree++;
+    return { ...cell, seeds: nl.length, mccLinearMean, mccLinearSd, mccNonlinearMean, mccNonlinearSd, verdict };
+  });
+  imageTextAgreement.share = imageTextAgreement.judged > 0 ? imageTextAgreement.agree / imageTextAgreement.judged : null;
+  return { cells, agreement, runs: { expected: records.length, complete }, seconds, downstream: downstreamCells, imageText, imageTextAgreement };
 }

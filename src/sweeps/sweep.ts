@@ -5,6 +5,7 @@
  *   DIR/runs/<id>/           one run folder (config.json, checkpoint.bin, ...)
  *   DIR/summary.json, .csv   the aggregate over seeds (summary.ts)
  *   DIR/summary_downstream.csv  the downstream study's aggregate, when it ran
+ *   DIR/summary_image_text.csv  the image-text grids' aggregate (MCC), when they ran
  *
  * A run's id is a hash of its full configuration, so the same model is
  * trained once even if two grids list it (the perturbation grid's ∅ is the
@@ -20,18 +21,25 @@ import { join } from 'node:path';
 import { MisalignError } from '../common/errors.js';
 import { FILES, type DownstreamRunOptions } from '../experiments/run-dir.js';
 import { ensureWritableDir, readJsonIfExists, writeCsv, writeJson } from '../experiments/files.js';
-import { resolveRunConfig, type Metrics, type RunConfig } from '../experiments/run.js';
+import { resolveRunConfig, type Metrics } from '../experiments/run.js';
+import { resolveMpi3dConfig, type Mpi3dMetrics } from '../experiments/mpi3d-run.js';
 import type { DownstreamResult } from '../probes/downstream.js';
-import type { Progress } from '../training/trainer.js';
-import { inProcessExecutor, type RunExecutor } from './executor.js';
+import { inProcessExecutor, type RunExecutor, type RunTask, type TaskProgress } from './executor.js';
 import { parseGridFile } from './grid-file.js';
-import { builtinGrid, isBuiltinGrid, shardOf, type Grid, type GridRun } from './grids.js';
-import { CELL_COLUMNS, DOWNSTREAM_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
+import { BUILTIN_GRIDS, builtinGrid, imageTextGrid, isBuiltinGrid, isImageTextGrid, shardOf, type AnyGrid, type GridRun } from './grids.js';
+import { CELL_COLUMNS, DOWNSTREAM_COLUMNS, IMAGE_TEXT_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
 
-export const SWEEP_FILES = { grids: 'grids', runs: 'runs', summaryJson: 'summary.json', summaryCsv: 'summary.csv', downstreamCsv: 'summary_downstream.csv' } as const;
+export const SWEEP_FILES = {
+  grids: 'grids',
+  runs: 'runs',
+  summaryJson: 'summary.json',
+  summaryCsv: 'summary.csv',
+  downstreamCsv: 'summary_downstream.csv',
+  imageTextCsv: 'summary_image_text.csv',
+} as const;
 
-/** 16 hex digits of the SHA-256 of the run's full configuration. */
-export function runId(config: RunConfig): string {
+/** 16 hex digits of the SHA-256 of the run's full configuration (a RunConfig or an Mpi3dConfig). */
+export function runId(config: object): string {
   return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
 }
 
@@ -40,6 +48,13 @@ export interface ManifestEntry {
   setting: string;
   dependence: GridRun['dependence'];
   seed: number;
+  /** 'mpi3d' for image-text runs (absent for numeric ones). */
+  experiment?: 'mpi3d';
+}
+
+/** The id of a grid run: the hash of its resolved configuration. */
+export function gridRunId(run: GridRun): string {
+  return runId(run.experiment === 'mpi3d' ? resolveMpi3dConfig(run.settings) : resolveRunConfig(run.settings));
 }
 
 interface Manifest {
@@ -54,7 +69,7 @@ async function writeManifests(dir: string, runs: readonly (GridRun & { id: strin
   const byGrid = new Map<string, ManifestEntry[]>();
   for (const r of runs) {
     const list = byGrid.get(r.grid) ?? [];
-    list.push({ id: r.id, setting: r.setting, dependence: r.dependence, seed: r.seed });
+    list.push({ id: r.id, setting: r.setting, dependence: r.dependence, seed: r.seed, ...(r.experiment === 'mpi3d' && { experiment: 'mpi3d' as const }) });
     byGrid.set(r.grid, list);
   }
   await ensureWritableDir(join(dir, SWEEP_FILES.grids));
@@ -71,7 +86,7 @@ async function writeManifests(dir: string, runs: readonly (GridRun & { id: strin
 export type SweepEvent =
   | { kind: 'start'; total: number; skipped: number; toRun: number; pending: string[] }
   | { kind: 'run-start'; id: string; run: GridRun }
-  | { kind: 'progress'; id: string; run: GridRun; progress: Progress }
+  | { kind: 'progress'; id: string; run: GridRun; progress: TaskProgress }
   | { kind: 'run-done'; id: string; run: GridRun; seconds: number }
   | { kind: 'run-failed'; id: string; run: GridRun; error: string };
 
@@ -102,7 +117,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   const jobs = options.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new MisalignError('OUT_OF_RANGE', `jobs must be a positive integer, got ${jobs}`);
   const executor = options.executor ?? inProcessExecutor;
-  const withIds = runs.map((run) => ({ ...run, id: runId(resolveRunConfig(run.settings)) }));
+  const withIds = runs.map((run) => ({ ...run, id: gridRunId(run) }));
   const mine = options.shard ? shardOf(withIds, options.shard) : withIds;
   await ensureWritableDir(dir);
   await writeManifests(dir, withIds);
@@ -116,7 +131,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   for (const run of unique.values()) {
     const runDir = join(dir, SWEEP_FILES.runs, run.id);
     const trained = (await readJsonIfExists(join(runDir, FILES.metricsJson))) !== null;
-    const studied = !downstream || (await readJsonIfExists(join(runDir, FILES.downstream))) !== null;
+    const studied = !downstream || run.experiment === 'mpi3d' || (await readJsonIfExists(join(runDir, FILES.downstream))) !== null;
     if (trained && studied) skipped++;
     else todo.push({ run, resume: trained || (await readJsonIfExists(join(runDir, FILES.config))) !== null, trained });
   }
@@ -131,7 +146,10 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
       const t0 = performance.now();
       options.onEvent?.({ kind: 'run-start', id: run.id, run });
       try {
-        await executor.run({ dir: join(dir, SWEEP_FILES.runs, run.id), settings: run.settings, resume, trained, downstream }, (progress) =>
+        const runDir = join(dir, SWEEP_FILES.runs, run.id);
+        const task: RunTask =
+          run.experiment === 'mpi3d' ? { experiment: 'mpi3d', dir: runDir, settings: run.settings } : { dir: runDir, settings: run.settings, resume, trained, downstream };
+        await executor.run(task, (progress) =>
           options.onEvent?.({ kind: 'progress', id: run.id, run, progress }),
         );
         done++;
@@ -151,7 +169,8 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
 /** One entry of a sweep folder's grid lists, with the run's metrics once it has finished. */
 export interface SweepRunEntry extends ManifestEntry {
   grid: string;
-  metrics: Metrics | null;
+  /** Mpi3dMetrics for image-text runs (`experiment: 'mpi3d'`). */
+  metrics: Metrics | Mpi3dMetrics | null;
   /** DIR/runs/<id>/downstream.json, once the downstream study has run. */
   downstream: DownstreamResult | null;
 }
@@ -166,14 +185,14 @@ export async function readSweepRuns(dir: string): Promise<SweepRunEntry[]> {
     throw error;
   }
   const entries: SweepRunEntry[] = [];
-  const metricsById = new Map<string, Metrics | null>();
+  const metricsById = new Map<string, Metrics | Mpi3dMetrics | null>();
   const downstreamById = new Map<string, DownstreamResult | null>();
   for (const name of names) {
     const manifest = await readJsonIfExists<Manifest>(join(dir, SWEEP_FILES.grids, name));
     if (!manifest || !Array.isArray(manifest.runs)) throw new MisalignError('CHECKPOINT_CORRUPT', `${join(dir, SWEEP_FILES.grids, name)} is not a grid list`);
     for (const e of manifest.runs) {
       if (!metricsById.has(e.id)) {
-        metricsById.set(e.id, await readJsonIfExists<Metrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
+        metricsById.set(e.id, await readJsonIfExists<Metrics | Mpi3dMetrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
         downstreamById.set(e.id, await readJsonIfExists<DownstreamResult>(join(dir, SWEEP_FILES.runs, e.id, FILES.downstream)));
       }
       entries.push({ ...e, grid: manifest.grid, metrics: metricsById.get(e.id)!, downstream: downstreamById.get(e.id)! });
@@ -189,23 +208,29 @@ export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
 
 /** The summary of entries already read from DIR (written there too). */
 export async function summarizeEntries(dir: string, entries: readonly SweepRunEntry[]): Promise<SweepSummary> {
-  const records: RunRecord[] = entries.map(({ grid, setting, dependence, seed, metrics, downstream }) => ({ run: { grid, setting, dependence, seed }, metrics, downstream }));
+  const records: RunRecord[] = entries.map(({ grid, setting, dependence, seed, metrics, downstream, experiment }) =>
+    experiment === 'mpi3d'
+      ? { experiment, run: { grid, setting, dependence, seed }, metrics: metrics as Mpi3dMetrics | null }
+      : { run: { grid, setting, dependence, seed }, metrics: metrics as Metrics | null, downstream },
+  );
   const summary = summarizeSweep(records);
   await writeJson(join(dir, SWEEP_FILES.summaryJson), summary);
   await writeCsv(join(dir, SWEEP_FILES.summaryCsv), summary.cells, [...CELL_COLUMNS]);
   if (summary.downstream.length > 0) await writeCsv(join(dir, SWEEP_FILES.downstreamCsv), summary.downstream, [...DOWNSTREAM_COLUMNS]);
+  if (summary.imageText.length > 0) await writeCsv(join(dir, SWEEP_FILES.imageTextCsv), summary.imageText, [...IMAGE_TEXT_COLUMNS]);
   return summary;
 }
 
 /** A built-in grid by name (`selection`, ...), or a grid file (JSON or YAML) by path. */
-export async function loadGrid(nameOrPath: string): Promise<Grid> {
+export async function loadGrid(nameOrPath: string): Promise<AnyGrid> {
   if (isBuiltinGrid(nameOrPath)) return builtinGrid(nameOrPath);
+  if (isImageTextGrid(nameOrPath)) return imageTextGrid(nameOrPath);
   let text: string;
   try {
     text = await readFile(nameOrPath, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new MisalignError('INVALID_GRID', code === 'ENOENT' ? `'${nameOrPath}' is neither a grid (selection, perturbation, encoding-size, joint) nor a grid file` : `cannot read grid file ${nameOrPath}: ${code ?? String(error)}`);
+    throw new MisalignError('INVALID_GRID', code === 'ENOENT' ? `'${nameOrPath}' is neither a grid (${BUILTIN_GRIDS.join(', ')}) nor a grid file` : `cannot read grid file ${nameOrPath}: ${code ?? String(error)}`);
   }
   return parseGridFile(text, nameOrPath);
 }

@@ -1,0 +1,90 @@
+// The image-text grids (MPI3D, the paper's Fig. 5) in sweeps: expansion,
+// a toy sweep with its summary, restart of an interrupted run, the report's
+// heatmaps, and the command line's refusals.
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FILES } from '../src/experiments/run-dir.js';
+import { writeReport } from '../src/reports/report.js';
+import { expandGrid, imageTextGrid, type Mpi3dGrid } from '../src/sweeps/grids.js';
+import { imageTextVerdict } from '../src/sweeps/summary.js';
+import { runSweep, SWEEP_FILES } from '../src/sweeps/sweep.js';
+import { runCli } from './helpers/cli.js';
+import { tempDirs } from './helpers/temp.js';
+
+const tempDir = tempDirs('misalign-sweep-it');
+
+describe('image-text grids', () => {
+  it('are the five selection and perturbation levels, labelled as in Fig. 5, one run per seed', () => {
+    const sel = imageTextGrid('mpi3d-selection');
+    expect(sel.settings.map((s) => s.label)).toEqual(['{color}', '+shape', '+size', '+camera', '+background']);
+    expect(sel.settings.map((s) => s.settings)).toEqual([1, 2, 3, 4, 5].map((selectionLevel) => ({ selectionLevel })));
+    const pert = imageTextGrid('mpi3d-perturbation');
+    expect(pert.settings[4]).toEqual({ label: '{shape, size, cam, back}', settings: { perturbationLevel: 5 } });
+    const runs = expandGrid(sel, { seeds: 2, preset: 'quick', base: { steps: 50, evalSamples: 64, lr: 0.5 } });
+    expect(runs).toHaveLength(10);
+    expect(runs[3]).toEqual({ experiment: 'mpi3d', grid: 'mpi3d-selection', setting: '+shape', dependence: 'independent', seed: 1, settings: { preset: 'quick', steps: 50, evalSamples: 64, selectionLevel: 2, seed: 1 } });
+    expect(() => expandGrid(sel, { dependence: ['independent', 'dependent'] })).toThrow(/has no dependent semantics/);
+  });
+
+  it('judge MCC: kept ≥ 0.8, dropped ≤ 0.1', () => {
+    expect([imageTextVerdict('kept', 0.8), imageTextVerdict('kept', 0.79), imageTextVerdict('dropped', 0.1), imageTextVerdict('dropped', 0.11)]).toEqual(['pass', 'fail', 'pass', 'fail']);
+  });
+
+  it('sweep into one folder: summary cells per level, encoding and factor; a rerun skips; an interrupted run starts again with the same result; the report draws Fig. 5', async () => {
+    const dir = await tempDir();
+    const toy = { steps: 12, batch: 16, evalSamples: 96 };
+    const grid: Mpi3dGrid = { name: 'mpi3d-selection', experiment: 'mpi3d', settings: imageTextGrid('mpi3d-selection').settings.slice(0, 2).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
+    const runs = expandGrid(grid, { seeds: 1 });
+    const first = await runSweep(dir, runs);
+    expect(first).toMatchObject({ skipped: 0, done: 2, failed: [] });
+    const { imageText, imageTextAgreement, cells, runs: counts } = first.summary;
+    expect(cells).toEqual([]);
+    expect(counts).toEqual({ expected: 2, complete: 2 });
+    expect(imageText).toHaveLength(2 * 2 * 7);
+    expect(imageText.filter((c) => c.predicted === 'kept').map((c) => `${c.setting} ${c.encoding} ${c.factor}`)).toEqual([
+      '{color} image color', '{color} text color',
+      '+shape image color', '+shape image shape', '+shape text color', '+shape text shape',
+    ]);
+    expect(imageTextAgreement.judged).toBe(28);
+    const csv = (await readFile(join(dir, SWEEP_FILES.imageTextCsv), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('grid,setting,encoding,factor,seeds,mccLinearMean,mccLinearSd,mccNonlinearMean,mccNonlinearSd,predicted,verdict');
+    expect(csv).toHaveLength(29);
+    const manifest = JSON.parse(await readFile(join(dir, SWEEP_FILES.grids, 'mpi3d-selection.json'), 'utf8'));
+    expect(manifest.runs.map((r: { experiment: string }) => r.experiment)).toEqual(['mpi3d', 'mpi3d']);
+
+    expect(await runSweep(dir, runs)).toMatchObject({ skipped: 2, done: 0 });
+
+    // Interrupted: config.json written, no metrics yet. The rerun trains it again from the start.
+    const id = manifest.runs[1].id as string;
+    const metricsPath = join(dir, SWEEP_FILES.runs, id, FILES.metricsJson);
+    const before = await readFile(metricsPath, 'utf8');
+    await rm(metricsPath);
+    expect(await runSweep(dir, runs)).toMatchObject({ skipped: 1, done: 1 });
+    const after = JSON.parse(await readFile(metricsPath, 'utf8'));
+    expect(after.factors).toEqual(JSON.parse(before).factors);
+
+    const report = await writeReport(dir);
+    expect(report.figures).toEqual(['mpi3d-selection-image-nonlinear', 'mpi3d-selection-text-nonlinear', 'mpi3d-selection-image-linear', 'mpi3d-selection-text-linear']);
+    for (const name of report.figures) {
+      expect((await stat(join(report.dir, `${name}.png`))).size).toBeGreaterThan(1000);
+      const svg = await readFile(join(report.dir, `${name}.svg`), 'utf8');
+      expect(svg).toContain('+shape');
+      expect(svg).toContain('vertical');
+    }
+    const html = await readFile(join(report.dir, 'index.html'), 'utf8');
+    expect(html).toContain('MPI3D scenes with biased captions (Fig. 5)');
+    expect(html).toMatch(/Agreement: \d\.\d{3} \(\d+\/28 cells\)/);
+    expect(html).not.toContain('No grid with more than one setting');
+  });
+
+  it('the command line refuses dependence and the downstream study for image-text grids, in one line', async () => {
+    const out = join(await tempDir(), 'out');
+    let r = await runCli('sweep', '--grid', 'mpi3d-selection', '--dependence', 'dependent', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/grid 'mpi3d-selection' has no dependent semantics/)]);
+    r = await runCli('sweep', '--grid', 'mpi3d-perturbation', '--downstream', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/--downstream applies to the numeric grids, not to mpi3d-perturbation/)]);
+  });
+});
