@@ -14,6 +14,7 @@ import { MisalignError } from '../common/errors.js';
 import { layerLayout, paramCount, type MlpSpec } from '../encoders/mlp.js';
 import type { TfjsBackend } from './config.js';
 import type { Engine, EngineOptions, EngineState, StepBatch, StepResult } from './engine.js';
+import { TfjsAdam } from './tfjs-adam.js';
 
 type Tf = typeof TF;
 
@@ -78,9 +79,7 @@ export class TfjsEngine implements Engine {
   readonly name: string;
   private readonly fx: TfLayer[];
   private readonly ft: TfLayer[];
-  private readonly m: TF.Tensor[];
-  private readonly v: TF.Tensor[];
-  private t = 0;
+  private readonly adam: TfjsAdam;
 
   private constructor(
     private readonly tf: Tf,
@@ -93,8 +92,7 @@ export class TfjsEngine implements Engine {
     if (params.length !== nx + paramCount(ft)) throw new MisalignError('SHAPE_MISMATCH', `expected ${nx + paramCount(ft)} parameters, got ${params.length}`);
     this.fx = this.makeLayers(fx, params, 0);
     this.ft = this.makeLayers(ft, params, nx);
-    this.m = this.variables().map((x) => tf.zerosLike(x));
-    this.v = this.variables().map((x) => tf.zerosLike(x));
+    this.adam = new TfjsAdam(tf, this.variables());
   }
 
   static async create(options: EngineOptions, backend: TfjsBackend): Promise<TfjsEngine> {
@@ -154,27 +152,8 @@ export class TfjsEngine implements Engine {
         return symmetric(hx, ht, hxNeg, htNeg) as TF.Scalar;
       }, vars);
       const loss = value.dataSync()[0]!;
-      const g = vars.map((v) => grads[v.name]!);
-      const gradNorm = Math.sqrt(tf.addN(g.map((x) => x.square().sum())).dataSync()[0]!);
       if (!Number.isFinite(loss)) throw new MisalignError('NON_FINITE', `loss is ${loss}`);
-      if (!Number.isFinite(gradNorm)) throw new MisalignError('NON_FINITE', `gradient norm is ${gradNorm}`);
-      const coef = clip / (gradNorm + 1e-6);
-      const clipped = coef < 1 ? g.map((x) => x.mul(coef)) : g;
-      // PyTorch's Adam
-      this.t++;
-      const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-      const stepSize = lr / (1 - b1 ** this.t);
-      const bc2 = Math.sqrt(1 - b2 ** this.t);
-      vars.forEach((variable, i) => {
-        const gi = clipped[i]!;
-        const m = this.m[i]!.mul(b1).add(gi.mul(1 - b1));
-        const v = this.v[i]!.mul(b2).add(gi.square().mul(1 - b2));
-        variable.assign(variable.sub(m.div(v.sqrt().div(bc2).add(eps)).mul(stepSize)));
-        this.m[i]!.dispose();
-        this.v[i]!.dispose();
-        this.m[i] = tf.keep(m);
-        this.v[i] = tf.keep(v);
-      });
+      const gradNorm = this.adam.step(vars.map((v) => grads[v.name]!), lr, clip);
       return { loss, gradNorm };
     });
     return { loss: result.loss, lossXT: losses.xt, lossTX: losses.tx, gradNorm: result.gradNorm };
@@ -207,7 +186,7 @@ export class TfjsEngine implements Engine {
   }
 
   state(): EngineState {
-    return { params: this.flat(this.variables()), adamM: this.flat(this.m), adamV: this.flat(this.v), adamT: this.t };
+    return { params: this.flat(this.variables()), adamM: this.flat(this.adam.m), adamV: this.flat(this.adam.v), adamT: this.adam.t };
   }
 
   restore(state: EngineState): void {
@@ -220,16 +199,17 @@ export class TfjsEngine implements Engine {
     vars.forEach((variable, i) => {
       const size = variable.size;
       variable.assign(this.tf.tensor(state.params.subarray(o, o + size), variable.shape));
-      this.m[i]!.dispose();
-      this.v[i]!.dispose();
-      this.m[i] = this.tf.tensor(state.adamM.subarray(o, o + size), variable.shape);
-      this.v[i] = this.tf.tensor(state.adamV.subarray(o, o + size), variable.shape);
+      this.adam.m[i]!.dispose();
+      this.adam.v[i]!.dispose();
+      this.adam.m[i] = this.tf.tensor(state.adamM.subarray(o, o + size), variable.shape);
+      this.adam.v[i] = this.tf.tensor(state.adamV.subarray(o, o + size), variable.shape);
       o += size;
     });
-    this.t = state.adamT;
+    this.adam.t = state.adamT;
   }
 
   close(): void {
-    for (const x of [...this.variables(), ...this.m, ...this.v]) x.dispose();
+    for (const x of this.variables()) x.dispose();
+    this.adam.dispose();
   }
 }
