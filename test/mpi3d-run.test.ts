@@ -49,6 +49,19 @@ describe('the mpi3d experiment', () => {
     await expect(trainMpi3dRunDir(dir, { selectionLevel: 2, steps: 12, batch: 16, evalSamples: 96 })).rejects.toThrow(/already holds a run/);
   }, 120_000);
 
+  it('trains on tfjs with --engine tfjs (the same run as on the core, up to float rounding)', async () => {
+    const dir = await tempDir();
+    const args = ['train', '--experiment', 'mpi3d', '--selection-level', '2', '--steps', '3', '--batch', '8', '--eval-samples', '32'];
+    const core = await runCli(...args, '--out', join(dir, 'core'));
+    const tfjs = await runCli(...args, '--engine', 'tfjs', '--backend', 'cpu', '--out', join(dir, 'tfjs'));
+    expect([core.code, tfjs.code]).toEqual([0, 0]);
+    const config = JSON.parse(await readFile(join(dir, 'tfjs', 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ engine: 'tfjs', backend: 'cpu' });
+    const [a, b] = await Promise.all(['core', 'tfjs'].map(async (d) => JSON.parse(await readFile(join(dir, d, 'metrics.json'), 'utf8'))));
+    expect(Math.abs(a.finalLoss - b.finalLoss)).toBeLessThan(1e-3);
+    expect(() => resolveMpi3dConfig({ selectionLevel: 1, backend: 'cpu' })).toThrow(/a tfjs backend needs the tfjs engine/);
+  }, 120_000);
+
   it('the command line keeps the two experiments\' options apart, with one line', async () => {
     const dir = await tempDir();
     for (const [argv, message] of [

@@ -124,7 +124,7 @@ const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}
 
 /** `misalign train --experiment mpi3d`: image-text experiment 1 (SPEC §7). */
 async function trainMpi3dCommand(flags: TrainFlags, io: CliIo): Promise<void> {
-  const allowed = new Set(['experiment', 'selectionLevel', 'perturbationLevel', 'data', 'preset', 'steps', 'batch', 'lr', 'seed', 'evalSeed', 'evalSamples', 'out']);
+  const allowed = new Set(['experiment', 'selectionLevel', 'perturbationLevel', 'data', 'preset', 'steps', 'batch', 'lr', 'engine', 'backend', 'seed', 'evalSeed', 'evalSamples', 'out']);
   const numeric = Object.keys(flags).find((key) => !allowed.has(key) && flags[key as keyof TrainFlags] !== undefined);
   if (numeric) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(numeric)} does not apply to --experiment mpi3d`);
   const reporter = progressReporter(io, Boolean(process.stderr.isTTY));
@@ -138,6 +138,8 @@ async function trainMpi3dCommand(flags: TrainFlags, io: CliIo): Promise<void> {
         steps: flags.steps,
         batch: flags.batch,
         lr: flags.lr,
+        engine: flags.engine,
+        backend: flags.backend,
         seed: flags.seed,
         evalSeed: flags.evalSeed,
         evalSamples: flags.evalSamples,

@@ -1,0 +1,74 @@
+// The image-text engines: the WebAssembly core and tfjs train the same nets
+// from the same parameters to the same losses, parameters and embeddings;
+// the tfjs InfoNCE matches the f64 reference in both forms.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../src/common/rng.js';
+import { initNetParams, netParamCount, type NetSpec } from '../src/encoders/core-net.js';
+import { Kernels } from '../src/kernels/module.js';
+import { infonceClip, infonceNtXent } from '../src/kernels/reference/infonce.js';
+import { CoreImageTextEngine, type ImageTextEngineOptions } from '../src/training/image-text-engine.js';
+import { infonceTfjs, TfjsImageTextEngine } from '../src/training/tfjs-image-text-engine.js';
+import { randn } from './helpers/random.js';
+import { relError, tf } from './helpers/tf.js';
+
+let k: Kernels;
+beforeAll(async () => {
+  k = await Kernels.load();
+});
+
+const image: NetSpec = {
+  input: [8, 8, 3], slope: 0.2,
+  layers: [{ kind: 'conv', kernel: [4, 4], filters: 6, stride: 2, pad: 1 }, { kind: 'conv', kernel: [4, 4], filters: 8, stride: 2, pad: 1 }, { kind: 'dense', units: 12 }, { kind: 'dense', units: 3 }],
+};
+const text: NetSpec = {
+  input: [1, 6, 9], slope: 0.2,
+  layers: [{ kind: 'conv', kernel: [1, 3], filters: 10, stride: 1, pad: 0 }, { kind: 'meanPool' }, { kind: 'dense', units: 3 }],
+};
+
+describe('tfjs InfoNCE', () => {
+  it.each(['clip', 'ntxent'] as const)('matches the f64 reference, loss and gradients (%s)', (form) => {
+    const B = 7, d = 4, tau = 0.3;
+    const x = randn(B * d, 1), y = randn(B * d, 2);
+    const ref = (form === 'clip' ? infonceClip : infonceNtXent)(x, y, B, d, tau);
+    const f = (...t: tf.Tensor[]) => infonceTfjs(tf, t[0] as tf.Tensor2D, t[1] as tf.Tensor2D, tau, form);
+    const { value, grads } = tf.valueAndGrads(f)([tf.tensor2d(x, [B, d]), tf.tensor2d(y, [B, d])]);
+    expect(value.dataSync()[0]).toBeCloseTo(ref.loss, 5);
+    expect(relError(grads[0]!.dataSync(), ref.gx)).toBeLessThan(1e-4);
+    expect(relError(grads[1]!.dataSync(), ref.gy)).toBeLessThan(1e-4);
+  });
+});
+
+describe('image-text engines', () => {
+  it.each(['clip', 'ntxent'] as const)('core and tfjs take the same steps: losses, parameters and embeddings (%s)', async (form) => {
+    const B = 6;
+    const params = new Float32Array(netParamCount(image) + netParamCount(text));
+    const rng = Rng.fromSeed(3);
+    initNetParams(image, rng.fork('img'), params, 0);
+    initNetParams(text, rng.fork('txt'), params, netParamCount(image));
+    const options: ImageTextEngineOptions = { image, text, batch: B, tau: 0.2, form, lr: 3e-3, clip: 2, params };
+    const mark = k.arena.mark();
+    const core = new CoreImageTextEngine(k, options);
+    const tfjs = await TfjsImageTextEngine.create(options, 'cpu');
+    try {
+      for (let s = 0; s < 5; s++) {
+        const images = Float32Array.from(randn(B * 8 * 8 * 3, 10 + s), (v) => Math.abs(v) / 3);
+        const tokens = new Float32Array(B * 6 * 9);
+        for (let i = 0; i < B * 6; i++) tokens[i * 9 + ((i * 7 + s) % 9)] = 1;
+        const a = core.step(images, tokens, 3e-3);
+        const b = tfjs.step(images, tokens, 3e-3);
+        expect(Math.abs(a - b)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a)));
+      }
+      expect(relError(tfjs.params(), core.params())).toBeLessThan(1e-4);
+      const images = Float32Array.from(randn(B * 8 * 8 * 3, 99), (v) => Math.abs(v) / 3);
+      const tokens = new Float32Array(B * 6 * 9).map((_, i) => (i % 9 === (i / 9) % 5 ? 1 : 0));
+      const ec = core.embed(images, tokens);
+      const et = tfjs.embed(images, tokens);
+      expect(relError(et.img, ec.img)).toBeLessThan(1e-4);
+      expect(relError(et.txt, ec.txt)).toBeLessThan(1e-4);
+    } finally {
+      tfjs.close();
+      core.close();
+      k.arena.release(mark);
+    }
+  });
+});
