@@ -206,8 +206,6 @@ export { classifierProbes, mccMulticlass, type ClassTarget, type ClassifierOptio
 export {
   runMpi3d,
   resolveMpi3dConfig,
-  imageEncoderSpec,
-  textEncoderSpec,
   type Mpi3dSettings,
   type Mpi3dConfig,
   type Mpi3dMetrics,
@@ -215,3 +213,17 @@ export {
   type Mpi3dProgress,
   type Mpi3dHooks,
 } from './experiments/mpi3d-run.js';
+export {
+  imageEncoderSpec,
+  textEncoderSpec,
+  createImageTextEngine,
+  trainImageText,
+  embedPairs,
+  unitRows,
+  type ImageTextTraining,
+  type ImageTextProgress,
+  type PairBatch,
+  type PairSource,
+} from './experiments/image-text.js';
+export { CoreImageTextEngine, type ImageTextEngine, type ImageTextEngineOptions } from './training/image-text-engine.js';
+export { TfjsImageTextEngine, infonceTfjs } from './training/tfjs-image-text-engine.js';

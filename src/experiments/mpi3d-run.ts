@@ -16,14 +16,14 @@
  */
 import { MisalignError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
-import { initNetParams, netParamCount, type NetSpec } from '../encoders/core-net.js';
 import type { InfoNceForm } from '../kernels/infonce.js';
 import { Kernels } from '../kernels/module.js';
 import type { TfjsBackend } from '../training/config.js';
-import { CoreImageTextEngine, type ImageTextEngine } from '../training/image-text-engine.js';
+import type { ImageTextEngine } from '../training/image-text-engine.js';
+import { createImageTextEngine, embedPairs, trainImageText } from './image-text.js';
 import { classifierProbes } from '../probes/classify.js';
 import { fitStandardizer, standardize } from '../probes/stats.js';
-import { learningRate, type Schedule } from '../training/schedule.js';
+import type { Schedule } from '../training/schedule.js';
 import { mpi3dBiasSets, type Mpi3dBias, type Mpi3dBiasSets } from '../scenes/mpi3d-captions.js';
 import { Mpi3dData, proceduralImages, type ImageSource } from '../scenes/mpi3d-data.js';
 import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../scenes/mpi3d-factors.js';
@@ -125,19 +125,6 @@ export function resolveMpi3dConfig(s: Mpi3dSettings): Mpi3dConfig {
   return config;
 }
 
-/** The image encoder: three strided 4×4 convolutions, then 100 units, then the encoding (64×64 adds one more convolution). */
-export function imageEncoderSpec(config: Pick<Mpi3dConfig, 'imageSize' | 'encodingSize'>): NetSpec {
-  const conv = (filters: number) => ({ kind: 'conv' as const, kernel: [4, 4] as [number, number], filters, stride: 2, pad: 1 });
-  const convs = config.imageSize === 64 ? [conv(32), conv(32), conv(64), conv(64)] : [conv(32), conv(64), conv(64)];
-  return { input: [config.imageSize, config.imageSize, 3], slope: 0.2, layers: [...convs, { kind: 'dense', units: 100 }, { kind: 'dense', units: config.encodingSize }] };
-}
-
-/** The text encoder: two 1×3 convolutions over the one-hot tokens, the mean over positions, then the encoding. */
-export function textEncoderSpec(length: number, vocabulary: number, encodingSize: number): NetSpec {
-  const conv = { kind: 'conv' as const, kernel: [1, 3] as [number, number], filters: 64, stride: 1, pad: 0 };
-  return { input: [1, length, vocabulary], slope: 0.2, layers: [conv, conv, { kind: 'meanPool' }, { kind: 'dense', units: encodingSize }] };
-}
-
 export interface Mpi3dFactorResult {
   encoding: 'image' | 'text';
   factor: Mpi3dFactor;
@@ -175,40 +162,13 @@ export async function runMpi3d(config: Mpi3dConfig, hooks: Mpi3dHooks = {}): Pro
   let engine: ImageTextEngine | null = null;
   try {
     const data = new Mpi3dData(config.bias, config.imageSize, config.seed, hooks.images ?? proceduralImages);
-    const imageSpec = imageEncoderSpec(config);
-    const textSpec = textEncoderSpec(data.length, data.vocabulary.size, config.encodingSize);
-    const nImg = netParamCount(imageSpec);
-    const init = new Float32Array(nImg + netParamCount(textSpec));
-    const initRng = Rng.fromSeed(config.seed).fork('init');
-    initNetParams(imageSpec, initRng.fork('f_img'), init, 0);
-    initNetParams(textSpec, initRng.fork('f_txt'), init, nImg);
-    const options = { image: imageSpec, text: textSpec, batch: config.batch, tau: config.tau, form: config.form, lr: config.lr, clip: config.clip, params: init };
-    if (config.engine === 'wasm') engine = new CoreImageTextEngine(kernels, options);
-    else {
-      const { TfjsImageTextEngine } = await import('../training/tfjs-image-text-engine.js');
-      engine = await TfjsImageTextEngine.create(options, config.backend ?? 'cpu');
-    }
-
-    const t0 = performance.now();
-    const trainRng = Rng.fromSeed(config.seed).fork('train');
-    let last = NaN;
-    for (let step = 1; step <= config.steps; step++) {
-      const batch = await data.batch(config.batch, trainRng.fork(`step-${step}`));
-      try {
-        last = engine.step(batch.images, batch.tokens, learningRate(config.schedule, config.lr, step, config.steps));
-      } catch (error) {
-        if (error instanceof MisalignError && error.code === 'NON_FINITE') throw new MisalignError('NON_FINITE', `training diverged at step ${step}: ${error.message}`);
-        throw error;
-      }
-      if (hooks.onProgress && (step % 20 === 0 || step === config.steps)) {
-        const seconds = (performance.now() - t0) / 1000;
-        hooks.onProgress({ step, steps: config.steps, loss: last, stepsPerSecond: step / seconds, eta: ((config.steps - step) * seconds) / step });
-      }
-    }
-    const trainSeconds = (performance.now() - t0) / 1000;
+    const model = await createImageTextEngine(kernels, config, data.vocabulary.size, data.length);
+    engine = model;
+    const pairs = (size: number, rng: Rng) => data.batch(size, rng);
+    const { seconds: trainSeconds, loss: last } = await trainImageText(model, pairs, config, hooks.onProgress);
 
     const t1 = performance.now();
-    const factors = await evaluateMpi3d(kernels, config, data, engine);
+    const factors = await evaluateMpi3d(kernels, config, data, model);
     return {
       config,
       metrics: { factors, theory: mpi3dBiasSets(config.bias), trainSeconds, evalSeconds: (performance.now() - t1) / 1000, finalLoss: last },
@@ -220,44 +180,17 @@ export async function runMpi3d(config: Mpi3dConfig, hooks: Mpi3dHooks = {}): Pro
   }
 }
 
-/** Embeds `n` fresh pairs with both encoders (a batch at a time); returns the embeddings and the factor values. */
-async function embed(data: Mpi3dData, engine: ImageTextEngine, B: number, d: number, n: number, rng: Rng): Promise<{ img: Float32Array; txt: Float32Array; values: Record<Mpi3dFactor, number>[] }> {
-  const img = new Float32Array(n * d);
-  const txt = new Float32Array(n * d);
-  const values: Record<Mpi3dFactor, number>[] = [];
-  for (let start = 0; start < n; start += B) {
-    const rows = Math.min(B, n - start);
-    const batch = await data.batch(B, rng.fork(`chunk-${start}`));
-    const e = engine.embed(batch.images, batch.tokens);
-    img.set(e.img.subarray(0, rows * d), start * d);
-    txt.set(e.txt.subarray(0, rows * d), start * d);
-    values.push(...batch.values.slice(0, rows));
-  }
-  return { img, txt, values };
-}
-
-/**
- * Each embedding scaled to unit length: the representation the cosine
- * objective sees. The encoders' raw outputs also have a length, which the
- * loss ignores and so never trains; it is free to carry anything (measured:
- * the background at MLP MCC 0.19–0.24 from raw outputs, 0.04 from directions).
- */
-function unitRows(e: Float32Array, n: number, d: number): Float32Array {
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += e[i * d + k]! ** 2;
-    const inv = 1 / Math.max(Math.sqrt(s), 1e-8);
-    for (let k = 0; k < d; k++) out[i * d + k] = e[i * d + k]! * inv;
-  }
-  return out;
-}
-
 async function evaluateMpi3d(kernels: Kernels, config: Mpi3dConfig, data: Mpi3dData, engine: ImageTextEngine): Promise<Mpi3dFactorResult[]> {
   const root = Rng.fromSeed(config.evalSeed);
   const n = config.evalSamples;
-  const fit = await embed(data, engine, config.batch, config.encodingSize, n, root.fork('eval-fit'));
-  const score = await embed(data, engine, config.batch, config.encodingSize, n, root.fork('eval-score'));
+  const pairs = (size: number, rng: Rng) => data.batch(size, rng);
+  const embedValues = async (rng: Rng) => {
+    const values: Record<Mpi3dFactor, number>[] = [];
+    const e = await embedPairs(engine, pairs, config.batch, config.encodingSize, n, rng, (b, rows) => values.push(...b.values.slice(0, rows)));
+    return { ...e, values };
+  };
+  const fit = await embedValues(root.fork('eval-fit'));
+  const score = await embedValues(root.fork('eval-score'));
   const { unbiased } = mpi3dBiasSets(config.bias);
   const targets = MPI3D_FACTORS.map((f) => ({
     name: f,
@@ -268,7 +201,7 @@ async function evaluateMpi3d(kernels: Kernels, config: Mpi3dConfig, data: Mpi3dD
   const d = config.encodingSize;
   const rows: Mpi3dFactorResult[] = [];
   for (const encoding of ['image', 'text'] as const) {
-    const [eFit, eScore] = (encoding === 'image' ? [fit.img, score.img] : [fit.txt, score.txt]).map((e) => unitRows(e, n, d)) as [Float32Array, Float32Array];
+    const [eFit, eScore] = encoding === 'image' ? [fit.img, score.img] : [fit.txt, score.txt];
     const st = fitStandardizer(eFit, n, d);
     const results = classifierProbes(kernels, standardize(eFit, n, d, st), n, standardize(eScore, n, d, st), n, d, targets, root.fork(`probe-${encoding}`), { epochs: config.probeEpochs });
     for (const r of results) {
