@@ -16,113 +16,31 @@
  */
 import { MisalignError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
-import type { InfoNceForm } from '../kernels/infonce.js';
 import { Kernels } from '../kernels/module.js';
-import type { TfjsBackend } from '../training/config.js';
 import type { ImageTextEngine } from '../training/image-text-engine.js';
-import { createImageTextEngine, embedPairs, trainImageText } from './image-text.js';
+import { createImageTextEngine, embedPairs, resolveImageTextConfig, trainImageText, type ImageTextConfig, type ImageTextProgress, type ImageTextSettings } from './image-text.js';
 import { classifierProbes } from '../probes/classify.js';
 import { fitStandardizer, standardize } from '../probes/stats.js';
-import type { Schedule } from '../training/schedule.js';
 import { mpi3dBiasSets, type Mpi3dBias, type Mpi3dBiasSets } from '../scenes/mpi3d-captions.js';
 import { Mpi3dData, proceduralImages, type ImageSource } from '../scenes/mpi3d-data.js';
 import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../scenes/mpi3d-factors.js';
 
-export interface Mpi3dSettings {
+export interface Mpi3dSettings extends ImageTextSettings {
   selectionLevel?: number;
   perturbationLevel?: number;
-  preset?: 'quick' | 'paper';
-  seed?: number;
-  evalSeed?: number;
-  steps?: number;
-  batch?: number;
-  lr?: number;
-  imageSize?: number;
-  evalSamples?: number;
-  form?: InfoNceForm;
-  tau?: number;
-  schedule?: Schedule;
-  /** 'wasm' (default): the WebAssembly core; 'tfjs': tfjs on `backend` (cpu, wasm; webgl, webgpu in browsers). */
-  engine?: 'wasm' | 'tfjs';
-  backend?: TfjsBackend;
 }
 
-export interface Mpi3dConfig {
+export interface Mpi3dConfig extends ImageTextConfig {
   experiment: 'mpi3d';
   bias: Mpi3dBias;
-  preset: 'quick' | 'paper';
-  seed: number;
-  evalSeed: number;
-  steps: number;
-  batch: number;
-  lr: number;
-  clip: number;
-  imageSize: number;
-  encodingSize: number;
-  tau: number;
-  form: InfoNceForm;
-  schedule: Schedule;
-  engine: 'wasm' | 'tfjs';
-  /** The tfjs backend (null with the WebAssembly engine). */
-  backend: TfjsBackend | null;
-  evalSamples: number;
-  /** Epochs of the MLP classifiers in the evaluation. */
-  probeEpochs: number;
 }
-
-/**
- * The paper preset follows SPEC §7 (τ = 1, lr 1e-5, batch 256, 64×64). The quick preset trains at τ = 0.1:
- * at τ = 1 the cosine logits span only [−1, 1] and, in 1,500–3,000 steps, the loss stalls at 4.71 with
- * shape unlearnt (image MCC 0.24–0.29); at τ = 0.1 it reaches 2.65 (README, "Image-text experiment 1").
- * Both presets train the MLP classifier probes for 200 epochs (scikit-learn's default max_iter): with 40,
- * the probes themselves were the limit (shape 0.70 from a representation that separates it at 1.00).
- */
-const PRESETS = {
-  quick: { steps: 3000, batch: 128, lr: 1e-3, imageSize: 32, evalSamples: 4096, probeEpochs: 200, tau: 0.1 },
-  paper: { steps: 100_000, batch: 256, lr: 1e-5, imageSize: 64, evalSamples: 10_240, probeEpochs: 200, tau: 1 },
-} as const;
 
 export function resolveMpi3dConfig(s: Mpi3dSettings): Mpi3dConfig {
   if ((s.selectionLevel === undefined) === (s.perturbationLevel === undefined)) {
     throw new MisalignError('CONFLICTING_OPTIONS', 'the mpi3d experiment needs exactly one of a selection level and a perturbation level');
   }
   const bias: Mpi3dBias = s.selectionLevel !== undefined ? { selection: s.selectionLevel } : { perturbation: s.perturbationLevel! };
-  const sets = mpi3dBiasSets(bias);
-  const preset = s.preset ?? 'quick';
-  if (preset !== 'quick' && preset !== 'paper') throw new MisalignError('OUT_OF_RANGE', `preset must be 'quick' or 'paper', got '${String(preset)}'`);
-  const p = PRESETS[preset];
-  const seed = s.seed ?? 0;
-  const config: Mpi3dConfig = {
-    experiment: 'mpi3d',
-    bias,
-    preset,
-    seed,
-    evalSeed: s.evalSeed ?? seed + 1,
-    steps: s.steps ?? p.steps,
-    batch: s.batch ?? p.batch,
-    lr: s.lr ?? p.lr,
-    clip: 2.0,
-    imageSize: s.imageSize ?? p.imageSize,
-    encodingSize: sets.encodingSize,
-    tau: s.tau ?? p.tau,
-    form: s.form ?? 'ntxent',
-    schedule: s.schedule ?? { kind: 'constant' },
-    engine: s.engine ?? 'wasm',
-    backend: (s.engine ?? 'wasm') === 'tfjs' ? (s.backend ?? 'cpu') : null,
-    evalSamples: s.evalSamples ?? p.evalSamples,
-    probeEpochs: p.probeEpochs,
-  };
-  for (const key of ['steps', 'batch', 'evalSamples'] as const) {
-    if (!Number.isInteger(config[key]) || config[key] < 1) throw new MisalignError('OUT_OF_RANGE', `${key} must be a positive integer, got ${config[key]}`);
-  }
-  if (config.batch < 2) throw new MisalignError('OUT_OF_RANGE', 'InfoNCE needs a batch of at least 2');
-  if (!(config.tau > 0)) throw new MisalignError('OUT_OF_RANGE', `temperature must be positive, got ${config.tau}`);
-  if (!(config.lr > 0)) throw new MisalignError('OUT_OF_RANGE', `learning rate must be positive, got ${config.lr}`);
-  if (config.engine !== 'wasm' && config.engine !== 'tfjs') throw new MisalignError('OUT_OF_RANGE', `engine must be 'wasm' or 'tfjs', got '${String(config.engine)}'`);
-  if (config.engine === 'wasm' && s.backend !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', 'a tfjs backend needs the tfjs engine (engine: tfjs)');
-  if (![32, 64].includes(config.imageSize)) throw new MisalignError('OUT_OF_RANGE', `image size must be 32 or 64, got ${config.imageSize}`);
-  if (config.evalSeed === seed) throw new MisalignError('OUT_OF_RANGE', `the evaluation seed must differ from the training seed (${seed})`);
-  return config;
+  return { experiment: 'mpi3d', bias, ...resolveImageTextConfig(s, mpi3dBiasSets(bias).encodingSize) };
 }
 
 export interface Mpi3dFactorResult {
@@ -142,13 +60,7 @@ export interface Mpi3dMetrics {
   finalLoss: number;
 }
 
-export interface Mpi3dProgress {
-  step: number;
-  steps: number;
-  loss: number;
-  stepsPerSecond: number;
-  eta: number;
-}
+export type Mpi3dProgress = ImageTextProgress;
 
 export interface Mpi3dHooks {
   onProgress?(p: Mpi3dProgress): void;
