@@ -6,6 +6,8 @@
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { MisalignError, parseInteger } from '../common/errors.js';
+import { trainC3dRunDir } from '../experiments/causal3d-dir.js';
+import type { C3dMetrics } from '../experiments/causal3d-run.js';
 import { trainMpi3dRunDir } from '../experiments/mpi3d-dir.js';
 import type { Mpi3dMetrics } from '../experiments/mpi3d-run.js';
 import { downstreamRunDir, evalRunDir, readRunConfigFile, settingsOfConfig, trainRunDir } from '../experiments/run-dir.js';
@@ -36,7 +38,7 @@ function listOption(flag: string) {
 }
 
 interface TrainFlags {
-  experiment?: 'numeric' | 'mpi3d';
+  experiment?: 'numeric' | 'mpi3d' | 'causal3d';
   selectionLevel?: number;
   perturbationLevel?: number;
   data?: string;
@@ -122,36 +124,48 @@ function progressReporter(io: CliIo, interactive: boolean) {
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** `misalign train --experiment mpi3d`: image-text experiment 1 (SPEC §7). */
-async function trainMpi3dCommand(flags: TrainFlags, io: CliIo): Promise<void> {
-  const allowed = new Set(['experiment', 'selectionLevel', 'perturbationLevel', 'data', 'preset', 'steps', 'batch', 'lr', 'engine', 'backend', 'seed', 'evalSeed', 'evalSamples', 'out']);
-  const numeric = Object.keys(flags).find((key) => !allowed.has(key) && flags[key as keyof TrainFlags] !== undefined);
-  if (numeric) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(numeric)} does not apply to --experiment mpi3d`);
+/** `misalign train --experiment mpi3d|causal3d`: the image-text experiments (SPEC §7). */
+async function trainImageTextCommand(experiment: 'mpi3d' | 'causal3d', flags: TrainFlags, io: CliIo): Promise<void> {
+  const allowed = new Set(['experiment', 'selectionLevel', 'perturbationLevel', 'preset', 'steps', 'batch', 'lr', 'engine', 'backend', 'seed', 'evalSeed', 'evalSamples', 'out', ...(experiment === 'mpi3d' ? ['data'] : [])]);
+  const other = Object.keys(flags).find((key) => !allowed.has(key) && flags[key as keyof TrainFlags] !== undefined);
+  if (other) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(other)} does not apply to --experiment ${experiment}`);
+  const settings = {
+    selectionLevel: flags.selectionLevel,
+    perturbationLevel: flags.perturbationLevel,
+    preset: flags.preset,
+    steps: flags.steps,
+    batch: flags.batch,
+    lr: flags.lr,
+    engine: flags.engine,
+    backend: flags.backend,
+    seed: flags.seed,
+    evalSeed: flags.evalSeed,
+    evalSamples: flags.evalSamples,
+  };
   const reporter = progressReporter(io, Boolean(process.stderr.isTTY));
   try {
-    const { metrics } = await trainMpi3dRunDir(
-      flags.out,
-      {
-        selectionLevel: flags.selectionLevel,
-        perturbationLevel: flags.perturbationLevel,
-        preset: flags.preset,
-        steps: flags.steps,
-        batch: flags.batch,
-        lr: flags.lr,
-        engine: flags.engine,
-        backend: flags.backend,
-        seed: flags.seed,
-        evalSeed: flags.evalSeed,
-        evalSamples: flags.evalSamples,
-      },
-      { data: flags.data, onProgress: (p) => reporter.update(p) },
-    );
+    const onProgress = (p: Parameters<typeof reporter.update>[0]) => reporter.update(p);
+    const table =
+      experiment === 'mpi3d'
+        ? formatMpi3dMetrics((await trainMpi3dRunDir(flags.out, settings, { data: flags.data, onProgress })).metrics)
+        : formatC3dMetrics((await trainC3dRunDir(flags.out, settings, { onProgress })).metrics);
     reporter.stop();
-    io.out(formatMpi3dMetrics(metrics));
+    io.out(table);
     io.out(`results in ${flags.out}\n`);
   } finally {
     reporter.stop();
   }
+}
+
+/** The Causal3D result table: MCC (discrete factors) or R² (continuous ones) from each encoder, with the theory's prediction. */
+export function formatC3dMetrics(metrics: C3dMetrics): string {
+  const lines = [`unbiased (theory: kept): ${metrics.theory.unbiased.join(', ')}; encoding size ${metrics.theory.encodingSize}`, '', 'encoding  factor    metric  linear  nonlinear  predicted'];
+  for (const f of metrics.factors) {
+    const [metric, lin, nl] = f.kind === 'discrete' ? ['MCC', f.mccLinear!, f.mccNonlinear!] : ['R²', f.r2Linear!, f.r2Nonlinear!];
+    lines.push(`${f.encoding.padEnd(10)}${f.factor.padEnd(10)}${metric.padEnd(6)}${lin.toFixed(3).padStart(7)}${nl.toFixed(3).padStart(11)}  ${f.predicted}`);
+  }
+  lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
+  return lines.join('\n');
 }
 
 /** The MPI3D result table: MCC per factor from each encoder, with the theory's prediction. */
@@ -244,14 +258,14 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--config <file>', 'train exactly the run a config.json describes (from misalign train or the web page); only --engine, --backend, --threads may change how')
     .requiredOption('--out <dir>', 'run folder (config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv)')
     .option('--resume', 'continue the run in --out from its checkpoint')
-    .addOption(new Option('--experiment <name>', 'numeric (SPEC §2–6, default) or mpi3d (image-text, SPEC §7)').choices(['numeric', 'mpi3d']))
-    .option('--selection-level <n>', 'mpi3d: captions mention the first n of color, shape, size, camera, background', integerOption('--selection-level'))
-    .option('--perturbation-level <n>', 'mpi3d: all five mentioned, the last n − 1 perturbed', integerOption('--perturbation-level'))
+    .addOption(new Option('--experiment <name>', 'numeric (SPEC §2–6, default), mpi3d or causal3d (image-text, SPEC §7)').choices(['numeric', 'mpi3d', 'causal3d']))
+    .option('--selection-level <n>', 'mpi3d (1..5): captions mention the first n of color, shape, size, camera, background; causal3d (1..7): of shape, x_pos, y_pos, s_pos, color, s_color, b_color', integerOption('--selection-level'))
+    .option('--perturbation-level <n>', 'image-text: every factor mentioned, the last n − 1 perturbed', integerOption('--perturbation-level'))
     .option('--data <file.npz>', 'mpi3d: the real MPI3D-Complex images (default: the procedural stand-in)', stringOption('--data'))
     .action(async (flags: TrainFlags) => {
-      if (flags.experiment === 'mpi3d') return trainMpi3dCommand(flags, io);
+      if (flags.experiment === 'mpi3d' || flags.experiment === 'causal3d') return trainImageTextCommand(flags.experiment, flags, io);
       const imageText = (['selectionLevel', 'perturbationLevel', 'data'] as const).find((key) => flags[key] !== undefined);
-      if (imageText) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(imageText)} belongs to --experiment mpi3d`);
+      if (imageText) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(imageText)} belongs to --experiment ${imageText === 'data' ? 'mpi3d' : 'mpi3d or causal3d'}`);
       const given = SETTING_KEYS.some((key) => flags[key] !== undefined);
       const threads = await resolveThreads(flags.threads);
       const settings = flags.config !== undefined ? await settingsFromConfigFile(flags, threads) : flags.resume && !given ? null : settingsFrom(flags, threads);

@@ -1,24 +1,13 @@
 /**
  * An MPI3D image-text run on disk (Node): what `misalign train --experiment
- * mpi3d --out DIR` writes.
- *
- *   DIR/config.json      the Mpi3dConfig (and the real data file, if one was used)
- *   DIR/vocabulary.json  the text encoder's tokens, index by index
- *   DIR/metrics.json     factors (encoding, factor, mccLinear, mccNonlinear, predicted), timings
- *   DIR/metrics.csv      the factor rows
- *
- * Runs are short (minutes with the quick preset), so there is no checkpoint
- * to resume from: a folder that already holds a run is refused, and an
- * interrupted one (config.json without metrics.json) is trained again from
- * the start with `restart` (sweeps do this; runs are deterministic, so the
- * result is the one an uninterrupted run gives).
+ * mpi3d --out DIR` writes (image-text-dir.ts: config.json, vocabulary.json,
+ * metrics.json, metrics.csv; config.json also names the real data file, if
+ * one was used).
  */
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import { MisalignError } from '../common/errors.js';
 import type { ImageSource } from '../scenes/mpi3d-data.js';
 import { Mpi3dFile } from '../scenes/mpi3d-file.js';
-import { ensureWritableDir, writeCsv, writeJson } from './files.js';
+import { finishImageTextRun, startImageTextRun } from './image-text-dir.js';
 import { resolveMpi3dConfig, runMpi3d, type Mpi3dConfig, type Mpi3dHooks, type Mpi3dMetrics, type Mpi3dSettings } from './mpi3d-run.js';
 
 export interface Mpi3dRunOptions extends Omit<Mpi3dHooks, 'images'> {
@@ -50,18 +39,11 @@ function fileImages(file: Mpi3dFile): ImageSource {
 
 export async function trainMpi3dRunDir(dir: string, settings: Mpi3dSettings, options: Mpi3dRunOptions = {}): Promise<{ config: Mpi3dConfig; metrics: Mpi3dMetrics }> {
   const config = resolveMpi3dConfig(settings);
-  const has = (name: string) => access(join(dir, name)).then(() => true, () => false);
-  if (await has('config.json')) {
-    if (!options.restart || (await has('metrics.json'))) throw new MisalignError('RUN_EXISTS', `${dir} already holds a run; choose another --out`);
-  }
   const file = options.data ? await Mpi3dFile.open(options.data) : null;
   try {
-    await ensureWritableDir(dir);
-    await writeJson(join(dir, 'config.json'), { ...config, data: options.data ?? null });
+    await startImageTextRun(dir, { ...config, data: options.data ?? null }, options.restart);
     const result = await runMpi3d(config, { onProgress: options.onProgress, ...(file && { images: fileImages(file) }) });
-    await writeJson(join(dir, 'vocabulary.json'), result.vocabulary);
-    await writeJson(join(dir, 'metrics.json'), result.metrics);
-    await writeCsv(join(dir, 'metrics.csv'), result.metrics.factors, ['encoding', 'factor', 'mccLinear', 'mccNonlinear', 'predicted']);
+    await finishImageTextRun(dir, result.vocabulary, result.metrics, ['encoding', 'factor', 'mccLinear', 'mccNonlinear', 'predicted']);
     return { config, metrics: result.metrics };
   } finally {
     await file?.close();

@@ -1,0 +1,63 @@
+// Image-text experiment 2 (Causal3DIdent) end to end at toy scale: the
+// theory's kept / partly / dropped prediction, the run folder, the command line.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { trainC3dRunDir } from '../src/experiments/causal3d-dir.js';
+import { c3dPrediction, resolveC3dConfig } from '../src/experiments/causal3d-run.js';
+import { c3dBiasSets } from '../src/scenes/causal3d-captions.js';
+import { runCli } from './helpers/cli.js';
+import { tempDirs } from './helpers/temp.js';
+
+const tempDir = tempDirs('misalign-c3d');
+
+describe('the causal3d experiment', () => {
+  it('predicts kept, partly (a kept cause or effect) and dropped factors', () => {
+    const sel3 = c3dBiasSets({ selection: 3 });
+    expect(['shape', 'x_pos', 'y_pos', 'color', 's_pos', 's_color', 'b_color', 'alpha', 'phrase'].map((f) => c3dPrediction(f as 'shape', sel3))).toEqual([
+      'kept', 'kept', 'kept', 'partly', 'dropped', 'dropped', 'dropped', 'dropped', 'dropped',
+    ]);
+    // Perturbing {s_color, b_color}: both are effects of the kept s_pos.
+    const pert3 = c3dBiasSets({ perturbation: 3 });
+    expect(['color', 's_color', 'b_color'].map((f) => c3dPrediction(f as 'shape', pert3))).toEqual(['kept', 'partly', 'partly']);
+    expect(resolveC3dConfig({ selectionLevel: 3 })).toMatchObject({ experiment: 'causal3d', bias: { selection: 3 }, encodingSize: 4, imageSize: 32, tau: 0.1 });
+    expect(() => resolveC3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);
+  });
+
+  it('trains and evaluates a toy run into a folder: MCC for discrete factors, R² for continuous ones', async () => {
+    const dir = join(await tempDir(), 'run');
+    const { metrics } = await trainC3dRunDir(dir, { selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96 });
+    expect(metrics.factors).toHaveLength(21);
+    const row = (encoding: string, factor: string) => metrics.factors.find((f) => f.encoding === encoding && f.factor === factor)!;
+    expect(row('text', 'phrase')).toMatchObject({ kind: 'discrete', predicted: 'dropped' });
+    expect(row('image', 'color')).toMatchObject({ kind: 'continuous', predicted: 'partly' });
+    expect(metrics.factors.some((f) => f.encoding === 'image' && f.factor === 'phrase')).toBe(false);
+    for (const f of metrics.factors) {
+      if (f.kind === 'discrete') expect(f.mccNonlinear).toBeGreaterThanOrEqual(-1);
+      else for (const v of [f.r2Linear!, f.r2Nonlinear!]) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
+    }
+    const saved = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8'));
+    expect(saved.factors).toEqual(metrics.factors);
+    const csv = (await readFile(join(dir, 'metrics.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('encoding,factor,kind,mccLinear,mccNonlinear,r2Linear,r2Nonlinear,predicted');
+    expect(csv).toHaveLength(22);
+    expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))).toMatchObject({ experiment: 'causal3d', steps: 6 });
+    expect(JSON.parse(await readFile(join(dir, 'vocabulary.json'), 'utf8'))).toContain('hare');
+    await expect(trainC3dRunDir(dir, { selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96 })).rejects.toThrow(/already holds a run/);
+  }, 120_000);
+
+  it('the command line trains it and refuses what does not apply, in one line', async () => {
+    const dir = await tempDir();
+    const ok = await runCli('train', '--experiment', 'causal3d', '--selection-level', '2', '--steps', '4', '--batch', '8', '--eval-samples', '48', '--out', join(dir, 'ok'));
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/x_pos\s+MCC/);
+    for (const [argv, message] of [
+      [['--experiment', 'causal3d', '--selection-level', '2', '--data', 'x.npz'], /--data does not apply to --experiment causal3d/],
+      [['--experiment', 'causal3d', '--selection-level', '8'], /Causal3D selection level must be 1\.\.7, got 8/],
+    ] as const) {
+      const r = await runCli('train', ...argv, '--out', join(dir, 'x'));
+      expect(r.code).toBe(2);
+      expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+    }
+  }, 120_000);
+});
