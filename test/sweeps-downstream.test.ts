@@ -7,7 +7,7 @@ import { tempDirs } from './helpers/temp.js';
 import type { RunSettings } from '../src/experiments/run.js';
 import type { DownstreamResult } from '../src/probes/downstream.js';
 import { writeReport } from '../src/reports/report.js';
-import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
+import { inProcessExecutor, isNumericTask, type RunExecutor } from '../src/sweeps/executor.js';
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { summarizeSweep } from '../src/sweeps/summary.js';
 import { runSweep } from '../src/sweeps/sweep.js';
@@ -45,7 +45,7 @@ describe('the downstream study in sweeps', () => {
     const tasks: { trained: boolean; downstream: boolean }[] = [];
     const spy: RunExecutor = {
       run: (task, onProgress) => {
-        if (task.experiment === 'mpi3d') throw new Error('only numeric runs here');
+        if (!isNumericTask(task)) throw new Error('only numeric runs here');
         tasks.push({ trained: task.trained ?? false, downstream: !!task.downstream });
         return inProcessExecutor.run(task, onProgress);
       },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FILES } from '../src/experiments/run-dir.js';
 import { writeReport } from '../src/reports/report.js';
-import { expandGrid, imageTextGrid, type Mpi3dGrid } from '../src/sweeps/grids.js';
+import { expandGrid, imageTextGrid, type ImageTextGrid } from '../src/sweeps/grids.js';
 import { imageTextVerdict } from '../src/sweeps/summary.js';
 import { runSweep, SWEEP_FILES } from '../src/sweeps/sweep.js';
 import { runCli } from './helpers/cli.js';
@@ -24,7 +24,7 @@ describe('image-text grids', () => {
     const runs = expandGrid(sel, { seeds: 2, preset: 'quick', base: { steps: 50, evalSamples: 64, lr: 0.5 } });
     expect(runs).toHaveLength(10);
     expect(runs[3]).toEqual({ experiment: 'mpi3d', grid: 'mpi3d-selection', setting: '+shape', dependence: 'independent', seed: 1, settings: { preset: 'quick', steps: 50, evalSamples: 64, selectionLevel: 2, seed: 1 } });
-    expect(() => expandGrid(sel, { dependence: ['independent', 'dependent'] })).toThrow(/has no dependent semantics/);
+    expect(() => expandGrid(sel, { dependence: ['independent', 'dependent'] })).toThrow(/has no dependence setting/);
   });
 
   it('judge MCC: kept ≥ 0.8, dropped ≤ 0.1', () => {
@@ -34,7 +34,7 @@ describe('image-text grids', () => {
   it('sweep into one folder: summary cells per level, encoding and factor; a rerun skips; an interrupted run starts again with the same result; the report draws Fig. 5', async () => {
     const dir = await tempDir();
     const toy = { steps: 12, batch: 16, evalSamples: 96 };
-    const grid: Mpi3dGrid = { name: 'mpi3d-selection', experiment: 'mpi3d', settings: imageTextGrid('mpi3d-selection').settings.slice(0, 2).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
+    const grid: ImageTextGrid = { name: 'mpi3d-selection', experiment: 'mpi3d', settings: imageTextGrid('mpi3d-selection').settings.slice(0, 2).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
     const runs = expandGrid(grid, { seeds: 1 });
     const first = await runSweep(dir, runs);
     expect(first).toMatchObject({ skipped: 0, done: 2, failed: [] });
@@ -48,7 +48,7 @@ describe('image-text grids', () => {
     ]);
     expect(imageTextAgreement.judged).toBe(28);
     const csv = (await readFile(join(dir, SWEEP_FILES.imageTextCsv), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('grid,setting,encoding,factor,seeds,mccLinearMean,mccLinearSd,mccNonlinearMean,mccNonlinearSd,predicted,verdict');
+    expect(csv[0]).toBe('grid,setting,encoding,factor,metric,seeds,linearMean,linearSd,nonlinearMean,nonlinearSd,predicted,verdict');
     expect(csv).toHaveLength(29);
     const manifest = JSON.parse(await readFile(join(dir, SWEEP_FILES.grids, 'mpi3d-selection.json'), 'utf8'));
     expect(manifest.runs.map((r: { experiment: string }) => r.experiment)).toEqual(['mpi3d', 'mpi3d']);
@@ -73,16 +73,38 @@ describe('image-text grids', () => {
       expect(svg).toContain('vertical');
     }
     const html = await readFile(join(report.dir, 'index.html'), 'utf8');
-    expect(html).toContain('MPI3D scenes with biased captions (Fig. 5)');
+    expect(html).toContain('MPI3D (Fig. 5) and Causal3DIdent (Fig. 6) scenes');
     expect(html).toMatch(/Agreement: \d\.\d{3} \(\d+\/28 cells\)/);
     expect(html).not.toContain('No grid with more than one setting');
+  });
+
+  it('causal3d grids: MCC and R² cells, no verdict where a kept cause makes a dropped factor partly predictable, Fig. 6 heatmaps', async () => {
+    const dir = await tempDir();
+    const toy = { steps: 6, batch: 16, evalSamples: 96 };
+    const full = imageTextGrid('causal3d-selection');
+    expect(full.settings.map((s) => s.label)).toEqual(['{shape}', '+x_pos', '+y_pos', '+s_pos', '+color', '+s_color', '+b_color']);
+    const grid: ImageTextGrid = { ...full, settings: full.settings.slice(1, 3).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
+    const result = await runSweep(dir, expandGrid(grid, { seeds: 1 }));
+    expect(result).toMatchObject({ done: 2, failed: [] });
+    const cells = result.summary.imageText;
+    expect(cells).toHaveLength(2 * 21);
+    const cell = (setting: string, encoding: string, factor: string) => cells.find((c) => c.setting === setting && c.encoding === encoding && c.factor === factor)!;
+    expect(cell('+y_pos', 'image', 'shape')).toMatchObject({ metric: 'mcc', predicted: 'kept' });
+    expect(cell('+y_pos', 'image', 'color')).toMatchObject({ metric: 'r2', predicted: 'partly', verdict: 'n/a' });
+    expect(cell('+x_pos', 'text', 'phrase')).toMatchObject({ metric: 'mcc', predicted: 'dropped' });
+    expect(result.summary.imageTextAgreement.judged).toBe(42 - 4);
+    const report = await writeReport(dir);
+    expect(report.figures).toContain('causal3d-selection-image-nonlinear');
+    const svg = await readFile(join(report.dir, 'causal3d-selection-text-nonlinear.svg'), 'utf8');
+    expect(svg).toContain('MCC / R²');
+    expect(svg).toContain('phrase');
   });
 
   it('the command line refuses dependence and the downstream study for image-text grids, in one line', async () => {
     const out = join(await tempDir(), 'out');
     let r = await runCli('sweep', '--grid', 'mpi3d-selection', '--dependence', 'dependent', '--out', out);
     expect(r.code).toBe(2);
-    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/grid 'mpi3d-selection' has no dependent semantics/)]);
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/grid 'mpi3d-selection' has no dependence setting/)]);
     r = await runCli('sweep', '--grid', 'mpi3d-perturbation', '--downstream', '--out', out);
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/--downstream applies to the numeric grids, not to mpi3d-perturbation/)]);

@@ -5,7 +5,7 @@ import { tempDirs } from './helpers/temp.js';
 import { trainRunDir } from '../src/experiments/run-dir.js';
 import { resolveRunConfig, type Metrics, type RunSettings } from '../src/experiments/run.js';
 import type { FactorResult } from '../src/probes/evaluate.js';
-import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
+import { inProcessExecutor, isNumericTask, type RunExecutor } from '../src/sweeps/executor.js';
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { processExecutor } from '../src/sweeps/process-executor.js';
 import { summarizeSweep } from '../src/sweeps/summary.js';
@@ -99,7 +99,7 @@ describe('runSweep', () => {
     // The first attempt stops every run after 120 of 200 steps (as a killed process would, at a checkpoint).
     const stopping: RunExecutor = {
       async run(task) {
-        if (task.experiment === 'mpi3d') throw new Error('only numeric runs here');
+        if (!isNumericTask(task)) throw new Error('only numeric runs here');
         const controller = new AbortController();
         await trainRunDir(task.dir, task.settings, { resume: task.resume, signal: controller.signal, onProgress: (p) => p.step >= 120 && controller.abort() });
       },

@@ -6,13 +6,11 @@
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
-import { resolveMpi3dConfig } from '../experiments/mpi3d-run.js';
-import { resolveRunConfig } from '../experiments/run.js';
 import type { Dependence } from '../latent/model.js';
 import { expandGrid, type GridRun } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
 import type { DownstreamRunOptions } from '../experiments/run-dir.js';
-import { gridRunId, loadGrid, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
+import { gridRunConfig, gridRunId, loadGrid, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
 import type { SweepSummary } from '../sweeps/summary.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
@@ -116,7 +114,7 @@ export function throwIfFailed(result: SweepResult): void {
 
 /** The whole-sweep progress display for these runs. */
 export function sweepProgress(io: CliIo, runs: readonly GridRun[]): (e: SweepEvent) => void {
-  const stepsById = new Map(runs.map((r) => [gridRunId(r), r.experiment === 'mpi3d' ? resolveMpi3dConfig(r.settings).steps : resolveRunConfig(r.settings).steps] as const));
+  const stepsById = new Map(runs.map((r) => [gridRunId(r), gridRunConfig(r).steps] as const));
   return sweepReporter(io, (id) => stepsById.get(id) ?? 0);
 }
 
@@ -142,7 +140,7 @@ export function downstreamFlag(on: boolean, steps: number | undefined): Downstre
 export function registerSweep(program: Command, io: CliIo): void {
   withStudyOptions(program.command('sweep'))
     .description('train and evaluate a grid of models (SPEC §7 or a grid file) into one folder; resumable, shardable')
-    .option('--grid <name|file>', 'selection, perturbation, encoding-size, joint, mpi3d-selection, mpi3d-perturbation, or a JSON/YAML grid file', stringOption('--grid'))
+    .option('--grid <name|file>', 'selection, perturbation, encoding-size, joint, mpi3d-selection, mpi3d-perturbation, causal3d-selection, causal3d-perturbation, or a JSON/YAML grid file', stringOption('--grid'))
     .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
     .option('--steps <n>', 'steps of every run (where its grid setting names none)', integerOption('--steps'))
     .option('--eval-samples <n>', 'samples in each evaluation set (default 20480)', integerOption('--eval-samples'))
@@ -159,7 +157,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', "sweep needs --grid (or --summarize DIR)");
       if (flags.out === undefined) throw new MisalignError('MISSING_OPTION', 'sweep needs --out DIR');
       const grid = await loadGrid(flags.grid);
-      if (grid.experiment === 'mpi3d' && flags.downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
+      if ((grid.experiment === 'mpi3d' || grid.experiment === 'causal3d') && flags.downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
       const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
       const runs = expandGrid(grid, { dependence: parseDependence(flags.dependence ?? 'independent'), seeds: flags.seeds ?? 3, preset: flags.preset, base });
       const result = await runSweep(flags.out, runs, {

@@ -32,14 +32,11 @@ import {
   resolveImageTextConfig,
   trainImageText,
   type ImageTextConfig,
+  type ImageTextLevels,
   type ImageTextProgress,
-  type ImageTextSettings,
 } from './image-text.js';
 
-export interface C3dSettings extends ImageTextSettings {
-  selectionLevel?: number;
-  perturbationLevel?: number;
-}
+export type C3dSettings = ImageTextLevels;
 
 export interface C3dConfig extends ImageTextConfig {
   experiment: 'causal3d';

@@ -46,6 +46,12 @@ export interface ImageTextSettings {
   backend?: TfjsBackend;
 }
 
+/** Image-text settings with the caption bias: exactly one of the two levels. */
+export interface ImageTextLevels extends ImageTextSettings {
+  selectionLevel?: number;
+  perturbationLevel?: number;
+}
+
 /** An image-text run's configuration apart from its experiment and caption bias. */
 export interface ImageTextConfig extends ImageTextTraining {
   preset: 'quick' | 'paper';

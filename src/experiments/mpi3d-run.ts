@@ -18,17 +18,14 @@ import { MisalignError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { Kernels } from '../kernels/module.js';
 import type { ImageTextEngine } from '../training/image-text-engine.js';
-import { createImageTextEngine, embedPairs, resolveImageTextConfig, trainImageText, type ImageTextConfig, type ImageTextProgress, type ImageTextSettings } from './image-text.js';
+import { createImageTextEngine, embedPairs, resolveImageTextConfig, trainImageText, type ImageTextConfig, type ImageTextLevels, type ImageTextProgress } from './image-text.js';
 import { classifierProbes } from '../probes/classify.js';
 import { fitStandardizer, standardize } from '../probes/stats.js';
 import { mpi3dBiasSets, type Mpi3dBias, type Mpi3dBiasSets } from '../scenes/mpi3d-captions.js';
 import { Mpi3dData, proceduralImages, type ImageSource } from '../scenes/mpi3d-data.js';
 import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../scenes/mpi3d-factors.js';
 
-export interface Mpi3dSettings extends ImageTextSettings {
-  selectionLevel?: number;
-  perturbationLevel?: number;
-}
+export type Mpi3dSettings = ImageTextLevels;
 
 export interface Mpi3dConfig extends ImageTextConfig {
   experiment: 'mpi3d';

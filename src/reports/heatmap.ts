@@ -152,17 +152,23 @@ export function imageTextName(key: ImageTextKey): string {
   return `${key.grid}-${key.encoding}-${key.probe}`.replace(/[^\w.-]+/g, '_');
 }
 
-/** Rows: the factors in the order of the first cells (MPI3D's: color … vertical); columns: the levels in grid order; cells: mean MCC. */
+/**
+ * Rows: the factors in the order of the first cells (MPI3D's: color … vertical; Causal3D's: the discrete
+ * factors, then the continuous ones); columns: the levels in grid order; cells: mean MCC (discrete
+ * factors) or R² (continuous ones), the tooltip says which.
+ */
 export function imageTextHeatmapSpec(cells: readonly ImageTextCell[], key: ImageTextKey): TopLevelSpec {
   const mine = cells.filter((c) => c.grid === key.grid && c.encoding === key.encoding);
+  const metrics = [...new Set(mine.map((c) => (c.metric === 'mcc' ? 'MCC' : 'R²')))].join(' / ');
   return labelledHeatmap({
-    title: `${key.encoding} embedding: ${key.probe} MCC`,
+    title: `${key.encoding} embedding: ${key.probe} ${metrics}`,
     subtitle: `grid: ${key.grid}`,
     values: mine.map((c) => ({
       setting: c.setting,
       factor: c.factor,
-      value: key.probe === 'linear' ? c.mccLinearMean : c.mccNonlinearMean,
-      sd: key.probe === 'linear' ? c.mccLinearSd : c.mccNonlinearSd,
+      value: key.probe === 'linear' ? c.linearMean : c.nonlinearMean,
+      sd: key.probe === 'linear' ? c.linearSd : c.nonlinearSd,
+      metric: c.metric === 'mcc' ? 'MCC' : 'R²',
       seeds: c.seeds,
       predicted: c.predicted,
       verdict: c.verdict,
@@ -171,11 +177,12 @@ export function imageTextHeatmapSpec(cells: readonly ImageTextCell[], key: Image
     rows: [...new Set(mine.map((c) => c.factor))],
     settings: [...new Set(mine.map((c) => c.setting))],
     scheme: 'purples',
-    legend: 'MCC',
+    legend: metrics,
     tooltip: [
       { field: 'factor' },
       { field: 'setting' },
-      { field: 'value', format: '.3f', title: 'mean MCC' },
+      { field: 'metric' },
+      { field: 'value', format: '.3f', title: 'mean' },
       { field: 'sd', format: '.3f', title: 'sd' },
       { field: 'seeds' },
       { field: 'predicted' },

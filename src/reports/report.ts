@@ -12,8 +12,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../experiments/files.js';
 import { FILES } from '../experiments/run-dir.js';
 import type { RunConfig } from '../experiments/run.js';
-import type { Mpi3dConfig } from '../experiments/mpi3d-run.js';
-import { imageTextVerdict, type DownstreamCell, type SummaryCell, type SweepSummary } from '../sweeps/summary.js';
+import type { C3dConfig, C3dMetrics } from '../experiments/causal3d-run.js';
+import type { Mpi3dConfig, Mpi3dMetrics } from '../experiments/mpi3d-run.js';
+import { imageTextValues, imageTextVerdict, type DownstreamCell, type SummaryCell, type SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
 import {
   downstreamKeys,
@@ -40,15 +41,16 @@ export interface ReportResult {
 }
 
 interface RunRow extends SweepRunEntry {
-  config: RunConfig | Mpi3dConfig | null;
+  config: RunConfig | Mpi3dConfig | C3dConfig | null;
 }
 
-/** A finished run's verdicts: passed / judged (image-text runs by the MCC rule of their grid cells). */
+/** A finished run's verdicts: passed / judged (image-text runs by the rule of their grid cells). */
 function verdicts(r: SweepRunEntry): string {
   const m = r.metrics;
   if (!m) return '';
   if ('passed' in m) return `${m.passed}/${m.judged}`;
-  return `${m.factors.filter((f) => imageTextVerdict(f.predicted, f.mccNonlinear) === 'pass').length}/${m.factors.length}`;
+  const judged = (m.factors as (Mpi3dMetrics | C3dMetrics)['factors'][number][]).map((f) => imageTextVerdict(f.predicted, imageTextValues(f).nonlinear)).filter((v) => v !== 'n/a');
+  return `${judged.filter((v) => v === 'pass').length}/${judged.length}`;
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -103,7 +105,7 @@ export async function writeReport(dir: string): Promise<ReportResult> {
   const out = join(dir, REPORT_DIR);
   await ensureWritableDir(out);
   const runs: RunRow[] = [];
-  for (const e of entries) runs.push({ ...e, config: await readJsonIfExists<RunConfig | Mpi3dConfig>(join(dir, SWEEP_FILES.runs, e.id, FILES.config)) });
+  for (const e of entries) runs.push({ ...e, config: await readJsonIfExists<RunConfig | Mpi3dConfig | C3dConfig>(join(dir, SWEEP_FILES.runs, e.id, FILES.config)) });
   const figures: string[] = [];
   const sections: string[] = [];
   const ablations = new Set<string>();
@@ -155,9 +157,9 @@ ${sections.join('\n') || '<p>No grid with more than one setting.</p>'}` : ''}
 ${downstreamSections.length > 0 ? `<h2>Downstream tasks (Figs. 4 and 10)</h2>
 <p>MLP probes on frozen ẑ_x: R² of y1..y4 = F(s[1..3]), F(s[1..5]), F(s[1..7]), F(s[1..9]) in distribution; MCC of y5 (y2 binarised) in distribution and with s9, s10 shifted (OOD).</p>
 ${downstreamSections.join('\n')}` : ''}
-${imageTextSections.length > 0 ? `<h2>Image-text experiment: MPI3D scenes with biased captions (Fig. 5)</h2>
-<p>MCC of each factor from the image and the text embedding (logistic regression: linear; MLP classifier: nonlinear), mean over seeds.
-Verdicts use the mean nonlinear MCC: factors the captions mention correctly need ≥ 0.8, the others (omitted, perturbed, and the image-specific positions) ≤ 0.1.
+${imageTextSections.length > 0 ? `<h2>Image-text experiments: MPI3D (Fig. 5) and Causal3DIdent (Fig. 6) scenes with biased captions</h2>
+<p>From the image and the text embedding (as unit vectors), per factor: MCC of a logistic regression (linear) and an MLP classifier (nonlinear) for discrete factors, R² of a linear regression and an MLP regressor for continuous ones; means over seeds.
+Verdicts use the mean nonlinear value: factors the captions mention correctly need ≥ 0.8; the others (omitted, perturbed, image- or text-specific) ≤ 0.1; a dropped factor with a kept cause or effect (Causal3D: "partly") has no verdict.
 Agreement: ${it.share === null ? '–' : fmt(it.share)} (${it.agree}/${it.judged} cells).</p>
 ${imageTextSections.join('\n')}` : ''}
 ${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, summary.downstream, g)).join('\n')}` : ''}

@@ -6,8 +6,9 @@
  *   inProcessExecutor   runs in this process (one at a time is sensible)
  *   processExecutor     a child process per run (process-executor.ts)
  */
+import { trainC3dRunDir } from '../experiments/causal3d-dir.js';
+import type { ImageTextLevels } from '../experiments/image-text.js';
 import { trainMpi3dRunDir } from '../experiments/mpi3d-dir.js';
-import type { Mpi3dSettings } from '../experiments/mpi3d-run.js';
 import { downstreamRunDir, trainRunDir, type DownstreamRunOptions } from '../experiments/run-dir.js';
 import type { RunSettings } from '../experiments/run.js';
 import type { Progress } from '../training/trainer.js';
@@ -15,13 +16,13 @@ import type { Progress } from '../training/trainer.js';
 /** What a run reports while it trains (numeric and image-text runs alike). */
 export type TaskProgress = Pick<Progress, 'step' | 'steps' | 'loss' | 'stepsPerSecond' | 'eta'>;
 
-export type RunTask = NumericTask | Mpi3dTask;
+export type RunTask = NumericTask | ImageTextTask;
 
-/** An MPI3D image-text run: no checkpoints, so an interrupted one starts again. */
-export interface Mpi3dTask {
-  experiment: 'mpi3d';
+/** An image-text run (MPI3D or Causal3D): no checkpoints, so an interrupted one starts again. */
+export interface ImageTextTask {
+  experiment: 'mpi3d' | 'causal3d';
   dir: string;
-  settings: Mpi3dSettings;
+  settings: ImageTextLevels;
 }
 
 export interface NumericTask {
@@ -37,6 +38,10 @@ export interface NumericTask {
   downstream?: DownstreamRunOptions | null;
 }
 
+export function isNumericTask(task: RunTask): task is NumericTask {
+  return task.experiment === undefined || task.experiment === 'numeric';
+}
+
 export interface RunExecutor {
   /** Trains and evaluates one run into its folder; rejects with the run's error. */
   run(task: RunTask, onProgress?: (p: TaskProgress) => void): Promise<void>;
@@ -48,6 +53,11 @@ export async function performTask(task: RunTask, onProgress?: (p: TaskProgress) 
     await trainMpi3dRunDir(task.dir, task.settings, { restart: true, onProgress });
     return;
   }
+  if (task.experiment === 'causal3d') {
+    await trainC3dRunDir(task.dir, task.settings, { restart: true, onProgress });
+    return;
+  }
+  if (!isNumericTask(task)) return;
   if (!task.trained) await trainRunDir(task.dir, task.settings, { resume: task.resume, onProgress });
   if (task.downstream) await downstreamRunDir(task.dir, task.downstream);
 }

@@ -17,12 +17,12 @@
  */
 import { MisalignError } from '../common/errors.js';
 import type { RunSettings } from '../experiments/run.js';
-import type { Mpi3dSettings } from '../experiments/mpi3d-run.js';
+import type { ImageTextLevels } from '../experiments/image-text.js';
 import type { Dependence } from '../latent/model.js';
 import type { PresetName } from '../training/config.js';
 
 export const NUMERIC_GRIDS = ['selection', 'perturbation', 'encoding-size', 'joint'] as const;
-export const IMAGE_TEXT_GRIDS = ['mpi3d-selection', 'mpi3d-perturbation'] as const;
+export const IMAGE_TEXT_GRIDS = ['mpi3d-selection', 'mpi3d-perturbation', 'causal3d-selection', 'causal3d-perturbation'] as const;
 export const BUILTIN_GRIDS = [...NUMERIC_GRIDS, ...IMAGE_TEXT_GRIDS] as const;
 export type NumericGridName = (typeof NUMERIC_GRIDS)[number];
 export type ImageTextGridName = (typeof IMAGE_TEXT_GRIDS)[number];
@@ -41,14 +41,17 @@ export interface Grid {
   settings: GridSetting[];
 }
 
-/** A grid of MPI3D image-text experiments (SPEC §7). */
-export interface Mpi3dGrid {
+/** The image-text experiments (SPEC §7): MPI3D scenes (Fig. 5) and Causal3DIdent scenes (Fig. 6). */
+export type ImageTextExperiment = 'mpi3d' | 'causal3d';
+
+/** A grid of image-text experiments: one caption level per setting. */
+export interface ImageTextGrid {
   name: string;
-  experiment: 'mpi3d';
-  settings: { label: string; settings: Mpi3dSettings }[];
+  experiment: ImageTextExperiment;
+  settings: { label: string; settings: ImageTextLevels }[];
 }
 
-export type AnyGrid = Grid | Mpi3dGrid;
+export type AnyGrid = Grid | ImageTextGrid;
 
 interface GridRunBase {
   grid: string;
@@ -59,24 +62,32 @@ interface GridRunBase {
 }
 
 /** One model of a sweep: a numeric run (`experiment` absent or 'numeric') or an MPI3D run. */
-export type GridRun = (GridRunBase & { experiment?: 'numeric'; settings: RunSettings }) | (GridRunBase & { experiment: 'mpi3d'; settings: Mpi3dSettings });
+export type GridRun = (GridRunBase & { experiment?: 'numeric'; settings: RunSettings }) | (GridRunBase & { experiment: ImageTextExperiment; settings: ImageTextLevels });
 
-/** Column labels of the image-text grids, as the paper's Fig. 5 names them. */
-export const MPI3D_GRID_LABELS: Readonly<Record<ImageTextGridName, readonly string[]>> = {
+/** Column labels of the image-text grids, as the paper's Figs. 5 and 6 name them. */
+export const IMAGE_TEXT_GRID_LABELS: Readonly<Record<ImageTextGridName, readonly string[]>> = {
   'mpi3d-selection': ['{color}', '+shape', '+size', '+camera', '+background'],
   'mpi3d-perturbation': ['∅', '{back}', '{cam, back}', '{size, cam, back}', '{shape, size, cam, back}'],
+  'causal3d-selection': ['{shape}', '+x_pos', '+y_pos', '+s_pos', '+color', '+s_color', '+b_color'],
+  'causal3d-perturbation': ['∅', '{b_color}', '{s_color, b_color}', '+color', '+s_pos', '+y_pos', '+x_pos'],
 };
+
+/** True for a run of an image-text experiment. */
+export function isImageTextRun(run: GridRun): run is GridRunBase & { experiment: ImageTextExperiment; settings: ImageTextLevels } {
+  return run.experiment === 'mpi3d' || run.experiment === 'causal3d';
+}
 
 export function isImageTextGrid(name: string): name is ImageTextGridName {
   return (IMAGE_TEXT_GRIDS as readonly string[]).includes(name);
 }
 
-/** An image-text grid: the five selection or perturbation levels. */
-export function imageTextGrid(name: ImageTextGridName): Mpi3dGrid {
-  const labels = MPI3D_GRID_LABELS[name];
+/** An image-text grid: the experiment's selection or perturbation levels (5 for MPI3D, 7 for Causal3D). */
+export function imageTextGrid(name: ImageTextGridName): ImageTextGrid {
+  const labels = IMAGE_TEXT_GRID_LABELS[name];
   if (!labels) throw new MisalignError('INVALID_GRID', `unknown image-text grid '${String(name)}'; expected ${IMAGE_TEXT_GRIDS.join(', ')}`);
-  const key = name === 'mpi3d-selection' ? 'selectionLevel' : 'perturbationLevel';
-  return { name, experiment: 'mpi3d', settings: labels.map((label, i) => ({ label, settings: { [key]: i + 1 } })) };
+  const key = name.endsWith('-selection') ? 'selectionLevel' : 'perturbationLevel';
+  const experiment: ImageTextExperiment = name.startsWith('mpi3d') ? 'mpi3d' : 'causal3d';
+  return { name, experiment, settings: labels.map((label, i) => ({ label, settings: { [key]: i + 1 } })) };
 }
 
 /** `{1}` for one factor, `[k]` for 1..k, `∅` for none (the paper's notation). */
@@ -126,7 +137,7 @@ export interface ExpandOptions {
  * evaluation samples, and have no dependence setting).
  */
 export function expandGrid(grid: AnyGrid, options: ExpandOptions = {}): GridRun[] {
-  if (grid.experiment === 'mpi3d') return expandImageTextGrid(grid, options);
+  if (grid.experiment === 'mpi3d' || grid.experiment === 'causal3d') return expandImageTextGrid(grid, options);
   const dependence = options.dependence ?? ['independent'];
   const seeds = options.seeds ?? 3;
   if (!Number.isInteger(seeds) || seeds < 1) throw new MisalignError('OUT_OF_RANGE', `seeds must be a positive integer, got ${seeds}`);
@@ -151,20 +162,20 @@ export function expandGrid(grid: AnyGrid, options: ExpandOptions = {}): GridRun[
   return runs;
 }
 
-function expandImageTextGrid(grid: Mpi3dGrid, options: ExpandOptions): GridRun[] {
+function expandImageTextGrid(grid: ImageTextGrid, options: ExpandOptions): GridRun[] {
   const seeds = options.seeds ?? 3;
   if (!Number.isInteger(seeds) || seeds < 1) throw new MisalignError('OUT_OF_RANGE', `seeds must be a positive integer, got ${seeds}`);
   if (options.dependence?.includes('dependent')) {
-    throw new MisalignError('CONFLICTING_OPTIONS', `grid '${grid.name}' has no dependent semantics (MPI3D's factors are independent); drop --dependence`);
+    throw new MisalignError('CONFLICTING_OPTIONS', `grid '${grid.name}' has no dependence setting (its scenes fix their own); drop --dependence`);
   }
   const base = options.base ?? {};
-  const shared: Mpi3dSettings = {
+  const shared: ImageTextLevels = {
     ...(options.preset !== undefined && { preset: options.preset }),
     ...(base.steps !== undefined && { steps: base.steps }),
     ...(base.evalSamples !== undefined && { evalSamples: base.evalSamples }),
   };
   return grid.settings.flatMap(({ label, settings }) =>
-    Array.from({ length: seeds }, (_, seed) => ({ experiment: 'mpi3d' as const, grid: grid.name, setting: label, dependence: 'independent' as const, seed, settings: { ...shared, ...settings, seed } })),
+    Array.from({ length: seeds }, (_, seed) => ({ experiment: grid.experiment, grid: grid.name, setting: label, dependence: 'independent' as const, seed, settings: { ...shared, ...settings, seed } })),
   );
 }
 

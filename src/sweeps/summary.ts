@@ -3,13 +3,16 @@
  * factor), mean and standard deviation over seeds, the theory's prediction,
  * and a verdict on the mean nonlinear R² (the rule of SPEC §6, as for one
  * run). `agreement` is, per dependence setting, the share of cells with a
- * verdict whose verdict agrees with the theory. Image-text runs (MPI3D) give
- * `imageText` cells instead: MCC over seeds per (grid, setting, encoding,
- * factor), judged on the mean nonlinear MCC (kept ≥ 0.8, dropped ≤ 0.1, the
- * paper's Fig. 5 reading). Pure: `sweep.ts` reads the runs from disk.
+ * verdict whose verdict agrees with the theory. Image-text runs (MPI3D,
+ * Causal3D) give `imageText` cells instead: MCC (discrete factors) or R²
+ * (continuous ones) over seeds per (grid, setting, encoding, factor), judged
+ * on the mean nonlinear value (kept ≥ 0.8, dropped ≤ 0.1, the paper's Figs. 5
+ * and 6 reading; factors predictable through kept causes or effects, `partly`,
+ * get no verdict). Pure: `sweep.ts` reads the runs from disk.
  */
 import type { Metrics } from '../experiments/run.js';
 import type { Mpi3dMetrics } from '../experiments/mpi3d-run.js';
+import type { C3dMetrics } from '../experiments/causal3d-run.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import { verdictFor, type Verdict } from '../probes/evaluate.js';
 import type { Dependence } from '../latent/model.js';
@@ -54,32 +57,39 @@ export type DownstreamMetric = (typeof DOWNSTREAM_METRICS)[number];
 /** Column order of summary_downstream.csv. */
 export const DOWNSTREAM_COLUMNS: readonly (keyof DownstreamCell)[] = ['grid', 'dependence', 'setting', 'metric', 'seeds', 'mean', 'sd'];
 
-/** One factor of one image-text setting over seeds: MCC from the image or the text embedding. */
+/** One factor of one image-text setting over seeds: MCC (discrete factor) or R² (continuous) from the image or the text embedding. */
 export interface ImageTextCell {
   grid: string;
   setting: string;
   encoding: 'image' | 'text';
   factor: string;
+  metric: 'mcc' | 'r2';
   seeds: number;
-  mccLinearMean: number;
-  mccLinearSd: number;
-  mccNonlinearMean: number;
-  mccNonlinearSd: number;
-  predicted: 'kept' | 'dropped';
+  linearMean: number;
+  linearSd: number;
+  nonlinearMean: number;
+  nonlinearSd: number;
+  predicted: 'kept' | 'partly' | 'dropped';
   verdict: Verdict;
 }
 
 /** Column order of summary_image_text.csv. */
 export const IMAGE_TEXT_COLUMNS: readonly (keyof ImageTextCell)[] = [
-  'grid', 'setting', 'encoding', 'factor', 'seeds', 'mccLinearMean', 'mccLinearSd', 'mccNonlinearMean', 'mccNonlinearSd', 'predicted', 'verdict',
+  'grid', 'setting', 'encoding', 'factor', 'metric', 'seeds', 'linearMean', 'linearSd', 'nonlinearMean', 'nonlinearSd', 'predicted', 'verdict',
 ];
 
-/** Image-text verdicts: a kept factor needs MCC ≥ 0.8, a dropped one (biased, or image-specific) ≤ 0.1. */
-export const IMAGE_TEXT_KEPT_MIN_MCC = 0.8;
-export const IMAGE_TEXT_DROPPED_MAX_MCC = 0.1;
+/** Image-text verdicts: a kept factor needs ≥ 0.8, a dropped one (biased, or image-specific) ≤ 0.1; `partly` has none. */
+export const IMAGE_TEXT_KEPT_MIN = 0.8;
+export const IMAGE_TEXT_DROPPED_MAX = 0.1;
 
-export function imageTextVerdict(predicted: 'kept' | 'dropped', mcc: number): Verdict {
-  return predicted === 'kept' ? (mcc >= IMAGE_TEXT_KEPT_MIN_MCC ? 'pass' : 'fail') : mcc <= IMAGE_TEXT_DROPPED_MAX_MCC ? 'pass' : 'fail';
+export function imageTextVerdict(predicted: 'kept' | 'partly' | 'dropped', value: number): Verdict {
+  if (predicted === 'partly') return 'n/a';
+  return predicted === 'kept' ? (value >= IMAGE_TEXT_KEPT_MIN ? 'pass' : 'fail') : value <= IMAGE_TEXT_DROPPED_MAX ? 'pass' : 'fail';
+}
+
+/** One image-text factor row as (metric, linear, nonlinear), whichever experiment wrote it. */
+export function imageTextValues(f: { mccLinear?: number; mccNonlinear?: number; r2Linear?: number; r2Nonlinear?: number }): { metric: 'mcc' | 'r2'; linear: number; nonlinear: number } {
+  return f.mccNonlinear !== undefined ? { metric: 'mcc', linear: f.mccLinear!, nonlinear: f.mccNonlinear } : { metric: 'r2', linear: f.r2Linear!, nonlinear: f.r2Nonlinear! };
 }
 
 export interface Agreement {
@@ -104,10 +114,23 @@ export interface SweepSummary {
   imageTextAgreement: Agreement;
 }
 
+type RunKey = Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>;
+export interface NumericRecord {
+  experiment?: 'numeric';
+  run: RunKey;
+  metrics: Metrics | null;
+  downstream?: DownstreamResult | null;
+}
+export interface ImageTextRecord {
+  experiment: 'mpi3d' | 'causal3d';
+  run: RunKey;
+  metrics: Mpi3dMetrics | C3dMetrics | null;
+}
+
 /** A run of a grid and, once it has finished, its metrics. */
-export type RunRecord =
-  | { experiment?: 'numeric'; run: Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>; metrics: Metrics | null; downstream?: DownstreamResult | null }
-  | { experiment: 'mpi3d'; run: Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>; metrics: Mpi3dMetrics | null };
+export type RunRecord = NumericRecord | ImageTextRecord;
+
+const isImageTextRecord = (r: RunRecord): r is ImageTextRecord => r.experiment === 'mpi3d' || r.experiment === 'causal3d';
 
 function meanSd(values: readonly number[]): [number, number] {
   const n = values.length;
@@ -122,19 +145,20 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
   let complete = 0;
   const seconds = { train: 0, eval: 0, downstream: 0 };
   const downstreamGroups = new Map<string, { cell: Pick<DownstreamCell, 'grid' | 'dependence' | 'setting' | 'metric'>; values: number[] }>();
-  const imageTextGroups = new Map<string, { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'predicted'>; lin: number[]; nl: number[] }>();
+  const imageTextGroups = new Map<string, { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'metric' | 'predicted'>; lin: number[]; nl: number[] }>();
   for (const record of records) {
-    if (record.experiment === 'mpi3d') {
+    if (isImageTextRecord(record)) {
       const { run, metrics } = record;
       if (metrics === null) continue;
       complete++;
       seconds.train += metrics.trainSeconds;
       seconds.eval += metrics.evalSeconds;
-      for (const f of metrics.factors) {
+      for (const f of metrics.factors as (Mpi3dMetrics | C3dMetrics)['factors'][number][]) {
         const key = JSON.stringify([run.grid, run.setting, f.encoding, f.factor]);
-        const g = imageTextGroups.get(key) ?? { cell: { grid: run.grid, setting: run.setting, encoding: f.encoding, factor: f.factor, predicted: f.predicted }, lin: [], nl: [] };
-        g.lin.push(f.mccLinear);
-        g.nl.push(f.mccNonlinear);
+        const v = imageTextValues(f);
+        const g = imageTextGroups.get(key) ?? { cell: { grid: run.grid, setting: run.setting, encoding: f.encoding, factor: f.factor, metric: v.metric, predicted: f.predicted }, lin: [], nl: [] };
+        g.lin.push(v.linear);
+        g.nl.push(v.nonlinear);
         imageTextGroups.set(key, g);
       }
       continue;
@@ -191,12 +215,12 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
   });
   const imageTextAgreement: Agreement = { judged: 0, agree: 0, share: null };
   const imageText = [...imageTextGroups.values()].map(({ cell, lin, nl }): ImageTextCell => {
-    const [mccLinearMean, mccLinearSd] = meanSd(lin);
-    const [mccNonlinearMean, mccNonlinearSd] = meanSd(nl);
-    const verdict = imageTextVerdict(cell.predicted, mccNonlinearMean);
-    imageTextAgreement.judged++;
+    const [linearMean, linearSd] = meanSd(lin);
+    const [nonlinearMean, nonlinearSd] = meanSd(nl);
+    const verdict = imageTextVerdict(cell.predicted, nonlinearMean);
+    if (verdict !== 'n/a') imageTextAgreement.judged++;
     if (verdict === 'pass') imageTextAgreement.agree++;
-    return { ...cell, seeds: nl.length, mccLinearMean, mccLinearSd, mccNonlinearMean, mccNonlinearSd, verdict };
+    return { ...cell, seeds: nl.length, linearMean, linearSd, nonlinearMean, nonlinearSd, verdict };
   });
   imageTextAgreement.share = imageTextAgreement.judged > 0 ? imageTextAgreement.agree / imageTextAgreement.judged : null;
   return { cells, agreement, runs: { expected: records.length, complete }, seconds, downstream: downstreamCells, imageText, imageTextAgreement };

@@ -22,11 +22,12 @@ import { MisalignError } from '../common/errors.js';
 import { FILES, type DownstreamRunOptions } from '../experiments/run-dir.js';
 import { ensureWritableDir, readJsonIfExists, writeCsv, writeJson } from '../experiments/files.js';
 import { resolveRunConfig, type Metrics } from '../experiments/run.js';
+import { resolveC3dConfig, type C3dMetrics } from '../experiments/causal3d-run.js';
 import { resolveMpi3dConfig, type Mpi3dMetrics } from '../experiments/mpi3d-run.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import { inProcessExecutor, type RunExecutor, type RunTask, type TaskProgress } from './executor.js';
 import { parseGridFile } from './grid-file.js';
-import { BUILTIN_GRIDS, builtinGrid, imageTextGrid, isBuiltinGrid, isImageTextGrid, shardOf, type AnyGrid, type GridRun } from './grids.js';
+import { BUILTIN_GRIDS, builtinGrid, imageTextGrid, isBuiltinGrid, isImageTextGrid, isImageTextRun, shardOf, type AnyGrid, type GridRun, type ImageTextExperiment } from './grids.js';
 import { CELL_COLUMNS, DOWNSTREAM_COLUMNS, IMAGE_TEXT_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
 
 export const SWEEP_FILES = {
@@ -48,13 +49,20 @@ export interface ManifestEntry {
   setting: string;
   dependence: GridRun['dependence'];
   seed: number;
-  /** 'mpi3d' for image-text runs (absent for numeric ones). */
-  experiment?: 'mpi3d';
+  /** 'mpi3d' or 'causal3d' for image-text runs (absent for numeric ones). */
+  experiment?: ImageTextExperiment;
+}
+
+/** A grid run's full configuration (numeric, MPI3D or Causal3D). */
+export function gridRunConfig(run: GridRun): { steps: number } {
+  if (run.experiment === 'mpi3d') return resolveMpi3dConfig(run.settings);
+  if (run.experiment === 'causal3d') return resolveC3dConfig(run.settings);
+  return resolveRunConfig(run.settings);
 }
 
 /** The id of a grid run: the hash of its resolved configuration. */
 export function gridRunId(run: GridRun): string {
-  return runId(run.experiment === 'mpi3d' ? resolveMpi3dConfig(run.settings) : resolveRunConfig(run.settings));
+  return runId(gridRunConfig(run));
 }
 
 interface Manifest {
@@ -69,7 +77,7 @@ async function writeManifests(dir: string, runs: readonly (GridRun & { id: strin
   const byGrid = new Map<string, ManifestEntry[]>();
   for (const r of runs) {
     const list = byGrid.get(r.grid) ?? [];
-    list.push({ id: r.id, setting: r.setting, dependence: r.dependence, seed: r.seed, ...(r.experiment === 'mpi3d' && { experiment: 'mpi3d' as const }) });
+    list.push({ id: r.id, setting: r.setting, dependence: r.dependence, seed: r.seed, ...(isImageTextRun(r) && { experiment: r.experiment }) });
     byGrid.set(r.grid, list);
   }
   await ensureWritableDir(join(dir, SWEEP_FILES.grids));
@@ -131,7 +139,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   for (const run of unique.values()) {
     const runDir = join(dir, SWEEP_FILES.runs, run.id);
     const trained = (await readJsonIfExists(join(runDir, FILES.metricsJson))) !== null;
-    const studied = !downstream || run.experiment === 'mpi3d' || (await readJsonIfExists(join(runDir, FILES.downstream))) !== null;
+    const studied = !downstream || isImageTextRun(run) || (await readJsonIfExists(join(runDir, FILES.downstream))) !== null;
     if (trained && studied) skipped++;
     else todo.push({ run, resume: trained || (await readJsonIfExists(join(runDir, FILES.config))) !== null, trained });
   }
@@ -148,7 +156,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
       try {
         const runDir = join(dir, SWEEP_FILES.runs, run.id);
         const task: RunTask =
-          run.experiment === 'mpi3d' ? { experiment: 'mpi3d', dir: runDir, settings: run.settings } : { dir: runDir, settings: run.settings, resume, trained, downstream };
+          isImageTextRun(run) ? { experiment: run.experiment, dir: runDir, settings: run.settings } : { dir: runDir, settings: run.settings, resume, trained, downstream };
         await executor.run(task, (progress) =>
           options.onEvent?.({ kind: 'progress', id: run.id, run, progress }),
         );
@@ -169,8 +177,8 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
 /** One entry of a sweep folder's grid lists, with the run's metrics once it has finished. */
 export interface SweepRunEntry extends ManifestEntry {
   grid: string;
-  /** Mpi3dMetrics for image-text runs (`experiment: 'mpi3d'`). */
-  metrics: Metrics | Mpi3dMetrics | null;
+  /** Mpi3dMetrics or C3dMetrics for image-text runs (`experiment`). */
+  metrics: Metrics | Mpi3dMetrics | C3dMetrics | null;
   /** DIR/runs/<id>/downstream.json, once the downstream study has run. */
   downstream: DownstreamResult | null;
 }
@@ -185,14 +193,14 @@ export async function readSweepRuns(dir: string): Promise<SweepRunEntry[]> {
     throw error;
   }
   const entries: SweepRunEntry[] = [];
-  const metricsById = new Map<string, Metrics | Mpi3dMetrics | null>();
+  const metricsById = new Map<string, Metrics | Mpi3dMetrics | C3dMetrics | null>();
   const downstreamById = new Map<string, DownstreamResult | null>();
   for (const name of names) {
     const manifest = await readJsonIfExists<Manifest>(join(dir, SWEEP_FILES.grids, name));
     if (!manifest || !Array.isArray(manifest.runs)) throw new MisalignError('CHECKPOINT_CORRUPT', `${join(dir, SWEEP_FILES.grids, name)} is not a grid list`);
     for (const e of manifest.runs) {
       if (!metricsById.has(e.id)) {
-        metricsById.set(e.id, await readJsonIfExists<Metrics | Mpi3dMetrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
+        metricsById.set(e.id, await readJsonIfExists<Metrics | Mpi3dMetrics | C3dMetrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
         downstreamById.set(e.id, await readJsonIfExists<DownstreamResult>(join(dir, SWEEP_FILES.runs, e.id, FILES.downstream)));
       }
       entries.push({ ...e, grid: manifest.grid, metrics: metricsById.get(e.id)!, downstream: downstreamById.get(e.id)! });
@@ -209,8 +217,8 @@ export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
 /** The summary of entries already read from DIR (written there too). */
 export async function summarizeEntries(dir: string, entries: readonly SweepRunEntry[]): Promise<SweepSummary> {
   const records: RunRecord[] = entries.map(({ grid, setting, dependence, seed, metrics, downstream, experiment }) =>
-    experiment === 'mpi3d'
-      ? { experiment, run: { grid, setting, dependence, seed }, metrics: metrics as Mpi3dMetrics | null }
+    experiment === 'mpi3d' || experiment === 'causal3d'
+      ? { experiment, run: { grid, setting, dependence, seed }, metrics: metrics as Mpi3dMetrics | C3dMetrics | null }
       : { run: { grid, setting, dependence, seed }, metrics: metrics as Metrics | null, downstream },
   );
   const summary = summarizeSweep(records);
