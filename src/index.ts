@@ -204,6 +204,34 @@ export { renderMpi3d } from './scenes/mpi3d-render.js';
 export { mpi3dCaption, mpi3dBiasSets, fillTemplate, MPI3D_TEMPLATES, MPI3D_LEVELS, type Mpi3dBias, type Mpi3dBiasSets, type Mpi3dCaption, type CaptionWords } from './scenes/mpi3d-captions.js';
 export { tokenize, Vocabulary, PAD, UNKNOWN } from './scenes/tokens.js';
 export { Mpi3dData, proceduralImages, type Mpi3dBatch, type ImageSource } from './scenes/mpi3d-data.js';
+export { C3D_FACTORS, C3D_CLASSES, C3D_DISCRETE, C3D_ROTATIONS, sampleC3dLatents, hsvToRgb, type C3dFactor, type C3dLatents } from './scenes/causal3d-factors.js';
+export { renderCausal3d, C3D_SHAPE_NAMES } from './scenes/causal3d-render.js';
+export {
+  c3dCaption,
+  c3dBiasSets,
+  fillC3dTemplate,
+  colorWord,
+  spotlightWord,
+  C3D_CAPTION_FACTORS,
+  C3D_LEVELS,
+  C3D_PHRASINGS,
+  C3D_PALETTES,
+  type C3dBias,
+  type C3dBiasSets,
+  type C3dCaption,
+} from './scenes/causal3d-captions.js';
+export { C3dData, maxC3dCaptionTokens, type C3dBatch } from './scenes/causal3d-data.js';
+export { palette, nearestColorName, PALETTE_NAMES, type PaletteName, type PaletteColor } from './scenes/palettes.js';
+export {
+  runC3d,
+  resolveC3dConfig,
+  c3dPrediction,
+  C3D_EDGES,
+  type C3dSettings,
+  type C3dConfig,
+  type C3dMetrics,
+  type C3dFactorResult,
+} from './experiments/causal3d-run.js';
 export { classifierProbes, mccMulticlass, type ClassTarget, type ClassifierOptions, type ClassifierResult } from './probes/classify.js';
 export {
   runMpi3d,

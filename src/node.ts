@@ -14,3 +14,4 @@ export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js'
 export { svgToPng } from './reports/png.js';
 export { Mpi3dFile, parseNpyHeader, type NpyHeader } from './scenes/mpi3d-file.js';
 export { trainMpi3dRunDir, type Mpi3dRunOptions } from './experiments/mpi3d-dir.js';
+export { trainC3dRunDir, C3D_METRIC_COLUMNS, type C3dRunOptions } from './experiments/causal3d-dir.js';

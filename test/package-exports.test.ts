@@ -16,9 +16,11 @@ describe('the package as users import it (built dist/)', () => {
       import * as n from 'misalign/node';
       const names = ['describe', 'resolveBias', 'DataGenerator', 'Kernels', 'gemm', 'LpSimclr', 'CoreEngine', 'TfjsEngine', 'train',
         'resolveTrainConfig', 'PRESETS', 'evaluateRepresentations', 'mlpProbeR2', 'linearProbeR2', 'runExperiment', 'resolveRunConfig',
-        'builtinGrid', 'expandGrid', 'parseGridFile', 'summarizeSweep', 'heatmapSpec', 'renderSvg'];
+        'builtinGrid', 'expandGrid', 'parseGridFile', 'summarizeSweep', 'heatmapSpec', 'renderSvg', 'runMpi3d', 'runC3d', 'renderCausal3d',
+        'c3dCaption', 'nearestColorName', 'CoreImageTextEngine', 'TfjsImageTextEngine', 'imageTextGrid', 'runHeatmapSpec'];
       const missing = names.filter((k) => m[k] === undefined);
-      const missingNode = ['trainRunDir', 'evalRunDir', 'readRunConfig', 'readCheckpoint', 'runSweep', 'summarizeSweepDir', 'processExecutor', 'writeReport', 'svgToPng'].filter((k) => n[k] === undefined);
+      const missingNode = ['trainRunDir', 'evalRunDir', 'readRunConfig', 'readCheckpoint', 'runSweep', 'summarizeSweepDir', 'processExecutor', 'writeReport', 'svgToPng',
+        'trainMpi3dRunDir', 'trainC3dRunDir', 'readRunConfigFile'].filter((k) => n[k] === undefined);
       console.log(JSON.stringify({ missing, missingNode, steps: m.resolveTrainConfig({ theta: 386 }).steps }));
     `);
     expect(r.stderr).toBe('');
