@@ -27,10 +27,9 @@ import { C3dData, type C3dBatch } from '../scenes/causal3d-data.js';
 import { C3D_CLASSES, C3D_FACTORS, type C3dFactor } from '../scenes/causal3d-factors.js';
 import type { ImageTextEngine } from '../training/image-text-engine.js';
 import {
-  createImageTextEngine,
   embedPairs,
   resolveImageTextConfig,
-  trainImageText,
+  runImageText,
   type ImageTextConfig,
   type ImageTextLevels,
   type ImageTextProgress,
@@ -92,25 +91,9 @@ export function c3dPrediction(factor: C3dProbeFactor, sets: C3dBiasSets): 'kept'
 }
 
 export async function runC3d(config: C3dConfig, hooks: { onProgress?(p: ImageTextProgress): void } = {}): Promise<{ config: C3dConfig; metrics: C3dMetrics; vocabulary: readonly string[] }> {
-  const kernels = await Kernels.load();
-  let engine: ImageTextEngine | null = null;
-  try {
-    const data = new C3dData(config.bias, config.imageSize, config.seed);
-    const model = await createImageTextEngine(kernels, config, data.vocabulary.size, data.length);
-    engine = model;
-    const pairs = (size: number, rng: Rng) => data.batch(size, rng);
-    const { seconds: trainSeconds, loss } = await trainImageText(model, pairs, config, hooks.onProgress);
-    const t1 = performance.now();
-    const factors = await evaluateC3d(kernels, config, data, model);
-    return {
-      config,
-      metrics: { factors, theory: c3dBiasSets(config.bias), trainSeconds, evalSeconds: (performance.now() - t1) / 1000, finalLoss: loss },
-      vocabulary: data.vocabulary.tokens,
-    };
-  } finally {
-    engine?.close();
-    kernels.close();
-  }
+  const data = new C3dData(config.bias, config.imageSize, config.seed);
+  const { vocabulary, ...run } = await runImageText(config, data, (kernels, engine) => evaluateC3d(kernels, config, data, engine), hooks.onProgress);
+  return { config, metrics: { ...run, theory: c3dBiasSets(config.bias) }, vocabulary };
 }
 
 async function evaluateC3d(kernels: Kernels, config: C3dConfig, data: C3dData, engine: ImageTextEngine): Promise<C3dFactorResult[]> {

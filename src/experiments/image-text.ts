@@ -10,7 +10,7 @@ import { MisalignError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { initNetParams, netParamCount, type NetSpec } from '../encoders/core-net.js';
 import type { InfoNceForm } from '../kernels/infonce.js';
-import type { Kernels } from '../kernels/module.js';
+import { Kernels } from '../kernels/module.js';
 import type { TfjsBackend } from '../training/config.js';
 import { CoreImageTextEngine, type ImageTextEngine } from '../training/image-text-engine.js';
 import { learningRate, type Schedule } from '../training/schedule.js';
@@ -155,6 +155,37 @@ export async function createImageTextEngine(kernels: Kernels, config: ImageTextT
   if (config.engine === 'wasm') return new CoreImageTextEngine(kernels, options);
   const { TfjsImageTextEngine } = await import('../training/tfjs-image-text-engine.js');
   return TfjsImageTextEngine.create(options, config.backend ?? 'cpu');
+}
+
+/** A data set of pairs: its vocabulary and caption length (for the text encoder) and its batches. */
+export interface PairData<T extends PairBatch> {
+  vocabulary: { size: number; tokens: readonly string[] };
+  length: number;
+  batch: PairSource<T>;
+}
+
+/**
+ * One image-text run in memory: build the engine, train, then `evaluate`
+ * the trained encoders (the experiment's probes).
+ */
+export async function runImageText<T extends PairBatch, F>(
+  config: ImageTextTraining,
+  data: PairData<T>,
+  evaluate: (kernels: Kernels, engine: ImageTextEngine) => Promise<F[]>,
+  onProgress?: (p: ImageTextProgress) => void,
+): Promise<{ factors: F[]; trainSeconds: number; evalSeconds: number; finalLoss: number; vocabulary: readonly string[] }> {
+  const kernels = await Kernels.load();
+  let engine: ImageTextEngine | null = null;
+  try {
+    engine = await createImageTextEngine(kernels, config, data.vocabulary.size, data.length);
+    const trained = await trainImageText(engine, (size, rng) => data.batch(size, rng), config, onProgress);
+    const t0 = performance.now();
+    const factors = await evaluate(kernels, engine);
+    return { factors, trainSeconds: trained.seconds, evalSeconds: (performance.now() - t0) / 1000, finalLoss: trained.loss, vocabulary: data.vocabulary.tokens };
+  } finally {
+    engine?.close();
+    kernels.close();
+  }
 }
 
 /** Trains for config.steps steps; returns the seconds it took and the last loss. Throws NON_FINITE naming the step. */

@@ -18,7 +18,7 @@ import { MisalignError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { Kernels } from '../kernels/module.js';
 import type { ImageTextEngine } from '../training/image-text-engine.js';
-import { createImageTextEngine, embedPairs, resolveImageTextConfig, trainImageText, type ImageTextConfig, type ImageTextLevels, type ImageTextProgress } from './image-text.js';
+import { embedPairs, resolveImageTextConfig, runImageText, type ImageTextConfig, type ImageTextLevels, type ImageTextProgress } from './image-text.js';
 import { classifierProbes } from '../probes/classify.js';
 import { fitStandardizer, standardize } from '../probes/stats.js';
 import { mpi3dBiasSets, type Mpi3dBias, type Mpi3dBiasSets } from '../scenes/mpi3d-captions.js';
@@ -67,26 +67,9 @@ export interface Mpi3dHooks {
 
 /** Trains and evaluates one image-text model in memory. */
 export async function runMpi3d(config: Mpi3dConfig, hooks: Mpi3dHooks = {}): Promise<{ config: Mpi3dConfig; metrics: Mpi3dMetrics; vocabulary: readonly string[] }> {
-  const kernels = await Kernels.load();
-  let engine: ImageTextEngine | null = null;
-  try {
-    const data = new Mpi3dData(config.bias, config.imageSize, config.seed, hooks.images ?? proceduralImages);
-    const model = await createImageTextEngine(kernels, config, data.vocabulary.size, data.length);
-    engine = model;
-    const pairs = (size: number, rng: Rng) => data.batch(size, rng);
-    const { seconds: trainSeconds, loss: last } = await trainImageText(model, pairs, config, hooks.onProgress);
-
-    const t1 = performance.now();
-    const factors = await evaluateMpi3d(kernels, config, data, model);
-    return {
-      config,
-      metrics: { factors, theory: mpi3dBiasSets(config.bias), trainSeconds, evalSeconds: (performance.now() - t1) / 1000, finalLoss: last },
-      vocabulary: data.vocabulary.tokens,
-    };
-  } finally {
-    engine?.close();
-    kernels.close();
-  }
+  const data = new Mpi3dData(config.bias, config.imageSize, config.seed, hooks.images ?? proceduralImages);
+  const { vocabulary, ...run } = await runImageText(config, data, (kernels, engine) => evaluateMpi3d(kernels, config, data, engine), hooks.onProgress);
+  return { config, metrics: { ...run, theory: mpi3dBiasSets(config.bias) }, vocabulary };
 }
 
 async function evaluateMpi3d(kernels: Kernels, config: Mpi3dConfig, data: Mpi3dData, engine: ImageTextEngine): Promise<Mpi3dFactorResult[]> {

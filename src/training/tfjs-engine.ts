@@ -47,6 +47,17 @@ export async function loadTfjs(backend: TfjsBackend): Promise<Tf> {
   return tf;
 }
 
+/** The values of several tensors, one after another, in one array. */
+export function flattenTensors(tensors: readonly TF.Tensor[]): Float32Array {
+  const out = new Float32Array(tensors.reduce((s, x) => s + x.size, 0));
+  let o = 0;
+  for (const x of tensors) {
+    out.set(x.dataSync() as Float32Array, o);
+    o += x.size;
+  }
+  return out;
+}
+
 interface TfLayer {
   w: TF.Variable;
   b: TF.Variable;
@@ -174,19 +185,8 @@ export class TfjsEngine implements Engine {
     return out;
   }
 
-  private flat(tensors: TF.Tensor[]): Float32Array {
-    const n = tensors.reduce((s, x) => s + x.size, 0);
-    const out = new Float32Array(n);
-    let o = 0;
-    for (const x of tensors) {
-      out.set(x.dataSync() as Float32Array, o);
-      o += x.size;
-    }
-    return out;
-  }
-
   state(): EngineState {
-    return { params: this.flat(this.variables()), adamM: this.flat(this.adam.m), adamV: this.flat(this.adam.v), adamT: this.adam.t };
+    return { params: flattenTensors(this.variables()), adamM: flattenTensors(this.adam.m), adamV: flattenTensors(this.adam.v), adamT: this.adam.t };
   }
 
   restore(state: EngineState): void {

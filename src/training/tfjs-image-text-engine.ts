@@ -13,7 +13,7 @@ import type { InfoNceForm } from '../kernels/infonce.js';
 import type { TfjsBackend } from './config.js';
 import { checkImageTextParams, type ImageTextEngine, type ImageTextEngineOptions } from './image-text-engine.js';
 import { TfjsAdam } from './tfjs-adam.js';
-import { loadTfjs } from './tfjs-engine.js';
+import { flattenTensors, loadTfjs } from './tfjs-engine.js';
 
 type Tf = typeof TF;
 
@@ -133,14 +133,7 @@ export class TfjsImageTextEngine implements ImageTextEngine {
   }
 
   params(): Float32Array {
-    const vars = this.variables();
-    const out = new Float32Array(vars.reduce((n, v) => n + v.size, 0));
-    let o = 0;
-    for (const v of vars) {
-      out.set(v.dataSync() as Float32Array, o);
-      o += v.size;
-    }
-    return out;
+    return flattenTensors(this.variables());
   }
 
   close(): void {
