@@ -43,11 +43,11 @@ export function formatSummary(summary: SweepSummary, dir: string): string {
     const a = summary.agreement[d];
     return a.share === null ? `${d}: no cells` : `${d}: ${a.share.toFixed(3)} (${a.agree}/${a.judged} cells agree with the theory)`;
   };
+  const numeric = summary.cells.length > 0 || summary.imageText.length === 0;
   return [
     `runs finished: ${summary.runs.complete}/${summary.runs.expected}; training ${(summary.seconds.train / 60).toFixed(1)} min, evaluation ${(summary.seconds.eval / 60).toFixed(1)} min`,
-    `agreement  ${share('independent')}`,
-    `           ${share('dependent')}`,
-    `summary in ${dir}/summary.json and summary.csv`,
+    ...(numeric ? [`agreement  ${share('independent')}`, `           ${share('dependent')}`] : []),
+    `summary in ${dir}/summary.json${numeric ? ' and summary.csv' : ''}`,
     ...(summary.imageText.length > 0
       ? [
           `image-text ${summary.imageTextAgreement.share === null ? 'no cells' : `${summary.imageTextAgreement.share.toFixed(3)} (${summary.imageTextAgreement.agree}/${summary.imageTextAgreement.judged} cells agree: MCC ≥ 0.8 kept, ≤ 0.1 dropped)`}`,
