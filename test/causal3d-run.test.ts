@@ -42,7 +42,7 @@ describe('the causal3d experiment', () => {
     expect(csv[0]).toBe('encoding,factor,kind,mccLinear,mccNonlinear,r2Linear,r2Nonlinear,predicted');
     expect(csv).toHaveLength(22);
     expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))).toMatchObject({ experiment: 'causal3d', steps: 6 });
-    expect(JSON.parse(await readFile(join(dir, 'vocabulary.json'), 'utf8'))).toContain('hare');
+    expect(JSON.parse(await readFile(join(dir, 'vocabulary.json'), 'utf8'))).toContain('tetrahedron');
     await expect(trainC3dRunDir(dir, { selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96 })).rejects.toThrow(/already holds a run/);
   }, 120_000);
 

@@ -113,7 +113,7 @@ describe('Causal3D captions', () => {
         const c = c3dCaption(z, { selection: level }, rng);
         phrases.add(c.phrase);
         const tokens = tokenize(c.text);
-        expect(tokens).toContain(C3D_SHAPE_WORDS[z.shape]);
+        expect(c.text).toContain(C3D_SHAPE_WORDS[z.shape]!);
         expect(tokens.includes(X_WORDS[z.x_pos]!)).toBe(level >= 2);
         expect(tokens.includes(Y_WORDS[z.y_pos]!) && c.text.includes(`${Y_WORDS[z.y_pos]}-`)).toBe(level >= 3);
         // "center" is both a position and a spotlight word (as in the public code): count the spotlight's separately.

@@ -20,7 +20,7 @@
  */
 import { MisalignError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
-import { C3D_CLASSES, hsvToRgb, type C3dFactor, type C3dLatents } from './causal3d-factors.js';
+import { C3D_CLASSES, C3D_SHAPE_NAMES, hsvToRgb, type C3dFactor, type C3dLatents } from './causal3d-factors.js';
 import { nearestColorName, type PaletteName } from './palettes.js';
 
 export const C3D_CAPTION_FACTORS = ['shape', 'x_pos', 'y_pos', 's_pos', 'color', 's_color', 'b_color'] as const satisfies readonly C3dFactor[];
@@ -32,7 +32,8 @@ export const DEFAULT_C3D_PERTURB_PROB = 1;
 const SELECTION_ENCODING = [3, 3, 4, 5, 5, 6, 7];
 const PERTURBATION_ENCODING = [7, 6, 5, 5, 4, 3, 3];
 
-export const C3D_SHAPE_WORDS = ['teapot', 'hare', 'dragon', 'cow', 'armadillo', 'horse', 'head'] as const;
+/** The shapes' words: the solids the stand-in renders (the real dataset's are teapot, hare, dragon, cow, armadillo, horse, head). */
+export const C3D_SHAPE_WORDS = C3D_SHAPE_NAMES;
 export const X_WORDS = ['left', 'center', 'right'] as const;
 export const Y_WORDS = ['bottom', 'mid', 'top'] as const;
 export const SPOTLIGHT_WORDS = ['northwest', 'northeast', 'center', 'southwest', 'southeast'] as const;

@@ -19,6 +19,9 @@ import type { Rng } from '../common/rng.js';
 export const C3D_FACTORS = ['shape', 'x_pos', 'y_pos', 's_pos', 'color', 's_color', 'b_color', 'alpha', 'beta', 'gamma'] as const;
 export type C3dFactor = (typeof C3D_FACTORS)[number];
 
+/** The seven solids of the shape factor, in order (what the renderer draws and captions name). */
+export const C3D_SHAPE_NAMES: readonly string[] = ['cube', 'tetrahedron', 'octahedron', 'cylinder', 'cone', 'torus', 'L-block'];
+
 /** Classes of the discrete factors; every other factor is continuous in [0, 1]. */
 export const C3D_CLASSES = { shape: 7, x_pos: 3, y_pos: 3 } as const;
 export type C3dDiscrete = keyof typeof C3D_CLASSES;

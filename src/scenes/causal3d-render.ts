@@ -36,10 +36,9 @@
  * Output: (size, size, 3) uint8, row-major HWC.
  */
 import { MisalignError } from '../common/errors.js';
-import { C3D_CLASSES, C3D_FACTORS, hsvToRgb, type C3dLatents } from './causal3d-factors.js';
+import { C3D_CLASSES, C3D_FACTORS, C3D_SHAPE_NAMES, hsvToRgb, type C3dLatents } from './causal3d-factors.js';
 
-/** The solids, in the order of the shape factor. */
-export const C3D_SHAPE_NAMES: readonly string[] = ['cube', 'tetrahedron', 'octahedron', 'cylinder', 'cone', 'torus', 'L-block'];
+export { C3D_SHAPE_NAMES };
 
 /** Half the frame's width in world units; grid cells are 1 wide, centred at −1, 0, 1. */
 const HALF_FRAME = 1.5;
