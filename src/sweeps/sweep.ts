@@ -5,7 +5,7 @@
  *   DIR/runs/<id>/           one run folder (config.json, checkpoint.bin, ...)
  *   DIR/summary.json, .csv   the aggregate over seeds (summary.ts)
  *   DIR/summary_downstream.csv  the downstream study's aggregate, when it ran
- *   DIR/summary_image_text.csv  the image-text grids' aggregate (MCC), when they ran
+ *   DIR/summary_image_text.csv  the image-text grids' aggregate (MCC or R²), when they ran
  *
  * A run's id is a hash of its full configuration, so the same model is
  * trained once even if two grids list it (the perturbation grid's ∅ is the
@@ -39,7 +39,7 @@ export const SWEEP_FILES = {
   imageTextCsv: 'summary_image_text.csv',
 } as const;
 
-/** 16 hex digits of the SHA-256 of the run's full configuration (a RunConfig or an Mpi3dConfig). */
+/** 16 hex digits of the SHA-256 of the run's full configuration (a RunConfig, Mpi3dConfig or C3dConfig). */
 export function runId(config: object): string {
   return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
 }
