@@ -131,7 +131,9 @@ function start(): void {
   ui.downloadConfig.disabled = true;
   ui.downloadMetrics.disabled = true;
   ui.heatmap.dataset.state = 'empty';
+  delete ui.heatmap.dataset.values;
   ui.heatmap.replaceChildren();
+  delete ui.status.dataset.step;
   lossChart.reset();
   const preset = WEB_PRESETS[ui.preset.value as WebPreset];
   worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
