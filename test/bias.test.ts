@@ -1,7 +1,8 @@
 import { describe as group, expect, it } from 'vitest';
 import { biasNumbers, resolveBias, type BiasOptions } from '../src/latent/bias.js';
 import { describe } from '../src/latent/describe.js';
-import { MisalignError, type MisalignErrorCode } from '../src/common/errors.js';
+import type { MisalignErrorCode } from '../src/common/errors.js';
+import { expectMisalignError } from './helpers/errors.js';
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
@@ -107,15 +108,6 @@ group('bias conventions (SPEC §2)', () => {
     ['negative nm', { nm: -1, theta: 1 }, 'OUT_OF_RANGE', /nm/],
   ];
   it.each(bad)('rejects %s with a typed error', (_name, options, code, message) => {
-    let caught: unknown;
-    try {
-      resolveBias(options);
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(MisalignError);
-    expect((caught as MisalignError).code).toBe(code);
-    expect((caught as MisalignError).message).toMatch(message);
-    expect((caught as MisalignError).message).not.toContain('\n');
+    expectMisalignError(() => resolveBias(options), code, message);
   });
 });

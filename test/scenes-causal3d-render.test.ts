@@ -3,7 +3,7 @@
 // seven distinct solids, one-line errors for bad input.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MisalignError } from '../src/common/errors.js';
+import { expectMisalignError } from './helpers/errors.js';
 import { Rng } from '../src/common/rng.js';
 import { C3D_CLASSES, C3D_DISCRETE, C3D_FACTORS, sampleC3dLatents, type C3dLatents } from '../src/scenes/causal3d-factors.js';
 import { C3D_SHAPE_NAMES, renderCausal3d } from '../src/scenes/causal3d-render.js';
@@ -156,18 +156,7 @@ describe('the Causal3D renderer', () => {
   });
 
   it('rejects bad sizes, latents and buffers with one line', () => {
-    const fails = (f: () => unknown, code: string, pattern: RegExp) => {
-      let error: unknown;
-      try {
-        f();
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(MisalignError);
-      expect((error as MisalignError).code).toBe(code);
-      expect((error as MisalignError).message).toMatch(pattern);
-      expect((error as MisalignError).message).not.toContain('\n');
-    };
+    const fails = expectMisalignError;
     fails(() => renderCausal3d(base, 4), 'OUT_OF_RANGE', /image size must be an integer of at least 8, got 4/);
     fails(() => renderCausal3d(base, 16.5), 'OUT_OF_RANGE', /got 16\.5/);
     fails(() => renderCausal3d({ ...base, shape: 7 }), 'INDEX_OUT_OF_RANGE', /shape 7 is outside 0\.\.6/);
