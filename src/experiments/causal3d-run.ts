@@ -21,13 +21,13 @@ import { Kernels } from '../kernels/module.js';
 import { classifierProbes, type ClassTarget } from '../probes/classify.js';
 import { linearProbeR2 } from '../probes/linear.js';
 import { mlpProbeR2 } from '../probes/mlp-probe.js';
-import { clip01, fitStandardizer, standardize } from '../probes/stats.js';
+import { clip01 } from '../probes/stats.js';
 import { c3dBiasSets, type C3dBias, type C3dBiasSets } from '../scenes/causal3d-captions.js';
 import { C3dData, type C3dBatch } from '../scenes/causal3d-data.js';
 import { C3D_CLASSES, C3D_FACTORS, type C3dFactor } from '../scenes/causal3d-factors.js';
 import type { ImageTextEngine } from '../training/image-text-engine.js';
 import {
-  embedPairs,
+  probeSets,
   resolveImageTextConfig,
   runImageText,
   type ImageTextConfig,
@@ -100,24 +100,13 @@ async function evaluateC3d(kernels: Kernels, config: C3dConfig, data: C3dData, e
   const root = Rng.fromSeed(config.evalSeed);
   const n = config.evalSamples;
   const d = config.encodingSize;
-  const pairs = (size: number, rng: Rng) => data.batch(size, rng);
-  const embedValues = async (rng: Rng) => {
-    const values: Record<C3dProbeFactor, number>[] = [];
-    const take = (b: C3dBatch, rows: number) => {
-      for (let i = 0; i < rows; i++) values.push({ ...b.latents[i]!, phrase: b.phrases[i]! });
-    };
-    return { ...(await embedPairs(engine, pairs, config.batch, d, n, rng, take)), values };
-  };
-  const fit = await embedValues(root.fork('eval-fit'));
-  const score = await embedValues(root.fork('eval-score'));
+  const valueOf = (b: C3dBatch, i: number): Record<C3dProbeFactor, number> => ({ ...b.latents[i]!, phrase: b.phrases[i]! });
+  const { fit, score, standardised } = await probeSets(engine, data, config, valueOf);
   const sets = c3dBiasSets(config.bias);
   const column = (values: Record<C3dProbeFactor, number>[], f: C3dProbeFactor) => Float64Array.from(values, (v) => v[f]);
   const rows: C3dFactorResult[] = [];
   for (const encoding of ['image', 'text'] as const) {
-    const [eFit, eScore] = encoding === 'image' ? [fit.img, score.img] : [fit.txt, score.txt];
-    const st = fitStandardizer(eFit, n, d);
-    const zFit = standardize(eFit, n, d, st);
-    const zScore = standardize(eScore, n, d, st);
+    const [zFit, zScore] = standardised(encoding);
     const discrete: C3dProbeFactor[] = ['shape', 'x_pos', 'y_pos', ...(encoding === 'text' ? (['phrase'] as const) : [])];
     const continuous = C3D_FACTORS.filter((f) => !(f in C3D_CLASSES));
     const classTargets: ClassTarget[] = discrete.map((f) => ({

@@ -14,6 +14,7 @@ import { Kernels } from '../kernels/module.js';
 import type { TfjsBackend } from '../training/config.js';
 import { CoreImageTextEngine, type ImageTextEngine } from '../training/image-text-engine.js';
 import { learningRate, type Schedule } from '../training/schedule.js';
+import { fitStandardizer, standardize } from '../probes/stats.js';
 
 /** The image encoder: strided 4×4 convolutions (three at 32 px, four at 64), then 100 units, then the encoding. */
 export function imageEncoderSpec(config: { imageSize: number; encodingSize: number }): NetSpec {
@@ -233,6 +234,44 @@ export async function embedPairs<T extends PairBatch>(
     take(batch, rows);
   }
   return { img: unitRows(img, n, d), txt: unitRows(txt, n, d) };
+}
+
+/** One probe set: n pairs embedded by both encoders (unit vectors, (n, d) each) and each pair's values. */
+export interface ProbeSet<V> {
+  img: Float32Array;
+  txt: Float32Array;
+  values: V[];
+}
+
+/**
+ * The probes' fitting and scoring sets: evalSamples fresh pairs each (streams
+ * 'eval-fit' and 'eval-score' of the evaluation seed), with `valueOf(batch, i)`
+ * recorded for every pair; `standardised(encoding)` gives that encoder's
+ * embeddings standardised with the fitting set's statistics.
+ */
+export async function probeSets<T extends PairBatch, V>(
+  engine: ImageTextEngine,
+  data: PairData<T>,
+  config: { evalSeed: number; evalSamples: number; batch: number; encodingSize: number },
+  valueOf: (batch: T, i: number) => V,
+): Promise<{ fit: ProbeSet<V>; score: ProbeSet<V>; standardised(encoding: 'image' | 'text'): [Float32Array, Float32Array] }> {
+  const { evalSamples: n, encodingSize: d } = config;
+  const root = Rng.fromSeed(config.evalSeed);
+  const embed = async (stream: string): Promise<ProbeSet<V>> => {
+    const values: V[] = [];
+    const take = (b: T, rows: number) => {
+      for (let i = 0; i < rows; i++) values.push(valueOf(b, i));
+    };
+    return { ...(await embedPairs(engine, (size, rng) => data.batch(size, rng), config.batch, d, n, root.fork(stream), take)), values };
+  };
+  const fit = await embed('eval-fit');
+  const score = await embed('eval-score');
+  const standardised = (encoding: 'image' | 'text'): [Float32Array, Float32Array] => {
+    const [eFit, eScore] = encoding === 'image' ? [fit.img, score.img] : [fit.txt, score.txt];
+    const st = fitStandardizer(eFit, n, d);
+    return [standardize(eFit, n, d, st), standardize(eScore, n, d, st)];
+  };
+  return { fit, score, standardised };
 }
 
 /**

@@ -18,9 +18,8 @@ import { MisalignError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { Kernels } from '../kernels/module.js';
 import type { ImageTextEngine } from '../training/image-text-engine.js';
-import { embedPairs, resolveImageTextConfig, runImageText, type ImageTextConfig, type ImageTextLevels, type ImageTextProgress } from './image-text.js';
+import { probeSets, resolveImageTextConfig, runImageText, type ImageTextConfig, type ImageTextLevels, type ImageTextProgress } from './image-text.js';
 import { classifierProbes } from '../probes/classify.js';
-import { fitStandardizer, standardize } from '../probes/stats.js';
 import { mpi3dBiasSets, type Mpi3dBias, type Mpi3dBiasSets } from '../scenes/mpi3d-captions.js';
 import { Mpi3dData, proceduralImages, type ImageSource } from '../scenes/mpi3d-data.js';
 import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../scenes/mpi3d-factors.js';
@@ -75,14 +74,7 @@ export async function runMpi3d(config: Mpi3dConfig, hooks: Mpi3dHooks = {}): Pro
 async function evaluateMpi3d(kernels: Kernels, config: Mpi3dConfig, data: Mpi3dData, engine: ImageTextEngine): Promise<Mpi3dFactorResult[]> {
   const root = Rng.fromSeed(config.evalSeed);
   const n = config.evalSamples;
-  const pairs = (size: number, rng: Rng) => data.batch(size, rng);
-  const embedValues = async (rng: Rng) => {
-    const values: Record<Mpi3dFactor, number>[] = [];
-    const e = await embedPairs(engine, pairs, config.batch, config.encodingSize, n, rng, (b, rows) => values.push(...b.values.slice(0, rows)));
-    return { ...e, values };
-  };
-  const fit = await embedValues(root.fork('eval-fit'));
-  const score = await embedValues(root.fork('eval-score'));
+  const { fit, score, standardised } = await probeSets(engine, data, config, (b, i) => b.values[i]!);
   const { unbiased } = mpi3dBiasSets(config.bias);
   const targets = MPI3D_FACTORS.map((f) => ({
     name: f,
@@ -93,9 +85,8 @@ async function evaluateMpi3d(kernels: Kernels, config: Mpi3dConfig, data: Mpi3dD
   const d = config.encodingSize;
   const rows: Mpi3dFactorResult[] = [];
   for (const encoding of ['image', 'text'] as const) {
-    const [eFit, eScore] = encoding === 'image' ? [fit.img, score.img] : [fit.txt, score.txt];
-    const st = fitStandardizer(eFit, n, d);
-    const results = classifierProbes(kernels, standardize(eFit, n, d, st), n, standardize(eScore, n, d, st), n, d, targets, root.fork(`probe-${encoding}`), { epochs: config.probeEpochs });
+    const [zFit, zScore] = standardised(encoding);
+    const results = classifierProbes(kernels, zFit, n, zScore, n, d, targets, root.fork(`probe-${encoding}`), { epochs: config.probeEpochs });
     for (const r of results) {
       const factor = r.name as Mpi3dFactor;
       rows.push({ encoding, factor, mccLinear: r.mccLinear, mccNonlinear: r.mccNonlinear, predicted: (unbiased as string[]).includes(factor) ? 'kept' : 'dropped' });
