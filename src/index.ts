@@ -67,6 +67,7 @@ export {
   presetRecipe,
   downstreamStepsFor,
   QUICK_DOWNSTREAM_STEPS,
+  QUICK_EVAL_SAMPLES,
   resolveTrainConfig,
   biasOf,
   quickSteps,

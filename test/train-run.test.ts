@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MisalignError } from '../src/common/errors.js';
 import { readCheckpoint } from '../src/experiments/checkpoint.js';
 import { FILES, readRunConfig, trainRunDir } from '../src/experiments/run-dir.js';
-import { runExperiment, type RunSettings } from '../src/experiments/run.js';
+import { resolveRunConfig, runExperiment, type RunSettings } from '../src/experiments/run.js';
 import { train } from '../src/training/trainer.js';
 import { quickSteps, resolveTrainConfig } from '../src/training/config.js';
 import type { Engine } from '../src/training/engine.js';
@@ -85,6 +85,13 @@ describe('presets', () => {
     expect(resolveTrainConfig({ ns: 4, nm: 2, select: '1-3', perturb: '3' }).steps).toBe(48_000); // smaller worlds: the usual rules
     expect(quickSteps({ encodingSize: 5, perturbed: 0, imageLatents: 15 })).toBe(16_000);
     expect(resolveTrainConfig({ theta: 1023, steps: 100 }).steps).toBe(100); // explicit settings win
+  });
+
+  it('evaluation sets: 20,480 samples with the paper preset, 8,192 with the quick one, unless set', () => {
+    expect(resolveRunConfig({ theta: 386, preset: 'paper' }).evalSamples).toBe(20_480);
+    expect(resolveRunConfig({ theta: 386 }).evalSamples).toBe(8_192);
+    expect(resolveRunConfig({ theta: 386, batch: 256 }).evalSamples).toBe(8_192); // a recipe built on the quick one
+    expect(resolveRunConfig({ theta: 386, preset: 'paper', evalSamples: 4096 }).evalSamples).toBe(4096);
   });
 
   it('the quick recipe, shortened, learns a small problem', async () => {

@@ -143,7 +143,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--grid <name|file>', 'selection, perturbation, encoding-size, joint, mpi3d-selection, mpi3d-perturbation, causal3d-selection, causal3d-perturbation, or a JSON/YAML grid file', stringOption('--grid'))
     .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
     .option('--steps <n>', 'steps of every run (where its grid setting names none)', integerOption('--steps'))
-    .option('--eval-samples <n>', 'samples in each evaluation set (default 20480)', integerOption('--eval-samples'))
+    .option('--eval-samples <n>', 'samples in each evaluation set (default 20480 with the paper preset, 8192 otherwise)', integerOption('--eval-samples'))
     .option('--out <dir>', 'sweep folder (grids/, runs/<id>/, summary.json, summary.csv)', stringOption('--out'))
     .option('--summarize <dir>', 'only aggregate the finished runs in a sweep folder', stringOption('--summarize'))
     .option('--downstream', 'also run the downstream tasks of SPEC §6 on every run (DIR/runs/<id>/downstream.json)')

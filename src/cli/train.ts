@@ -253,7 +253,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--threads <n>', "threads for the WebAssembly engine, or 'auto' (default 1)", threadsOption)
     .option('--seed <n>', 'seed of the world, the initialisation and the training data (default 0)', integerOption('--seed'))
     .option('--eval-seed <n>', 'seed of the evaluation samples (default seed + 1)', integerOption('--eval-seed'))
-    .option('--eval-samples <n>', 'samples in each evaluation set (default 20480)', integerOption('--eval-samples'))
+    .option('--eval-samples <n>', 'samples in each evaluation set (default 20480 with the paper preset, 8192 otherwise)', integerOption('--eval-samples'))
     .option('--checkpoint-every <n>', 'steps between checkpoints', integerOption('--checkpoint-every'))
     .option('--config <file>', 'train exactly the run a config.json describes (from misalign train or the web page); only --engine, --backend, --threads may change how')
     .requiredOption('--out <dir>', 'run folder (config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv)')

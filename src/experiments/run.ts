@@ -11,7 +11,7 @@ import { Kernels } from '../kernels/module.js';
 import { coreBatchSource } from '../training/batch-source.js';
 import { DEFAULT_EVAL_SAMPLES, evaluateRepresentations, type FactorResult } from '../probes/evaluate.js';
 import { DEFAULT_PROBE, type MlpProbeOptions } from '../probes/mlp-probe.js';
-import { biasOf, resolveTrainConfig, type TrainConfig, type TrainSettings } from '../training/config.js';
+import { biasOf, QUICK_EVAL_SAMPLES, resolveTrainConfig, type TrainConfig, type TrainSettings } from '../training/config.js';
 import { CoreEngine } from '../training/core-engine.js';
 import type { Engine } from '../training/engine.js';
 import { encoderSpecs, initialParams, train, type TrainHooks, type TrainingSnapshot } from '../training/trainer.js';
@@ -39,7 +39,7 @@ export function resolveRunConfig(settings: RunSettings): RunConfig {
   return {
     ...train,
     evalSeed,
-    evalSamples: checkInteger('evaluation samples', settings.evalSamples ?? DEFAULT_EVAL_SAMPLES, 2, Number.MAX_SAFE_INTEGER),
+    evalSamples: checkInteger('evaluation samples', settings.evalSamples ?? (train.preset === 'paper' ? DEFAULT_EVAL_SAMPLES : QUICK_EVAL_SAMPLES), 2, Number.MAX_SAFE_INTEGER),
     probe: { ...DEFAULT_PROBE, ...settings.probe },
   };
 }
