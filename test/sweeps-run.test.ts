@@ -9,6 +9,7 @@ import { inProcessExecutor, isNumericTask, type RunExecutor } from '../src/sweep
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { processExecutor } from '../src/sweeps/process-executor.js';
 import { summarizeSweep } from '../src/sweeps/summary.js';
+import { readInvocations, sweepTime } from '../src/sweeps/invocations.js';
 import { runId, runSweep, summarizeSweepDir, type SweepEvent } from '../src/sweeps/sweep.js';
 
 const tempDir = tempDirs('misalign-sweep');
@@ -49,6 +50,24 @@ describe('summarizeSweep', () => {
     expect(s.agreement.dependent).toEqual({ judged: 2, agree: 1, share: 0.5 });
   });
 
+  it('seconds count a run that two grids list once (by id)', () => {
+    const m = metrics([factor('x', 's1', 'kept', 0.97)]);
+    const s = summarizeSweep([
+      { id: 'aaaa', run: { grid: 'selection', setting: '[10]', dependence: 'independent', seed: 0 }, metrics: m },
+      { id: 'aaaa', run: { grid: 'perturbation', setting: '∅', dependence: 'independent', seed: 0 }, metrics: m },
+      { id: 'bbbb', run: { grid: 'perturbation', setting: '{1}', dependence: 'independent', seed: 0 }, metrics: m },
+    ]);
+    expect(s.runs.complete).toBe(3);
+    expect(s.seconds).toEqual({ train: 4, eval: 2, downstream: 0 });
+  });
+
+  it('sweep time: commands one after another add up; the span covers commands side by side', () => {
+    const rec = (started: string, updated: string) => ({ started, updated, ended: null, host: 'h', pid: 1, jobs: 2, shard: null, runs: 1, skipped: 0, toRun: 1, done: 1, failed: 0 });
+    expect(sweepTime([])).toBeNull();
+    expect(sweepTime([rec('2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'), rec('2026-01-02T00:00:00Z', '2026-01-02T00:30:00Z')])).toEqual({ commands: 2, busySeconds: 5400, spanSeconds: 88200 });
+    expect(sweepTime([rec('2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'), rec('2026-01-01T00:10:00Z', '2026-01-01T00:40:00Z')])).toEqual({ commands: 2, busySeconds: 5400, spanSeconds: 3600 });
+  });
+
   it('no finished runs: no cells, agreement null', () => {
     const s = summarizeSweep([{ run: { grid: 'g', setting: 'a', dependence: 'independent', seed: 0 }, metrics: null }]);
     expect(s.cells).toEqual([]);
@@ -86,9 +105,28 @@ describe('runSweep', () => {
     expect(csv.split('\n')[0]).toBe('grid,dependence,setting,encoding,factor,seeds,r2LinearMean,r2LinearSd,r2NonlinearMean,r2NonlinearSd,predicted,verdict');
     expect(csv.trim().split('\n')).toHaveLength(summary.cells.length + 1);
 
+    // Seconds count each distinct model once (b's run is a's [1-2] seed 0).
+    let trainSeconds = 0;
+    for (const id of await readdir(join(dir, 'runs'))) trainSeconds += JSON.parse(await readFile(join(dir, 'runs', id, 'metrics.json'), 'utf8')).trainSeconds;
+    expect(first.summary.seconds.train).toBeCloseTo(trainSeconds, 9);
+
     const again = await runSweep(dir, runs);
     expect(again).toMatchObject({ skipped: 4, done: 0, failed: [] });
     expect(again.summary).toEqual(first.summary);
+
+    // Each command left its own record of when it ran and what it did.
+    const records = await readInvocations(dir);
+    expect(records).toHaveLength(2);
+    expect(records[0]).toMatchObject({ pid: process.pid, jobs: 1, shard: null, runs: 4, skipped: 0, toRun: 4, done: 4, failed: 0 });
+    expect(records[1]).toMatchObject({ runs: 4, skipped: 4, toRun: 0, done: 0, failed: 0 });
+    for (const r of records) {
+      expect(r.ended).toBe(r.updated);
+      expect(Date.parse(r.updated)).toBeGreaterThanOrEqual(Date.parse(r.started));
+    }
+    const time = sweepTime(records)!;
+    expect(time.commands).toBe(2);
+    expect(time.busySeconds).toBeCloseTo(records.reduce((s, r) => s + (Date.parse(r.updated) - Date.parse(r.started)) / 1000, 0), 6);
+    expect(time.spanSeconds).toBeGreaterThanOrEqual(time.busySeconds - 1e-9);
   });
 
   it('an interrupted sweep, rerun, gives the results of an uninterrupted one', async () => {
@@ -128,6 +166,7 @@ describe('runSweep', () => {
     expect(result.done).toBe(2);
     expect(result.failed).toEqual([{ id: bad, run: expect.objectContaining({ setting: '[1-2]' }), error: 'disk on fire' }]);
     expect(result.summary.runs).toEqual({ expected: 3, complete: 2 });
+    expect(await readInvocations(dir)).toEqual([expect.objectContaining({ jobs: 2, runs: 3, toRun: 3, done: 2, failed: 1 })]);
   });
 
   it('shards split the runs between machines sharing the folder; the summary gathers them', async () => {

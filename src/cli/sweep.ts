@@ -12,6 +12,7 @@ import { processExecutor } from '../sweeps/process-executor.js';
 import type { DownstreamRunOptions } from '../experiments/run-dir.js';
 import { gridRunConfig, gridRunId, loadGrid, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
 import type { SweepSummary } from '../sweeps/summary.js';
+import { readInvocations, sweepTime, type SweepTime } from '../sweeps/invocations.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
 
@@ -38,14 +39,21 @@ export function parseDependence(value: string): Dependence[] {
   return [...new Set(items)] as Dependence[];
 }
 
-export function formatSummary(summary: SweepSummary, dir: string): string {
+/** "1 h 02 min" */
+function duration(seconds: number): string {
+  const m = Math.round(seconds / 60);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`;
+}
+
+export function formatSummary(summary: SweepSummary, dir: string, time: SweepTime | null = null): string {
   const share = (d: Dependence) => {
     const a = summary.agreement[d];
     return a.share === null ? `${d}: no cells` : `${d}: ${a.share.toFixed(3)} (${a.agree}/${a.judged} cells agree with the theory)`;
   };
   const numeric = summary.cells.length > 0 || summary.imageText.length === 0;
   return [
-    `runs finished: ${summary.runs.complete}/${summary.runs.expected}; training ${(summary.seconds.train / 60).toFixed(1)} min, evaluation ${(summary.seconds.eval / 60).toFixed(1)} min`,
+    `runs finished: ${summary.runs.complete}/${summary.runs.expected}; training ${(summary.seconds.train / 60).toFixed(1)} min, evaluation ${(summary.seconds.eval / 60).toFixed(1)} min (summed over runs)`,
+    ...(time ? [`wall time: ${duration(time.busySeconds)}${time.commands > 1 ? ` over ${time.commands} sweep commands` : ''}`] : []),
     ...(numeric ? [`agreement  ${share('independent')}`, `           ${share('dependent')}`] : []),
     `summary in ${dir}/summary.json${numeric ? ' and summary.csv' : ''}`,
     ...(summary.imageText.length > 0
@@ -151,7 +159,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       if (flags.summarize !== undefined) {
         const others = Object.entries(flags).filter(([k, v]) => k !== 'summarize' && v !== undefined);
         if (others.length > 0) throw new MisalignError('CONFLICTING_OPTIONS', '--summarize takes no other option');
-        io.out(formatSummary(await summarizeSweepDir(flags.summarize), flags.summarize));
+        io.out(formatSummary(await summarizeSweepDir(flags.summarize), flags.summarize, sweepTime(await readInvocations(flags.summarize))));
         return;
       }
       if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', "sweep needs --grid (or --summarize DIR)");
@@ -167,7 +175,7 @@ export function registerSweep(program: Command, io: CliIo): void {
         downstream: downstreamFlag(flags.downstream ?? false, flags.downstreamSteps),
         onEvent: sweepProgress(io, runs),
       });
-      io.out(formatSummary(result.summary, flags.out));
+      io.out(formatSummary(result.summary, flags.out, sweepTime(await readInvocations(flags.out))));
       throwIfFailed(result);
     });
 }

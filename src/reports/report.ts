@@ -16,6 +16,7 @@ import type { C3dConfig, C3dMetrics } from '../experiments/causal3d-run.js';
 import type { Mpi3dConfig, Mpi3dMetrics } from '../experiments/mpi3d-run.js';
 import { imageTextValues, imageTextVerdict, type DownstreamCell, type SummaryCell, type SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
+import { readInvocations, sweepTime, type SweepTime } from '../sweeps/invocations.js';
 import {
   downstreamKeys,
   downstreamName,
@@ -92,10 +93,24 @@ function runsTable(runs: readonly RunRow[]): string {
       const m = r.metrics;
       const status = m ? verdicts(r) : r.config ? 'unfinished' : 'not started';
       const config = r.config ? `<details><summary>config.json</summary><pre>${escapeHtml(JSON.stringify(r.config, null, 2))}</pre></details>` : '';
-      return `<tr><td><code>${r.id}</code></td><td>${escapeHtml(r.grid)}</td><td>${escapeHtml(r.setting)}</td><td>${r.dependence}</td><td>${r.seed}</td><td>${m ? m.trainSeconds.toFixed(1) : ''}</td><td>${m ? m.evalSeconds.toFixed(1) : ''}</td><td>${status}</td><td>${config}</td></tr>`;
+      return `<tr><td><code>${r.id}</code></td><td>${escapeHtml(r.grid)}</td><td>${escapeHtml(r.setting)}</td><td>${r.dependence}</td><td>${r.seed}</td><td>${m ? m.trainSeconds.toFixed(1) : ''}</td><td>${m ? m.evalSeconds.toFixed(1) : ''}</td><td>${r.downstream ? r.downstream.seconds.toFixed(1) : ''}</td><td>${status}</td><td>${config}</td></tr>`;
     })
     .join('\n');
-  return `<table><thead><tr><th>run</th><th>grid</th><th>setting</th><th>dependence</th><th>seed</th><th>training s</th><th>evaluation s</th><th>verdicts</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<table><thead><tr><th>run</th><th>grid</th><th>setting</th><th>dependence</th><th>seed</th><th>training s</th><th>evaluation s</th><th>downstream s</th><th>verdicts</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** What the study took: the sweep commands' wall time, and training, evaluation and downstream time summed over distinct runs. */
+function timeParagraph(runs: readonly RunRow[], time: SweepTime | null): string {
+  const distinct = new Map(runs.map((r) => [r.id, r]));
+  const sum = (f: (r: RunRow) => number | undefined) => [...distinct.values()].reduce((s, r) => s + (f(r) ?? 0), 0) / 60;
+  const minutes = (m: number) => `${m.toFixed(1)} min`;
+  const wall = time
+    ? time.commands === 1
+      ? `Wall time ${minutes(time.busySeconds / 60)} (one sweep command). `
+      : `Wall time ${minutes(time.busySeconds / 60)} summed over ${time.commands} sweep commands (first start to last record: ${minutes(time.spanSeconds / 60)}). `
+    : '';
+  const downstream = sum((r) => r.downstream?.seconds);
+  return `${wall}Summed over the ${distinct.size} distinct runs: ${minutes(sum((r) => r.metrics?.trainSeconds))} of training, ${minutes(sum((r) => r.metrics?.evalSeconds))} of evaluation${downstream > 0 ? `, ${minutes(downstream)} of downstream probes` : ''}.`;
 }
 
 /** Writes the figures and index.html for the sweep in `dir`; returns what it wrote. */
@@ -136,7 +151,7 @@ export async function writeReport(dir: string): Promise<ReportResult> {
       return `<tr><td>${d}</td><td>${a.share === null ? '–' : fmt(a.share)}</td><td>${a.agree}/${a.judged}</td></tr>`;
     })
     .join('');
-  const secondsTrain = runs.reduce((s, r) => s + (r.metrics?.trainSeconds ?? 0), 0);
+  const time = timeParagraph(runs, sweepTime(await readInvocations(dir)));
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>misalign report</title>
 <style>
@@ -148,7 +163,7 @@ figure { display: inline-block; margin: 0.5em; vertical-align: top; }
 pre { font-size: 0.8em; }
 </style></head><body>
 <h1>misalign report</h1>
-<p>${summary.runs.complete} of ${summary.runs.expected} runs finished; ${(secondsTrain / 60).toFixed(1)} minutes of training in total.
+<p>${summary.runs.complete} of ${summary.runs.expected} runs finished. ${time}
 Cells are means over seeds; verdicts use the mean nonlinear R² (kept ≥ 0.9; dropped ≤ 0.1 in the independent setting; m_x, m_t ≤ 0.1 always).</p>
 ${summary.cells.length > 0 || summary.imageText.length === 0 ? `<h2>Agreement with the theory</h2>
 <table><thead><tr><th>semantics</th><th>share of cells</th><th>agree / judged</th></tr></thead><tbody>${agreement}</tbody></table>

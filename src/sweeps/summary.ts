@@ -105,7 +105,7 @@ export interface SweepSummary {
   agreement: Record<Dependence, Agreement>;
   /** Runs the grids list, and how many of them have finished. */
   runs: { expected: number; complete: number };
-  /** Training and evaluation seconds summed over the finished runs (and the downstream study's). */
+  /** Training and evaluation seconds summed over the finished runs (and the downstream study's), each distinct run once. */
   seconds: { train: number; eval: number; downstream: number };
   /** The downstream study over seeds, for the settings where it ran (empty if it did not). */
   downstream: DownstreamCell[];
@@ -118,12 +118,15 @@ type RunKey = Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>;
 export interface NumericRecord {
   experiment?: 'numeric';
   run: RunKey;
+  /** The run's id: a model two grids list is counted once in `seconds`. */
+  id?: string;
   metrics: Metrics | null;
   downstream?: DownstreamResult | null;
 }
 export interface ImageTextRecord {
   experiment: 'mpi3d' | 'causal3d';
   run: RunKey;
+  id?: string;
   metrics: Mpi3dMetrics | C3dMetrics | null;
 }
 
@@ -144,6 +147,15 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
   const groups = new Map<string, { cell: Omit<SummaryCell, 'seeds' | 'r2LinearMean' | 'r2LinearSd' | 'r2NonlinearMean' | 'r2NonlinearSd' | 'verdict'>; lin: number[]; nl: number[] }>();
   let complete = 0;
   const seconds = { train: 0, eval: 0, downstream: 0 };
+  const timed = new Set<string>();
+  /** Whether this record's seconds are still to be counted (not if a record with its id was). */
+  const firstOf = (record: RunRecord, what: string): boolean => {
+    if (record.id === undefined) return true;
+    const key = `${what}:${record.id}`;
+    if (timed.has(key)) return false;
+    timed.add(key);
+    return true;
+  };
   const downstreamGroups = new Map<string, { cell: Pick<DownstreamCell, 'grid' | 'dependence' | 'setting' | 'metric'>; values: number[] }>();
   const imageTextGroups = new Map<string, { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'metric' | 'predicted'>; lin: number[]; nl: number[] }>();
   for (const record of records) {
@@ -151,8 +163,10 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
       const { run, metrics } = record;
       if (metrics === null) continue;
       complete++;
-      seconds.train += metrics.trainSeconds;
-      seconds.eval += metrics.evalSeconds;
+      if (firstOf(record, 'run')) {
+        seconds.train += metrics.trainSeconds;
+        seconds.eval += metrics.evalSeconds;
+      }
       for (const f of metrics.factors as (Mpi3dMetrics | C3dMetrics)['factors'][number][]) {
         const key = JSON.stringify([run.grid, run.setting, f.encoding, f.factor]);
         const v = imageTextValues(f);
@@ -174,12 +188,14 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
         g.values.push(values[metric]);
         downstreamGroups.set(key, g);
       }
-      seconds.downstream += downstream.seconds;
+      if (firstOf(record, 'downstream')) seconds.downstream += downstream.seconds;
     }
     if (metrics === null) continue;
     complete++;
-    seconds.train += metrics.trainSeconds;
-    seconds.eval += metrics.evalSeconds;
+    if (firstOf(record, 'run')) {
+      seconds.train += metrics.trainSeconds;
+      seconds.eval += metrics.evalSeconds;
+    }
     for (const f of metrics.factors) {
       const key = JSON.stringify([run.grid, run.dependence, run.setting, f.encoding, f.factor]);
       let g = groups.get(key);

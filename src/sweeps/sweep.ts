@@ -6,6 +6,7 @@
  *   DIR/summary.json, .csv   the aggregate over seeds (summary.ts)
  *   DIR/summary_downstream.csv  the downstream study's aggregate, when it ran
  *   DIR/summary_image_text.csv  the image-text grids' aggregate (MCC or R²), when they ran
+ *   DIR/invocations/         one record per sweep command: when it ran, what it did (invocations.ts)
  *
  * A run's id is a hash of its full configuration, so the same model is
  * trained once even if two grids list it (the perturbation grid's ∅ is the
@@ -27,6 +28,7 @@ import { resolveMpi3dConfig, type Mpi3dMetrics } from '../experiments/mpi3d-run.
 import type { DownstreamResult } from '../probes/downstream.js';
 import { inProcessExecutor, type RunExecutor, type RunTask, type TaskProgress } from './executor.js';
 import { parseGridFile } from './grid-file.js';
+import { InvocationLog } from './invocations.js';
 import { BUILTIN_GRIDS, builtinGrid, imageTextGrid, isBuiltinGrid, isImageTextGrid, isImageTextRun, shardOf, type AnyGrid, type GridRun, type ImageTextExperiment } from './grids.js';
 import { CELL_COLUMNS, DOWNSTREAM_COLUMNS, IMAGE_TEXT_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
 
@@ -144,6 +146,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
     else todo.push({ run, resume: trained || (await readJsonIfExists(join(runDir, FILES.config))) !== null, trained });
   }
   options.onEvent?.({ kind: 'start', total: unique.size, skipped, toRun: todo.length, pending: todo.map((t) => t.run.id) });
+  const log = await InvocationLog.start(dir, { jobs, shard: options.shard ?? null, runs: unique.size, skipped, toRun: todo.length });
 
   let next = 0;
   let done = 0;
@@ -161,15 +164,18 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
           options.onEvent?.({ kind: 'progress', id: run.id, run, progress }),
         );
         done++;
+        await log.runFinished(true);
         options.onEvent?.({ kind: 'run-done', id: run.id, run, seconds: (performance.now() - t0) / 1000 });
       } catch (error) {
         const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
         failed.push({ id: run.id, run, error: message });
+        await log.runFinished(false);
         options.onEvent?.({ kind: 'run-failed', id: run.id, run, error: message });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, Math.max(todo.length, 1)) }, lane));
+  await log.end();
   const summary = await summarizeSweepDir(dir);
   return { skipped, done, failed, summary };
 }
@@ -216,10 +222,10 @@ export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
 
 /** The summary of entries already read from DIR (written there too). */
 export async function summarizeEntries(dir: string, entries: readonly SweepRunEntry[]): Promise<SweepSummary> {
-  const records: RunRecord[] = entries.map(({ grid, setting, dependence, seed, metrics, downstream, experiment }) =>
+  const records: RunRecord[] = entries.map(({ id, grid, setting, dependence, seed, metrics, downstream, experiment }) =>
     experiment === 'mpi3d' || experiment === 'causal3d'
-      ? { experiment, run: { grid, setting, dependence, seed }, metrics: metrics as Mpi3dMetrics | C3dMetrics | null }
-      : { run: { grid, setting, dependence, seed }, metrics: metrics as Metrics | null, downstream },
+      ? { experiment, id, run: { grid, setting, dependence, seed }, metrics: metrics as Mpi3dMetrics | C3dMetrics | null }
+      : { id, run: { grid, setting, dependence, seed }, metrics: metrics as Metrics | null, downstream },
   );
   const summary = summarizeSweep(records);
   await writeJson(join(dir, SWEEP_FILES.summaryJson), summary);
