@@ -75,7 +75,9 @@ describe('writeReport on a small sweep', () => {
     expect(html).toContain('abl: [2], encoding 3 (independent)'); // the ablation as a table
     expect(html).toMatch(/<td>s3<\/td><td>\d\.\d{3} ± \d\.\d{3}<\/td>/);
     expect(html.match(/<summary>config.json<\/summary>/g)).toHaveLength(9); // every run's configuration
-    expect(html).toMatch(/Wall time \d+\.\d min \(one sweep command\)\. Summed over the 9 distinct runs: \d+\.\d min of training, \d+\.\d min of evaluation\./); // the timings
+    expect(html).toMatch(/Wall time \d+\.\d min \(one sweep command\)\. Summed over the 9 distinct runs/); // the timings, by grid
+    expect(html).toMatch(/<tr><td>sel<\/td><td>8\/8<\/td><td>1,600<\/td>/);
+    expect(html).toMatch(/<tr><td><b>all<\/b><\/td><td>9\/9<\/td><td>1,800<\/td>/);
     expect(html).not.toMatch(/<script/);
   });
 

@@ -99,18 +99,42 @@ function runsTable(runs: readonly RunRow[]): string {
   return `<table><thead><tr><th>run</th><th>grid</th><th>setting</th><th>dependence</th><th>seed</th><th>training s</th><th>evaluation s</th><th>downstream s</th><th>verdicts</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
-/** What the study took: the sweep commands' wall time, and training, evaluation and downstream time summed over distinct runs. */
-function timeParagraph(runs: readonly RunRow[], time: SweepTime | null): string {
-  const distinct = new Map(runs.map((r) => [r.id, r]));
-  const sum = (f: (r: RunRow) => number | undefined) => [...distinct.values()].reduce((s, r) => s + (f(r) ?? 0), 0) / 60;
-  const minutes = (m: number) => `${m.toFixed(1)} min`;
+/** What the study took: the sweep commands' wall time, then a table by grid of time summed over distinct runs. */
+function timeSection(runs: readonly RunRow[], time: SweepTime | null): string {
+  const minutes = (seconds: number) => (seconds / 60).toFixed(1);
+  // A model two grids list is counted under the first grid that lists it.
+  const byGrid = new Map<string, { runs: number; finished: number; steps: number; train: number; eval: number; downstream: number }>();
+  const seen = new Set<string>();
+  for (const r of runs) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    const g = byGrid.get(r.grid) ?? { runs: 0, finished: 0, steps: 0, train: 0, eval: 0, downstream: 0 };
+    g.runs++;
+    if (r.metrics) {
+      g.finished++;
+      g.steps += r.config?.steps ?? 0;
+      g.train += r.metrics.trainSeconds;
+      g.eval += r.metrics.evalSeconds;
+    }
+    g.downstream += r.downstream?.seconds ?? 0;
+    byGrid.set(r.grid, g);
+  }
+  const rows = [...byGrid.entries()];
+  const total = rows.reduce((t, [, g]) => ({ runs: t.runs + g.runs, finished: t.finished + g.finished, steps: t.steps + g.steps, train: t.train + g.train, eval: t.eval + g.eval, downstream: t.downstream + g.downstream }), {
+    runs: 0, finished: 0, steps: 0, train: 0, eval: 0, downstream: 0,
+  });
+  const row = (name: string, g: typeof total) =>
+    `<tr><td>${name}</td><td>${g.finished}/${g.runs}</td><td>${g.steps.toLocaleString('en-US')}</td><td>${minutes(g.train)}</td><td>${minutes(g.eval)}</td><td>${minutes(g.downstream)}</td></tr>`;
   const wall = time
     ? time.commands === 1
-      ? `Wall time ${minutes(time.busySeconds / 60)} (one sweep command). `
-      : `Wall time ${minutes(time.busySeconds / 60)} summed over ${time.commands} sweep commands (first start to last record: ${minutes(time.spanSeconds / 60)}). `
-    : '';
-  const downstream = sum((r) => r.downstream?.seconds);
-  return `${wall}Summed over the ${distinct.size} distinct runs: ${minutes(sum((r) => r.metrics?.trainSeconds))} of training, ${minutes(sum((r) => r.metrics?.evalSeconds))} of evaluation${downstream > 0 ? `, ${minutes(downstream)} of downstream probes` : ''}.`;
+      ? `Wall time ${minutes(time.busySeconds)} min (one sweep command).`
+      : `Wall time ${minutes(time.busySeconds)} min summed over ${time.commands} sweep commands (first start to last record: ${minutes(time.spanSeconds)} min).`
+    : 'No record of the sweep commands (a folder from before they were kept).';
+  return `<h2>Time</h2>
+<p>${wall} Summed over the ${total.runs} distinct runs (a model two grids list under the first), per grid:</p>
+<table><thead><tr><th>grid</th><th>runs finished</th><th>training steps</th><th>training min</th><th>evaluation min</th><th>downstream min</th></tr></thead>
+<tbody>${rows.map(([grid, g]) => row(escapeHtml(grid), g)).join('\n')}
+${row('<b>all</b>', total)}</tbody></table>`;
 }
 
 /** Writes the figures and index.html for the sweep in `dir`; returns what it wrote. */
@@ -151,7 +175,7 @@ export async function writeReport(dir: string): Promise<ReportResult> {
       return `<tr><td>${d}</td><td>${a.share === null ? '–' : fmt(a.share)}</td><td>${a.agree}/${a.judged}</td></tr>`;
     })
     .join('');
-  const time = timeParagraph(runs, sweepTime(await readInvocations(dir)));
+  const time = timeSection(runs, sweepTime(await readInvocations(dir)));
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>misalign report</title>
 <style>
@@ -163,7 +187,7 @@ figure { display: inline-block; margin: 0.5em; vertical-align: top; }
 pre { font-size: 0.8em; }
 </style></head><body>
 <h1>misalign report</h1>
-<p>${summary.runs.complete} of ${summary.runs.expected} runs finished. ${time}
+<p>${summary.runs.complete} of ${summary.runs.expected} runs finished.
 Cells are means over seeds; verdicts use the mean nonlinear R² (kept ≥ 0.9; dropped ≤ 0.1 in the independent setting; m_x, m_t ≤ 0.1 always).</p>
 ${summary.cells.length > 0 || summary.imageText.length === 0 ? `<h2>Agreement with the theory</h2>
 <table><thead><tr><th>semantics</th><th>share of cells</th><th>agree / judged</th></tr></thead><tbody>${agreement}</tbody></table>
@@ -178,6 +202,7 @@ Verdicts use the mean nonlinear value: factors the captions mention correctly ne
 Agreement: ${it.share === null ? '–' : fmt(it.share)} (${it.agree}/${it.judged} cells).</p>
 ${imageTextSections.join('\n')}` : ''}
 ${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, summary.downstream, g)).join('\n')}` : ''}
+${time}
 <h2>Runs</h2>
 ${runsTable(runs)}
 </body></html>
