@@ -156,6 +156,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
       const { run, resume, trained } = todo[next++]!;
       const t0 = performance.now();
       options.onEvent?.({ kind: 'run-start', id: run.id, run });
+      let error: string | null = null;
       try {
         const runDir = join(dir, SWEEP_FILES.runs, run.id);
         const task: RunTask =
@@ -163,14 +164,16 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
         await executor.run(task, (progress) =>
           options.onEvent?.({ kind: 'progress', id: run.id, run, progress }),
         );
+      } catch (e) {
+        error = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+      }
+      await log.runFinished(error === null);
+      if (error === null) {
         done++;
-        await log.runFinished(true);
         options.onEvent?.({ kind: 'run-done', id: run.id, run, seconds: (performance.now() - t0) / 1000 });
-      } catch (error) {
-        const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-        failed.push({ id: run.id, run, error: message });
-        await log.runFinished(false);
-        options.onEvent?.({ kind: 'run-failed', id: run.id, run, error: message });
+      } else {
+        failed.push({ id: run.id, run, error });
+        options.onEvent?.({ kind: 'run-failed', id: run.id, run, error });
       }
     }
   };
