@@ -30,15 +30,19 @@ describe('misalign sweep', () => {
     const first = await cli('sweep', '--grid', file, '--seeds', '1', '--jobs', '2', '--out', out);
     expect(first.err).toMatch(/^sweep: 3 runs, 0 already finished, 3 to run$/m);
     expect(first.err).toMatch(/sweep: done tiny select 1-2 independent seed 0/);
-    expect(first.err).toMatch(/sweep: 3\/3 runs, 1800\/1800 steps, ETA 0s/);
+    expect(first.err).toMatch(/sweep: 3\/3 runs, 1800\/1800 steps, \d+ s elapsed, ETA 0 s/);
     expect(first.out).toMatch(/^runs finished: 3\/3;/);
     expect(first.out).toMatch(/agreement {2}independent: \d\.\d{3} \(\d+\/\d+ cells agree with the theory\)/);
     expect(first.status).toBe(0);
+    expect(first.out).toMatch(/^wall time: \d+ s$/m);
     const again = await cli('sweep', '--grid', file, '--seeds', '1', '--out', out);
     expect(again.err).toMatch(/sweep: 3 runs, 3 already finished, 0 to run/);
-    expect(again.out).toBe(first.out);
+    expect(again.out).toMatch(/^wall time: \d+ s over 2 sweep commands$/m);
+    const withoutWall = (text: string) => text.replace(/^wall time: .*\n/m, '');
+    expect(withoutWall(again.out)).toBe(withoutWall(first.out));
     const summarized = await cli('sweep', '--summarize', out);
-    expect(summarized).toMatchObject({ status: 0, out: first.out });
+    expect(summarized.status).toBe(0);
+    expect(withoutWall(summarized.out)).toBe(withoutWall(first.out));
   }, 60_000);
 
   it('after the sweep is killed at any moment (SIGKILL), the same command finishes it with the same results', async () => {

@@ -39,8 +39,9 @@ export function parseDependence(value: string): Dependence[] {
   return [...new Set(items)] as Dependence[];
 }
 
-/** "1 h 02 min" */
+/** "42 s", "17 min", "1 h 02 min" */
 function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
   const m = Math.round(seconds / 60);
   return m >= 60 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`;
 }
@@ -82,8 +83,9 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
     lastLine = performance.now();
     const done = [...stepsNow.values()].reduce((a, b) => a + b, 0);
     const elapsed = (performance.now() - t0) / 1000;
-    const eta = done > 0 ? `${Math.round((elapsed * (total - done)) / done)}s` : '?';
-    io.err(`sweep: ${finished}/${runsLeft} runs, ${done}/${total} steps, ETA ${eta}\n`);
+    // Time per step so far includes the finished runs' evaluation, so the ETA covers it too.
+    const eta = done > 0 ? duration((elapsed * (total - done)) / done) : '?';
+    io.err(`sweep: ${finished}/${runsLeft} runs, ${done}/${total} steps, ${duration(elapsed)} elapsed, ETA ${eta}\n`);
   };
   return (e: SweepEvent) => {
     switch (e.kind) {
