@@ -9,7 +9,7 @@ import { inProcessExecutor, isNumericTask, type RunExecutor } from '../src/sweep
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { processExecutor } from '../src/sweeps/process-executor.js';
 import { summarizeSweep } from '../src/sweeps/summary.js';
-import { readInvocations, sweepTime } from '../src/sweeps/invocations.js';
+import { InvocationLog, readInvocations, sweepTime } from '../src/sweeps/invocations.js';
 import { runId, runSweep, summarizeSweepDir, type SweepEvent } from '../src/sweeps/sweep.js';
 
 const tempDir = tempDirs('misalign-sweep');
@@ -59,6 +59,23 @@ describe('summarizeSweep', () => {
     ]);
     expect(s.runs.complete).toBe(3);
     expect(s.seconds).toEqual({ train: 4, eval: 2, downstream: 0 });
+  });
+
+  it('the record of a command is refreshed while it works, at most as often as asked', async () => {
+    const dir = await tempDir();
+    const log = await InvocationLog.start(dir, { jobs: 1, shard: '1/2', runs: 3, skipped: 1, toRun: 2 }, new Date('2026-01-01T00:00:00Z'));
+    const [first] = await readInvocations(dir);
+    expect(first).toMatchObject({ started: '2026-01-01T00:00:00.000Z', ended: null, shard: '1/2', runs: 3, skipped: 1, toRun: 2, done: 0, failed: 0 });
+    await log.alive(); // within the minute: nothing written
+    expect((await readInvocations(dir))[0]).toEqual(first);
+    await log.alive(0);
+    const [second] = await readInvocations(dir);
+    expect(Date.parse(second!.updated)).toBeGreaterThan(Date.parse(first!.updated));
+    await log.runFinished(false);
+    await log.end();
+    const [last] = await readInvocations(dir);
+    expect(last).toMatchObject({ failed: 1, done: 0, ended: last!.updated });
+    expect(await readdir(join(dir, 'invocations'))).toHaveLength(1);
   });
 
   it('sweep time: commands one after another add up; the span covers commands side by side', () => {

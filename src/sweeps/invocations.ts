@@ -5,12 +5,11 @@
  *   DIR/invocations/<started>-<host>-<pid>.json
  *     { started, updated, ended, host, pid, jobs, shard, runs, skipped, toRun, done, failed }
  *
- * rewritten (atomically) when it starts, whenever one of its runs finishes or
- * fails, and when it ends. A command that is killed keeps the record of its
- * last finished run (`ended` stays null), so the time it spent on the run it
- * was in is not counted; the next command resumes that run from its checkpoint
- * and counts the rest. One file per command, so commands on machines sharing
- * DIR never write the same file.
+ * rewritten (atomically) when it starts, at most once a minute while its runs
+ * make progress, whenever one of them finishes or fails, and when it ends. A
+ * command that is killed keeps its last record (`ended` stays null): its wall
+ * time is counted to within a minute of the kill. One file per command, so
+ * commands on machines sharing DIR never write the same file.
  */
 import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -58,6 +57,13 @@ export class InvocationLog {
     return log;
   }
 
+  private lastWrite = Date.now();
+
+  /** Notes that the command is still at work (rewrites the record at most every `everyMs`). */
+  alive(everyMs = 60_000): Promise<void> {
+    return Date.now() - this.lastWrite >= everyMs ? this.write() : this.chain;
+  }
+
   /** Counts a finished (or failed) run. */
   runFinished(ok: boolean): Promise<void> {
     this.record = { ...this.record, done: this.record.done + (ok ? 1 : 0), failed: this.record.failed + (ok ? 0 : 1) };
@@ -70,9 +76,11 @@ export class InvocationLog {
   }
 
   private write(): Promise<void> {
+    this.lastWrite = Date.now();
     this.record = { ...this.record, updated: this.record.ended ?? new Date().toISOString() };
     const snapshot = this.record;
-    this.chain = this.chain.then(() => writeJson(this.path, snapshot));
+    // Each write waits for the one before; one that failed does not stop the next.
+    this.chain = this.chain.catch(() => undefined).then(() => writeJson(this.path, snapshot));
     return this.chain;
   }
 }

@@ -161,9 +161,10 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
         const runDir = join(dir, SWEEP_FILES.runs, run.id);
         const task: RunTask =
           isImageTextRun(run) ? { experiment: run.experiment, dir: runDir, settings: run.settings } : { dir: runDir, settings: run.settings, resume, trained, downstream };
-        await executor.run(task, (progress) =>
-          options.onEvent?.({ kind: 'progress', id: run.id, run, progress }),
-        );
+        await executor.run(task, (progress) => {
+          void log.alive().catch(() => undefined); // a failed rewrite leaves the previous record; the next one retries
+          options.onEvent?.({ kind: 'progress', id: run.id, run, progress });
+        });
       } catch (e) {
         error = e instanceof Error ? e.message.split('\n')[0]! : String(e);
       }
