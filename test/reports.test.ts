@@ -75,9 +75,9 @@ describe('writeReport on a small sweep', () => {
     expect(html).toContain('abl: [2], encoding 3 (independent)'); // the ablation as a table
     expect(html).toMatch(/<td>s3<\/td><td>\d\.\d{3} ± \d\.\d{3}<\/td>/);
     expect(html.match(/<summary>config.json<\/summary>/g)).toHaveLength(9); // every run's configuration
-    expect(html).toMatch(/Wall time \d+\.\d min \(one sweep command\)\. Summed over the 9 distinct runs/); // the timings, by grid
+    expect(html).toMatch(/Wall time \d+\.\d min \(one sweep command\)\. Summed over runs, per grid .* over the 9 distinct models/); // the timings, by grid
     expect(html).toMatch(/<tr><td>sel<\/td><td>8\/8<\/td><td>1,600<\/td>/);
-    expect(html).toMatch(/<tr><td><b>all<\/b><\/td><td>9\/9<\/td><td>1,800<\/td>/);
+    expect(html).toMatch(/<tr><td><b>all \(distinct models\)<\/b><\/td><td>9\/9<\/td><td>1,800<\/td>/);
     expect(html).not.toMatch(/<script/);
   });
 
@@ -88,6 +88,7 @@ describe('writeReport on a small sweep', () => {
     expect(await main(['report', dir], io)).toBe(0);
     expect(out).toMatch(/^runs finished: 9\/9;/);
     expect(out).toMatch(/report: 8 heatmaps \(SVG and PNG\) and .*index\.html/);
+    expect(out).toMatch(/^wall time: \d+ s$/m); // from the one sweep command that made the folder
     const empty = await mkdtemp(join(tmpdir(), 'misalign-report-empty-'));
     expect(await main(['report', empty], io)).toBe(2);
     expect(err).toMatch(/holds no sweep/);

@@ -102,13 +102,10 @@ function runsTable(runs: readonly RunRow[]): string {
 /** What the study took: the sweep commands' wall time, then a table by grid of time summed over distinct runs. */
 function timeSection(runs: readonly RunRow[], time: SweepTime | null): string {
   const minutes = (seconds: number) => (seconds / 60).toFixed(1);
-  // A model two grids list is counted under the first grid that lists it.
-  const byGrid = new Map<string, { runs: number; finished: number; steps: number; train: number; eval: number; downstream: number }>();
-  const seen = new Set<string>();
-  for (const r of runs) {
-    if (seen.has(r.id)) continue;
-    seen.add(r.id);
-    const g = byGrid.get(r.grid) ?? { runs: 0, finished: 0, steps: 0, train: 0, eval: 0, downstream: 0 };
+  // Per grid, every model it lists (one that two grids list counts in both); the last row counts each model once.
+  type Time = { runs: number; finished: number; steps: number; train: number; eval: number; downstream: number };
+  const zero = (): Time => ({ runs: 0, finished: 0, steps: 0, train: 0, eval: 0, downstream: 0 });
+  const add = (g: Time, r: RunRow) => {
     g.runs++;
     if (r.metrics) {
       g.finished++;
@@ -117,12 +114,24 @@ function timeSection(runs: readonly RunRow[], time: SweepTime | null): string {
       g.eval += r.metrics.evalSeconds;
     }
     g.downstream += r.downstream?.seconds ?? 0;
-    byGrid.set(r.grid, g);
+  };
+  const byGrid = new Map<string, Time>();
+  const counted = new Set<string>();
+  const total = zero();
+  for (const r of runs) {
+    const key = `${r.grid}\u0000${r.id}`;
+    if (!counted.has(key)) {
+      counted.add(key);
+      const g = byGrid.get(r.grid) ?? zero();
+      add(g, r);
+      byGrid.set(r.grid, g);
+    }
+    if (!counted.has(r.id)) {
+      counted.add(r.id);
+      add(total, r);
+    }
   }
   const rows = [...byGrid.entries()];
-  const total = rows.reduce((t, [, g]) => ({ runs: t.runs + g.runs, finished: t.finished + g.finished, steps: t.steps + g.steps, train: t.train + g.train, eval: t.eval + g.eval, downstream: t.downstream + g.downstream }), {
-    runs: 0, finished: 0, steps: 0, train: 0, eval: 0, downstream: 0,
-  });
   const row = (name: string, g: typeof total) =>
     `<tr><td>${name}</td><td>${g.finished}/${g.runs}</td><td>${g.steps.toLocaleString('en-US')}</td><td>${minutes(g.train)}</td><td>${minutes(g.eval)}</td><td>${minutes(g.downstream)}</td></tr>`;
   const wall = time
@@ -131,10 +140,10 @@ function timeSection(runs: readonly RunRow[], time: SweepTime | null): string {
       : `Wall time ${minutes(time.busySeconds)} min summed over ${time.commands} sweep commands (first start to last record: ${minutes(time.spanSeconds)} min).`
     : 'No record of the sweep commands (a folder from before they were kept).';
   return `<h2>Time</h2>
-<p>${wall} Summed over the ${total.runs} distinct runs (a model two grids list under the first), per grid:</p>
+<p>${wall} Summed over runs, per grid (a model two grids list counts in both) and over the ${total.runs} distinct models:</p>
 <table><thead><tr><th>grid</th><th>runs finished</th><th>training steps</th><th>training min</th><th>evaluation min</th><th>downstream min</th></tr></thead>
 <tbody>${rows.map(([grid, g]) => row(escapeHtml(grid), g)).join('\n')}
-${row('<b>all</b>', total)}</tbody></table>`;
+${row('<b>all (distinct models)</b>', total)}</tbody></table>`;
 }
 
 /** Writes the figures and index.html for the sweep in `dir`; returns what it wrote. */
