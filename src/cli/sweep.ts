@@ -78,13 +78,16 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
   let finished = 0;
   let lastLine = 0;
   const t0 = performance.now();
+  // Steps a run had when this command first heard of it (a resumed run's checkpoint), not counted as this command's work.
+  const before = new Map<string, number>();
   const line = (force: boolean) => {
     if (!force && performance.now() - lastLine < 10_000) return;
     lastLine = performance.now();
     const done = [...stepsNow.values()].reduce((a, b) => a + b, 0);
+    const doneHere = done - [...before.values()].reduce((a, b) => a + b, 0);
     const elapsed = (performance.now() - t0) / 1000;
     // Time per step so far includes the finished runs' evaluation, so the ETA covers it too.
-    const eta = done > 0 ? duration((elapsed * (total - done)) / done) : '?';
+    const eta = doneHere > 0 ? duration((elapsed * (total - done)) / doneHere) : '?';
     io.err(`sweep: ${finished}/${runsLeft} runs, ${done}/${total} steps, ${duration(elapsed)} elapsed, ETA ${eta}\n`);
   };
   return (e: SweepEvent) => {
@@ -98,11 +101,13 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
         stepsNow.set(e.id, 0);
         break;
       case 'progress':
+        if (!before.has(e.id)) before.set(e.id, e.progress.step);
         stepsNow.set(e.id, e.progress.step);
         line(false);
         break;
       case 'run-done':
         finished++;
+        if (!before.has(e.id)) before.set(e.id, stepsOf(e.id)); // trained before: only its evaluation ran here
         stepsNow.set(e.id, stepsOf(e.id));
         io.err(`sweep: done ${e.run.grid} ${e.run.setting} ${e.run.dependence} seed ${e.run.seed} (${e.id}, ${e.seconds.toFixed(0)} s)\n`);
         line(true);
