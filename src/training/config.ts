@@ -70,11 +70,11 @@ export const QUICK_DOWNSTREAM_STEPS = 2_000;
 
 /**
  * Samples in each evaluation set (fitting, scoring, and the downstream
- * study's): the paper's 20,480 (DEFAULT_EVAL_SAMPLES) for the paper preset,
- * 8,192 for the quick one (and recipes built on it). The probes cost time in proportion to the set
- * (a quick model's evaluation: 44 → 19 s, its downstream study 92 → 37 s with
- * two runs sharing the 2 cores) and the R² it gives moves by about 0.01
- * (README, "The quick preset").
+ * study's): the paper's 20,480 (DEFAULT_EVAL_SAMPLES) with the paper preset,
+ * 8,192 with the quick one (and recipes built on it). The probes cost time
+ * in proportion to the sets; on 56 trained models evaluated both ways the
+ * nonlinear R² moved by at most 0.046 and 4 of 1,186 verdicts changed, each
+ * within 0.02 of its threshold (README, "The quick preset").
  */
 export const QUICK_EVAL_SAMPLES = 8_192;
 
