@@ -37,9 +37,10 @@ export interface Invocation {
   failed: number;
 }
 
-/** The record of the running command: `update` and `end` rewrite it, one write at a time. */
+/** The record of the running command: `alive`, `runFinished` and `end` rewrite it, one write at a time. */
 export class InvocationLog {
   private chain: Promise<void> = Promise.resolve();
+  private lastWrite = Date.now();
 
   private constructor(
     private readonly path: string,
@@ -56,8 +57,6 @@ export class InvocationLog {
     await log.write();
     return log;
   }
-
-  private lastWrite = Date.now();
 
   /** Notes that the command is still at work (rewrites the record at most every `everyMs`). */
   alive(everyMs = 60_000): Promise<void> {
