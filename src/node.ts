@@ -10,7 +10,7 @@ export { writeAtomic, writeJson, writeCsv, ensureWritableDir } from './experimen
 export { runSweep, summarizeSweepDir, loadGrid, runId, SWEEP_FILES, type SweepOptions, type SweepResult, type SweepEvent } from './sweeps/sweep.js';
 export { inProcessExecutor, performTask, type RunExecutor, type RunTask } from './sweeps/executor.js';
 export { processExecutor } from './sweeps/process-executor.js';
-export { readInvocations, sweepTime, INVOCATIONS_DIR, type Invocation, type SweepTime } from './sweeps/invocations.js';
+export { readInvocations, readSweepTime, sweepTime, INVOCATIONS_DIR, type Invocation, type SweepTime } from './sweeps/invocations.js';
 export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js';
 export { svgToPng } from './reports/png.js';
 export { Mpi3dFile, parseNpyHeader, type NpyHeader } from './scenes/mpi3d-file.js';

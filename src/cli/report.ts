@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { writeReport } from '../reports/report.js';
 import type { CliIo } from './io.js';
-import { readInvocations, sweepTime } from '../sweeps/invocations.js';
+import { readSweepTime } from '../sweeps/invocations.js';
 import { formatSummary } from './sweep.js';
 
 export function registerReport(program: Command, io: CliIo): void {
@@ -11,7 +11,7 @@ export function registerReport(program: Command, io: CliIo): void {
     .description("a sweep's heatmaps (SVG and PNG), ablation tables and one HTML page, in DIR/report/")
     .action(async (dir: string) => {
       const { dir: out, figures, summary } = await writeReport(dir);
-      io.out(formatSummary(summary, dir, sweepTime(await readInvocations(dir))));
+      io.out(formatSummary(summary, dir, await readSweepTime(dir)));
       io.out(`report: ${figures.length} heatmaps (SVG and PNG) and ${out}/index.html\n`);
     });
 }

@@ -7,7 +7,7 @@ import { BUILTIN_GRIDS, isBuiltinGrid, isImageTextGrid, type BuiltinGridName } f
 import { processExecutor } from '../sweeps/process-executor.js';
 import type { CliIo } from './io.js';
 import { stringOption } from './options.js';
-import { readInvocations, sweepTime } from '../sweeps/invocations.js';
+import { readSweepTime } from '../sweeps/invocations.js';
 import { downstreamFlag, formatSummary, parseDependence, sweepProgress, throwIfFailed, withStudyOptions } from './sweep.js';
 
 export function registerReproduce(program: Command, io: CliIo): void {
@@ -31,7 +31,7 @@ export function registerReproduce(program: Command, io: CliIo): void {
         executor: processExecutor(),
         onEvent: sweepProgress(io, runs),
       });
-      io.out(formatSummary(sweep.summary, out, sweepTime(await readInvocations(out))));
+      io.out(formatSummary(sweep.summary, out, await readSweepTime(out)));
       io.out(`report: ${report.figures.length} heatmaps (SVG and PNG) and ${report.dir}/index.html\n`);
       throwIfFailed(sweep);
     });

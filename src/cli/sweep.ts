@@ -12,7 +12,7 @@ import { processExecutor } from '../sweeps/process-executor.js';
 import type { DownstreamRunOptions } from '../experiments/run-dir.js';
 import { gridRunConfig, gridRunId, loadGrid, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
 import type { SweepSummary } from '../sweeps/summary.js';
-import { readInvocations, sweepTime, type SweepTime } from '../sweeps/invocations.js';
+import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
 
@@ -166,7 +166,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       if (flags.summarize !== undefined) {
         const others = Object.entries(flags).filter(([k, v]) => k !== 'summarize' && v !== undefined);
         if (others.length > 0) throw new MisalignError('CONFLICTING_OPTIONS', '--summarize takes no other option');
-        io.out(formatSummary(await summarizeSweepDir(flags.summarize), flags.summarize, sweepTime(await readInvocations(flags.summarize))));
+        io.out(formatSummary(await summarizeSweepDir(flags.summarize), flags.summarize, await readSweepTime(flags.summarize)));
         return;
       }
       if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', "sweep needs --grid (or --summarize DIR)");
@@ -182,7 +182,7 @@ export function registerSweep(program: Command, io: CliIo): void {
         downstream: downstreamFlag(flags.downstream ?? false, flags.downstreamSteps),
         onEvent: sweepProgress(io, runs),
       });
-      io.out(formatSummary(result.summary, flags.out, sweepTime(await readInvocations(flags.out))));
+      io.out(formatSummary(result.summary, flags.out, await readSweepTime(flags.out)));
       throwIfFailed(result);
     });
 }

@@ -16,7 +16,7 @@ import type { C3dConfig, C3dMetrics } from '../experiments/causal3d-run.js';
 import type { Mpi3dConfig, Mpi3dMetrics } from '../experiments/mpi3d-run.js';
 import { imageTextValues, imageTextVerdict, type DownstreamCell, type SummaryCell, type SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
-import { readInvocations, sweepTime, type SweepTime } from '../sweeps/invocations.js';
+import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
 import {
   downstreamKeys,
   downstreamName,
@@ -184,7 +184,7 @@ export async function writeReport(dir: string): Promise<ReportResult> {
       return `<tr><td>${d}</td><td>${a.share === null ? '–' : fmt(a.share)}</td><td>${a.agree}/${a.judged}</td></tr>`;
     })
     .join('');
-  const time = timeSection(runs, sweepTime(await readInvocations(dir)));
+  const time = timeSection(runs, await readSweepTime(dir));
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>misalign report</title>
 <style>

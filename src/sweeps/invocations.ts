@@ -118,3 +118,8 @@ export function sweepTime(records: readonly Invocation[]): SweepTime | null {
     spanSeconds: Math.max(...records.map((r) => t(r.updated))) - Math.min(...records.map((r) => t(r.started))),
   };
 }
+
+/** The wall time the records in DIR give (null for a folder without them). */
+export async function readSweepTime(dir: string): Promise<SweepTime | null> {
+  return sweepTime(await readInvocations(dir));
+}
