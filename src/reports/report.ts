@@ -115,24 +115,23 @@ function timeSection(runs: readonly RunRow[], time: SweepTime | null): string {
     }
     g.downstream += r.downstream?.seconds ?? 0;
   };
-  const byGrid = new Map<string, Time>();
-  const counted = new Set<string>();
+  const byGrid = new Map<string, { time: Time; ids: Set<string> }>();
+  const distinct = new Set<string>();
   const total = zero();
   for (const r of runs) {
-    const key = `${r.grid}\u0000${r.id}`;
-    if (!counted.has(key)) {
-      counted.add(key);
-      const g = byGrid.get(r.grid) ?? zero();
-      add(g, r);
-      byGrid.set(r.grid, g);
+    const g = byGrid.get(r.grid) ?? { time: zero(), ids: new Set<string>() };
+    byGrid.set(r.grid, g);
+    if (!g.ids.has(r.id)) {
+      g.ids.add(r.id);
+      add(g.time, r);
     }
-    if (!counted.has(r.id)) {
-      counted.add(r.id);
+    if (!distinct.has(r.id)) {
+      distinct.add(r.id);
       add(total, r);
     }
   }
   const rows = [...byGrid.entries()];
-  const row = (name: string, g: typeof total) =>
+  const row = (name: string, g: Time) =>
     `<tr><td>${name}</td><td>${g.finished}/${g.runs}</td><td>${g.steps.toLocaleString('en-US')}</td><td>${minutes(g.train)}</td><td>${minutes(g.eval)}</td><td>${minutes(g.downstream)}</td></tr>`;
   const wall = time
     ? time.commands === 1
@@ -142,7 +141,7 @@ function timeSection(runs: readonly RunRow[], time: SweepTime | null): string {
   return `<h2>Time</h2>
 <p>${wall} Summed over runs, per grid (a model two grids list counts in both) and over the ${total.runs} distinct models:</p>
 <table><thead><tr><th>grid</th><th>runs finished</th><th>training steps</th><th>training min</th><th>evaluation min</th><th>downstream min</th></tr></thead>
-<tbody>${rows.map(([grid, g]) => row(escapeHtml(grid), g)).join('\n')}
+<tbody>${rows.map(([grid, g]) => row(escapeHtml(grid), g.time)).join('\n')}
 ${row('<b>all (distinct models)</b>', total)}</tbody></table>`;
 }
 
