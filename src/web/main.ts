@@ -116,12 +116,14 @@ function showFactors(factors: FactorResult[], state: 'interim' | 'final', step: 
   drawHeatmap(ui.heatmap, factors, subtitle).catch((error: unknown) => (ui.error.textContent = errorMessage(error)));
 }
 
-function finish(status: string): void {
+/** Ends a run (done, stopped or failed); a run's error stays shown after the form is re-checked. */
+function finish(status: string, error = ''): void {
   worker?.terminate();
   worker = null;
   ui.stop.disabled = true;
   ui.status.textContent = status;
   refresh();
+  if (error) ui.error.textContent = error;
 }
 
 function start(): void {
@@ -164,14 +166,12 @@ function start(): void {
         finish(`Done: ${m.config.steps} steps in ${m.metrics.trainSeconds.toFixed(1)} s, probes ${m.metrics.evalSeconds.toFixed(1)} s; ${m.metrics.passed} of ${m.metrics.judged} verdicts agree with the theory.`);
         break;
       case 'error':
-        ui.error.textContent = m.message;
-        finish('Stopped by an error.');
+        finish('Stopped by an error.', m.message);
         break;
     }
   };
   worker.onerror = (event) => {
-    ui.error.textContent = event.message || 'the training worker failed to start';
-    finish('Stopped by an error.');
+    finish('Stopped by an error.', event.message || 'the training worker failed to start');
   };
   const message: StartMessage = { type: 'start', settings: settings(), engine: ui.engine.value as WebEngine, interimProbes: preset.interimProbes };
   worker.postMessage(message);
