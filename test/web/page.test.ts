@@ -1,29 +1,29 @@
 /**
  * The web page end to end in a real browser: the built page (dist-web/,
- * `vite build`) served on localhost, driven in Debian's Chromium through
- * playwright-core. A reader sets a selection, trains the tiny preset to the
- * end, and the heatmap shows the kept factors high and the dropped ones low.
+ * `vite build`) served on localhost, driven in Chromium through playwright-core
+ * (the browser test/web/setup.ts picked: see test/web/browser.ts). A reader
+ * sets a selection, trains the tiny preset to the end, and the heatmap shows
+ * the kept factors high and the dropped ones low.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 let server: PreviewServer;
 let browser: Browser;
 let url: string;
 
 beforeAll(async () => {
   if (!existsSync('dist-web/index.html')) throw new Error('dist-web/ is missing: run `npm run build:web` (npm run test:web does)');
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   server = await preview({ configFile: 'vite.config.ts', logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
   url = server.resolvedUrls!.local[0]!;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  browser = await launch(inject('browser'));
 });
 
 afterAll(async () => {
@@ -93,7 +93,9 @@ describe('the web page in Chromium', () => {
     });
     expect(lag).toBeLessThan(250);
 
-    await expect.poll(() => page.locator('#heatmap').getAttribute('data-state'), { timeout: 240_000, interval: 1000 }).toBe('final');
+    await runEnded(page);
+    await expect(page.locator('#error').textContent()).resolves.toBe('');
+    expect(await page.locator('#heatmap').getAttribute('data-state')).toBe('final');
     const values = JSON.parse((await page.locator('#heatmap').getAttribute('data-values'))!) as { encoding: string; factor: string; r2: number; predicted: string }[];
     const r2 = (encoding: string, factor: string) => values.find((v) => v.encoding === encoding && v.factor === factor)!.r2;
     for (const enc of ['x', 't']) {
@@ -159,15 +161,34 @@ describe('the engine switch', () => {
     expect(await roles(page)).toEqual(['kept', 'perturbed', 'omitted']);
     expect(await page.locator('#engine').inputValue()).toBe('webgl');
     await page.click('#start');
-    await expect.poll(() => page.locator('#heatmap').getAttribute('data-state'), { timeout: 240_000, interval: 1000 }).toBe('final');
-    await expect(page.locator('#status').textContent()).resolves.toMatch(/Done: 40 steps/);
+    await runEnded(page);
     await expect(page.locator('#error').textContent()).resolves.toBe('');
+    expect(await page.locator('#heatmap').getAttribute('data-state')).toBe('final');
+    await expect(page.locator('#status').textContent()).resolves.toMatch(/Done: 40 steps/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-config')]);
     const config = JSON.parse(await streamText(await download.createReadStream()));
     expect(config).toMatchObject({ ns: 3, nm: 1, selected: [1, 2], perturbed: [2], steps: 40, seed: 3, engine: 'tfjs', backend: 'webgl' });
     await page.close();
   });
 });
+
+describe('a run that fails', () => {
+  it('says why on the page and can start again (the WebAssembly core cannot be fetched)', async () => {
+    const page = await openPage('?ns=3&nm=1&select=1,2&preset=tiny&steps=40');
+    await page.context().route('**/*.wasm', (route) => route.abort());
+    await page.click('#start');
+    await runEnded(page);
+    await expect(page.locator('#status').textContent()).resolves.toBe('Stopped by an error.');
+    await expect(page.locator('#error').textContent()).resolves.toMatch(/\S/);
+    expect(await page.locator('#heatmap').getAttribute('data-state')).toBe('empty');
+    await page.close();
+  });
+});
+
+/** Waits until a run has ended (done, stopped or failed): Start is enabled again. */
+async function runEnded(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('#start').isEnabled(), { timeout: 240_000, interval: 500 }).toBe(true);
+}
 
 async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
