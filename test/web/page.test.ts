@@ -64,7 +64,7 @@ describe('the web page in Chromium', () => {
     await page.close();
   });
 
-  it('trains the tiny preset to the end: kept factors high, dropped ones low, downloads ready, UI responsive', async () => {
+  it('trains the tiny preset to the end: kept factors high, dropped ones low, downloads ready, page thread free', async () => {
     const page = await openPage();
     await page.fill('#ns', '4');
     await page.locator('#ns').dispatchEvent('change');
@@ -75,27 +75,24 @@ describe('the web page in Chromium', () => {
     await page.click('#factors [data-factor="s2"]');
     expect(await roles(page)).toEqual(['kept', 'omitted', 'kept', 'omitted']);
     await page.selectOption('#preset', 'tiny');
+    // The page's own thread stays free while the worker trains: it runs no task longer than 250 ms
+    // (Long Tasks API; a training loop on this thread would be one task of seconds). Timer lag is not
+    // the measure: on two cores the worker and V8's compiler threads can delay a timer without the
+    // page doing anything.
+    await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[] };
+      w.longTasks = [];
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' });
+    });
     await page.click('#start');
     expect(await page.locator('#stop').isEnabled()).toBe(true);
-
-    // The UI thread keeps running while the worker trains: timers fire on time.
     await expect.poll(() => page.locator('#status').getAttribute('data-step'), { timeout: 60_000 }).not.toBeNull();
-    const lag = await page.evaluate(async () => {
-      let worst = 0;
-      let last = performance.now();
-      for (let i = 0; i < 20; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        const now = performance.now();
-        worst = Math.max(worst, now - last - 50);
-        last = now;
-      }
-      return worst;
-    });
-    expect(lag).toBeLessThan(250);
 
     await runEnded(page);
     await expect(page.locator('#error').textContent()).resolves.toBe('');
     expect(await page.locator('#heatmap').getAttribute('data-state')).toBe('final');
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    expect(Math.max(0, ...longTasks)).toBeLessThan(250);
     const values = JSON.parse((await page.locator('#heatmap').getAttribute('data-values'))!) as { encoding: string; factor: string; r2: number; predicted: string }[];
     const r2 = (encoding: string, factor: string) => values.find((v) => v.encoding === encoding && v.factor === factor)!.r2;
     for (const enc of ['x', 't']) {
