@@ -12,10 +12,10 @@
  */
 import { Matrix } from 'ml-matrix';
 import { Rng } from '../src/common/rng.js';
-import { createWorld, resolveRunConfig } from '../src/experiments/run.js';
+import { coreBatchSource, stepBatch } from '../src/experiments/numeric/batches.js';
+import { resolveNumericConfig } from '../src/experiments/numeric/config.js';
+import { numericWorld } from '../src/experiments/numeric/index.js';
 import { Kernels } from '../src/kernels/module.js';
-import { coreBatchSource } from '../src/training/batch-source.js';
-import { stepBatch } from '../src/training/trainer.js';
 import { resolveBias } from '../src/latent/bias.js';
 import { LatentModel } from '../src/latent/model.js';
 import { InvertibleMlp } from '../src/mixing/invertible-mlp.js';
@@ -56,8 +56,8 @@ export async function dataBench(): Promise<BenchRow[]> {
   const flops = 2 * B * n * n * weights.length;
   const mix = row(`mix-gx-b${B}-n${n}`, await time(() => mixing.forward64(z, B)), 'ml-matrix mmul', await time(viaMlMatrix), flops);
 
-  const config = resolveRunConfig({ select: '1-10', perturb: '1' });
-  const world = createWorld(config);
+  const config = resolveNumericConfig({ select: '1-10', perturb: '1' });
+  const world = numericWorld(config);
   const kernels = await Kernels.load();
   const source = coreBatchSource(config, world, kernels);
   let step = 0;

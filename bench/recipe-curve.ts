@@ -7,22 +7,25 @@
  */
 import { Rng } from '../src/common/rng.js';
 import { Kernels } from '../src/kernels/module.js';
-import { createEngine, createWorld, resolveRunConfig, type RunSettings } from '../src/experiments/run.js';
+import { createEngine } from '../src/experiments/lifecycle.js';
+import { coreBatchSource } from '../src/experiments/numeric/batches.js';
+import { resolveNumericConfig, type NumericSettings } from '../src/experiments/numeric/config.js';
+import { numericModel, numericWorld } from '../src/experiments/numeric/index.js';
 import { evaluationTargets } from '../src/probes/evaluate.js';
 import { linearProbeR2 } from '../src/probes/linear.js';
 import { fitStandardizer, standardize } from '../src/probes/stats.js';
 import { train } from '../src/training/trainer.js';
 
-const settings = JSON.parse(process.argv[2] ?? '{}') as RunSettings;
+const settings = JSON.parse(process.argv[2] ?? '{}') as NumericSettings;
 /** I_θ = [5] (θ = 386) unless the settings name a selection. */
-function withDefaultSelection(s: RunSettings): RunSettings {
+function withDefaultSelection(s: NumericSettings): NumericSettings {
   return s.theta === undefined && s.thetaCode === undefined && s.select === undefined ? { ...s, theta: 386 } : s;
 }
 const every = Number(process.argv[3] ?? 500);
-const config = resolveRunConfig(withDefaultSelection(settings));
+const config = resolveNumericConfig(withDefaultSelection(settings));
 const kernels = await Kernels.load({ threads: config.threads });
-const world = createWorld(config);
-const engine = await createEngine(config, kernels);
+const world = numericWorld(config);
+const engine = await createEngine(numericModel(config), config, kernels);
 const n = 4096;
 const fit = world.sample(n, Rng.fromSeed(999).fork('fit'));
 const score = world.sample(n, Rng.fromSeed(999).fork('score'));
@@ -30,7 +33,7 @@ const specs = evaluationTargets(world.latent.bias);
 let lastLoss = NaN;
 const t0 = performance.now();
 let evalMs = 0;
-await train(config, world, engine, {
+await train(config, engine, coreBatchSource(config, world, kernels), {
   onProgress: (p) => (lastLoss = p.loss),
   onCheckpoint: (snap) => {
     if (snap.step % every !== 0 && snap.step !== config.steps) return;

@@ -8,39 +8,39 @@
  * same model. Data generation is included (it is part of a step).
  */
 import { Kernels } from '../src/kernels/module.js';
-import { createEngine, createWorld } from '../src/experiments/run.js';
-import { coreBatchSource } from '../src/training/batch-source.js';
-import { encoderSpecs } from '../src/training/trainer.js';
-import { forwardMacs } from '../src/encoders/mlp.js';
-import { resolveTrainConfig, type TrainConfig } from '../src/training/config.js';
-import type { Engine } from '../src/training/engine.js';
+import { createEngine } from '../src/experiments/lifecycle.js';
+import { coreBatchSource } from '../src/experiments/numeric/batches.js';
+import { resolveNumericConfig, type NumericConfig } from '../src/experiments/numeric/config.js';
+import { numericModel, numericWorld } from '../src/experiments/numeric/index.js';
+import { netForwardMacs } from '../src/encoders/net.js';
+import type { Engine, StepBatch } from '../src/training/engine.js';
 import { row, time, type BenchRow, type Timing } from './harness.js';
 
 /** Useful flops of one step: 3 × forward (forward, and two GEMMs back) for each encoder's passes of B rows (2 with fresh negatives, 1 with in-batch). */
-function stepFlops(config: TrainConfig): number {
-  const { fx, ft } = encoderSpecs(config);
+function stepFlops(config: NumericConfig): number {
+  const { x, t } = numericModel(config);
   const passes = config.negatives === 'fresh' ? 2 : 1;
-  return 2 * 3 * passes * config.batch * (forwardMacs(fx) + forwardMacs(ft));
+  return 2 * 3 * passes * config.batch * (netForwardMacs(x) + netForwardMacs(t));
 }
 
 /** Steps with their data drawn as training draws it (the WebAssembly sampler, on `kernels`). */
-async function timeSteps(config: TrainConfig, engine: Engine, kernels: Kernels, runs: number): Promise<Timing> {
-  const batches = coreBatchSource(config, createWorld(config), kernels);
+async function timeSteps(config: NumericConfig, engine: Engine, kernels: Kernels, runs: number): Promise<Timing> {
+  const batches = coreBatchSource(config, numericWorld(config), kernels);
   let step = 0;
-  return time(() => engine.step(batches(++step), config.lr), { warmup: 1, runs });
+  return time(() => engine.step(batches(++step) as StepBatch, config.lr), { warmup: 1, runs });
 }
 
-async function measure(name: string, config: TrainConfig, runs: number, baselineRuns: number): Promise<BenchRow[]> {
+async function measure(name: string, config: NumericConfig, runs: number, baselineRuns: number): Promise<BenchRow[]> {
   const one = await Kernels.load();
-  const ours1 = await timeSteps(config, await createEngine(config, one), one, runs);
+  const ours1 = await timeSteps(config, await createEngine(numericModel(config), config, one), one, runs);
   one.close();
   const two = await Kernels.load({ threads: 2 });
-  const ours2 = await timeSteps({ ...config, threads: 2 }, await createEngine({ ...config, threads: 2 }, two), two, runs);
+  const ours2 = await timeSteps({ ...config, threads: 2 }, await createEngine(numericModel(config), config, two), two, runs);
   two.close();
   let theirs: Timing | null = null;
   try {
     const tfConfig = { ...config, engine: 'tfjs' as const, backend: 'wasm' as const };
-    const tfEngine = await createEngine(tfConfig, one);
+    const tfEngine = await createEngine(numericModel(tfConfig), tfConfig, one);
     theirs = await timeSteps(tfConfig, tfEngine, one, baselineRuns);
     tfEngine.close();
   } catch (error) {
@@ -57,8 +57,8 @@ async function measure(name: string, config: TrainConfig, runs: number, baseline
 }
 
 export async function trainBench(): Promise<BenchRow[]> {
-  const paper = resolveTrainConfig({ theta: 386, preset: 'paper' });
-  const quick = resolveTrainConfig({ theta: 386, preset: 'quick' });
+  const paper = resolveNumericConfig({ theta: 386, preset: 'paper' });
+  const quick = resolveNumericConfig({ theta: 386, preset: 'quick' });
   // The quick rows first: tfjs-wasm aborts on the paper configuration (its heap cannot hold the
   // B×B loss matrices at B = 6144), and an aborted tfjs-wasm module cannot run anything after.
   const quickRows = await measure('quick', quick, 20, 5);

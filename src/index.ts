@@ -1,260 +1,63 @@
 /**
- * misalign: the library. Stages in the order the data flows:
- * latent model and biases → mixing → kernels → encoders → training →
- * probes and metrics → experiments and sweeps → reports → CLI / web.
+ * misalign: the library, as users call it. In the order the data flows:
+ * the theory and the bias numbering → the world (latents, mixing, scenes) →
+ * experiments (configure, train and evaluate a model) → probes and verdicts →
+ * grids and summaries → figures.
  *
- * Everything here runs in Node and in browsers. Run folders on disk
- * (`misalign train --out DIR`: config.json, checkpoints, metrics files) are
- * Node-only and live in 'misalign/node'.
+ * Everything here runs in Node and in browsers. Run folders, sweeps and
+ * reports on disk are in 'misalign/node'; the WebAssembly kernels, their
+ * memory and threads in 'misalign/kernels'.
  */
 export { MisalignError, type MisalignErrorCode } from './common/errors.js';
-export { Rng, type RngState } from './common/rng.js';
-export { tensor2d, column, selectColumns, type Tensor2D } from './common/tensor.js';
+export { Rng } from './common/rng.js';
+export { tensor2d, type Tensor2D } from './common/tensor.js';
 
-export { binomial, rankSubset, unrankSubset, nonEmptySubsetCount, MAX_FACTORS } from './latent/subsets.js';
-export { parseIndexList, formatSet } from './latent/index-lists.js';
-export {
-  resolveBias,
-  biasNumbers,
-  identifiedFactors,
-  selectionFromTheta,
-  selectionFromThetaCode,
-  perturbationFromRho,
-  perturbationFromRhoWithin,
-  perturbationFromRhoCode,
-  checkPerturbation,
-  DEFAULT_NS,
-  DEFAULT_NM,
-  type BiasConfig,
-  type BiasOptions,
-  type BiasNumbers,
-} from './latent/bias.js';
+// The theory's prediction and the bias numbering (docs/numbering.md).
 export { describe, describeBias, type BiasDescription } from './latent/describe.js';
-export { sampleWishart, identityCovariance, covarianceFrom, sampleGaussian, type Covariance } from './latent/covariance.js';
-export { applyShift, resolveShift, DEFAULT_SHIFT_DIMS, type ShiftOptions } from './latent/shift.js';
-export {
-  LatentModel,
-  DEFAULT_PERTURB_PROB,
-  type Dependence,
-  type LatentBatch,
-  type LatentModelOptions,
-  type LatentCovariances,
-  type SampleOptions,
-} from './latent/model.js';
+export { resolveBias, biasNumbers, identifiedFactors, DEFAULT_NS, DEFAULT_NM, type BiasConfig, type BiasOptions, type BiasNumbers } from './latent/bias.js';
+export { rankSubset, unrankSubset } from './latent/subsets.js';
 
-export { InvertibleMlp, type MixingOptions, type MixingWeights } from './mixing/invertible-mlp.js';
-export { conditionNumber, conditionThreshold, drawCandidate, DEFAULT_THRESHOLD_RATIO, DEFAULT_THRESHOLD_SAMPLES } from './mixing/weights.js';
-export { DataGenerator, type GeneratorOptions, type ObservationBatch, type MixingReport } from './mixing/generator.js';
+// The numeric world (docs/model.md).
+export { LatentModel, type Dependence, type LatentBatch } from './latent/model.js';
+export { InvertibleMlp } from './mixing/invertible-mlp.js';
+export { DataGenerator, type ObservationBatch } from './mixing/generator.js';
 
-export { Kernels, DEFAULT_WASM_URL, DEFAULT_THREADS_WASM_URL, splitRange, type KernelExports, type KernelsOptions } from './kernels/module.js';
-export { ThreadPool, threadsAvailable, type Job } from './kernels/threads.js';
-export { Arena, F32Buffer } from './kernels/arena.js';
-export { leakyReluForward, leakyReluBackward, biasAdd, columnSums } from './kernels/activations.js';
-export { gemm, type GemmArgs } from './kernels/gemm.js';
-export { LpSimclr, type LpSimclrOptions, type LpSimclrGradBuffers, type LpSimclrLosses } from './kernels/lpsimclr.js';
-export { InfoNce, type InfoNceForm, type InfoNceOptions } from './kernels/infonce.js';
-export { Adam, clipGradNorm, type AdamOptions } from './kernels/optim.js';
-export { GroupedLayout, squaredErrorGrad } from './kernels/grouped.js';
-export { ObservationSampler, type SamplerWorld, type MixingLayers } from './kernels/sampler.js';
-export { Conv2d, convOutSize, type Conv2dShape } from './kernels/conv.js';
-
-export { mlpSpec, layerLayout, paramCount, forwardMacs, initParams, PAPER_HIDDEN, ENCODER_SLOPE, type MlpSpec, type LayerLayout } from './encoders/mlp.js';
-export { CoreMlp, type MlpPass } from './encoders/core-mlp.js';
-export { CoreNet, netLayout, netParamCount, initNetParams, type NetSpec, type LayerSpec, type NetLayer } from './encoders/core-net.js';
-
-export {
-  PRESETS,
-  presetRecipe,
-  downstreamStepsFor,
-  QUICK_DOWNSTREAM_STEPS,
-  QUICK_EVAL_SAMPLES,
-  resolveTrainConfig,
-  biasOf,
-  quickSteps,
-  type QuickStepsFor,
-  type PresetName,
-  type Recipe,
-  type TrainConfig,
-  type TrainSettings,
-  type EngineName,
-  type TfjsBackend,
-} from './training/config.js';
-export { learningRate, parseSchedule, formatSchedule, type Schedule } from './training/schedule.js';
-export type { Engine, EngineOptions, EngineState, StepBatch, StepResult } from './training/engine.js';
-export { CoreEngine } from './training/core-engine.js';
-export { TfjsEngine, loadTfjs } from './training/tfjs-engine.js';
-export {
-  train,
-  stepBatch,
-  encoderSpecs,
-  initialParams,
-  checkSnapshot,
-  type LogRow,
-  type Progress,
-  type TrainHooks,
-  type TrainingSnapshot,
-  type EncoderSpecs,
-} from './training/trainer.js';
-export { coreBatchSource, samplerWorld, type BatchSource } from './training/batch-source.js';
-
-export { linearProbeR2 } from './probes/linear.js';
-export { mlpProbeR2, DEFAULT_PROBE, type MlpProbeOptions, type ProbeTarget, type ProbeResult } from './probes/mlp-probe.js';
-export { fitStandardizer, standardize, r2Score, clip01, type Standardizer } from './probes/stats.js';
-export {
-  evaluateRepresentations,
-  evaluationTargets,
-  verdictFor,
-  KEPT_MIN_R2,
-  DROPPED_MAX_R2,
-  DEFAULT_EVAL_SAMPLES,
-  type FactorResult,
-  type Verdict,
-  type EvaluationOptions,
-  type Encoder,
-} from './probes/evaluate.js';
-export { evaluateDownstream, downstreamSettings, DOWNSTREAM_STEPS, type DownstreamOptions, type DownstreamResult, type DownstreamSettings } from './probes/downstream.js';
-export {
-  downstreamF,
-  regressionTargets,
-  binarize,
-  binarizationThreshold,
-  median,
-  twoMeansThreshold,
-  DOWNSTREAM_PREFIXES,
-  DEFAULT_EXP_WEIGHT,
-  type Binarization,
-} from './probes/downstream-targets.js';
-export { mcc, mccFromConfusion, confusion, type Confusion } from './probes/mcc.js';
-
-export {
-  runExperiment,
-  resolveRunConfig,
-  createWorld,
-  createEngine,
-  evaluateRun,
-  summarize,
-  type RunConfig,
-  type RunSettings,
-  type Metrics,
-} from './experiments/run.js';
-
-export {
-  builtinGrid,
-  expandGrid,
-  shardOf,
-  prefixLabel,
-  imageTextGrid,
-  isImageTextGrid,
-  BUILTIN_GRIDS,
-  NUMERIC_GRIDS,
-  IMAGE_TEXT_GRIDS,
-  IMAGE_TEXT_GRID_LABELS,
-  isImageTextRun,
-  type Grid,
-  type ImageTextGrid,
-  type ImageTextExperiment,
-  type AnyGrid,
-  type GridSetting,
-  type GridRun,
-  type BuiltinGridName,
-  type NumericGridName,
-  type ImageTextGridName,
-  type ExpandOptions,
-} from './sweeps/grids.js';
-export { parseGridFile } from './sweeps/grid-file.js';
-export {
-  summarizeSweep,
-  CELL_COLUMNS,
-  DOWNSTREAM_COLUMNS,
-  DOWNSTREAM_METRICS,
-  type SweepSummary,
-  type SummaryCell,
-  type DownstreamCell,
-  type DownstreamMetric,
-  type Agreement,
-  type RunRecord,
-} from './sweeps/summary.js';
-export {
-  heatmapSpec,
-  heatmapKeys,
-  heatmapName,
-  downstreamSpec,
-  downstreamKeys,
-  downstreamName,
-  runHeatmapSpec,
-  RUN_HEATMAP_COLUMNS,
-  renderSvg,
-  type HeatmapKey,
-  type DownstreamKey,
-} from './reports/heatmap.js';
-
-// Image-text scenes: the MPI3D stand-in (factors, renderer, captions, tokens).
-export {
-  MPI3D_FACTORS,
-  MPI3D_SIZES,
-  MPI3D_WORDS,
-  MPI3D_COUNT,
-  CAPTION_FACTORS,
-  mpi3dValues,
-  mpi3dIndex,
-  type Mpi3dFactor,
-  type Mpi3dValues,
-  type CaptionFactor,
-} from './scenes/mpi3d-factors.js';
+// The image-text worlds (docs/experiments.md#stand-ins-for-the-image-text-datasets).
+export { Mpi3dData, type Mpi3dBatch } from './scenes/mpi3d-data.js';
 export { renderMpi3d } from './scenes/mpi3d-render.js';
-export { mpi3dCaption, mpi3dBiasSets, fillTemplate, MPI3D_TEMPLATES, MPI3D_LEVELS, type Mpi3dBias, type Mpi3dBiasSets, type Mpi3dCaption, type CaptionWords } from './scenes/mpi3d-captions.js';
-export { tokenize, Vocabulary, PAD, UNKNOWN } from './scenes/tokens.js';
-export { Mpi3dData, proceduralImages, type Mpi3dBatch, type ImageSource } from './scenes/mpi3d-data.js';
-export { C3D_FACTORS, C3D_CLASSES, C3D_DISCRETE, C3D_ROTATIONS, sampleC3dLatents, hsvToRgb, type C3dFactor, type C3dLatents } from './scenes/causal3d-factors.js';
-export { renderCausal3d, C3D_SHAPE_NAMES } from './scenes/causal3d-render.js';
-export {
-  c3dCaption,
-  c3dBiasSets,
-  fillC3dTemplate,
-  colorWord,
-  spotlightWord,
-  C3D_CAPTION_FACTORS,
-  C3D_LEVELS,
-  C3D_PHRASINGS,
-  C3D_PALETTES,
-  type C3dBias,
-  type C3dBiasSets,
-  type C3dCaption,
-} from './scenes/causal3d-captions.js';
-export { C3dData, maxC3dCaptionTokens, type C3dBatch } from './scenes/causal3d-data.js';
-export { palette, nearestColorName, PALETTE_NAMES, type PaletteName, type PaletteColor } from './scenes/palettes.js';
-export {
-  runC3d,
-  resolveC3dConfig,
-  c3dPrediction,
-  C3D_EDGES,
-  type C3dSettings,
-  type C3dConfig,
-  type C3dMetrics,
-  type C3dFactorResult,
-} from './experiments/causal3d-run.js';
-export { classifierProbes, mccMulticlass, type ClassTarget, type ClassifierOptions, type ClassifierResult } from './probes/classify.js';
-export {
-  runMpi3d,
-  resolveMpi3dConfig,
-  type Mpi3dSettings,
-  type Mpi3dConfig,
-  type Mpi3dMetrics,
-  type Mpi3dFactorResult,
-  type Mpi3dProgress,
-  type Mpi3dHooks,
-} from './experiments/mpi3d-run.js';
-export {
-  imageEncoderSpec,
-  textEncoderSpec,
-  createImageTextEngine,
-  trainImageText,
-  embedPairs,
-  unitRows,
-  type ImageTextTraining,
-  type ImageTextProgress,
-  type PairBatch,
-  type PairSource,
-} from './experiments/image-text.js';
-export { CoreImageTextEngine, type ImageTextEngine, type ImageTextEngineOptions } from './training/image-text-engine.js';
-export { TfjsImageTextEngine, infonceTfjs } from './training/tfjs-image-text-engine.js';
+export { C3dData, type C3dBatch } from './scenes/causal3d-data.js';
+export { renderCausal3d } from './scenes/causal3d-render.js';
+
+// Experiments: one registry, one lifecycle (docs/README.md).
+export { EXPERIMENTS, EXPERIMENT_NAMES, experimentNamed, type ExperimentName, type AnyExperiment } from './experiments/registry.js';
+export type { Experiment, BaseConfig, FactorRow, FactorValues, RunMetrics, Model, GridSpec, DownstreamRunOptions } from './experiments/experiment.js';
+export { runExperiment, resolveConfig, withModel, trainAndEvaluate, evaluateModel, createEngine, type RunHooks, type RunInput } from './experiments/lifecycle.js';
+export { numericExperiment, numericWorld, numericModel, type NumericMetrics } from './experiments/numeric/index.js';
+export { resolveNumericConfig, PRESETS, quickSteps, type NumericSettings, type NumericConfig, type PresetName } from './experiments/numeric/config.js';
+export { stepBatch } from './experiments/numeric/batches.js';
+export { mpi3dExperiment, resolveMpi3dConfig, type Mpi3dSettings, type Mpi3dConfig, type Mpi3dMetrics, type Mpi3dFactorResult } from './experiments/mpi3d/index.js';
+export { causal3dExperiment, resolveC3dConfig, type C3dSettings, type C3dConfig, type C3dMetrics, type C3dFactorResult } from './experiments/causal3d/index.js';
+
+// Encoders, engines and the training loop (docs/losses.md).
+export { mlpNet, netLayout, netParamCount, initNetParams, type NetSpec, type LayerSpec } from './encoders/net.js';
+export type { Engine, EngineState, StepBatch, StepResult, TwoTowerSpec, EngineName, TfjsBackend } from './training/engine.js';
+export type { LossSpec } from './training/losses.js';
+export { train, type TrainPlan, type TrainHooks, type TrainingSnapshot, type Progress, type LogRow, type BatchSource } from './training/trainer.js';
+export { learningRate, parseSchedule, type Schedule } from './training/schedule.js';
+
+// Probes, metrics and verdicts (docs/evaluation.md).
+export { evaluateRepresentations, minEvalSamples, DEFAULT_EVAL_SAMPLES, type FactorResult, type Encoder } from './probes/evaluate.js';
+export { verdictFor, imageTextVerdict, KEPT_MIN_R2, DROPPED_MAX_R2, IMAGE_TEXT_KEPT_MIN, IMAGE_TEXT_DROPPED_MAX, type Verdict } from './probes/verdicts.js';
+export { linearProbeR2 } from './probes/linear.js';
+export { mlpProbeR2, DEFAULT_PROBE, type MlpProbeOptions, type ProbeTarget } from './probes/mlp-probe.js';
+export { classifierProbes, type ClassTarget } from './probes/classify.js';
+export { evaluateDownstream, type DownstreamOptions, type DownstreamResult } from './probes/downstream.js';
+export { mcc } from './probes/mcc.js';
+
+// Grids and summaries (pure; sweeps on disk are in 'misalign/node').
+export { builtinGrid, expandGrid, BUILTIN_GRIDS, type Grid, type GridRun, type ExpandOptions } from './sweeps/grids.js';
+export { parseGridFile } from './sweeps/grid-file.js';
+export { summarizeSweep, type SweepSummary, type SummaryCell, type ImageTextCell, type DownstreamCell, type RunRecord } from './sweeps/summary.js';
+
+// Figures (Vega-Lite specifications, rendered to SVG anywhere).
+export { heatmapSpec, heatmapKeys, imageTextHeatmapSpec, imageTextKeys, downstreamSpec, runHeatmapSpec, renderSvg } from './reports/heatmap.js';

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { trainC3dRunDir } from '../src/experiments/causal3d-dir.js';
-import { c3dPrediction, resolveC3dConfig } from '../src/experiments/causal3d-run.js';
+import { c3dPrediction, resolveC3dConfig, type C3dMetrics } from '../src/experiments/causal3d/index.js';
+import { trainRunDir } from '../src/experiments/run-dir.js';
 import { c3dBiasSets } from '../src/scenes/causal3d-captions.js';
 import { runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
@@ -26,7 +26,7 @@ describe('the causal3d experiment', () => {
 
   it('trains and evaluates a toy run into a folder: MCC for discrete factors, R² for continuous ones', async () => {
     const dir = join(await tempDir(), 'run');
-    const { metrics } = await trainC3dRunDir(dir, { selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96 });
+    const metrics = (await trainRunDir(dir, { experiment: 'causal3d', selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96 })).metrics as C3dMetrics;
     expect(metrics.factors).toHaveLength(21);
     const row = (encoding: string, factor: string) => metrics.factors.find((f) => f.encoding === encoding && f.factor === factor)!;
     expect(row('text', 'phrase')).toMatchObject({ kind: 'discrete', predicted: 'dropped' });
@@ -39,11 +39,11 @@ describe('the causal3d experiment', () => {
     const saved = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8'));
     expect(saved.factors).toEqual(metrics.factors);
     const csv = (await readFile(join(dir, 'metrics.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('encoding,factor,kind,mccLinear,mccNonlinear,r2Linear,r2Nonlinear,predicted');
+    expect(csv[0]).toBe('encoding,factor,kind,mccLinear,mccNonlinear,r2Linear,r2Nonlinear,predicted,verdict');
     expect(csv).toHaveLength(22);
     expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))).toMatchObject({ experiment: 'causal3d', steps: 6 });
     expect(JSON.parse(await readFile(join(dir, 'vocabulary.json'), 'utf8'))).toContain('tetrahedron');
-    await expect(trainC3dRunDir(dir, { selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96 })).rejects.toThrow(/already holds a run/);
+    await expect(trainRunDir(dir, { experiment: 'causal3d', selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96 })).rejects.toThrow(/already holds a run/);
   }, 120_000);
 
   it('the command line trains it and refuses what does not apply, in one line', async () => {

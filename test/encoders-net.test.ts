@@ -2,7 +2,8 @@
 // and the gradients of every parameter.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/common/rng.js';
-import { CoreNet, initNetParams, netLayout, netParamCount, type NetSpec } from '../src/encoders/core-net.js';
+import { CoreNet } from '../src/encoders/core-net.js';
+import { initNetParams, mlpNet, netLayout, netParamCount, type NetSpec } from '../src/encoders/net.js';
 import { Kernels } from '../src/kernels/module.js';
 import { randn } from './helpers/random.js';
 import { relError, tf } from './helpers/tf.js';
@@ -35,6 +36,7 @@ function tfNet(spec: NetSpec, params: tf.Tensor1D[], x: tf.Tensor, B: number): t
 }
 
 const nets: [string, NetSpec][] = [
+  ['mlp: dense layers with LeakyReLU (the numeric encoders f_x, f_t)', mlpNet(7, [3, 2, 4], 3)],
   ['image: three strided convolutions, then dense', {
     input: [16, 16, 3], slope: 0.2,
     layers: [
@@ -56,7 +58,7 @@ const nets: [string, NetSpec][] = [
   }],
 ];
 
-describe('convolutional encoders on the core', () => {
+describe('encoder nets on the core (dense and convolutional)', () => {
   it.each(nets)('match tfjs, forward and every gradient: %s', (_, spec) => {
     const mark = k.arena.mark();
     const B = 6;
@@ -68,12 +70,14 @@ describe('convolutional encoders on the core', () => {
     const net = new CoreNet(k, spec, params, grads, 0, B);
     const x = randn(B * spec.input.reduce((a, b) => a * b, 1), 5);
     const dOut = randn(B * net.outputSize, 6);
-    net.input.set(x);
-    const out = net.forward().toArray();
-    net.backward(k.arena.from(dOut));
-    net.input.set(x); // a second pass accumulates
-    net.forward();
-    net.backward(k.arena.from(dOut));
+    const pass = net.newPass();
+    const second = net.newPass(); // a second pass (as fresh negatives use) accumulates into the same gradients
+    pass.input.set(x);
+    second.input.set(x);
+    const out = net.forward(pass).toArray();
+    net.forward(second);
+    net.backward(pass, k.arena.from(dOut));
+    net.backward(second, k.arena.from(dOut));
 
     const layers = netLayout(spec);
     const withParams = layers.filter((l) => l.wSize > 0);
@@ -89,6 +93,28 @@ describe('convolutional encoders on the core', () => {
     });
     expect(Array.from(got.subarray(nParams))).toEqual([0, 0, 0]); // nothing written past the net's own parameters
     tf.dispose([...tParams, xt, want, ...g]);
+    k.arena.release(mark);
+  });
+
+  it('encodes any number of rows a batch at a time, as whole batches would', () => {
+    const mark = k.arena.mark();
+    for (const [, spec] of [nets[0]!, nets[2]!]) {
+      const B = 4;
+      const init = new Float32Array(netParamCount(spec));
+      initNetParams(spec, Rng.fromSeed(9), init, 0);
+      const net = new CoreNet(k, spec, k.arena.from(init), k.arena.alloc(init.length), 0, B);
+      const n = spec.input.reduce((a, b) => a * b, 1);
+      const rows = 10; // two whole batches and a partial one (a convolutional net runs it padded)
+      const x = randn(rows * n, 8);
+      const all = net.encode(net.newPass(), x, rows);
+      const pass = net.newPass();
+      for (let r0 = 0; r0 < 8; r0 += B) {
+        pass.input.set(x.subarray(r0 * n, (r0 + B) * n));
+        expect(Array.from(net.forward(pass).toArray())).toEqual(Array.from(all.subarray(r0 * net.outputSize, (r0 + B) * net.outputSize)));
+      }
+      expect(all.subarray(8 * net.outputSize).every(Number.isFinite)).toBe(true);
+      expect(() => net.encode(pass, x, rows + 1)).toThrow(/encode needs \(11, \d+\) inputs/);
+    }
     k.arena.release(mark);
   });
 

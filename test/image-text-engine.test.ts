@@ -1,13 +1,16 @@
-// The image-text engines: the WebAssembly core and tfjs train the same nets
-// from the same parameters to the same losses, parameters and embeddings;
-// the tfjs InfoNCE matches the f64 reference in both forms.
+// The engines with the image-text experiments' towers (convolutional nets,
+// InfoNCE): the WebAssembly core and tfjs train the same nets from the same
+// parameters to the same losses, parameters and embeddings; the tfjs InfoNCE
+// matches the f64 reference in both forms.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/common/rng.js';
-import { initNetParams, netParamCount, type NetSpec } from '../src/encoders/core-net.js';
+import { initNetParams, netParamCount, type NetSpec } from '../src/encoders/net.js';
 import { Kernels } from '../src/kernels/module.js';
 import { infonceClip, infonceNtXent } from '../src/kernels/reference/infonce.js';
-import { CoreImageTextEngine, type ImageTextEngineOptions } from '../src/training/image-text-engine.js';
-import { infonceTfjs, TfjsImageTextEngine } from '../src/training/tfjs-image-text-engine.js';
+import { CoreEngine } from '../src/training/core-engine.js';
+import type { TwoTowerSpec } from '../src/training/engine.js';
+import { TfjsEngine } from '../src/training/tfjs-engine.js';
+import { infonceTfjs } from '../src/training/tfjs-losses.js';
 import { randn } from './helpers/random.js';
 import { relError, tf } from './helpers/tf.js';
 
@@ -38,33 +41,32 @@ describe('tfjs InfoNCE', () => {
   });
 });
 
-describe('image-text engines', () => {
+describe('both engines with image-text towers', () => {
   it.each(['clip', 'ntxent'] as const)('core and tfjs take the same steps: losses, parameters and embeddings (%s)', async (form) => {
     const B = 6;
     const params = new Float32Array(netParamCount(image) + netParamCount(text));
     const rng = Rng.fromSeed(3);
     initNetParams(image, rng.fork('img'), params, 0);
     initNetParams(text, rng.fork('txt'), params, netParamCount(image));
-    const options: ImageTextEngineOptions = { image, text, batch: B, tau: 0.2, form, lr: 3e-3, clip: 2, params };
+    const spec: TwoTowerSpec = { x: image, t: text, loss: { kind: 'infonce', tau: 0.2, form }, batch: B, lr: 3e-3, clip: 2, params };
     const mark = k.arena.mark();
-    const core = new CoreImageTextEngine(k, options);
-    const tfjs = await TfjsImageTextEngine.create(options, 'cpu');
+    const core = new CoreEngine(k, spec);
+    const tfjs = await TfjsEngine.create(spec, 'cpu');
     try {
       for (let s = 0; s < 5; s++) {
         const images = Float32Array.from(randn(B * 8 * 8 * 3, 10 + s), (v) => Math.abs(v) / 3);
         const tokens = new Float32Array(B * 6 * 9);
         for (let i = 0; i < B * 6; i++) tokens[i * 9 + ((i * 7 + s) % 9)] = 1;
-        const a = core.step(images, tokens, 3e-3);
-        const b = tfjs.step(images, tokens, 3e-3);
-        expect(Math.abs(a - b)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a)));
+        const a = core.step({ x: images, t: tokens }, 3e-3);
+        const b = tfjs.step({ x: images, t: tokens }, 3e-3);
+        expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a.loss)));
+        expect(Math.abs(a.gradNorm - b.gradNorm)).toBeLessThan(1e-4 * a.gradNorm);
       }
-      expect(relError(tfjs.params(), core.params())).toBeLessThan(1e-4);
+      expect(relError(tfjs.state().params, core.state().params)).toBeLessThan(1e-4);
       const images = Float32Array.from(randn(B * 8 * 8 * 3, 99), (v) => Math.abs(v) / 3);
       const tokens = new Float32Array(B * 6 * 9).map((_, i) => (i % 9 === (i / 9) % 5 ? 1 : 0));
-      const ec = core.embed(images, tokens);
-      const et = tfjs.embed(images, tokens);
-      expect(relError(et.img, ec.img)).toBeLessThan(1e-4);
-      expect(relError(et.txt, ec.txt)).toBeLessThan(1e-4);
+      expect(relError(tfjs.encode('x', images, B), core.encode('x', images, B))).toBeLessThan(1e-4);
+      expect(relError(tfjs.encode('t', tokens, B), core.encode('t', tokens, B))).toBeLessThan(1e-4);
     } finally {
       tfjs.close();
       core.close();

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { trainMpi3dRunDir } from '../src/experiments/mpi3d-dir.js';
-import { resolveMpi3dConfig } from '../src/experiments/mpi3d-run.js';
+import { resolveMpi3dConfig, type Mpi3dMetrics } from '../src/experiments/mpi3d/index.js';
+import { trainRunDir } from '../src/experiments/run-dir.js';
 import { mccMulticlass } from '../src/probes/classify.js';
 import { mcc } from '../src/probes/mcc.js';
 import { runCli } from './helpers/cli.js';
@@ -35,7 +35,7 @@ describe('the mpi3d experiment', () => {
 
   it('trains and evaluates a toy run into a folder; the folder is not overwritten', async () => {
     const dir = join(await tempDir(), 'run');
-    const { metrics } = await trainMpi3dRunDir(dir, { selectionLevel: 2, steps: 12, batch: 16, evalSamples: 96 });
+    const metrics = (await trainRunDir(dir, { experiment: 'mpi3d', selectionLevel: 2, steps: 12, batch: 16, evalSamples: 96 })).metrics as Mpi3dMetrics;
     expect(metrics.factors).toHaveLength(14);
     expect(metrics.factors.filter((f) => f.predicted === 'kept').map((f) => `${f.encoding} ${f.factor}`)).toEqual(['image color', 'image shape', 'text color', 'text shape']);
     for (const f of metrics.factors) for (const v of [f.mccLinear, f.mccNonlinear]) expect(v).toBeGreaterThanOrEqual(-1), expect(v).toBeLessThanOrEqual(1);
@@ -46,7 +46,7 @@ describe('the mpi3d experiment', () => {
     expect(vocabulary.slice(0, 2)).toEqual(['<pad>', '<unk>']);
     expect(vocabulary).toContain('olive');
     expect(vocabulary).not.toContain('salmon'); // level 2 never mentions the background
-    await expect(trainMpi3dRunDir(dir, { selectionLevel: 2, steps: 12, batch: 16, evalSamples: 96 })).rejects.toThrow(/already holds a run/);
+    await expect(trainRunDir(dir, { experiment: 'mpi3d', selectionLevel: 2, steps: 12, batch: 16, evalSamples: 96 })).rejects.toThrow(/already holds a run/);
   }, 120_000);
 
   it('trains on tfjs with --engine tfjs (the same run as on the core, up to float rounding)', async () => {

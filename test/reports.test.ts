@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import type { RunSettings } from '../src/experiments/run.js';
+import { type NumericSettings } from '../src/experiments/numeric/config.js';
 import { heatmapKeys, heatmapName, heatmapSpec, renderSvg } from '../src/reports/heatmap.js';
 import { svgToPng } from '../src/reports/png.js';
 import { writeReport } from '../src/reports/report.js';
@@ -49,11 +49,11 @@ describe('heatmaps', () => {
 
 describe('writeReport on a small sweep', () => {
   let dir: string;
-  const TINY: RunSettings = { ns: 3, nm: 1, hidden: [4, 4], batch: 64, steps: 200, lr: 0.01, evalSamples: 256, probe: { batch: 128, lr: 0.003, maxEpochs: 5 } };
+  const TINY: NumericSettings = { ns: 3, nm: 1, hidden: [4, 4], batch: 64, steps: 200, lr: 0.01, evalSamples: 256, probe: { batch: 128, lr: 0.003, maxEpochs: 5 } };
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'misalign-report-'));
-    const sel: Grid = { name: 'sel', settings: [{ label: '{1}', settings: { select: '1' } }, { label: '[2]', settings: { select: '1-2' } }] };
-    const abl: Grid = { name: 'abl', settings: [{ label: '[2], encoding 3', settings: { select: '1-2', encodingSize: 3 } }] };
+    const sel: Grid = { name: 'sel', experiment: 'numeric', dependence: true, settings: [{ label: '{1}', settings: { select: '1' } }, { label: '[2]', settings: { select: '1-2' } }] };
+    const abl: Grid = { name: 'abl', experiment: 'numeric', dependence: true, settings: [{ label: '[2], encoding 3', settings: { select: '1-2', encodingSize: 3 } }] };
     await runSweep(dir, [...expandGrid(sel, { seeds: 2, base: TINY, dependence: ['independent', 'dependent'] }), ...expandGrid(abl, { seeds: 1, base: TINY })]);
   }, 60_000);
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirs } from './helpers/temp.js';
-import { resolveRunConfig } from '../src/experiments/run.js';
+import { resolveNumericConfig } from '../src/experiments/numeric/config.js';
 import { reproduce, studyRuns } from '../src/reports/reproduce.js';
 import { runId } from '../src/sweeps/sweep.js';
 
@@ -12,11 +12,11 @@ describe('the study (misalign reproduce)', () => {
   it('every SPEC §7 grid, both semantics, 3 seeds: 132 runs of 126 distinct models', () => {
     const runs = studyRuns();
     expect(runs).toHaveLength((10 + 10 + 1 + 1) * 2 * 3);
-    const configs = runs.map((r) => resolveRunConfig(r.settings));
+    const configs = runs.map((r) => resolveNumericConfig(r.settings));
     expect(new Set(configs.map(runId)).size).toBe(126); // perturbation ∅ is selection [10]
     expect(new Set(runs.map((r) => r.grid))).toEqual(new Set(['selection', 'perturbation', 'encoding-size', 'joint']));
     expect(configs.every((c) => c.preset === 'quick')).toBe(true);
-    expect(studyRuns({ preset: 'paper', seeds: 1, dependence: ['independent'] }).map((r) => resolveRunConfig(r.settings).steps)).toEqual(Array(22).fill(100_001));
+    expect(studyRuns({ preset: 'paper', seeds: 1, dependence: ['independent'] }).map((r) => resolveNumericConfig(r.settings).steps)).toEqual(Array(22).fill(100_001));
   });
 
   it('a rehearsal (few steps, one seed, the ablation grids) writes the sweep and the report', async () => {

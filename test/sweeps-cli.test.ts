@@ -80,7 +80,7 @@ describe('misalign sweep', () => {
     const out = join(dir, 'never');
     const cases: [string[], RegExp][] = [
       [['sweep', '--grid', 'nope', '--out', out], /'nope' is neither a grid .* nor a grid file/],
-      [['sweep', '--grid', bad, '--out', out], /bad\.yaml: settings\[0\]: unknown field stepz/],
+      [['sweep', '--grid', bad, '--out', out], /bad\.yaml: settings\[0\]: unknown setting 'stepz'/],
       [['sweep', '--grid', 'selection', '--dependence', 'both', '--out', out], /--dependence takes independent, dependent/],
       [['sweep', '--grid', 'selection', '--shard', '0/2', '--out', out], /--shard must be i\/n/],
       [['sweep', '--grid', 'selection', '--seeds', '0', '--out', out], /seeds must be a positive integer/],

@@ -4,10 +4,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirs } from './helpers/temp.js';
-import type { RunSettings } from '../src/experiments/run.js';
+import { type NumericSettings } from '../src/experiments/numeric/config.js';
 import type { DownstreamResult } from '../src/probes/downstream.js';
 import { writeReport } from '../src/reports/report.js';
-import { inProcessExecutor, isNumericTask, type RunExecutor } from '../src/sweeps/executor.js';
+import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { summarizeSweep } from '../src/sweeps/summary.js';
 import { runSweep } from '../src/sweeps/sweep.js';
@@ -39,13 +39,12 @@ describe('the downstream study in sweeps', () => {
 
   it('adds the study to finished runs without retraining them, then skips them; the report shows it', async () => {
     const dir = await tempDir();
-    const tiny: RunSettings = { ns: 10, nm: 1, hidden: [4], batch: 32, steps: 40, evalSamples: 256, checkpointEvery: 20, probe: { batch: 128, maxEpochs: 2 } };
-    const grid: Grid = { name: 'selection', settings: [{ label: '[3]', settings: { select: '1-3' } }, { label: '[9]', settings: { select: '1-9' } }] };
+    const tiny: NumericSettings = { ns: 10, nm: 1, hidden: [4], batch: 32, steps: 40, evalSamples: 256, checkpointEvery: 20, probe: { batch: 128, maxEpochs: 2 } };
+    const grid: Grid = { name: 'selection', experiment: 'numeric', dependence: true, settings: [{ label: '[3]', settings: { select: '1-3' } }, { label: '[9]', settings: { select: '1-9' } }] };
     const runs = expandGrid(grid, { dependence: ['independent'], seeds: 1, base: tiny });
     const tasks: { trained: boolean; downstream: boolean }[] = [];
     const spy: RunExecutor = {
       run: (task, onProgress) => {
-        if (!isNumericTask(task)) throw new Error('only numeric runs here');
         tasks.push({ trained: task.trained ?? false, downstream: !!task.downstream });
         return inProcessExecutor.run(task, onProgress);
       },

@@ -1,13 +1,13 @@
 // The image-text grids (MPI3D, the paper's Fig. 5) in sweeps: expansion,
-// a toy sweep with its summary, restart of an interrupted run, the report's
-// heatmaps, and the command line's refusals.
+// a toy sweep with its summary, an interrupted run finished from its
+// checkpoint, the report's heatmaps, and the command line's refusals.
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FILES } from '../src/experiments/run-dir.js';
 import { writeReport } from '../src/reports/report.js';
-import { expandGrid, imageTextGrid, type ImageTextGrid } from '../src/sweeps/grids.js';
-import { imageTextVerdict } from '../src/sweeps/summary.js';
+import { imageTextVerdict } from '../src/probes/verdicts.js';
+import { builtinGrid, expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { runSweep, SWEEP_FILES } from '../src/sweeps/sweep.js';
 import { runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
@@ -16,14 +16,19 @@ const tempDir = tempDirs('misalign-sweep-it');
 
 describe('image-text grids', () => {
   it('are the five selection and perturbation levels, labelled as in Fig. 5, one run per seed', () => {
-    const sel = imageTextGrid('mpi3d-selection');
+    const sel = builtinGrid('mpi3d-selection');
     expect(sel.settings.map((s) => s.label)).toEqual(['{color}', '+shape', '+size', '+camera', '+background']);
     expect(sel.settings.map((s) => s.settings)).toEqual([1, 2, 3, 4, 5].map((selectionLevel) => ({ selectionLevel })));
-    const pert = imageTextGrid('mpi3d-perturbation');
+    const pert = builtinGrid('mpi3d-perturbation');
     expect(pert.settings[4]).toEqual({ label: '{shape, size, cam, back}', settings: { perturbationLevel: 5 } });
     const runs = expandGrid(sel, { seeds: 2, preset: 'quick', base: { steps: 50, evalSamples: 64, lr: 0.5 } });
     expect(runs).toHaveLength(10);
-    expect(runs[3]).toEqual({ experiment: 'mpi3d', grid: 'mpi3d-selection', setting: '+shape', dependence: 'independent', seed: 1, settings: { preset: 'quick', steps: 50, evalSamples: 64, selectionLevel: 2, seed: 1 } });
+    expect(runs[3]).toEqual({
+      experiment: 'mpi3d', grid: 'mpi3d-selection', setting: '+shape', dependence: 'independent', seed: 1,
+      settings: { experiment: 'mpi3d', preset: 'quick', steps: 50, evalSamples: 64, lr: 0.5, selectionLevel: 2, seed: 1 },
+    });
+    // base settings the experiment does not take are left out
+    expect(expandGrid(sel, { seeds: 1, base: { ns: 4, steps: 7 } })[0]!.settings).toEqual({ experiment: 'mpi3d', steps: 7, selectionLevel: 1, seed: 0 });
     expect(() => expandGrid(sel, { dependence: ['independent', 'dependent'] })).toThrow(/has no dependence setting/);
   });
 
@@ -34,7 +39,7 @@ describe('image-text grids', () => {
   it('sweep into one folder: summary cells per level, encoding and factor; a rerun skips; an interrupted run starts again with the same result; the report draws Fig. 5', async () => {
     const dir = await tempDir();
     const toy = { steps: 12, batch: 16, evalSamples: 96 };
-    const grid: ImageTextGrid = { name: 'mpi3d-selection', experiment: 'mpi3d', settings: imageTextGrid('mpi3d-selection').settings.slice(0, 2).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
+    const grid: Grid = { ...builtinGrid('mpi3d-selection'), settings: builtinGrid('mpi3d-selection').settings.slice(0, 2).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
     const runs = expandGrid(grid, { seeds: 1 });
     const first = await runSweep(dir, runs);
     expect(first).toMatchObject({ skipped: 0, done: 2, failed: [] });
@@ -55,7 +60,7 @@ describe('image-text grids', () => {
 
     expect(await runSweep(dir, runs)).toMatchObject({ skipped: 2, done: 0 });
 
-    // Interrupted: config.json written, no metrics yet. The rerun trains it again from the start.
+    // Interrupted after its last checkpoint: no metrics yet. The rerun resumes it and evaluates it to the same result.
     const id = manifest.runs[1].id as string;
     const metricsPath = join(dir, SWEEP_FILES.runs, id, FILES.metricsJson);
     const before = await readFile(metricsPath, 'utf8');
@@ -81,9 +86,9 @@ describe('image-text grids', () => {
   it('causal3d grids: MCC and R² cells, no verdict where a kept cause makes a dropped factor partly predictable, Fig. 6 heatmaps', async () => {
     const dir = await tempDir();
     const toy = { steps: 6, batch: 16, evalSamples: 96 };
-    const full = imageTextGrid('causal3d-selection');
+    const full = builtinGrid('causal3d-selection');
     expect(full.settings.map((s) => s.label)).toEqual(['{shape}', '+x_pos', '+y_pos', '+s_pos', '+color', '+s_color', '+b_color']);
-    const grid: ImageTextGrid = { ...full, settings: full.settings.slice(1, 3).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
+    const grid: Grid = { ...full, settings: full.settings.slice(1, 3).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
     const result = await runSweep(dir, expandGrid(grid, { seeds: 1 }));
     expect(result).toMatchObject({ done: 2, failed: [] });
     const cells = result.summary.imageText;

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirs } from './helpers/temp.js';
 import { trainRunDir } from '../src/experiments/run-dir.js';
-import { resolveRunConfig, type Metrics, type RunSettings } from '../src/experiments/run.js';
+import { resolveNumericConfig, type NumericSettings } from '../src/experiments/numeric/config.js';
+import { type NumericMetrics } from '../src/experiments/numeric/index.js';
 import type { FactorResult } from '../src/probes/evaluate.js';
-import { inProcessExecutor, isNumericTask, type RunExecutor } from '../src/sweeps/executor.js';
+import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { processExecutor } from '../src/sweeps/process-executor.js';
 import { summarizeSweep } from '../src/sweeps/summary.js';
@@ -15,16 +16,16 @@ import { runId, runSweep, summarizeSweepDir, type SweepEvent } from '../src/swee
 const tempDir = tempDirs('misalign-sweep');
 
 /** A tiny world and recipe: each run takes well under a second. */
-const TINY: RunSettings = {
+const TINY: NumericSettings = {
   ns: 3, nm: 1, hidden: [4, 4], batch: 64, steps: 200, lr: 0.01, evalSamples: 256, checkpointEvery: 50,
   probe: { batch: 128, lr: 0.003, maxEpochs: 5 },
 };
-const grid = (name: string, ...selects: string[]): Grid => ({ name, settings: selects.map((select) => ({ label: `[${select}]`, settings: { select } })) });
+const grid = (name: string, ...selects: string[]): Grid => ({ name, experiment: 'numeric', dependence: true, settings: selects.map((select) => ({ label: `[${select}]`, settings: { select } })) });
 
 function factor(encoding: 'x' | 't', name: string, predicted: 'kept' | 'dropped', r2: number): FactorResult {
   return { encoding, factor: name, r2Linear: r2 - 0.01, r2Nonlinear: r2, predicted, verdict: 'pass' };
 }
-const metrics = (factors: FactorResult[]): Metrics => ({ factors, trainSeconds: 2, evalSeconds: 1 } as Metrics);
+const metrics = (factors: FactorResult[]): NumericMetrics => ({ factors, trainSeconds: 2, evalSeconds: 1 } as NumericMetrics);
 
 describe('summarizeSweep', () => {
   it('mean and sd over seeds, verdicts on the mean, agreement per dependence', () => {
@@ -94,11 +95,11 @@ describe('summarizeSweep', () => {
 
 describe('runSweep', () => {
   it('run ids hash the whole configuration', () => {
-    const a = runId(resolveRunConfig({ ...TINY, select: '1' }));
+    const a = runId(resolveNumericConfig({ ...TINY, select: '1' }));
     expect(a).toMatch(/^[0-9a-f]{16}$/);
-    expect(runId(resolveRunConfig({ ...TINY, select: '1' }))).toBe(a);
-    expect(runId(resolveRunConfig({ ...TINY, select: '1', seed: 1 }))).not.toBe(a);
-    expect(runId(resolveRunConfig({ ...TINY, select: '1', evalSamples: 300 }))).not.toBe(a);
+    expect(runId(resolveNumericConfig({ ...TINY, select: '1' }))).toBe(a);
+    expect(runId(resolveNumericConfig({ ...TINY, select: '1', seed: 1 }))).not.toBe(a);
+    expect(runId(resolveNumericConfig({ ...TINY, select: '1', evalSamples: 300 }))).not.toBe(a);
   });
 
   it('trains each distinct model once, writes the summary, and a rerun skips finished runs', async () => {
@@ -154,7 +155,6 @@ describe('runSweep', () => {
     // The first attempt stops every run after 120 of 200 steps (as a killed process would, at a checkpoint).
     const stopping: RunExecutor = {
       async run(task) {
-        if (!isNumericTask(task)) throw new Error('only numeric runs here');
         const controller = new AbortController();
         await trainRunDir(task.dir, task.settings, { resume: task.resume, signal: controller.signal, onProgress: (p) => p.step >= 120 && controller.abort() });
       },
@@ -172,7 +172,7 @@ describe('runSweep', () => {
   it('a failed run is reported and the others finish', async () => {
     const dir = await tempDir();
     const runs = expandGrid(grid('g', '1', '1-2', '1-3'), { seeds: 1, base: TINY });
-    const bad = runId(resolveRunConfig(runs[1]!.settings));
+    const bad = runId(resolveNumericConfig(runs[1]!.settings));
     const flaky: RunExecutor = {
       async run(task, onProgress) {
         if (task.dir.endsWith(bad)) throw new Error('disk on fire');

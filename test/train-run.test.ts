@@ -5,9 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { MisalignError } from '../src/common/errors.js';
 import { readCheckpoint } from '../src/experiments/checkpoint.js';
 import { FILES, readRunConfig, trainRunDir } from '../src/experiments/run-dir.js';
-import { resolveRunConfig, runExperiment, type RunSettings } from '../src/experiments/run.js';
+import { resolveNumericConfig, type NumericSettings } from '../src/experiments/numeric/config.js';
+import type { BiasDescription } from '../src/latent/describe.js';
+import { runExperiment } from '../src/experiments/lifecycle.js';
 import { train } from '../src/training/trainer.js';
-import { quickSteps, resolveTrainConfig } from '../src/training/config.js';
+import { quickSteps } from '../src/experiments/numeric/config.js';
+import type { NumericMetrics } from '../src/experiments/numeric/index.js';
 import type { Engine } from '../src/training/engine.js';
 import { BIN } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
@@ -15,7 +18,7 @@ import { tempDirs } from './helpers/temp.js';
 const tempDir = tempDirs('misalign-test');
 
 /** A problem small enough to learn in seconds: 4 semantics, 3 selected, factor 3 perturbed. */
-const SMALL: RunSettings = {
+const SMALL: NumericSettings = {
   ns: 4,
   nm: 2,
   select: '1-3',
@@ -37,8 +40,8 @@ const SMALL_FLAGS = [
 
 describe('training a small problem', () => {
   it('keeps s1, s2 (R² ≥ 0.9) and drops s3, s4, s̃3, m_x, m_t (R² ≤ 0.1), as the theory says', async () => {
-    const { metrics } = await runExperiment(SMALL);
-    expect(metrics.theory.identified).toEqual([1, 2]);
+    const metrics = (await runExperiment(SMALL)).metrics as NumericMetrics;
+    expect((metrics.theory as BiasDescription).identified).toEqual([1, 2]);
     expect(metrics.factors).toHaveLength(16);
     for (const f of metrics.factors) {
       if (f.predicted === 'kept') expect(f.r2Nonlinear, `${f.encoding} ${f.factor}`).toBeGreaterThanOrEqual(0.9);
@@ -68,30 +71,30 @@ describe('training a small problem', () => {
 
 describe('presets', () => {
   it('paper: the public recipe; quick: the studied recipe, with more steps for perturbations, 10+ dimensional encodings and larger worlds', () => {
-    const paper = resolveTrainConfig({ theta: 386, preset: 'paper' });
+    const paper = resolveNumericConfig({ theta: 386, preset: 'paper' });
     expect(paper).toMatchObject({ steps: 100_001, batch: 6144, lr: 1e-4, hidden: [10, 50, 50, 50, 50, 10], negatives: 'fresh', clip: 2, alpha: 0.5, tau: 1 });
     expect(paper.schedule).toEqual({ kind: 'constant' });
-    const quick = resolveTrainConfig({ theta: 386 });
+    const quick = resolveNumericConfig({ theta: 386 });
     expect(quick).toMatchObject({ preset: 'quick', steps: 16_000, batch: 512, lr: 1e-2, hidden: [4, 4, 4], negatives: 'in-batch', encodingSize: 5 });
-    expect(resolveTrainConfig({ theta: 1023 }).steps).toBe(48_000); // encoding size 10
-    expect(resolveTrainConfig({ theta: 1013 }).steps).toBe(16_000); // encoding size 9
-    expect(resolveTrainConfig({ theta: 1023, perturb: '1' }).steps).toBe(48_000); // a perturbation
-    expect(resolveTrainConfig({ theta: 1023, perturb: '1-9' }).steps).toBe(96_000); // ... leaving one dimension
-    expect(resolveTrainConfig({ theta: 1 }).steps).toBe(16_000); // one dimension, no perturbation
-    expect(resolveTrainConfig({ theta: 968, rho: 12, preset: 'paper' }).steps).toBe(100_001);
-    expect(resolveTrainConfig({ theta: 386, encodingSize: 12 }).steps).toBe(48_000);
-    expect(resolveTrainConfig({ ns: 20, select: '1-6' }).steps).toBe(96_000); // z_x wider than the paper's 15
-    expect(resolveTrainConfig({ ns: 10, nm: 6, theta: 386 }).steps).toBe(96_000);
-    expect(resolveTrainConfig({ ns: 4, nm: 2, select: '1-3', perturb: '3' }).steps).toBe(48_000); // smaller worlds: the usual rules
+    expect(resolveNumericConfig({ theta: 1023 }).steps).toBe(48_000); // encoding size 10
+    expect(resolveNumericConfig({ theta: 1013 }).steps).toBe(16_000); // encoding size 9
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1' }).steps).toBe(48_000); // a perturbation
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1-9' }).steps).toBe(96_000); // ... leaving one dimension
+    expect(resolveNumericConfig({ theta: 1 }).steps).toBe(16_000); // one dimension, no perturbation
+    expect(resolveNumericConfig({ theta: 968, rho: 12, preset: 'paper' }).steps).toBe(100_001);
+    expect(resolveNumericConfig({ theta: 386, encodingSize: 12 }).steps).toBe(48_000);
+    expect(resolveNumericConfig({ ns: 20, select: '1-6' }).steps).toBe(96_000); // z_x wider than the paper's 15
+    expect(resolveNumericConfig({ ns: 10, nm: 6, theta: 386 }).steps).toBe(96_000);
+    expect(resolveNumericConfig({ ns: 4, nm: 2, select: '1-3', perturb: '3' }).steps).toBe(48_000); // smaller worlds: the usual rules
     expect(quickSteps({ encodingSize: 5, perturbed: 0, imageLatents: 15 })).toBe(16_000);
-    expect(resolveTrainConfig({ theta: 1023, steps: 100 }).steps).toBe(100); // explicit settings win
+    expect(resolveNumericConfig({ theta: 1023, steps: 100 }).steps).toBe(100); // explicit settings win
   });
 
   it('evaluation sets: 20,480 samples with the paper preset, 8,192 with the quick one, unless set', () => {
-    expect(resolveRunConfig({ theta: 386, preset: 'paper' }).evalSamples).toBe(20_480);
-    expect(resolveRunConfig({ theta: 386 }).evalSamples).toBe(8_192);
-    expect(resolveRunConfig({ theta: 386, batch: 256 }).evalSamples).toBe(8_192); // a recipe built on the quick one
-    expect(resolveRunConfig({ theta: 386, preset: 'paper', evalSamples: 4096 }).evalSamples).toBe(4096);
+    expect(resolveNumericConfig({ theta: 386, preset: 'paper' }).evalSamples).toBe(20_480);
+    expect(resolveNumericConfig({ theta: 386 }).evalSamples).toBe(8_192);
+    expect(resolveNumericConfig({ theta: 386, batch: 256 }).evalSamples).toBe(8_192); // a recipe built on the quick one
+    expect(resolveNumericConfig({ theta: 386, preset: 'paper', evalSamples: 4096 }).evalSamples).toBe(4096);
   });
 
   it('the quick recipe, shortened, learns a small problem', async () => {
@@ -203,7 +206,7 @@ describe('faults', () => {
   });
 
   it('stops on a non-finite loss, naming the step and keeping the last good checkpoint', async () => {
-    const config = resolveTrainConfig({ ns: 3, nm: 1, select: '1-2', hidden: [2], batch: 8, steps: 10, checkpointEvery: 2 });
+    const config = resolveNumericConfig({ ns: 3, nm: 1, select: '1-2', hidden: [2], batch: 8, steps: 10, checkpointEvery: 2 });
     let steps = 0;
     const engine: Engine = {
       name: 'fake',
@@ -217,8 +220,8 @@ describe('faults', () => {
       close: () => {},
     };
     const saved: number[] = [];
-    const world = { sample: () => ({ x: { data: new Float32Array(0), shape: [0, 0] }, t: { data: new Float32Array(0), shape: [0, 0] } }) };
-    await expect(train(config, world as never, engine, { onCheckpoint: (s) => void saved.push(s.step) })).rejects.toThrow(
+    const batches = () => ({ x: new Float32Array(0), t: new Float32Array(0) });
+    await expect(train(config, engine, batches, { onCheckpoint: (s) => void saved.push(s.step) })).rejects.toThrow(
       /training diverged at step 5: loss is NaN/,
     );
     expect(saved).toEqual([2, 4]);
@@ -259,10 +262,10 @@ describe('train --config (a config.json from another run or the web page)', () =
     expect(oneLine(r)).toEqual([expect.stringMatching(/--steps cannot be combined with --config/)]);
     await writeFile(join(root, 'bad.json'), JSON.stringify({ ...saved, lr: 'fast' }));
     r = cli('train', '--config', join(root, 'bad.json'), '--out', join(root, 'bad'));
-    expect(oneLine(r)).toEqual([expect.stringMatching(/bad.json is invalid: learning rate must be a positive number/)]);
+    expect(oneLine(r)).toEqual([expect.stringMatching(/bad.json is invalid: lr: learning rate must be a positive number, got .fast./)]);
     await writeFile(join(root, 'other.json'), '{"hello": 1}');
     r = cli('train', '--config', join(root, 'other.json'), '--out', join(root, 'other'));
-    expect(oneLine(r)).toEqual([expect.stringMatching(/other.json is invalid: it is not a run configuration/)]);
+    expect(oneLine(r)).toEqual([expect.stringMatching(/other.json is invalid: it is not a run configuration \(it has no version\)/)]);
     r = cli('train', '--config', join(root, 'missing.json'), '--out', join(root, 'missing'));
     expect(oneLine(r)).toEqual([expect.stringMatching(/cannot read .*missing.json/)]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { captionSets, cycleRole, defaultRoles, rolesFromQuery } from '../src/web/roles.js';
 import { WEB_PRESETS } from '../src/web/presets.js';
-import { resolveRunConfig } from '../src/experiments/run.js';
+import { resolveNumericConfig } from '../src/experiments/numeric/config.js';
 
 describe("the web page's factor chips", () => {
   it('cycle mentioned → wrong → omitted and map to I_θ and I_ρ', () => {
@@ -18,9 +18,9 @@ describe("the web page's factor chips", () => {
   });
 
   it("presets resolve to the CLI's configurations (tiny: the quick recipe, shortened)", () => {
-    const tiny = resolveRunConfig({ ...WEB_PRESETS.tiny.settings, ns: 4, nm: 2, select: [1, 3] });
+    const tiny = resolveNumericConfig({ ...WEB_PRESETS.tiny.settings, ns: 4, nm: 2, select: [1, 3] });
     expect(tiny).toMatchObject({ preset: 'quick', steps: 3000, batch: 512, lr: 0.01, evalSamples: 4096 });
-    expect(resolveRunConfig({ ...WEB_PRESETS.quick.settings, ns: 10, nm: 5, select: '1-5' }).steps).toBe(16_000);
-    expect(resolveRunConfig({ ...WEB_PRESETS.paper.settings, select: '1-5' })).toMatchObject({ steps: 100_001, batch: 6144 });
+    expect(resolveNumericConfig({ ...WEB_PRESETS.quick.settings, ns: 10, nm: 5, select: '1-5' }).steps).toBe(16_000);
+    expect(resolveNumericConfig({ ...WEB_PRESETS.paper.settings, select: '1-5' })).toMatchObject({ steps: 100_001, batch: 6144 });
   });
 });

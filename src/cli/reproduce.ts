@@ -2,8 +2,8 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
-import { reproduce, studyRuns } from '../reports/reproduce.js';
-import { BUILTIN_GRIDS, isBuiltinGrid, isImageTextGrid, type BuiltinGridName } from '../sweeps/grids.js';
+import { reproduce, STUDY_GRIDS, studyRuns } from '../reports/reproduce.js';
+import { BUILTIN_GRIDS, isBuiltinGrid } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
 import type { CliIo } from './io.js';
 import { stringOption } from './options.js';
@@ -12,16 +12,16 @@ import { downstreamFlag, formatSummary, parseDependence, sweepProgress, throwIfF
 
 export function registerReproduce(program: Command, io: CliIo): void {
   withStudyOptions(program.command('reproduce'))
-    .description("the paper's numeric study: every SPEC §7 grid, independent and dependent, 3 seeds, then the report")
-    .option('--grids <list>', 'only these of selection, perturbation, encoding-size, joint (default: these four), or add mpi3d-selection, mpi3d-perturbation, causal3d-selection, causal3d-perturbation', stringOption('--grids'))
+    .description("the paper's numeric study: every numeric grid, independent and dependent, 3 seeds, then the report")
+    .option('--grids <list>', `grids to run (default: ${STUDY_GRIDS.join(', ')}; any of ${BUILTIN_GRIDS.join(', ')})`, stringOption('--grids'))
     .option('--dependence <list>', 'independent, dependent or both (default both)', stringOption('--dependence'))
     .option('--out <dir>', 'study folder (default runs/reproduce)', stringOption('--out'))
-    .option('--no-downstream', 'skip the downstream tasks of SPEC §6')
+    .option('--no-downstream', 'skip the downstream tasks')
     .action(async (flags: { preset?: 'quick' | 'paper'; seeds?: number; jobs?: number; shard?: string; out?: string; grids?: string; dependence?: string; downstream: boolean; downstreamSteps?: number }) => {
       const out = flags.out ?? 'runs/reproduce';
       const grids = flags.grids?.split(',').map((g) => g.trim());
-      for (const g of grids ?? []) if (!isBuiltinGrid(g) && !isImageTextGrid(g)) throw new MisalignError('INVALID_GRID', `--grids takes ${BUILTIN_GRIDS.join(', ')}; got '${g}'`);
-      const study = { preset: flags.preset, seeds: flags.seeds, grids: grids as BuiltinGridName[] | undefined, dependence: flags.dependence === undefined ? undefined : parseDependence(flags.dependence) };
+      for (const g of grids ?? []) if (!isBuiltinGrid(g)) throw new MisalignError('INVALID_GRID', `--grids takes ${BUILTIN_GRIDS.join(', ')}; got '${g}'`);
+      const study = { preset: flags.preset, seeds: flags.seeds, grids, dependence: flags.dependence === undefined ? undefined : parseDependence(flags.dependence) };
       const runs = studyRuns(study);
       const { sweep, report } = await reproduce(out, {
         ...study,

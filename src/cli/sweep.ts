@@ -7,9 +7,10 @@ import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import type { Dependence } from '../latent/model.js';
-import { expandGrid, type GridRun } from '../sweeps/grids.js';
+import { BUILTIN_GRIDS, expandGrid, type GridRun } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
-import type { DownstreamRunOptions } from '../experiments/run-dir.js';
+import type { DownstreamRunOptions } from '../experiments/experiment.js';
+import { experimentNamed } from '../experiments/registry.js';
 import { gridRunConfig, gridRunId, loadGrid, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
 import type { SweepSummary } from '../sweeps/summary.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
@@ -154,14 +155,14 @@ export function downstreamFlag(on: boolean, steps: number | undefined): Downstre
 
 export function registerSweep(program: Command, io: CliIo): void {
   withStudyOptions(program.command('sweep'))
-    .description('train and evaluate a grid of models (SPEC §7 or a grid file) into one folder; resumable, shardable')
-    .option('--grid <name|file>', 'selection, perturbation, encoding-size, joint, mpi3d-selection, mpi3d-perturbation, causal3d-selection, causal3d-perturbation, or a JSON/YAML grid file', stringOption('--grid'))
+    .description("train and evaluate a grid of models (one of the paper's, or a grid file) into one folder; resumable, shardable")
+    .option('--grid <name|file>', `${BUILTIN_GRIDS.join(', ')}, or a JSON/YAML grid file`, stringOption('--grid'))
     .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
     .option('--steps <n>', 'steps of every run (where its grid setting names none)', integerOption('--steps'))
     .option('--eval-samples <n>', 'samples in each evaluation set (default 20480 with the paper preset, 8192 otherwise)', integerOption('--eval-samples'))
     .option('--out <dir>', 'sweep folder (grids/, runs/<id>/, summary.json, summary.csv)', stringOption('--out'))
     .option('--summarize <dir>', 'only aggregate the finished runs in a sweep folder', stringOption('--summarize'))
-    .option('--downstream', 'also run the downstream tasks of SPEC §6 on every run (DIR/runs/<id>/downstream.json)')
+    .option('--downstream', 'also run the downstream tasks on every (numeric) run (DIR/runs/<id>/downstream.json)')
     .action(async (flags: SweepFlags) => {
       if (flags.summarize !== undefined) {
         const others = Object.entries(flags).filter(([k, v]) => k !== 'summarize' && v !== undefined);
@@ -172,7 +173,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', "sweep needs --grid (or --summarize DIR)");
       if (flags.out === undefined) throw new MisalignError('MISSING_OPTION', 'sweep needs --out DIR');
       const grid = await loadGrid(flags.grid);
-      if ((grid.experiment === 'mpi3d' || grid.experiment === 'causal3d') && flags.downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
+      if (flags.downstream && !experimentNamed(grid.experiment).downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
       const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
       const runs = expandGrid(grid, { dependence: parseDependence(flags.dependence ?? 'independent'), seeds: flags.seeds ?? 3, preset: flags.preset, base });
       const result = await runSweep(flags.out, runs, {

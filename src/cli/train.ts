@@ -1,18 +1,18 @@
 /**
- * `misalign train` and `misalign eval`: thin layers over experiments/run-dir.ts.
- * Progress (step, loss, steps/s, ETA) goes to stderr, as a bar on a terminal
- * and as periodic lines otherwise; the result table goes to stdout.
+ * `misalign train` and `misalign eval`: thin layers over experiments/run-dir.ts,
+ * for every experiment in the registry (--experiment). Flags become the
+ * experiment's settings, checked by its settings schema; progress (step,
+ * loss, steps/s, ETA) goes to stderr, as a bar on a terminal and as periodic
+ * lines otherwise; the experiment's result table goes to stdout.
  */
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { MisalignError, parseInteger } from '../common/errors.js';
-import { trainC3dRunDir } from '../experiments/causal3d-dir.js';
-import type { C3dMetrics } from '../experiments/causal3d-run.js';
-import { trainMpi3dRunDir } from '../experiments/mpi3d-dir.js';
-import type { Mpi3dMetrics } from '../experiments/mpi3d-run.js';
-import { downstreamRunDir, evalRunDir, readRunConfigFile, settingsOfConfig, trainRunDir } from '../experiments/run-dir.js';
+import { objectShape } from '../common/schema.js';
+import type { AnySettings, RunMetrics } from '../experiments/experiment.js';
+import { EXPERIMENTS, EXPERIMENT_NAMES, experimentNamed, experimentOf, type AnyExperiment } from '../experiments/registry.js';
+import { downstreamRunDir, evalRunDir, readRunConfigFile, trainRunDir } from '../experiments/run-dir.js';
 import type { DownstreamResult } from '../probes/downstream.js';
-import type { Metrics, RunSettings } from '../experiments/run.js';
 import type { Progress } from '../training/trainer.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
@@ -38,7 +38,7 @@ function listOption(flag: string) {
 }
 
 interface TrainFlags {
-  experiment?: 'numeric' | 'mpi3d' | 'causal3d';
+  experiment?: string;
   selectionLevel?: number;
   perturbationLevel?: number;
   data?: string;
@@ -73,29 +73,45 @@ interface TrainFlags {
   resume?: boolean;
 }
 
-/** Flags that name a run's settings (as opposed to --out and --resume). */
-const SETTING_KEYS: (keyof TrainFlags)[] = [
-  'ns', 'nm', 'theta', 'thetaCode', 'select', 'rho', 'rhoWithin', 'rhoCode', 'perturb', 'dependent', 'tiedCovariances', 'preset', 'steps',
-  'batch', 'lr', 'schedule', 'hidden', 'encodingSize', 'negatives', 'engine', 'backend', 'threads', 'seed', 'evalSeed', 'evalSamples', 'checkpointEvery',
-];
+/** Flags that are not settings: where the run goes, and how to start it. */
+const NOT_SETTINGS = new Set(['out', 'resume', 'config', 'experiment']);
 
 /** Settings --config may be combined with: where and how to compute, not what. */
-const ENGINE_KEYS: (keyof TrainFlags)[] = ['engine', 'backend', 'threads'];
+const ENGINE_KEYS = new Set(['engine', 'backend', 'threads']);
 
-/** `--config FILE`: the run a config.json describes (from `misalign train` or the web page), on this machine's engine if asked. */
-async function settingsFromConfigFile(flags: TrainFlags, threads: number): Promise<RunSettings> {
-  const clash = SETTING_KEYS.find((key) => !ENGINE_KEYS.includes(key) && flags[key] !== undefined);
-  if (clash) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(clash)} cannot be combined with --config (the file sets it)`);
-  const settings = settingsOfConfig(await readRunConfigFile(flags.config!));
-  if (flags.engine !== undefined) settings.engine = flags.engine;
-  if (flags.backend !== undefined || flags.engine === 'wasm') settings.backend = flags.backend;
-  if (flags.threads !== undefined) settings.threads = threads;
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The flags given that set something (everything but --out, --resume, --config, --experiment). */
+function givenSettings(flags: TrainFlags): [string, unknown][] {
+  return Object.entries(flags).filter(([key, value]) => value !== undefined && !NOT_SETTINGS.has(key));
+}
+
+/** The settings the flags give for `experiment`; a flag it does not take is named in one line. */
+function settingsFrom(experiment: AnyExperiment, flags: TrainFlags, threads: number): AnySettings {
+  const takes = objectShape(experiment.settings);
+  const settings: Record<string, unknown> = { experiment: experiment.name };
+  for (const [key, value] of givenSettings(flags)) {
+    const name = key === 'dependent' ? 'dependence' : key;
+    if (!(name in takes)) {
+      if (flags.experiment !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(key)} does not apply to --experiment ${experiment.name}`);
+      const others = EXPERIMENT_NAMES.filter((n) => name in objectShape(EXPERIMENTS[n].settings));
+      throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(key)} belongs to --experiment ${others.join(' or ') || '(none)'}`);
+    }
+    settings[name] = key === 'dependent' ? 'dependent' : key === 'threads' ? threads : value;
+  }
   return settings;
 }
 
-function settingsFrom(flags: TrainFlags, threads: number): RunSettings {
-  const { dependent, out: _out, resume: _resume, threads: _threads, ...rest } = flags;
-  return { ...rest, dependence: dependent ? 'dependent' : 'independent', threads };
+/** `--config FILE`: the run a config.json describes (from `misalign train` or the web page), on this machine's engine if asked. */
+async function configFromFile(flags: TrainFlags, threads: number): Promise<AnySettings> {
+  const clash = givenSettings(flags).find(([key]) => !ENGINE_KEYS.has(key));
+  if (clash) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(clash[0])} cannot be combined with --config (the file sets it)`);
+  const config: Record<string, unknown> = { ...(await readRunConfigFile(flags.config!)) };
+  if (flags.engine !== undefined) config['engine'] = flags.engine;
+  if (flags.backend !== undefined || flags.engine === 'wasm') config['backend'] = flags.backend ?? null;
+  if (flags.engine === 'tfjs' && flags.backend === undefined && config['backend'] === null) config['backend'] = 'cpu';
+  if (flags.threads !== undefined) config['threads'] = threads;
+  return config;
 }
 
 /** A reporter of training progress on stderr. */
@@ -122,76 +138,9 @@ function progressReporter(io: CliIo, interactive: boolean) {
   };
 }
 
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/** `misalign train --experiment mpi3d|causal3d`: the image-text experiments (SPEC §7). */
-async function trainImageTextCommand(experiment: 'mpi3d' | 'causal3d', flags: TrainFlags, io: CliIo): Promise<void> {
-  const allowed = new Set(['experiment', 'selectionLevel', 'perturbationLevel', 'preset', 'steps', 'batch', 'lr', 'engine', 'backend', 'seed', 'evalSeed', 'evalSamples', 'out', ...(experiment === 'mpi3d' ? ['data'] : [])]);
-  const other = Object.keys(flags).find((key) => !allowed.has(key) && flags[key as keyof TrainFlags] !== undefined);
-  if (other) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(other)} does not apply to --experiment ${experiment}`);
-  const settings = {
-    selectionLevel: flags.selectionLevel,
-    perturbationLevel: flags.perturbationLevel,
-    preset: flags.preset,
-    steps: flags.steps,
-    batch: flags.batch,
-    lr: flags.lr,
-    engine: flags.engine,
-    backend: flags.backend,
-    seed: flags.seed,
-    evalSeed: flags.evalSeed,
-    evalSamples: flags.evalSamples,
-  };
-  const reporter = progressReporter(io, Boolean(process.stderr.isTTY));
-  try {
-    const onProgress = (p: Parameters<typeof reporter.update>[0]) => reporter.update(p);
-    const table =
-      experiment === 'mpi3d'
-        ? formatMpi3dMetrics((await trainMpi3dRunDir(flags.out, settings, { data: flags.data, onProgress })).metrics)
-        : formatC3dMetrics((await trainC3dRunDir(flags.out, settings, { onProgress })).metrics);
-    reporter.stop();
-    io.out(table);
-    io.out(`results in ${flags.out}\n`);
-  } finally {
-    reporter.stop();
-  }
-}
-
-/** The Causal3D result table: MCC (discrete factors) or R² (continuous ones) from each encoder, with the theory's prediction. */
-export function formatC3dMetrics(metrics: C3dMetrics): string {
-  const lines = [`unbiased (theory: kept): ${metrics.theory.unbiased.join(', ')}; encoding size ${metrics.theory.encodingSize}`, '', 'encoding  factor    metric  linear  nonlinear  predicted'];
-  for (const f of metrics.factors) {
-    const [metric, lin, nl] = f.kind === 'discrete' ? ['MCC', f.mccLinear!, f.mccNonlinear!] : ['R²', f.r2Linear!, f.r2Nonlinear!];
-    lines.push(`${f.encoding.padEnd(10)}${f.factor.padEnd(10)}${metric.padEnd(6)}${lin.toFixed(3).padStart(7)}${nl.toFixed(3).padStart(11)}  ${f.predicted}`);
-  }
-  lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
-  return lines.join('\n');
-}
-
-/** The MPI3D result table: MCC per factor from each encoder, with the theory's prediction. */
-export function formatMpi3dMetrics(metrics: Mpi3dMetrics): string {
-  const lines = [`unbiased (theory: kept): ${metrics.theory.unbiased.join(', ')}; encoding size ${metrics.theory.encodingSize}`, '', 'encoding  factor      MCC linear  MCC nonlinear  predicted'];
-  for (const f of metrics.factors) {
-    lines.push(`${f.encoding.padEnd(10)}${f.factor.padEnd(12)}${f.mccLinear.toFixed(3).padStart(10)}${f.mccNonlinear.toFixed(3).padStart(15)}  ${f.predicted}`);
-  }
-  lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
-  return lines.join('\n');
-}
-
-/** The result table printed after training or evaluation. */
-export function formatMetrics(metrics: Metrics): string {
-  const lines = [
-    `identified (theory): ${metrics.theory.identified.map((i) => `s${i}`).join(', ')}; verdicts passed: ${metrics.passed}/${metrics.judged}`,
-    '',
-    'encoding  factor     R² linear  R² nonlinear  predicted  verdict',
-  ];
-  for (const f of metrics.factors) {
-    lines.push(
-      `${`ẑ_${f.encoding}`.padEnd(10)}${f.factor.padEnd(11)}${f.r2Linear.toFixed(3).padStart(9)}${f.r2Nonlinear.toFixed(3).padStart(14)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
-    );
-  }
-  lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
-  return lines.join('\n');
+/** A run's result table, as its experiment prints it. */
+export function formatMetrics(metrics: RunMetrics, config: { experiment?: string }): string {
+  return experimentOf(config).format(metrics);
 }
 
 /** The downstream table printed by `misalign eval DIR --downstream`. */
@@ -247,7 +196,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--schedule <s>', "'constant' or 'cosine[:warmup[:final]]'", stringOption('--schedule'))
     .option('--hidden <list>', 'hidden widths as multiples of the input size, e.g. 10,50,50,50,50,10', listOption('--hidden'))
     .option('--encoding-size <n>', 'embedding size (default |I_θ \\ I_ρ|)', integerOption('--encoding-size'))
-    .addOption(new Option('--negatives <kind>', 'fresh negatives (SPEC §5) or in-batch').choices(['fresh', 'in-batch']))
+    .addOption(new Option('--negatives <kind>', 'fresh negatives (a second batch) or in-batch').choices(['fresh', 'in-batch']))
     .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'tfjs']))
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['cpu', 'wasm', 'webgl', 'webgpu']))
     .option('--threads <n>', "threads for the WebAssembly engine, or 'auto' (default 1)", threadsOption)
@@ -258,22 +207,20 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--config <file>', 'train exactly the run a config.json describes (from misalign train or the web page); only --engine, --backend, --threads may change how')
     .requiredOption('--out <dir>', 'run folder (config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv)')
     .option('--resume', 'continue the run in --out from its checkpoint')
-    .addOption(new Option('--experiment <name>', 'numeric (SPEC §2–6, default), mpi3d or causal3d (image-text, SPEC §7)').choices(['numeric', 'mpi3d', 'causal3d']))
+    .addOption(new Option('--experiment <name>', `the experiment (default numeric): ${EXPERIMENT_NAMES.map((n) => `${n}: ${EXPERIMENTS[n].description}`).join('; ')}`).choices(EXPERIMENT_NAMES))
     .option('--selection-level <n>', 'mpi3d (1..5): captions mention the first n of color, shape, size, camera, background; causal3d (1..7): of shape, x_pos, y_pos, s_pos, color, s_color, b_color', integerOption('--selection-level'))
     .option('--perturbation-level <n>', 'image-text: every factor mentioned, the last n − 1 perturbed', integerOption('--perturbation-level'))
     .option('--data <file.npz>', 'mpi3d: the real MPI3D-Complex images (default: the procedural stand-in)', stringOption('--data'))
     .action(async (flags: TrainFlags) => {
-      if (flags.experiment === 'mpi3d' || flags.experiment === 'causal3d') return trainImageTextCommand(flags.experiment, flags, io);
-      const imageText = (['selectionLevel', 'perturbationLevel', 'data'] as const).find((key) => flags[key] !== undefined);
-      if (imageText) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(imageText)} belongs to --experiment ${imageText === 'data' ? 'mpi3d' : 'mpi3d or causal3d'}`);
-      const given = SETTING_KEYS.some((key) => flags[key] !== undefined);
+      const experiment = experimentNamed(flags.experiment);
       const threads = await resolveThreads(flags.threads);
-      const settings = flags.config !== undefined ? await settingsFromConfigFile(flags, threads) : flags.resume && !given ? null : settingsFrom(flags, threads);
+      const given = givenSettings(flags).length > 0 || flags.experiment !== undefined;
+      const input = flags.config !== undefined ? await configFromFile(flags, threads) : flags.resume && !given ? null : settingsFrom(experiment, flags, threads);
       const reporter = progressReporter(io, Boolean(process.stderr.isTTY));
       try {
-        const { metrics } = await trainRunDir(flags.out, settings, { resume: flags.resume, onProgress: (p) => reporter.update(p) });
+        const { config, metrics } = await trainRunDir(flags.out, input, { resume: flags.resume, onProgress: (p) => reporter.update(p) });
         reporter.stop();
-        io.out(formatMetrics(metrics));
+        io.out(formatMetrics(metrics, config));
         io.out(`results in ${flags.out}\n`);
       } finally {
         reporter.stop();
@@ -284,7 +231,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .command('eval <dir>')
     .description('re-evaluate a saved model (new evaluation samples with --seed), or run the downstream study on it')
     .option('--seed <n>', 'seed of the evaluation samples (default: the run’s own)', integerOption('--seed'))
-    .option('--downstream', 'the downstream tasks of SPEC §6 on ẑ_x instead: writes DIR/downstream.json')
+    .option('--downstream', 'the downstream tasks on ẑ_x instead (numeric runs): writes DIR/downstream.json')
     .option('--downstream-steps <n>', 'full-batch steps of the downstream probes (default: 10000 paper, 2000 quick)', integerOption('--downstream-steps'))
     .option('--exp-weight <c>', 'weight of the exp term of F (default 0.6, the code; the paper’s text: 0.4)', numberOption('--exp-weight'))
     .addOption(new Option('--binarize <how>', 'how y5 is made from y2 (default median)').choices(['median', 'kmeans']))
@@ -298,8 +245,8 @@ export function registerTrain(program: Command, io: CliIo): void {
         io.out(`results in ${out}\n`);
         return;
       }
-      const { metrics, out } = await evalRunDir(dir, flags.seed);
-      io.out(formatMetrics(metrics));
+      const { metrics, out, config } = await evalRunDir(dir, flags.seed);
+      io.out(formatMetrics(metrics, config));
       io.out(`results in ${out}\n`);
     });
 }

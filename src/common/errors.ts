@@ -26,7 +26,8 @@ export type MisalignErrorCode =
   | 'NOT_WRITABLE'
   | 'ENGINE_UNAVAILABLE'
   | 'INVALID_GRID'
-  | 'RUN_FAILED';
+  | 'RUN_FAILED'
+  | 'INTERRUPTED';
 
 export class MisalignError extends Error {
   override readonly name = 'MisalignError';

@@ -1,110 +1,47 @@
 /**
- * Convolutional encoders on the WebAssembly core (the image-text
- * experiments' image and text towers), with their explicit backward pass.
- * A net is a stack of layers over NHWC activations:
+ * An encoder network (net.ts) on the WebAssembly core, with its explicit
+ * backward pass, layer by layer (B rows, activations NHWC):
  *
- *   conv      (N, H, W, C) → (N, OH, OW, F)   im2col + GEMM (kernels/conv.ts), + bias
- *   dense     (N, H·W·C)   → (N, units)       GEMM, + bias (the input is flattened as stored)
- *   meanPool  (N, H, W, C) → (N, C)           mean over the H·W positions (over tokens, for text)
+ *   dense, forward:   Z = H_in·W + b                 H_in (B, fan_in), W (fan_in, units), Z (B, units)
+ *          backward:  dW += H_inᵀ·dZ                 (tn GEMM, accumulated)
+ *                     db += column sums of dZ
+ *                     dH_in = dZ·Wᵀ                  (nt GEMM; not needed for the first layer)
+ *   conv,  forward:   Z = im2col(H_in)·W + b         (kernels/conv.ts), Z (B, OH, OW, F)
+ *          backward:  dW += colsᵀ·dZ, db += Σ dZ, dH_in = col2im(dZ·Wᵀ)
+ *   meanPool:         Z = mean over positions;  dH_in = dZ / positions at every position
+ *   LeakyReLU after every dense and conv layer but the last:
+ *                     H = leaky_relu(Z);  dZ = dH ⊙ leaky_relu'(H)   (H > 0 exactly where Z > 0)
  *
- * LeakyReLU(slope) follows every conv and dense layer except the last layer
- * of the net. backward(dOut) accumulates parameter gradients (β = 1) like
- * CoreMlp; each conv layer keeps the im2col matrix of the last forward, so
- * forward and backward must alternate (one pass at a time).
- *
- * Parameters sit at `base` in a flat buffer shared with other encoders,
- * layer by layer: conv W (KH·KW·C, F) | b (F); dense W (in, units) | b (units).
+ * A pass holds one forward's activations (its input, every layer's output,
+ * each conv layer's im2col matrix), so one net can run several passes (its
+ * batch and its fresh negatives) before their backwards. Gradients
+ * accumulate (β = 1) into the shared gradient buffer; the caller zeroes it
+ * once per optimisation step. The backward scratch is shared by the passes.
  */
 import { MisalignError } from '../common/errors.js';
-import type { Rng } from '../common/rng.js';
 import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../kernels/activations.js';
 import type { F32Buffer } from '../kernels/arena.js';
-import { Conv2d, convOutSize } from '../kernels/conv.js';
+import { Conv2d } from '../kernels/conv.js';
 import { gemm } from '../kernels/gemm.js';
 import { checkBuffer, type Kernels } from '../kernels/module.js';
+import { netLayout, netParamCount, shapeSize, type NetLayer, type NetSpec } from './net.js';
 
-export type LayerSpec =
-  | { kind: 'conv'; kernel: [number, number]; filters: number; stride: number; pad: number }
-  | { kind: 'dense'; units: number }
-  | { kind: 'meanPool' };
-
-export interface NetSpec {
-  /** Input (H, W, C) per sample. */
-  input: [number, number, number];
-  layers: LayerSpec[];
-  /** LeakyReLU slope after every layer but the last (0: ReLU). */
-  slope: number;
-}
-
-/** A layer with its input and output shapes (H, W, C) and where its parameters are. */
-export interface NetLayer {
-  spec: LayerSpec;
-  in: [number, number, number];
-  out: [number, number, number];
-  /** Offsets of W and b in the parameter buffer (−1 for layers without parameters). */
-  w: number;
-  b: number;
-  wSize: number;
-  bSize: number;
-  /** Fan-in of one output unit (for initialisation). */
-  fanIn: number;
-}
-
-const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-
-/** Every layer's shapes and parameter offsets, starting at `base`. */
-export function netLayout(spec: NetSpec, base = 0): NetLayer[] {
-  let shape = spec.input;
-  let at = base;
-  return spec.layers.map((l) => {
-    let out: [number, number, number];
-    let wSize = 0;
-    let bSize = 0;
-    let fanIn = 0;
-    if (l.kind === 'conv') {
-      const [KH, KW] = l.kernel;
-      const [H, W, C] = shape;
-      if (KH > H + 2 * l.pad || KW > W + 2 * l.pad) throw new MisalignError('SHAPE_MISMATCH', `a ${KH}×${KW} convolution does not fit a ${H}×${W} input padded by ${l.pad}`);
-      out = [convOutSize(H, KH, l.stride, l.pad), convOutSize(W, KW, l.stride, l.pad), l.filters];
-      fanIn = KH * KW * C;
-      wSize = fanIn * l.filters;
-      bSize = l.filters;
-    } else if (l.kind === 'dense') {
-      out = [1, 1, l.units];
-      fanIn = size(shape);
-      wSize = fanIn * l.units;
-      bSize = l.units;
-    } else {
-      out = [1, 1, shape[2]];
-    }
-    const layer: NetLayer = { spec: l, in: shape, out, w: wSize ? at : -1, b: bSize ? at + wSize : -1, wSize, bSize, fanIn };
-    at += wSize + bSize;
-    shape = out;
-    return layer;
-  });
-}
-
-export function netParamCount(spec: NetSpec): number {
-  return netLayout(spec).reduce((n, l) => n + l.wSize + l.bSize, 0);
-}
-
-/** PyTorch's default initialisation: weights and biases uniform in ±1/√fan_in. */
-export function initNetParams(spec: NetSpec, rng: Rng, params: Float32Array, base = 0): void {
-  for (const l of netLayout(spec, base)) {
-    const bound = 1 / Math.sqrt(l.fanIn || 1);
-    for (let i = 0; i < l.wSize; i++) params[l.w + i] = rng.uniformRange(-bound, bound);
-    for (let i = 0; i < l.bSize; i++) params[l.b + i] = rng.uniformRange(-bound, bound);
-  }
+/** One forward pass's saved activations: the input (B, ...input), every layer's output, each conv layer's im2col. */
+export interface NetPass {
+  readonly input: F32Buffer;
+  readonly outputs: F32Buffer[];
+  readonly convs: (Conv2d | null)[];
 }
 
 export class CoreNet {
   readonly layers: NetLayer[];
-  /** Input and every layer's output, (batch, ·). */
-  readonly input: F32Buffer;
-  private readonly outputs: F32Buffer[];
-  private readonly convs: (Conv2d | null)[];
+  /** Values of one sample's input and output. */
+  readonly inputSize: number;
+  readonly outputSize: number;
+  private readonly hasConv: boolean;
   private readonly scratch: [F32Buffer, F32Buffer];
 
+  /** The net `spec` whose parameters sit at `base` in params (gradients at the same offset in grads), for passes of `batch` rows. */
   constructor(
     private readonly k: Kernels,
     readonly spec: NetSpec,
@@ -117,60 +54,71 @@ export class CoreNet {
     const end = base + netParamCount(spec);
     checkBuffer('encoder parameters', params, end);
     checkBuffer('encoder gradients', grads, end);
-    this.input = k.arena.alloc(batch * size(spec.input));
-    this.outputs = this.layers.map((l) => k.arena.alloc(batch * size(l.out)));
-    this.convs = this.layers.map((l) =>
-      l.spec.kind === 'conv'
-        ? new Conv2d(k, { N: batch, H: l.in[0], W: l.in[1], C: l.in[2], KH: l.spec.kernel[0], KW: l.spec.kernel[1], F: l.spec.filters, stride: l.spec.stride, pad: l.spec.pad })
-        : null,
-    );
-    const widest = Math.max(size(spec.input), ...this.layers.map((l) => size(l.out)));
+    this.inputSize = shapeSize(spec.input);
+    this.outputSize = shapeSize(this.layers[this.layers.length - 1]!.out);
+    this.hasConv = spec.layers.some((l) => l.kind === 'conv');
+    const widest = Math.max(...this.layers.map((l) => shapeSize(l.out)));
     this.scratch = [k.arena.alloc(batch * widest), k.arena.alloc(batch * widest)];
   }
 
-  get outputSize(): number {
-    return size(this.layers[this.layers.length - 1]!.out);
+  /** Buffers for one pass over `batch` rows. */
+  newPass(): NetPass {
+    const { k, batch: N } = this;
+    return {
+      input: k.arena.alloc(N * this.inputSize),
+      outputs: this.layers.map((l) => k.arena.alloc(N * shapeSize(l.out))),
+      convs: this.layers.map((l) =>
+        l.spec.kind === 'conv'
+          ? new Conv2d(k, { N, H: l.in[0], W: l.in[1], C: l.in[2], KH: l.spec.kernel[0], KW: l.spec.kernel[1], F: l.spec.filters, stride: l.spec.stride, pad: l.spec.pad })
+          : null,
+      ),
+    };
   }
 
-  /** Runs the net on this.input (filled by the caller); returns the output (batch, outputSize). */
-  forward(): F32Buffer {
-    const { k, params, batch: B } = this;
-    let h = this.input;
+  /**
+   * Runs the net on pass.input (filled by the caller) for its first `rows`
+   * rows; returns the output (rows, outputSize). Nets with convolutions run
+   * whole passes only (their im2col is sized for the batch).
+   */
+  forward(pass: NetPass, rows = this.batch): F32Buffer {
+    const { k, params } = this;
+    if (this.hasConv && rows !== this.batch) throw new MisalignError('SHAPE_MISMATCH', `a convolutional encoder runs whole batches of ${this.batch} rows, not ${rows}`);
+    let h = pass.input;
     this.layers.forEach((layer, i) => {
-      const out = this.outputs[i]!;
-      const n = size(layer.out);
+      const out = pass.outputs[i]!;
+      const n = shapeSize(layer.out);
       const s = layer.spec;
       if (s.kind === 'conv') {
-        this.convs[i]!.forward(h, params.view(layer.w, layer.wSize), params.view(layer.b, layer.bSize), out);
+        pass.convs[i]!.forward(h, params.view(layer.w, layer.wSize), params.view(layer.b, layer.bSize), out);
       } else if (s.kind === 'dense') {
-        gemm(k, { M: B, N: n, K: layer.fanIn, A: h, B: params.view(layer.w, layer.wSize), C: out });
-        biasAdd(k, out, params.view(layer.b, layer.bSize), B, n);
+        gemm(k, { M: rows, N: n, K: layer.fanIn, A: h, B: params.view(layer.w, layer.wSize), C: out });
+        biasAdd(k, out, params.view(layer.b, layer.bSize), rows, n);
       } else {
-        meanPoolForward(h.array, out.array, B, layer.in[0] * layer.in[1], layer.in[2]);
+        meanPoolForward(h.array, out.array, rows, layer.in[0] * layer.in[1], layer.in[2]);
       }
-      if (s.kind !== 'meanPool' && i < this.layers.length - 1) leakyReluForward(k, out, out, this.spec.slope, B * n);
+      if (s.kind !== 'meanPool' && i < this.layers.length - 1) leakyReluForward(k, out, out, this.spec.slope, rows * n);
       h = out;
     });
-    return this.outputs[this.outputs.length - 1]!;
+    return pass.outputs[pass.outputs.length - 1]!;
   }
 
-  /** Back-propagates dOut (batch, outputSize) through the last forward pass, accumulating parameter gradients. */
-  backward(dOut: F32Buffer): void {
+  /** Back-propagates dOut (batch, outputSize) through a whole pass, accumulating parameter gradients. */
+  backward(pass: NetPass, dOut: F32Buffer): void {
     const { k, params, grads, batch: B } = this;
     let dH = dOut;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i]!;
       const s = layer.spec;
-      const n = size(layer.out);
-      const input = i === 0 ? this.input : this.outputs[i - 1]!;
+      const n = shapeSize(layer.out);
+      const input = i === 0 ? pass.input : pass.outputs[i - 1]!;
       let dZ = dH;
       if (s.kind !== 'meanPool' && i < this.layers.length - 1) {
         dZ = this.scratch[i % 2]!;
-        leakyReluBackward(k, this.outputs[i]!, dH, dZ, this.spec.slope, B * n);
+        leakyReluBackward(k, pass.outputs[i]!, dH, dZ, this.spec.slope, B * n);
       }
       const dIn = i > 0 ? this.scratch[(i + 1) % 2]! : null;
       if (s.kind === 'conv') {
-        this.convs[i]!.backward(params.view(layer.w, layer.wSize), dZ, grads.view(layer.w, layer.wSize), grads.view(layer.b, layer.bSize), dIn, true);
+        pass.convs[i]!.backward(params.view(layer.w, layer.wSize), dZ, grads.view(layer.w, layer.wSize), grads.view(layer.b, layer.bSize), dIn, true);
       } else if (s.kind === 'dense') {
         gemm(k, { M: layer.fanIn, N: n, K: B, A: input, B: dZ, C: grads.view(layer.w, layer.wSize), transA: true, beta: 1 });
         columnSums(k, dZ, grads.view(layer.b, layer.bSize), B, n, 1);
@@ -180,6 +128,25 @@ export class CoreNet {
       }
       if (dIn) dH = dIn;
     }
+  }
+
+  /**
+   * Encodes `rows` samples (rows, inputSize) a batch at a time with `pass`;
+   * returns (rows, outputSize). A convolutional net's last, partial batch
+   * runs padded with zeros.
+   */
+  encode(pass: NetPass, data: Float32Array, rows: number): Float32Array {
+    const { inputSize: n, outputSize: d, batch: B } = this;
+    if (data.length !== rows * n) throw new MisalignError('SHAPE_MISMATCH', `encode needs (${rows}, ${n}) inputs, got ${data.length} values`);
+    const out = new Float32Array(rows * d);
+    for (let r0 = 0; r0 < rows; r0 += B) {
+      const r = Math.min(B, rows - r0);
+      pass.input.set(data.subarray(r0 * n, (r0 + r) * n));
+      const run = this.hasConv ? B : r;
+      if (run > r) pass.input.array.fill(0, r * n, run * n);
+      out.set(this.forward(pass, run).array.subarray(0, r * d), r0 * d);
+    }
+    return out;
   }
 }
 

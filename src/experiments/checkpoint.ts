@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MisalignError } from '../common/errors.js';
-import { modelIdentity, type TrainConfig } from '../training/config.js';
 import type { LogRow, TrainingSnapshot } from '../training/trainer.js';
 import { writeAtomic } from './files.js';
 
@@ -30,12 +29,23 @@ function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Identifies the model a configuration trains (not its bookkeeping). */
-export function configIdentity(config: TrainConfig): string {
-  return sha256(modelIdentity(config));
+/** A configuration as JSON with its keys sorted: equal configurations give equal text, whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
-export function encodeCheckpoint(config: TrainConfig, snapshot: TrainingSnapshot): Uint8Array {
+/** What a configuration trains and measures, without its bookkeeping (how often it logs and checkpoints). */
+export function modelIdentity(config: object): object {
+  const { checkpointEvery: _c, logEvery: _l, ...rest } = config as Record<string, unknown>;
+  return rest;
+}
+
+/** Identifies the model a configuration trains (not its bookkeeping). */
+export function configIdentity(config: object): string {
+  return sha256(canonicalJson(modelIdentity(config)));
+}
+
+export function encodeCheckpoint(config: object, snapshot: TrainingSnapshot): Uint8Array {
   const { params, adamM, adamV, adamT } = snapshot.state;
   const n = params.length;
   const payload = new Uint8Array(3 * n * 4);
@@ -61,7 +71,7 @@ export function encodeCheckpoint(config: TrainConfig, snapshot: TrainingSnapshot
   return out;
 }
 
-export function decodeCheckpoint(config: TrainConfig, bytes: Uint8Array, where = 'checkpoint'): TrainingSnapshot {
+export function decodeCheckpoint(config: object, bytes: Uint8Array, where = 'checkpoint'): TrainingSnapshot {
   const corrupt = (why: string) => new MisalignError('CHECKPOINT_CORRUPT', `${where} is corrupt: ${why}`);
   if (bytes.length < MAGIC.length + 4 || MAGIC.some((b, i) => bytes[i] !== b)) throw corrupt('not a misalign checkpoint');
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true);
@@ -89,11 +99,11 @@ export function decodeCheckpoint(config: TrainConfig, bytes: Uint8Array, where =
   };
 }
 
-export async function writeCheckpoint(path: string, config: TrainConfig, snapshot: TrainingSnapshot): Promise<void> {
+export async function writeCheckpoint(path: string, config: object, snapshot: TrainingSnapshot): Promise<void> {
   await writeAtomic(path, encodeCheckpoint(config, snapshot));
 }
 
-export async function readCheckpoint(path: string, config: TrainConfig): Promise<TrainingSnapshot> {
+export async function readCheckpoint(path: string, config: object): Promise<TrainingSnapshot> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

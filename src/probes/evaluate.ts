@@ -22,12 +22,20 @@ import type { Kernels } from '../kernels/module.js';
 import { linearProbeR2 } from './linear.js';
 import { mlpProbeR2, type MlpProbeOptions, type ProbeTarget } from './mlp-probe.js';
 import { clip01, fitStandardizer, standardize } from './stats.js';
+import { verdictFor, type Verdict } from './verdicts.js';
 
-export const KEPT_MIN_R2 = 0.9;
-export const DROPPED_MAX_R2 = 0.1;
 export const DEFAULT_EVAL_SAMPLES = 20480;
 
-export type Verdict = 'pass' | 'fail' | 'n/a';
+/**
+ * The fewest samples an evaluation set may have for a d-dimensional encoding:
+ * the linear probe fits d + 1 coefficients and needs as many samples again to
+ * leave residuals, and below 32 the MLP probes' minibatches and the
+ * standardisation rest on a handful of points.
+ */
+export function minEvalSamples(d: number): number {
+  return Math.max(32, 2 * (d + 1));
+}
+
 
 export interface FactorResult {
   /** Which embedding the factor is read from: ẑ_x or ẑ_t. */
@@ -87,12 +95,6 @@ export function evaluationTargets(bias: BiasConfig): TargetSpec[] {
     specs.push({ factor: 'm_t', predicted: 'dropped', modalitySpecific: true, pick: (b) => ({ data: b.mt.data, outputs: bias.nm }) });
   }
   return specs;
-}
-
-export function verdictFor(predicted: 'kept' | 'dropped', modalitySpecific: boolean, dependence: Dependence, r2: number): Verdict {
-  if (predicted === 'kept') return r2 >= KEPT_MIN_R2 ? 'pass' : 'fail';
-  if (modalitySpecific || dependence === 'independent') return r2 <= DROPPED_MAX_R2 ? 'pass' : 'fail';
-  return 'n/a';
 }
 
 /** Runs the evaluation; returns one row per encoding and factor. */

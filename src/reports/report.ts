@@ -11,10 +11,8 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../experiments/files.js';
 import { FILES } from '../experiments/run-dir.js';
-import type { RunConfig } from '../experiments/run.js';
-import type { C3dConfig, C3dMetrics } from '../experiments/causal3d-run.js';
-import type { Mpi3dConfig, Mpi3dMetrics } from '../experiments/mpi3d-run.js';
-import { imageTextValues, imageTextVerdict, type DownstreamCell, type SummaryCell, type SweepSummary } from '../sweeps/summary.js';
+import type { BaseConfig } from '../experiments/experiment.js';
+import type { DownstreamCell, SummaryCell, SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
 import {
@@ -42,16 +40,12 @@ export interface ReportResult {
 }
 
 interface RunRow extends SweepRunEntry {
-  config: RunConfig | Mpi3dConfig | C3dConfig | null;
+  config: BaseConfig | null;
 }
 
-/** A finished run's verdicts: passed / judged (image-text runs by the rule of their grid cells). */
+/** A finished run's verdicts: passed / judged. */
 function verdicts(r: SweepRunEntry): string {
-  const m = r.metrics;
-  if (!m) return '';
-  if ('passed' in m) return `${m.passed}/${m.judged}`;
-  const judged = (m.factors as (Mpi3dMetrics | C3dMetrics)['factors'][number][]).map((f) => imageTextVerdict(f.predicted, imageTextValues(f).nonlinear)).filter((v) => v !== 'n/a');
-  return `${judged.filter((v) => v === 'pass').length}/${judged.length}`;
+  return r.metrics ? `${r.metrics.passed}/${r.metrics.judged}` : '';
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -152,7 +146,7 @@ export async function writeReport(dir: string): Promise<ReportResult> {
   const out = join(dir, REPORT_DIR);
   await ensureWritableDir(out);
   const runs: RunRow[] = [];
-  for (const e of entries) runs.push({ ...e, config: await readJsonIfExists<RunConfig | Mpi3dConfig | C3dConfig>(join(dir, SWEEP_FILES.runs, e.id, FILES.config)) });
+  for (const e of entries) runs.push({ ...e, config: await readJsonIfExists<BaseConfig>(join(dir, SWEEP_FILES.runs, e.id, FILES.config)) });
   const figures: string[] = [];
   const sections: string[] = [];
   const ablations = new Set<string>();

@@ -1,20 +1,18 @@
 /**
  * Aggregating a sweep: one cell per (grid, dependence, setting, encoding,
  * factor), mean and standard deviation over seeds, the theory's prediction,
- * and a verdict on the mean nonlinear R² (the rule of SPEC §6, as for one
- * run). `agreement` is, per dependence setting, the share of cells with a
- * verdict whose verdict agrees with the theory. Image-text runs (MPI3D,
- * Causal3D) give `imageText` cells instead: MCC (discrete factors) or R²
- * (continuous ones) over seeds per (grid, setting, encoding, factor), judged
- * on the mean nonlinear value (kept ≥ 0.8, dropped ≤ 0.1, the paper's Figs. 5
- * and 6 reading; factors predictable through kept causes or effects, `partly`,
- * get no verdict). Pure: `sweep.ts` reads the runs from disk.
+ * and a verdict on the mean nonlinear value by the experiment's own rule
+ * (probes/verdicts.ts, as for one run). Experiments of the 'latent' family
+ * (numeric) give `cells` (R² per dependence setting); `agreement` is, per
+ * dependence setting, the share of cells with a verdict that agrees with the
+ * theory. The 'scene' family (MPI3D, Causal3D) gives `imageText` cells: MCC
+ * (discrete factors) or R² (continuous ones) per (grid, setting, encoding,
+ * factor), and `imageTextAgreement`. Pure: `sweep.ts` reads the runs from disk.
  */
-import type { Metrics } from '../experiments/run.js';
-import type { Mpi3dMetrics } from '../experiments/mpi3d-run.js';
-import type { C3dMetrics } from '../experiments/causal3d-run.js';
+import type { FactorRow, RunMetrics } from '../experiments/experiment.js';
+import { experimentNamed } from '../experiments/registry.js';
 import type { DownstreamResult } from '../probes/downstream.js';
-import { verdictFor, type Verdict } from '../probes/evaluate.js';
+import type { Verdict } from '../probes/verdicts.js';
 import type { Dependence } from '../latent/model.js';
 import type { GridRun } from './grids.js';
 
@@ -78,20 +76,6 @@ export const IMAGE_TEXT_COLUMNS: readonly (keyof ImageTextCell)[] = [
   'grid', 'setting', 'encoding', 'factor', 'metric', 'seeds', 'linearMean', 'linearSd', 'nonlinearMean', 'nonlinearSd', 'predicted', 'verdict',
 ];
 
-/** Image-text verdicts: a kept factor needs ≥ 0.8, a dropped one (biased, or image-specific) ≤ 0.1; `partly` has none. */
-export const IMAGE_TEXT_KEPT_MIN = 0.8;
-export const IMAGE_TEXT_DROPPED_MAX = 0.1;
-
-export function imageTextVerdict(predicted: 'kept' | 'partly' | 'dropped', value: number): Verdict {
-  if (predicted === 'partly') return 'n/a';
-  return predicted === 'kept' ? (value >= IMAGE_TEXT_KEPT_MIN ? 'pass' : 'fail') : value <= IMAGE_TEXT_DROPPED_MAX ? 'pass' : 'fail';
-}
-
-/** One image-text factor row as (metric, linear, nonlinear), whichever experiment wrote it. */
-export function imageTextValues(f: { mccLinear?: number; mccNonlinear?: number; r2Linear?: number; r2Nonlinear?: number }): { metric: 'mcc' | 'r2'; linear: number; nonlinear: number } {
-  return f.mccNonlinear !== undefined ? { metric: 'mcc', linear: f.mccLinear!, nonlinear: f.mccNonlinear } : { metric: 'r2', linear: f.r2Linear!, nonlinear: f.r2Nonlinear! };
-}
-
 export interface Agreement {
   /** Cells with a verdict. */
   judged: number;
@@ -115,25 +99,17 @@ export interface SweepSummary {
 }
 
 type RunKey = Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>;
-export interface NumericRecord {
-  experiment?: 'numeric';
+
+/** A run of a grid and, once it has finished, its metrics. */
+export interface RunRecord {
+  /** The run's experiment (default numeric). */
+  experiment?: string;
   run: RunKey;
   /** The run's id: a model two grids list is counted once in `seconds`. */
   id?: string;
-  metrics: Metrics | null;
+  metrics: RunMetrics | null;
   downstream?: DownstreamResult | null;
 }
-export interface ImageTextRecord {
-  experiment: 'mpi3d' | 'causal3d';
-  run: RunKey;
-  id?: string;
-  metrics: Mpi3dMetrics | C3dMetrics | null;
-}
-
-/** A run of a grid and, once it has finished, its metrics. */
-export type RunRecord = NumericRecord | ImageTextRecord;
-
-const isImageTextRecord = (r: RunRecord): r is ImageTextRecord => r.experiment === 'mpi3d' || r.experiment === 'causal3d';
 
 function meanSd(values: readonly number[]): [number, number] {
   const n = values.length;
@@ -144,7 +120,8 @@ function meanSd(values: readonly number[]): [number, number] {
 }
 
 export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
-  const groups = new Map<string, { cell: Omit<SummaryCell, 'seeds' | 'r2LinearMean' | 'r2LinearSd' | 'r2NonlinearMean' | 'r2NonlinearSd' | 'verdict'>; lin: number[]; nl: number[] }>();
+  type Judge = (value: number) => Verdict;
+  const groups = new Map<string, { cell: Omit<SummaryCell, 'seeds' | 'r2LinearMean' | 'r2LinearSd' | 'r2NonlinearMean' | 'r2NonlinearSd' | 'verdict'>; lin: number[]; nl: number[]; judge: Judge }>();
   let complete = 0;
   const seconds = { train: 0, eval: 0, downstream: 0 };
   const timed = new Set<string>();
@@ -157,27 +134,10 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     return true;
   };
   const downstreamGroups = new Map<string, { cell: Pick<DownstreamCell, 'grid' | 'dependence' | 'setting' | 'metric'>; values: number[] }>();
-  const imageTextGroups = new Map<string, { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'metric' | 'predicted'>; lin: number[]; nl: number[] }>();
+  const imageTextGroups = new Map<string, { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'metric' | 'predicted'>; lin: number[]; nl: number[]; judge: Judge }>();
   for (const record of records) {
-    if (isImageTextRecord(record)) {
-      const { run, metrics } = record;
-      if (metrics === null) continue;
-      complete++;
-      if (firstOf(record, 'run')) {
-        seconds.train += metrics.trainSeconds;
-        seconds.eval += metrics.evalSeconds;
-      }
-      for (const f of metrics.factors as (Mpi3dMetrics | C3dMetrics)['factors'][number][]) {
-        const key = JSON.stringify([run.grid, run.setting, f.encoding, f.factor]);
-        const v = imageTextValues(f);
-        const g = imageTextGroups.get(key) ?? { cell: { grid: run.grid, setting: run.setting, encoding: f.encoding, factor: f.factor, metric: v.metric, predicted: f.predicted }, lin: [], nl: [] };
-        g.lin.push(v.linear);
-        g.nl.push(v.nonlinear);
-        imageTextGroups.set(key, g);
-      }
-      continue;
-    }
     const { run, metrics, downstream } = record;
+    const experiment = experimentNamed(record.experiment);
     if (downstream) {
       const r = downstream.regression;
       const c = downstream.classification;
@@ -197,14 +157,21 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
       seconds.eval += metrics.evalSeconds;
     }
     for (const f of metrics.factors) {
-      const key = JSON.stringify([run.grid, run.dependence, run.setting, f.encoding, f.factor]);
-      let g = groups.get(key);
-      if (!g) {
-        g = { cell: { grid: run.grid, dependence: run.dependence, setting: run.setting, encoding: f.encoding, factor: f.factor, predicted: f.predicted }, lin: [], nl: [] };
-        groups.set(key, g);
+      const v = experiment.values(f);
+      const judge = (value: number) => experiment.judge({ ...f, dependence: run.dependence }, value) as Verdict;
+      if (experiment.family === 'scene') {
+        const key = JSON.stringify([run.grid, run.setting, f.encoding, f.factor]);
+        const g = imageTextGroups.get(key) ?? { cell: { grid: run.grid, setting: run.setting, encoding: f.encoding as ImageTextCell['encoding'], factor: f.factor, metric: v.metric, predicted: f.predicted }, lin: [], nl: [], judge };
+        g.lin.push(v.linear);
+        g.nl.push(v.nonlinear);
+        imageTextGroups.set(key, g);
+        continue;
       }
-      g.lin.push(f.r2Linear);
-      g.nl.push(f.r2Nonlinear);
+      const key = JSON.stringify([run.grid, run.dependence, run.setting, f.encoding, f.factor]);
+      const g = groups.get(key) ?? { cell: { grid: run.grid, dependence: run.dependence, setting: run.setting, encoding: f.encoding as SummaryCell['encoding'], factor: f.factor, predicted: f.predicted as SummaryCell['predicted'] }, lin: [], nl: [], judge };
+      g.lin.push(v.linear);
+      g.nl.push(v.nonlinear);
+      groups.set(key, g);
     }
   }
   const cells: SummaryCell[] = [];
@@ -212,11 +179,10 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     independent: { judged: 0, agree: 0, share: null },
     dependent: { judged: 0, agree: 0, share: null },
   };
-  for (const { cell, lin, nl } of groups.values()) {
+  for (const { cell, lin, nl, judge } of groups.values()) {
     const [r2LinearMean, r2LinearSd] = meanSd(lin);
     const [r2NonlinearMean, r2NonlinearSd] = meanSd(nl);
-    const modalitySpecific = cell.factor === 'm_x' || cell.factor === 'm_t';
-    const verdict = verdictFor(cell.predicted, modalitySpecific, cell.dependence, r2NonlinearMean);
+    const verdict = judge(r2NonlinearMean);
     cells.push({ ...cell, seeds: nl.length, r2LinearMean, r2LinearSd, r2NonlinearMean, r2NonlinearSd, verdict });
     if (verdict !== 'n/a') {
       const a = agreement[cell.dependence];
@@ -230,10 +196,10 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     return { ...cell, seeds: values.length, mean, sd };
   });
   const imageTextAgreement: Agreement = { judged: 0, agree: 0, share: null };
-  const imageText = [...imageTextGroups.values()].map(({ cell, lin, nl }): ImageTextCell => {
+  const imageText = [...imageTextGroups.values()].map(({ cell, lin, nl, judge }): ImageTextCell => {
     const [linearMean, linearSd] = meanSd(lin);
     const [nonlinearMean, nonlinearSd] = meanSd(nl);
-    const verdict = imageTextVerdict(cell.predicted, nonlinearMean);
+    const verdict = judge(nonlinearMean);
     if (verdict !== 'n/a') imageTextAgreement.judged++;
     if (verdict === 'pass') imageTextAgreement.agree++;
     return { ...cell, seeds: nl.length, linearMean, linearSd, nonlinearMean, nonlinearSd, verdict };

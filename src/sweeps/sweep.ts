@@ -20,16 +20,17 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MisalignError } from '../common/errors.js';
-import { FILES, type DownstreamRunOptions } from '../experiments/run-dir.js';
+import { canonicalJson } from '../experiments/checkpoint.js';
+import type { BaseConfig, DownstreamRunOptions, RunMetrics } from '../experiments/experiment.js';
 import { ensureWritableDir, readJsonIfExists, writeCsv, writeJson } from '../experiments/files.js';
-import { resolveRunConfig, type Metrics } from '../experiments/run.js';
-import { resolveC3dConfig, type C3dMetrics } from '../experiments/causal3d-run.js';
-import { resolveMpi3dConfig, type Mpi3dMetrics } from '../experiments/mpi3d-run.js';
+import { resolveConfig } from '../experiments/lifecycle.js';
+import { experimentNamed } from '../experiments/registry.js';
+import { FILES } from '../experiments/run-dir.js';
 import type { DownstreamResult } from '../probes/downstream.js';
-import { inProcessExecutor, type RunExecutor, type RunTask, type TaskProgress } from './executor.js';
+import { inProcessExecutor, type RunExecutor, type TaskProgress } from './executor.js';
 import { parseGridFile } from './grid-file.js';
 import { InvocationLog } from './invocations.js';
-import { BUILTIN_GRIDS, builtinGrid, imageTextGrid, isBuiltinGrid, isImageTextGrid, isImageTextRun, shardOf, type AnyGrid, type GridRun, type ImageTextExperiment } from './grids.js';
+import { BUILTIN_GRIDS, builtinGrid, isBuiltinGrid, shardOf, type Grid, type GridRun } from './grids.js';
 import { CELL_COLUMNS, DOWNSTREAM_COLUMNS, IMAGE_TEXT_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
 
 export const SWEEP_FILES = {
@@ -41,9 +42,9 @@ export const SWEEP_FILES = {
   imageTextCsv: 'summary_image_text.csv',
 } as const;
 
-/** 16 hex digits of the SHA-256 of the run's full configuration (a RunConfig, Mpi3dConfig or C3dConfig). */
+/** 16 hex digits of the SHA-256 of the run's full configuration (key order does not matter). */
 export function runId(config: object): string {
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
 }
 
 export interface ManifestEntry {
@@ -51,15 +52,13 @@ export interface ManifestEntry {
   setting: string;
   dependence: GridRun['dependence'];
   seed: number;
-  /** 'mpi3d' or 'causal3d' for image-text runs (absent for numeric ones). */
-  experiment?: ImageTextExperiment;
+  /** The run's experiment (absent in grid lists written before runs named it: numeric). */
+  experiment?: string;
 }
 
-/** A grid run's full configuration (numeric, MPI3D or Causal3D). */
-export function gridRunConfig(run: GridRun): { steps: number } {
-  if (run.experiment === 'mpi3d') return resolveMpi3dConfig(run.settings);
-  if (run.experiment === 'causal3d') return resolveC3dConfig(run.settings);
-  return resolveRunConfig(run.settings);
+/** A grid run's full configuration. */
+export function gridRunConfig(run: GridRun): BaseConfig {
+  return resolveConfig(run.settings);
 }
 
 /** The id of a grid run: the hash of its resolved configuration. */
@@ -79,7 +78,7 @@ async function writeManifests(dir: string, runs: readonly (GridRun & { id: strin
   const byGrid = new Map<string, ManifestEntry[]>();
   for (const r of runs) {
     const list = byGrid.get(r.grid) ?? [];
-    list.push({ id: r.id, setting: r.setting, dependence: r.dependence, seed: r.seed, ...(isImageTextRun(r) && { experiment: r.experiment }) });
+    list.push({ id: r.id, setting: r.setting, dependence: r.dependence, seed: r.seed, experiment: r.experiment });
     byGrid.set(r.grid, list);
   }
   await ensureWritableDir(join(dir, SWEEP_FILES.grids));
@@ -106,7 +105,7 @@ export interface SweepOptions {
   /** `i/n`: only the i-th of n disjoint parts. */
   shard?: string;
   executor?: RunExecutor;
-  /** Also run the downstream study of SPEC §6 on every run (true: the preset's defaults). */
+  /** Also run the downstream study (docs/evaluation.md#downstream-tasks) on every run that has one (true: the preset's defaults). */
   downstream?: DownstreamRunOptions | boolean;
   onEvent?(event: SweepEvent): void;
 }
@@ -141,7 +140,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   for (const run of unique.values()) {
     const runDir = join(dir, SWEEP_FILES.runs, run.id);
     const trained = (await readJsonIfExists(join(runDir, FILES.metricsJson))) !== null;
-    const studied = !downstream || isImageTextRun(run) || (await readJsonIfExists(join(runDir, FILES.downstream))) !== null;
+    const studied = !downstream || !experimentNamed(run.experiment).downstream || (await readJsonIfExists(join(runDir, FILES.downstream))) !== null;
     if (trained && studied) skipped++;
     else todo.push({ run, resume: trained || (await readJsonIfExists(join(runDir, FILES.config))) !== null, trained });
   }
@@ -159,8 +158,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
       let error: string | null = null;
       try {
         const runDir = join(dir, SWEEP_FILES.runs, run.id);
-        const task: RunTask =
-          isImageTextRun(run) ? { experiment: run.experiment, dir: runDir, settings: run.settings } : { dir: runDir, settings: run.settings, resume, trained, downstream };
+        const task = { dir: runDir, settings: run.settings, resume, trained, downstream: experimentNamed(run.experiment).downstream ? downstream : null };
         await executor.run(task, (progress) => {
           void log.alive().catch(() => undefined); // a failed rewrite leaves the previous record; the next one retries
           options.onEvent?.({ kind: 'progress', id: run.id, run, progress });
@@ -187,8 +185,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
 /** One entry of a sweep folder's grid lists, with the run's metrics once it has finished. */
 export interface SweepRunEntry extends ManifestEntry {
   grid: string;
-  /** Mpi3dMetrics or C3dMetrics for image-text runs (`experiment`). */
-  metrics: Metrics | Mpi3dMetrics | C3dMetrics | null;
+  metrics: RunMetrics | null;
   /** DIR/runs/<id>/downstream.json, once the downstream study has run. */
   downstream: DownstreamResult | null;
 }
@@ -203,14 +200,14 @@ export async function readSweepRuns(dir: string): Promise<SweepRunEntry[]> {
     throw error;
   }
   const entries: SweepRunEntry[] = [];
-  const metricsById = new Map<string, Metrics | Mpi3dMetrics | C3dMetrics | null>();
+  const metricsById = new Map<string, RunMetrics | null>();
   const downstreamById = new Map<string, DownstreamResult | null>();
   for (const name of names) {
     const manifest = await readJsonIfExists<Manifest>(join(dir, SWEEP_FILES.grids, name));
     if (!manifest || !Array.isArray(manifest.runs)) throw new MisalignError('CHECKPOINT_CORRUPT', `${join(dir, SWEEP_FILES.grids, name)} is not a grid list`);
     for (const e of manifest.runs) {
       if (!metricsById.has(e.id)) {
-        metricsById.set(e.id, await readJsonIfExists<Metrics | Mpi3dMetrics | C3dMetrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
+        metricsById.set(e.id, await readJsonIfExists<RunMetrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
         downstreamById.set(e.id, await readJsonIfExists<DownstreamResult>(join(dir, SWEEP_FILES.runs, e.id, FILES.downstream)));
       }
       entries.push({ ...e, grid: manifest.grid, metrics: metricsById.get(e.id)!, downstream: downstreamById.get(e.id)! });
@@ -226,11 +223,7 @@ export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
 
 /** The summary of entries already read from DIR (written there too). */
 export async function summarizeEntries(dir: string, entries: readonly SweepRunEntry[]): Promise<SweepSummary> {
-  const records: RunRecord[] = entries.map(({ id, grid, setting, dependence, seed, metrics, downstream, experiment }) =>
-    experiment === 'mpi3d' || experiment === 'causal3d'
-      ? { experiment, id, run: { grid, setting, dependence, seed }, metrics: metrics as Mpi3dMetrics | C3dMetrics | null }
-      : { id, run: { grid, setting, dependence, seed }, metrics: metrics as Metrics | null, downstream },
-  );
+  const records: RunRecord[] = entries.map(({ id, grid, setting, dependence, seed, metrics, downstream, experiment }) => ({ experiment, id, run: { grid, setting, dependence, seed }, metrics, downstream }));
   const summary = summarizeSweep(records);
   await writeJson(join(dir, SWEEP_FILES.summaryJson), summary);
   await writeCsv(join(dir, SWEEP_FILES.summaryCsv), summary.cells, [...CELL_COLUMNS]);
@@ -240,9 +233,8 @@ export async function summarizeEntries(dir: string, entries: readonly SweepRunEn
 }
 
 /** A built-in grid by name (`selection`, ...), or a grid file (JSON or YAML) by path. */
-export async function loadGrid(nameOrPath: string): Promise<AnyGrid> {
+export async function loadGrid(nameOrPath: string): Promise<Grid> {
   if (isBuiltinGrid(nameOrPath)) return builtinGrid(nameOrPath);
-  if (isImageTextGrid(nameOrPath)) return imageTextGrid(nameOrPath);
   let text: string;
   try {
     text = await readFile(nameOrPath, 'utf8');

@@ -1,103 +1,90 @@
 /**
- * The training engine on the WebAssembly core: both encoders' parameters,
- * gradients and Adam moments live in flat buffers (f_x's layers, then
- * f_t's), so clipping and Adam are one call each over everything, as in the
- * public code (clip_grad_norm_ over f_x and f_t's parameters together).
+ * The training engine on the WebAssembly core, for every experiment: both
+ * towers' parameters, gradients and Adam moments live in flat buffers (f_x's
+ * layers, then f_t's), so clipping and Adam are one call each over
+ * everything, as in the public code (clip_grad_norm_ over both encoders).
  *
- *   step: forward x, t (and the negatives x', t') → LpSimCLR loss and its
- *   gradients → backward through both encoders → clip to norm `clip` → Adam
+ *   step: x (B, |x|) → f_x → h_x (B, d);  t (B, |t|) → f_t → h_t (B, d)
+ *         [fresh negatives: x' → f_x → h_x', t' → f_t → h_t']
+ *         → loss and dL/dh (losses.ts) → backward through every pass (gradients accumulate)
+ *         → clip to global norm `clip` → Adam
  */
 import { MisalignError } from '../common/errors.js';
-import { CoreMlp, type MlpPass } from '../encoders/core-mlp.js';
-import { paramCount } from '../encoders/mlp.js';
+import { CoreNet, type NetPass } from '../encoders/core-net.js';
+import { netParamCount } from '../encoders/net.js';
 import type { F32Buffer } from '../kernels/arena.js';
-import { LpSimclr } from '../kernels/lpsimclr.js';
 import type { Kernels } from '../kernels/module.js';
 import { Adam, clipGradNorm } from '../kernels/optim.js';
-import type { Engine, EngineOptions, EngineState, StepBatch, StepResult } from './engine.js';
+import type { Engine, EngineState, StepBatch, StepResult, Tower, TwoTowerSpec } from './engine.js';
+import { coreLoss, takesFreshNegatives, type CoreLoss, type Embeddings } from './losses.js';
 
 export class CoreEngine implements Engine {
   readonly name = 'wasm';
+  private readonly mark: number;
   private readonly params: F32Buffer;
   private readonly grads: F32Buffer;
   private readonly adam: Adam;
-  private readonly fx: CoreMlp;
-  private readonly ft: CoreMlp;
-  private readonly passes: { x: MlpPass; t: MlpPass; xNeg: MlpPass | null; tNeg: MlpPass | null };
-  private readonly loss: LpSimclr;
-  private readonly dEmb: { hx: F32Buffer; ht: F32Buffer; hxNeg: F32Buffer; htNeg: F32Buffer };
+  private readonly towers: { x: CoreNet; t: CoreNet };
+  private readonly passes: { x: NetPass; t: NetPass; xNeg: NetPass | null; tNeg: NetPass | null };
+  private readonly loss: CoreLoss;
+  /** dL/dh for each embedding batch, (B, d) each. */
+  private readonly dh: Required<Embeddings>;
 
   constructor(
     private readonly k: Kernels,
-    private readonly options: EngineOptions,
+    private readonly spec: TwoTowerSpec,
   ) {
-    const { fx, ft, batch } = options;
-    if (fx.outputs !== ft.outputs) throw new MisalignError('SHAPE_MISMATCH', 'both encoders must have the same encoding size');
-    const nx = paramCount(fx);
-    const total = nx + paramCount(ft);
-    if (options.params.length !== total) throw new MisalignError('SHAPE_MISMATCH', `expected ${total} parameters, got ${options.params.length}`);
-    this.params = k.arena.from(options.params);
+    const nx = netParamCount(spec.x);
+    const total = nx + netParamCount(spec.t);
+    if (spec.params.length !== total) throw new MisalignError('SHAPE_MISMATCH', `expected ${total} parameters, got ${spec.params.length}`);
+    this.mark = k.arena.mark();
+    const B = spec.batch;
+    this.params = k.arena.from(spec.params);
     this.grads = k.arena.alloc(total);
-    this.adam = new Adam(k, this.params, { lr: options.lr });
-    this.fx = new CoreMlp(k, fx, this.params, this.grads, 0, batch);
-    this.ft = new CoreMlp(k, ft, this.params, this.grads, nx, batch);
-    const fresh = options.negatives === 'fresh';
+    this.adam = new Adam(k, this.params, { lr: spec.lr });
+    this.towers = { x: new CoreNet(k, spec.x, this.params, this.grads, 0, B), t: new CoreNet(k, spec.t, this.params, this.grads, nx, B) };
+    const d = this.towers.x.outputSize;
+    if (this.towers.t.outputSize !== d) throw new MisalignError('SHAPE_MISMATCH', `the x encoder gives ${d} dimensions, the t encoder ${this.towers.t.outputSize}`);
+    const fresh = takesFreshNegatives(spec.loss);
     this.passes = {
-      x: this.fx.newPass(),
-      t: this.ft.newPass(),
-      xNeg: fresh ? this.fx.newPass() : null,
-      tNeg: fresh ? this.ft.newPass() : null,
+      x: this.towers.x.newPass(),
+      t: this.towers.t.newPass(),
+      xNeg: fresh ? this.towers.x.newPass() : null,
+      tNeg: fresh ? this.towers.t.newPass() : null,
     };
-    const enc = fx.outputs;
-    this.loss = new LpSimclr(k, batch, enc, { tau: options.tau, alpha: options.alpha });
-    this.dEmb = { hx: k.arena.alloc(batch * enc), ht: k.arena.alloc(batch * enc), hxNeg: k.arena.alloc(batch * enc), htNeg: k.arena.alloc(batch * enc) };
+    this.loss = coreLoss(k, spec.loss, B, d);
+    this.dh = { x: k.arena.alloc(B * d), t: k.arena.alloc(B * d), xNeg: k.arena.alloc(B * d), tNeg: k.arena.alloc(B * d) };
   }
 
   step(batch: StepBatch, lr: number): StepResult {
-    const { x, t, xNeg, tNeg } = batch;
-    const { passes, dEmb } = this;
-    passes.x.input.set(x.data);
-    passes.t.input.set(t.data);
-    const hx = this.fx.forward(passes.x);
-    const ht = this.ft.forward(passes.t);
-    let losses;
+    const { passes, towers, dh } = this;
+    passes.x.input.set(batch.x);
+    passes.t.input.set(batch.t);
+    const h: Embeddings = { x: towers.x.forward(passes.x), t: towers.t.forward(passes.t) };
     if (passes.xNeg && passes.tNeg) {
-      if (!xNeg || !tNeg) throw new MisalignError('SHAPE_MISMATCH', 'fresh negatives need a negatives batch');
-      passes.xNeg.input.set(xNeg.data);
-      passes.tNeg.input.set(tNeg.data);
-      const hxNeg = this.fx.forward(passes.xNeg);
-      const htNeg = this.ft.forward(passes.tNeg);
-      losses = this.loss.symmetric(hx, ht, hxNeg, htNeg, dEmb);
-    } else {
-      losses = this.loss.symmetricInBatch(hx, ht, dEmb);
+      if (!batch.xNeg || !batch.tNeg) throw new MisalignError('SHAPE_MISMATCH', 'fresh negatives need a negatives batch');
+      passes.xNeg.input.set(batch.xNeg);
+      passes.tNeg.input.set(batch.tNeg);
+      h.xNeg = towers.x.forward(passes.xNeg);
+      h.tNeg = towers.t.forward(passes.tNeg);
     }
-    if (!Number.isFinite(losses.loss)) throw new MisalignError('NON_FINITE', `loss is ${losses.loss}`);
+    const value = this.loss.lossAndGrad(h, dh);
+    if (!Number.isFinite(value.loss)) throw new MisalignError('NON_FINITE', `loss is ${value.loss}`);
     this.grads.array.fill(0);
-    this.fx.backward(passes.x, dEmb.hx);
-    this.ft.backward(passes.t, dEmb.ht);
+    towers.x.backward(passes.x, dh.x);
+    towers.t.backward(passes.t, dh.t);
     if (passes.xNeg && passes.tNeg) {
-      this.fx.backward(passes.xNeg, dEmb.hxNeg);
-      this.ft.backward(passes.tNeg, dEmb.htNeg);
+      towers.x.backward(passes.xNeg, dh.xNeg);
+      towers.t.backward(passes.tNeg, dh.tNeg);
     }
-    const gradNorm = clipGradNorm(this.k, this.grads, this.options.clip);
+    const gradNorm = clipGradNorm(this.k, this.grads, this.spec.clip);
     if (!Number.isFinite(gradNorm)) throw new MisalignError('NON_FINITE', `gradient norm is ${gradNorm}`);
     this.adam.step(this.grads, lr);
-    return { ...losses, gradNorm };
+    return { ...value, gradNorm };
   }
 
-  encode(which: 'x' | 't', data: Float32Array, rows: number): Float32Array {
-    const mlp = which === 'x' ? this.fx : this.ft;
-    const pass = which === 'x' ? this.passes.x : this.passes.t;
-    const n = mlp.spec.inputs;
-    const enc = mlp.spec.outputs;
-    if (data.length !== rows * n) throw new MisalignError('SHAPE_MISMATCH', `encode needs (${rows}, ${n}) inputs, got ${data.length} values`);
-    const out = new Float32Array(rows * enc);
-    for (let r0 = 0; r0 < rows; r0 += mlp.batch) {
-      const r = Math.min(mlp.batch, rows - r0);
-      pass.input.set(data.subarray(r0 * n, (r0 + r) * n));
-      out.set(mlp.forward(pass, r).array.subarray(0, r * enc), r0 * enc);
-    }
-    return out;
+  encode(which: Tower, data: Float32Array, rows: number): Float32Array {
+    return this.towers[which].encode(this.passes[which], data, rows);
   }
 
   state(): EngineState {
@@ -115,7 +102,8 @@ export class CoreEngine implements Engine {
     this.adam.t = state.adamT;
   }
 
+  /** Releases the engine's buffers in the Kernels' arena (the caller owns the Kernels). */
   close(): void {
-    // buffers belong to the Kernels' arena; the caller owns (and may close) the Kernels
+    this.k.arena.release(this.mark);
   }
 }

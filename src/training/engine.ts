@@ -1,26 +1,32 @@
 /**
- * What a training engine does, whatever computes it: one optimisation step
- * of the two encoders on the symmetrised LpSimCLR loss (SPEC §5), encoding
- * for evaluation, and its full state for checkpoints. Engines: the
- * WebAssembly core (core-engine.ts) and tfjs (tfjs-engine.ts).
+ * What a training engine does, whatever computes it: a two-tower model (an
+ * encoder net for each modality, encoders/net.ts) and a contrastive loss
+ * (losses.ts), trained one optimisation step at a time:
+ *
+ *   step: forward both towers on (x, t) (and on the fresh negatives x', t')
+ *         → loss and its gradient w.r.t. the embeddings → backward through both towers
+ *         → clip the global gradient norm to `clip` → Adam
+ *
+ * It also encodes data for evaluation and exposes its full state for
+ * checkpoints. One engine per backend: the WebAssembly core (core-engine.ts)
+ * and tfjs (tfjs-engine.ts), for every experiment.
  */
-import type { Tensor2D } from '../common/tensor.js';
-import type { MlpSpec } from '../encoders/mlp.js';
+import type { NetSpec } from '../encoders/net.js';
+import type { LossSpec } from './losses.js';
 
+/** The inputs of one step, row-major: x (B, |x|), t (B, |t|); fresh negatives x', t' when the loss takes them. */
 export interface StepBatch {
-  /** Image observations, (B, zxDim). */
-  x: Tensor2D;
-  /** Text observations, (B, ztDim). */
-  t: Tensor2D;
-  /** Fresh negatives (a second, independent batch); omitted for in-batch negatives. */
-  xNeg?: Tensor2D;
-  tNeg?: Tensor2D;
+  x: Float32Array;
+  t: Float32Array;
+  xNeg?: Float32Array;
+  tNeg?: Float32Array;
 }
 
 export interface StepResult {
   loss: number;
-  lossXT: number;
-  lossTX: number;
+  /** The two directions of a symmetrised loss, where the loss reports them (LpSimCLR). */
+  lossXT?: number;
+  lossTX?: number;
   /** Global gradient 2-norm before clipping. */
   gradNorm: number;
 }
@@ -34,25 +40,31 @@ export interface EngineState {
   adamT: number;
 }
 
-export interface EngineOptions {
-  fx: MlpSpec;
-  ft: MlpSpec;
+/** A two-tower model, its loss and its optimiser: everything an engine is built from. */
+export interface TwoTowerSpec {
+  /** The towers: f_x (images, or the numeric x) and f_t (text). */
+  x: NetSpec;
+  t: NetSpec;
+  loss: LossSpec;
   batch: number;
-  negatives: 'fresh' | 'in-batch';
-  tau: number;
-  alpha: number;
   lr: number;
   clip: number;
-  /** Initial parameters: f_x's then f_t's, in the layout of encoders/mlp.ts. */
+  /** Initial parameters: f_x's, then f_t's, in the layout of encoders/net.ts. */
   params: Float32Array;
 }
 
+export type Tower = 'x' | 't';
+
+/** The engines: our WebAssembly core, or tfjs on one of its backends (webgl and webgpu in browsers only). */
+export type EngineName = 'wasm' | 'tfjs';
+export type TfjsBackend = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
+
 export interface Engine {
   readonly name: string;
-  /** One step at learning rate lr. Leaves parameters untouched and throws NON_FINITE if the loss or gradient is not finite. */
+  /** One step at learning rate lr. Throws NON_FINITE (parameters untouched) if the loss or gradient is not finite. */
   step(batch: StepBatch, lr: number): StepResult;
-  /** Embeddings of `rows` observations (rows, n_in) by f_x or f_t, (rows, encoding). */
-  encode(which: 'x' | 't', data: Float32Array, rows: number): Float32Array;
+  /** Embeddings of `rows` inputs (rows, |input|) by one tower: (rows, encoding). */
+  encode(which: Tower, data: Float32Array, rows: number): Float32Array;
   state(): EngineState;
   restore(state: EngineState): void;
   close(): void;

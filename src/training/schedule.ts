@@ -2,9 +2,20 @@
  * Learning-rate schedules: constant (the paper), or linear warm-up followed by
  * cosine decay to a fraction of the base rate.
  */
+import { z } from 'zod';
 import { MisalignError } from '../common/errors.js';
+import { integer, numberIn } from '../common/schema.js';
 
 export type Schedule = { kind: 'constant' } | { kind: 'cosine'; warmup: number; final: number };
+
+/** A schedule in a configuration: the object form (config.json). */
+export const scheduleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant') }).strict(),
+  z.object({ kind: z.literal('cosine'), warmup: integer('schedule warm-up'), final: numberIn('schedule final fraction', 0, 1) }).strict(),
+]);
+
+/** A schedule in settings: the object form, or text such as 'cosine:200:0.02'. */
+export const scheduleSetting = z.union([scheduleSchema, z.string().transform(parseSchedule)]);
 
 /** The rate at 1-based step `step` of `steps`. */
 export function learningRate(schedule: Schedule, lr: number, step: number, steps: number): number {

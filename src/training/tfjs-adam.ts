@@ -1,7 +1,7 @@
 /**
- * Gradient clipping and PyTorch's Adam in tfjs ops, shared by the tfjs
- * engines (tfjs-engine.ts, tfjs-image-text-engine.ts), so that they update
- * exactly as kernels/optim.ts does on the core:
+ * Gradient clipping and PyTorch's Adam in tfjs ops, for the tfjs engine
+ * (tfjs-engine.ts), so that it updates exactly as kernels/optim.ts does on
+ * the core:
  *
  *   g ← g · min(1, clip / (‖g‖ + 1e-6))
  *   m ← β1·m + (1 − β1)·g,  v ← β2·v + (1 − β2)·g²

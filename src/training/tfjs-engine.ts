@@ -1,26 +1,23 @@
 /**
- * The training engine on tfjs: the same two encoders, loss, clipping and Adam
- * as the WebAssembly engine, computed by a tfjs backend (cpu or wasm in Node;
- * also webgl or webgpu in browsers), so a GPU browser can train the model.
- *
- * Encoders run as tfjs ops with gradients by tfjs autodiff. The LpSimCLR loss
- * is a custom gradient: its value and its gradients with respect to the four
- * embedding batches are computed together in B×B tfjs ops (never B×B×d),
- * following kernels/reference/lpsimclr.ts. Adam is PyTorch's update, written
- * out so both engines agree step for step.
+ * The training engine on tfjs, for every experiment: the same two towers
+ * (encoders/tfjs-net.ts), loss (tfjs-losses.ts), clipping and Adam
+ * (tfjs-adam.ts) as the WebAssembly engine, computed by a tfjs backend (cpu
+ * or wasm in Node; also webgl or webgpu in browsers), so a GPU browser can
+ * train the model. Gradients come from tfjs autodiff: nothing here is
+ * differentiated by hand, which makes this engine an independent check of
+ * the core's backward passes and loss gradients.
  */
 import type * as TF from '@tensorflow/tfjs';
+import { isNode } from '../common/env.js';
 import { MisalignError } from '../common/errors.js';
-import { layerLayout, paramCount, type MlpSpec } from '../encoders/mlp.js';
-import type { TfjsBackend } from './config.js';
-import type { Engine, EngineOptions, EngineState, StepBatch, StepResult } from './engine.js';
+import { netInputSize, netOutputSize, netParamCount } from '../encoders/net.js';
+import { TfjsNet } from '../encoders/tfjs-net.js';
+import type { Engine, EngineState, StepBatch, StepResult, TfjsBackend, Tower, TwoTowerSpec } from './engine.js';
+import { takesFreshNegatives, type LossValue } from './losses.js';
 import { TfjsAdam } from './tfjs-adam.js';
+import { tfjsLoss } from './tfjs-losses.js';
 
 type Tf = typeof TF;
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
 
 /** Loads tfjs and switches to `backend`, or throws ENGINE_UNAVAILABLE saying why. */
 export async function loadTfjs(backend: TfjsBackend): Promise<Tf> {
@@ -47,6 +44,7 @@ export async function loadTfjs(backend: TfjsBackend): Promise<Tf> {
   return tf;
 }
 
+
 /** The values of several tensors, one after another, in one array. */
 export function flattenTensors(tensors: readonly TF.Tensor[]): Float32Array {
   const out = new Float32Array(tensors.reduce((s, x) => s + x.size, 0));
@@ -58,129 +56,70 @@ export function flattenTensors(tensors: readonly TF.Tensor[]): Float32Array {
   return out;
 }
 
-interface TfLayer {
-  w: TF.Variable;
-  b: TF.Variable;
-}
-
-/** LpSimCLR, one direction, with its gradients (kernels/reference/lpsimclr.ts in B×B tfjs ops). */
-function lpsimclrDirection(tf: Tf, a: TF.Tensor2D, b: TF.Tensor2D, c: TF.Tensor2D, tau: number, alpha: number, inBatch: boolean) {
-  const N = a.shape[0];
-  const M = c.shape[0];
-  const diff = a.sub(b);
-  const pos = diff.square().sum(1); // (N)
-  const neg = a.square().sum(1, true).add(c.square().sum(1).expandDims(0)).sub(tf.matMul(a, c, false, true).mul(2)); // (N, M)
-  let negScores = neg.neg().div(tau);
-  if (inBatch) negScores = tf.where(tf.eye(N).cast('bool'), tf.fill([N, M], -Infinity), negScores); // own pair left out
-  const scores = tf.concat([negScores, pos.neg().div(tau).expandDims(1)], 1); // (N, M + 1)
-  const lme = tf.logSumExp(scores, 1).sub(Math.log(inBatch ? M : M + 1));
-  const loss = pos.div(tau).mul(alpha).add(lme.mul(1 - alpha)).mul(2).mean();
-  const p = tf.softmax(scores, 1);
-  const pNeg = p.slice([0, 0], [N, M]);
-  const pPos = p.slice([0, M], [N, 1]);
-  const dNeg = pNeg.mul((-2 * (1 - alpha)) / (tau * N)); // ∂L/∂neg_ij
-  const dPos = pPos.mul((-2 * (1 - alpha)) / (tau * N)).add((2 * alpha) / (tau * N)); // ∂L/∂pos_i, (N, 1)
-  const ga = diff.mul(dPos).mul(2).add(a.mul(dNeg.sum(1, true)).sub(tf.matMul(dNeg, c)).mul(2));
-  const gb = diff.mul(dPos).mul(-2);
-  const gc = c.mul(dNeg.sum(0).expandDims(1)).sub(tf.matMul(dNeg, a, true, false)).mul(2);
-  return { loss, ga, gb, gc };
-}
-
 export class TfjsEngine implements Engine {
   readonly name: string;
-  private readonly fx: TfLayer[];
-  private readonly ft: TfLayer[];
+  private readonly towers: { x: TfjsNet; t: TfjsNet };
   private readonly adam: TfjsAdam;
 
   private constructor(
     private readonly tf: Tf,
-    private readonly options: EngineOptions,
+    private readonly spec: TwoTowerSpec,
     backend: TfjsBackend,
   ) {
     this.name = `tfjs-${backend}`;
-    const { fx, ft, params } = options;
-    const nx = paramCount(fx);
-    if (params.length !== nx + paramCount(ft)) throw new MisalignError('SHAPE_MISMATCH', `expected ${nx + paramCount(ft)} parameters, got ${params.length}`);
-    this.fx = this.makeLayers(fx, params, 0);
-    this.ft = this.makeLayers(ft, params, nx);
+    const nx = netParamCount(spec.x);
+    const total = nx + netParamCount(spec.t);
+    if (spec.params.length !== total) throw new MisalignError('SHAPE_MISMATCH', `expected ${total} parameters, got ${spec.params.length}`);
+    this.towers = { x: new TfjsNet(tf, spec.x, spec.params, 0), t: new TfjsNet(tf, spec.t, spec.params, nx) };
     this.adam = new TfjsAdam(tf, this.variables());
   }
 
-  static async create(options: EngineOptions, backend: TfjsBackend): Promise<TfjsEngine> {
-    return new TfjsEngine(await loadTfjs(backend), options, backend);
-  }
-
-  private makeLayers(spec: MlpSpec, params: Float32Array, base: number): TfLayer[] {
-    return layerLayout(spec, base).map((l) => ({
-      w: this.tf.variable(this.tf.tensor2d(params.subarray(l.w, l.w + l.inputs * l.outputs), [l.inputs, l.outputs])),
-      b: this.tf.variable(this.tf.tensor1d(params.subarray(l.b, l.b + l.outputs))),
-    }));
+  static async create(spec: TwoTowerSpec, backend: TfjsBackend): Promise<TfjsEngine> {
+    return new TfjsEngine(await loadTfjs(backend), spec, backend);
   }
 
   /** All variables in the flat-buffer order: f_x's layers (W, b), then f_t's. */
   private variables(): TF.Variable[] {
-    return [...this.fx, ...this.ft].flatMap((l) => [l.w, l.b]);
-  }
-
-  private forward(layers: TfLayer[], x: TF.Tensor2D, slope: number): TF.Tensor2D {
-    let h = x;
-    layers.forEach((layer, i) => {
-      h = this.tf.add(this.tf.matMul(h, layer.w), layer.b) as TF.Tensor2D;
-      if (i < layers.length - 1) h = this.tf.leakyRelu(h, slope);
-    });
-    return h;
+    return [...this.towers.x.vars, ...this.towers.t.vars];
   }
 
   step(batch: StepBatch, lr: number): StepResult {
     const tf = this.tf;
-    const { tau, alpha, negatives, fx, ft, clip } = this.options;
-    const inBatch = negatives === 'in-batch';
-    const losses = { xt: 0, tx: 0 };
-    const symmetric = tf.customGrad((...args: Array<TF.Tensor | ((save: TF.Tensor[]) => void)>) => {
-      const [hx, ht, hxNeg, htNeg] = args as TF.Tensor2D[];
-      const save = args[4] as (tensors: TF.Tensor[]) => void;
-      const xt = lpsimclrDirection(tf, hx!, ht!, inBatch ? hx! : hxNeg!, tau, alpha, inBatch);
-      const tx = lpsimclrDirection(tf, ht!, hx!, inBatch ? ht! : htNeg!, tau, alpha, inBatch);
-      losses.xt = xt.loss.dataSync()[0]!;
-      losses.tx = tx.loss.dataSync()[0]!;
-      const value = xt.loss.add(tx.loss).mul(0.5) as TF.Scalar;
-      // ∂/∂h_x: as anchor in L_xt and positive in L_tx; likewise h_t. In-batch, h_x is also
-      // the third argument, and tfjs adds that gradient (its role as negatives) to h_x's.
-      save([xt.ga.add(tx.gb).mul(0.5), tx.ga.add(xt.gb).mul(0.5), xt.gc.mul(0.5), tx.gc.mul(0.5)]);
-      return { value, gradFunc: (dy: TF.Scalar, saved: TF.Tensor[]) => saved.map((g) => g.mul(dy)) };
-    });
+    const { towers, spec } = this;
+    const B = spec.batch;
+    const parts: Partial<LossValue> = {};
     const vars = this.variables();
+    const fresh = takesFreshNegatives(spec.loss);
+    if (fresh && (!batch.xNeg || !batch.tNeg)) throw new MisalignError('SHAPE_MISMATCH', 'fresh negatives need a negatives batch');
+    const input = (data: Float32Array) => tf.tensor2d(data, [B, data.length / B]);
     const result = tf.tidy(() => {
-      const x = tf.tensor2d(batch.x.data, batch.x.shape as [number, number]);
-      const t = tf.tensor2d(batch.t.data, batch.t.shape as [number, number]);
       const { value, grads } = tf.variableGrads(() => {
-        const hx = this.forward(this.fx, x, fx.slope);
-        const ht = this.forward(this.ft, t, ft.slope);
-        if (inBatch) return symmetric(hx, ht, hx, ht) as TF.Scalar;
-        if (!batch.xNeg || !batch.tNeg) throw new MisalignError('SHAPE_MISMATCH', 'fresh negatives need a negatives batch');
-        const hxNeg = this.forward(this.fx, tf.tensor2d(batch.xNeg.data, batch.xNeg.shape as [number, number]), fx.slope);
-        const htNeg = this.forward(this.ft, tf.tensor2d(batch.tNeg.data, batch.tNeg.shape as [number, number]), ft.slope);
-        return symmetric(hx, ht, hxNeg, htNeg) as TF.Scalar;
+        const h = {
+          x: towers.x.forward(input(batch.x), B),
+          t: towers.t.forward(input(batch.t), B),
+          ...(fresh ? { xNeg: towers.x.forward(input(batch.xNeg!), B), tNeg: towers.t.forward(input(batch.tNeg!), B) } : {}),
+        };
+        return tfjsLoss(tf, spec.loss, h, parts);
       }, vars);
       const loss = value.dataSync()[0]!;
       if (!Number.isFinite(loss)) throw new MisalignError('NON_FINITE', `loss is ${loss}`);
-      const gradNorm = this.adam.step(vars.map((v) => grads[v.name]!), lr, clip);
+      const gradNorm = this.adam.step(vars.map((v) => grads[v.name]!), lr, spec.clip);
       return { loss, gradNorm };
     });
-    return { loss: result.loss, lossXT: losses.xt, lossTX: losses.tx, gradNorm: result.gradNorm };
+    return { ...parts, ...result };
   }
 
-  encode(which: 'x' | 't', data: Float32Array, rows: number): Float32Array {
-    const spec = which === 'x' ? this.options.fx : this.options.ft;
-    if (data.length !== rows * spec.inputs) throw new MisalignError('SHAPE_MISMATCH', `encode needs (${rows}, ${spec.inputs}) inputs, got ${data.length} values`);
-    const out = new Float32Array(rows * spec.outputs);
-    const chunk = this.options.batch;
+  encode(which: Tower, data: Float32Array, rows: number): Float32Array {
+    const net = this.towers[which];
+    const n = netInputSize(net.spec);
+    const d = netOutputSize(net.spec);
+    if (data.length !== rows * n) throw new MisalignError('SHAPE_MISMATCH', `encode needs (${rows}, ${n}) inputs, got ${data.length} values`);
+    const out = new Float32Array(rows * d);
+    const chunk = this.spec.batch;
     for (let r0 = 0; r0 < rows; r0 += chunk) {
       const r = Math.min(chunk, rows - r0);
-      const y = this.tf.tidy(() =>
-        this.forward(which === 'x' ? this.fx : this.ft, this.tf.tensor2d(data.subarray(r0 * spec.inputs, (r0 + r) * spec.inputs), [r, spec.inputs]), spec.slope).dataSync(),
-      );
-      out.set(y as Float32Array, r0 * spec.outputs);
+      const y = this.tf.tidy(() => net.forward(this.tf.tensor2d(data.subarray(r0 * n, (r0 + r) * n), [r, n]), r).dataSync());
+      out.set(y as Float32Array, r0 * d);
     }
     return out;
   }
@@ -209,7 +148,8 @@ export class TfjsEngine implements Engine {
   }
 
   close(): void {
-    for (const x of this.variables()) x.dispose();
+    this.towers.x.dispose();
+    this.towers.t.dispose();
     this.adam.dispose();
   }
 }

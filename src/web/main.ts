@@ -5,8 +5,10 @@
  * loss as it falls and the R² heatmap as probes come in, and offers the same
  * config.json and metrics.json the CLI writes.
  */
-import { describe } from '../latent/describe.js';
-import type { Metrics, RunConfig, RunSettings } from '../experiments/run.js';
+import { describeBias } from '../latent/describe.js';
+import { biasOf, resolveNumericConfig } from '../experiments/numeric/config.js';
+import type { NumericConfig, NumericSettings } from '../experiments/numeric/config.js';
+import type { NumericMetrics } from '../experiments/numeric/index.js';
 import type { FactorResult } from '../probes/evaluate.js';
 import { errorMessage } from './errors.js';
 import type { StartMessage, WebEngine, WorkerMessage } from './protocol.js';
@@ -46,11 +48,11 @@ for (const key of ['ns', 'nm', 'dependence', 'preset', 'seed', 'engine'] as cons
 const stepsOverride = query.has('steps') ? Number(query.get('steps')) : undefined;
 let roles: FactorRole[] = rolesFromQuery(Number(ui.ns.value), query) ?? defaultRoles(Number(ui.ns.value));
 let worker: Worker | null = null;
-let lastConfig: RunConfig | null = null;
-let lastMetrics: Metrics | null = null;
+let lastConfig: NumericConfig | null = null;
+let lastMetrics: NumericMetrics | null = null;
 const lossChart = new LossChart(ui.loss);
 
-function settings(): RunSettings {
+function settings(): NumericSettings {
   const { select, perturb } = captionSets(roles);
   const preset = WEB_PRESETS[ui.preset.value as WebPreset];
   return {
@@ -94,8 +96,8 @@ function refresh(): boolean {
   if (Number.isInteger(ns) && ns >= 1 && ns <= 12 && ns !== roles.length) roles = defaultRoles(ns, roles);
   renderChips();
   try {
-    const s = settings();
-    const d = describe({ ns: s.ns, nm: s.nm, select: s.select, perturb: s.perturb });
+    // The settings pass the same schema as on the command line (and the worker resolves them the same way).
+    const d = describeBias(biasOf(resolveNumericConfig(settings())));
     const names = (list: number[]) => (list.length ? list.map((i) => `s${i}`).join(', ') : 'none');
     ui.prediction.textContent = `Theory: the encoders keep ${names(d.identified)} and drop ${names(d.dropped)} and every modality-specific factor (encoding size ${d.encodingSize}).`;
     ui.error.textContent = '';

@@ -3,12 +3,12 @@
  * recipe cut down to a few seconds of training and probing, enough for small
  * worlds (ns ≤ 6) to show the theory's pattern.
  */
-import type { RunSettings } from '../experiments/run.js';
+import type { NumericSettings } from '../experiments/numeric/config.js';
 
 export type WebPreset = 'tiny' | 'quick' | 'paper';
 
 export interface WebPresetSpec {
-  settings: RunSettings;
+  settings: NumericSettings;
   /** Interim probes during training (0: only at the end). */
   interimProbes: number;
 }

@@ -5,22 +5,23 @@
  * finally `done` (or `error`). Stopping a run terminates the worker.
  */
 import type { FactorResult } from '../probes/evaluate.js';
-import type { Metrics, RunConfig, RunSettings } from '../experiments/run.js';
+import type { NumericConfig, NumericSettings } from '../experiments/numeric/config.js';
+import type { NumericMetrics } from '../experiments/numeric/index.js';
 
 /** The engine the page offers: our WebAssembly core, or tfjs on the GPU. */
 export type WebEngine = 'wasm' | 'webgl' | 'webgpu';
 
 export interface StartMessage {
   type: 'start';
-  settings: RunSettings;
+  settings: NumericSettings;
   engine: WebEngine;
   /** Probes during training (smaller samples) this many times before the end; 0 for none. */
   interimProbes: number;
 }
 
 export type WorkerMessage =
-  | { type: 'config'; config: RunConfig }
+  | { type: 'config'; config: NumericConfig }
   | { type: 'progress'; step: number; steps: number; loss: number; stepsPerSecond: number; eta: number }
   | { type: 'probe'; step: number; factors: FactorResult[]; final: false }
-  | { type: 'done'; config: RunConfig; metrics: Metrics }
+  | { type: 'done'; config: NumericConfig; metrics: NumericMetrics }
   | { type: 'error'; message: string };

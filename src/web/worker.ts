@@ -1,15 +1,16 @@
 /**
- * The training worker of the web page: one numeric experiment (SPEC §2–6) on
- * the WebAssembly core, off the UI thread. It is the library's runExperiment
- * step by step, so that it can report progress and probe the encoders while
- * they train. The page stops a run by terminating this worker.
+ * The training worker of the web page: one numeric experiment on the
+ * WebAssembly core (or tfjs on the GPU), off the UI thread, through the
+ * library's run lifecycle (experiments/lifecycle.ts), reporting progress and
+ * probing the encoders while they train. The page stops a run by terminating
+ * this worker.
  */
 import { errorMessage } from './errors.js';
 import type { StartMessage, WorkerMessage } from './protocol.js';
-import { Kernels } from '../kernels/module.js';
-import { createEngine, createWorld, evaluateRun, resolveRunConfig, summarize, type RunConfig } from '../experiments/run.js';
-import { coreBatchSource } from '../training/batch-source.js';
-import { train } from '../training/trainer.js';
+import type { Model } from '../experiments/experiment.js';
+import { trainAndEvaluate, withModel } from '../experiments/lifecycle.js';
+import { resolveNumericConfig, type NumericConfig } from '../experiments/numeric/config.js';
+import { numericExperiment, type NumericMetrics } from '../experiments/numeric/index.js';
 
 interface WorkerScope {
   postMessage(message: WorkerMessage): void;
@@ -18,7 +19,7 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 /** Interim probes use a quarter of the samples and short probe training: a glimpse, not the result. */
-function interimConfig(config: RunConfig): RunConfig {
+function interimConfig(config: NumericConfig): NumericConfig {
   return { ...config, evalSamples: Math.max(512, Math.floor(config.evalSamples / 4)), probe: { ...config.probe, maxEpochs: Math.min(config.probe.maxEpochs, 10) } };
 }
 
@@ -27,28 +28,24 @@ const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 async function run(message: StartMessage): Promise<void> {
   const engine = message.engine === 'wasm' ? {} : { engine: 'tfjs' as const, backend: message.engine };
-  const config = resolveRunConfig({ ...message.settings, ...engine, threads: 1 });
+  const config = resolveNumericConfig({ ...message.settings, ...engine, threads: 1 });
   scope.postMessage({ type: 'config', config });
-  const kernels = await Kernels.load();
-  const world = createWorld(config);
-  const model = await createEngine(config, kernels);
   const every = message.interimProbes > 0 ? Math.ceil(config.steps / (message.interimProbes + 1)) : Infinity;
   let nextProbe = every;
-  const snapshot = await train(config, world, model, {
-    batches: coreBatchSource(config, world, kernels),
-    onProgress: (p) => scope.postMessage({ type: 'progress', step: p.step, steps: p.steps, loss: p.loss, stepsPerSecond: p.stepsPerSecond, eta: p.eta }),
-    onCheckpoint: async (s) => {
-      if (s.step < config.steps && s.step >= nextProbe) {
-        nextProbe += every;
-        scope.postMessage({ type: 'probe', step: s.step, factors: evaluateRun(interimConfig(config), kernels, model, world), final: false });
-      }
-      await breathe();
-    },
+  await withModel(config, async (model) => {
+    const { metrics } = await trainAndEvaluate(model, {
+      onProgress: (p) => scope.postMessage({ type: 'progress', step: p.step, steps: p.steps, loss: p.loss, stepsPerSecond: p.stepsPerSecond, eta: p.eta }),
+      onCheckpoint: async (s, live) => {
+        if (s.step < config.steps && s.step >= nextProbe) {
+          nextProbe += every;
+          const glimpse = { ...(live as Model<NumericConfig, never>), config: interimConfig(config) };
+          scope.postMessage({ type: 'probe', step: s.step, factors: await numericExperiment.evaluate(glimpse, config.evalSeed), final: false });
+        }
+        await breathe();
+      },
+    });
+    scope.postMessage({ type: 'done', config, metrics: metrics as NumericMetrics });
   });
-  const t0 = performance.now();
-  const factors = evaluateRun(config, kernels, model, world);
-  scope.postMessage({ type: 'done', config, metrics: summarize(config, factors, snapshot.seconds, (performance.now() - t0) / 1000) });
-  model.close();
 }
 
 scope.onmessage = (event) => {

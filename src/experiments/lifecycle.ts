@@ -1,0 +1,105 @@
+/**
+ * The one run lifecycle, for every experiment and every caller (the library,
+ * run folders, sweeps, the web worker):
+ *
+ *   kernels → world → engine (from the experiment's model) → train → evaluate → dispose
+ *
+ * `withModel` builds and disposes; `trainAndEvaluate` runs the middle;
+ * `runExperiment` is the whole of it in memory.
+ */
+import { MisalignError } from '../common/errors.js';
+import { parseWith } from '../common/schema.js';
+import { Kernels } from '../kernels/module.js';
+import { CoreEngine } from '../training/core-engine.js';
+import type { Engine, EngineState, TwoTowerSpec } from '../training/engine.js';
+import { train, type TrainHooks, type TrainingSnapshot } from '../training/trainer.js';
+import type { AnySettings, BaseConfig, Model, RunMetrics } from './experiment.js';
+import { experimentOf, type AnyExperiment } from './registry.js';
+
+/** The engine a configuration asks for (our WebAssembly core, or tfjs on a backend), built from a model spec. */
+export async function createEngine(spec: TwoTowerSpec, config: Pick<BaseConfig, 'engine' | 'backend'>, kernels: Kernels): Promise<Engine> {
+  if (config.engine === 'wasm') return new CoreEngine(kernels, spec);
+  const { TfjsEngine } = await import('../training/tfjs-engine.js');
+  return TfjsEngine.create(spec, config.backend ?? 'cpu');
+}
+
+/** Builds the model a configuration describes (from `state`, if given), calls `use`, and releases everything. */
+export async function withModel<T>(config: BaseConfig, use: (model: Model) => Promise<T>, state?: EngineState): Promise<T> {
+  const experiment = experimentOf(config);
+  const kernels = await Kernels.load({ threads: config.threads });
+  try {
+    const world = await experiment.world(config);
+    try {
+      const engine = await createEngine(experiment.model(config, world), config, kernels);
+      try {
+        if (state) engine.restore(state);
+        return await use({ config, kernels, world, engine });
+      } finally {
+        engine.close();
+      }
+    } finally {
+      await experiment.closeWorld?.(world);
+    }
+  } finally {
+    kernels.close();
+  }
+}
+
+/** Hooks of a run: the loop's, with the live model at every snapshot (for interim probes). */
+export interface RunHooks extends Omit<TrainHooks, 'onCheckpoint'> {
+  onCheckpoint?(snapshot: TrainingSnapshot, model: Model): void | Promise<void>;
+}
+
+/** A finished run's metrics from its factor rows. */
+export function summarizeRun(experiment: AnyExperiment, config: BaseConfig, factors: RunMetrics['factors'], snapshot: TrainingSnapshot, evalSeconds: number): RunMetrics {
+  const judged = factors.filter((f) => f.verdict !== 'n/a');
+  return {
+    factors,
+    theory: experiment.theory(config),
+    passed: judged.filter((f) => f.verdict === 'pass').length,
+    judged: judged.length,
+    trainSeconds: snapshot.seconds,
+    evalSeconds,
+    finalLoss: snapshot.log[snapshot.log.length - 1]?.loss ?? NaN,
+  };
+}
+
+/** Evaluates a model on the evaluation samples of `evalSeed` (default: its configuration's). */
+export async function evaluateModel(model: Model, snapshot: TrainingSnapshot, evalSeed = model.config.evalSeed): Promise<RunMetrics> {
+  const experiment = experimentOf(model.config);
+  const t0 = performance.now();
+  const factors = await experiment.evaluate(model, evalSeed);
+  return summarizeRun(experiment, model.config, factors, snapshot, (performance.now() - t0) / 1000);
+}
+
+/**
+ * Trains a model from `from` (or from its initial parameters) to the end,
+ * then evaluates it; `metrics` is null when hooks.signal stopped training early.
+ */
+export async function trainAndEvaluate(model: Model, hooks: RunHooks = {}, from?: TrainingSnapshot): Promise<{ snapshot: TrainingSnapshot; metrics: RunMetrics | null }> {
+  const { config, kernels, world, engine } = model;
+  const experiment = experimentOf(config);
+  const { onCheckpoint, ...rest } = hooks;
+  const snapshot = await train(config, engine, experiment.batches(config, world, kernels), { ...rest, ...(onCheckpoint && { onCheckpoint: (s: TrainingSnapshot) => onCheckpoint(s, model) }) }, from);
+  if (snapshot.step < config.steps) return { snapshot, metrics: null };
+  return { snapshot, metrics: await evaluateModel(model, snapshot) };
+}
+
+/** A configuration (it has a `version`), or the settings of any experiment (`experiment` names it; default numeric). */
+export type RunInput = BaseConfig | AnySettings;
+
+/** The configuration of settings (resolved by their experiment) or of a configuration (checked by its schema). */
+export function resolveConfig(input: RunInput): BaseConfig {
+  const experiment = experimentOf(input);
+  return 'version' in input ? parseWith(experiment.config, input) : experiment.resolve(input);
+}
+
+/** Trains and evaluates one model, in memory. Throws INTERRUPTED if hooks.signal stops it early. */
+export async function runExperiment(input: RunInput, hooks: RunHooks = {}, from?: TrainingSnapshot): Promise<{ config: BaseConfig; metrics: RunMetrics; snapshot: TrainingSnapshot }> {
+  const config = resolveConfig(input);
+  return withModel(config, async (model) => {
+    const { snapshot, metrics } = await trainAndEvaluate(model, hooks, from);
+    if (!metrics) throw new MisalignError('INTERRUPTED', `training stopped at step ${snapshot.step} of ${config.steps}`);
+    return { config, metrics, snapshot };
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * Image-text experiment 1 (docs/experiments.md, the paper's Fig. 5): an image
+ * encoder and a text encoder trained contrastively on MPI3D scenes and their
+ * biased captions, then probed for every factor.
+ *
+ *   step: B image indices → images (B, S, S, 3) and captions → one-hot (B, 1, L, V)
+ *         → f_img, f_txt (image-text/model.ts) → cosine InfoNCE → clip → Adam
+ *   evaluation: fresh fitting and scoring sets; embeddings scaled to unit length (what the
+ *         cosine loss sees), then standardised; per factor a logistic regression and an
+ *         MLP classifier; MCC on the scoring set
+ *
+ * Encoding size: max(3, |unbiased factors|). Images come from the procedural
+ * renderer, or from the real MPI3D-Complex file (`data`, Node only).
+ */
+import { z } from 'zod';
+import { parseWith } from '../../common/schema.js';
+import { classifierProbes } from '../../probes/classify.js';
+import { imageTextVerdict, type Verdict } from '../../probes/verdicts.js';
+import { mpi3dBiasSets } from '../../scenes/mpi3d-captions.js';
+import { Mpi3dData, proceduralImages } from '../../scenes/mpi3d-data.js';
+import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../../scenes/mpi3d-factors.js';
+import { Rng } from '../../common/rng.js';
+import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
+import { checkImageTextConfig, checkOneLevel, imageTextConfigFields, imageTextSettingsFields, levelBias, levelBiasSchema, resolveImageTextFields } from '../image-text/config.js';
+import { imageTextModel, pairBatches, probeSets } from '../image-text/model.js';
+import { imageTextGrid } from '../image-text/grids.js';
+
+/** The real MPI3D-Complex .npz (Node); null: the procedural stand-in. */
+const dataField = z.string().min(1).nullable();
+
+export const mpi3dSettingsSchema = z
+  .object({ experiment: z.literal('mpi3d'), ...imageTextSettingsFields, data: dataField })
+  .strict()
+  .partial()
+  .superRefine(checkOneLevel('mpi3d'));
+export type Mpi3dSettings = z.input<typeof mpi3dSettingsSchema>;
+
+export const mpi3dConfigSchema = z
+  .object({ experiment: z.literal('mpi3d'), version: z.literal(1), bias: levelBiasSchema, ...imageTextConfigFields, data: dataField })
+  .strict()
+  .superRefine((c, ctx) => {
+    checkImageTextConfig(c, ctx);
+    try {
+      mpi3dBiasSets(c.bias);
+    } catch (error) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+export type Mpi3dConfig = z.output<typeof mpi3dConfigSchema>;
+
+export function resolveMpi3dConfig(settings: Mpi3dSettings | AnySettings): Mpi3dConfig {
+  const s = parseWith(mpi3dSettingsSchema, settings);
+  const bias = levelBias(s);
+  const config = { experiment: 'mpi3d' as const, version: 1 as const, bias, ...resolveImageTextFields(s, mpi3dBiasSets(bias).encodingSize), data: s.data ?? null };
+  return parseWith(mpi3dConfigSchema, config);
+}
+
+export interface Mpi3dFactorResult {
+  encoding: 'image' | 'text';
+  factor: Mpi3dFactor;
+  mccLinear: number;
+  mccNonlinear: number;
+  /** The theory: kept if the captions mention the factor without perturbing it. */
+  predicted: 'kept' | 'dropped';
+  verdict: Verdict;
+}
+
+export type Mpi3dMetrics = RunMetrics<Mpi3dFactorResult>;
+
+/** The MPI3D result table: MCC per factor from each encoder, with the theory's prediction. */
+export function formatMpi3dMetrics(metrics: Mpi3dMetrics): string {
+  const theory = metrics.theory as ReturnType<typeof mpi3dBiasSets>;
+  const lines = [`unbiased (theory: kept): ${theory.unbiased.join(', ')}; encoding size ${theory.encodingSize}; verdicts passed: ${metrics.passed}/${metrics.judged}`, '', 'encoding  factor      MCC linear  MCC nonlinear  predicted  verdict'];
+  for (const f of metrics.factors) {
+    lines.push(`${f.encoding.padEnd(10)}${f.factor.padEnd(12)}${f.mccLinear.toFixed(3).padStart(10)}${f.mccNonlinear.toFixed(3).padStart(15)}  ${f.predicted.padEnd(9)}  ${f.verdict}`);
+  }
+  lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
+  return lines.join('\n');
+}
+
+/** The scenes: the procedural renderer, or the real file's images when `data` names it. */
+async function mpi3dWorld(config: Mpi3dConfig): Promise<Mpi3dData & { close?(): Promise<void> }> {
+  if (config.data === null) return new Mpi3dData(config.bias, config.imageSize, config.seed, proceduralImages);
+  const [{ Mpi3dFile }, { fileImages }] = await Promise.all([import('../../scenes/mpi3d-file.js'), import('./file-images.js')]);
+  const file = await Mpi3dFile.open(config.data);
+  return Object.assign(new Mpi3dData(config.bias, config.imageSize, config.seed, fileImages(file)), { close: () => file.close() });
+}
+
+export const mpi3dExperiment: Experiment<Mpi3dSettings, Mpi3dConfig, Mpi3dData & { close?(): Promise<void> }, Mpi3dFactorResult> = {
+  name: 'mpi3d',
+  description: 'MPI3D-style scenes with captions that omit or perturb factors (the paper’s Fig. 5)',
+  family: 'scene',
+  settings: mpi3dSettingsSchema,
+  config: mpi3dConfigSchema,
+  resolve: resolveMpi3dConfig,
+  world: mpi3dWorld,
+  closeWorld: async (world) => world.close?.(),
+  model: imageTextModel,
+  batches: (config, world) => pairBatches(config, world),
+  async evaluate({ config, kernels, engine, world }, evalSeed) {
+    const root = Rng.fromSeed(evalSeed);
+    const n = config.evalSamples;
+    const { fit, score, standardised } = await probeSets(engine, world, config, evalSeed, (b, i) => b.values[i]!);
+    const { unbiased } = mpi3dBiasSets(config.bias);
+    const targets = MPI3D_FACTORS.map((f) => ({
+      name: f,
+      classes: MPI3D_SIZES[f],
+      fit: Int32Array.from(fit.values, (v) => v[f]),
+      score: Int32Array.from(score.values, (v) => v[f]),
+    }));
+    const rows: Mpi3dFactorResult[] = [];
+    for (const encoding of ['image', 'text'] as const) {
+      const [zFit, zScore] = standardised(encoding);
+      const results = classifierProbes(kernels, zFit, n, zScore, n, config.encodingSize, targets, root.fork(`probe-${encoding}`), { epochs: config.probeEpochs });
+      for (const r of results) {
+        const factor = r.name as Mpi3dFactor;
+        const predicted = (unbiased as string[]).includes(factor) ? 'kept' : 'dropped';
+        rows.push({ encoding, factor, mccLinear: r.mccLinear, mccNonlinear: r.mccNonlinear, predicted, verdict: imageTextVerdict(predicted, r.mccNonlinear) });
+      }
+    }
+    return rows;
+  },
+  theory: (config) => mpi3dBiasSets(config.bias),
+  values: (f) => ({ metric: 'mcc', linear: f.mccLinear, nonlinear: f.mccNonlinear }),
+  judge: (f, value) => imageTextVerdict(f.predicted, value),
+  files: (world) => ({ 'vocabulary.json': world.vocabulary.tokens }),
+  columns: {
+    factors: ['encoding', 'factor', 'mccLinear', 'mccNonlinear', 'predicted', 'verdict'],
+    log: ['step', 'loss', 'gradNorm', 'lr', 'seconds'],
+  },
+  format: formatMpi3dMetrics,
+  grids: {
+    'mpi3d-selection': imageTextGrid('selection', ['{color}', '+shape', '+size', '+camera', '+background']),
+    'mpi3d-perturbation': imageTextGrid('perturbation', ['∅', '{back}', '{cam, back}', '{size, cam, back}', '{shape, size, cam, back}']),
+  },
+};
