@@ -47,6 +47,18 @@ type ThreadsBuildMatches<Differing extends never> = Differing;
 type _ThreadsBuildMatchesRelease = ThreadsBuildMatches<DifferingExports<ReleaseExports, ThreadsExports>>;
 
 /**
+ * Exports with an optional (defaulted) parameter: asc compiles them to a stub
+ * that reads the argument count from `__setArgumentsLength`, which these raw
+ * calls never set, so such a call traps ("unreachable"). On one, tsc names it
+ * here.
+ */
+type WithOptionalParameters<E> = {
+  [K in keyof E]: E[K] extends (...args: infer P) => unknown ? (Same<P, Required<P>> extends true ? never : K) : never;
+}[keyof E];
+type NoOptionalParameters<Optional extends never> = Optional;
+type _NoOptionalParameters = NoOptionalParameters<WithOptionalParameters<ReleaseExports>>;
+
+/**
  * The raw exports of the module, as the compiler declares them: pointers are
  * byte offsets, lengths count elements; `memory` is the module's memory (the
  * shared one in the threads build).
