@@ -18,89 +18,57 @@ import { MisalignError } from '../common/errors.js';
 import { Arena, type F32Buffer } from './arena.js';
 import { ThreadPool, threadsAvailable, type Job } from './threads.js';
 
-/** The raw exports of the module: pointers are byte offsets, lengths count elements. */
-export interface KernelExports {
-  readonly memory?: WebAssembly.Memory;
-  heapBase(): number;
-  leakyReluForward(x: number, y: number, n: number, slope: number): void;
-  leakyReluBackward(x: number, dy: number, dx: number, n: number, slope: number): void;
-  biasAdd(y: number, b: number, rows: number, cols: number): void;
-  columnSums(x: number, out: number, rows: number, cols: number, beta: number): void;
-  gemm(
-    transA: number,
-    transB: number,
-    M: number,
-    N: number,
-    K: number,
-    alpha: number,
-    A: number,
-    lda: number,
-    B: number,
-    ldb: number,
-    beta: number,
-    C: number,
-    ldc: number,
-    work: number,
-  ): void;
-  gemmWorkspaceFloats(): number;
-  expBatch(x: number, out: number, n: number): void;
-  lpsimclrRows(
-    a: number,
-    b: number,
-    c: number,
-    N: number,
-    M: number,
-    d: number,
-    tau: number,
-    alpha: number,
-    weight: number,
-    rowStart: number,
-    rowEnd: number,
-    excludeSelf: number,
-    ga: number,
-    gb: number,
-    gc: number,
-    work: number,
-  ): number;
-  lpsimclrWorkFloats(M: number, d: number): number;
-  infonce(x: number, y: number, B: number, d: number, tau: number, ntxent: number, weight: number, gx: number, gy: number, work: number): number;
-  infonceWorkFloats(B: number, d: number, ntxent: number): number;
-  groupedForward(H: number, ldh: number, Wt: number, Y: number, ldy: number, group: number, rows: number, O: number, Hd: number): void;
-  groupedBackward(H: number, ldh: number, Wt: number, dY: number, ldy: number, group: number, rows: number, O: number, G: number, Hd: number, dWt: number, dH: number): void;
-  squaredErrorGrad(Yhat: number, Y: number, dY: number, scale: number, colLoss: number, rows: number, O: number): void;
-  sumSquares(g: number, n: number): number;
-  scale(g: number, n: number, s: number): void;
-  addInto(dst: number, src: number, n: number): void;
-  sampleObservations(
-    rng: number,
-    B: number,
-    ns: number,
-    nm: number,
-    Ls: number,
-    Lmx: number,
-    Lmt: number,
-    Leps: number,
-    sel: number,
-    nsel: number,
-    pert: number,
-    npert: number,
-    perturbProb: number,
-    Wx: number,
-    Lx: number,
-    Wt: number,
-    Lt: number,
-    slopeX: number,
-    slopeT: number,
-    x: number,
-    t: number,
-    work: number,
-  ): void;
-  samplerWorkBytes(B: number, ns: number, nm: number, nsel: number, n: number): number;
-  samplerLn(x: number): number;
-  im2col(x: number, N: number, H: number, W: number, C: number, KH: number, KW: number, stride: number, pad: number, cols: number): void;
-  col2im(dcols: number, N: number, H: number, W: number, C: number, KH: number, KW: number, stride: number, pad: number, dx: number): void;
-  adamStep(p: number, g: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBc2: number): void;
-}
+// The compiler's own declarations of the exports: `asc` writes them next to
+// each module (asconfig.json "bindings": ["raw"] -> build/misalign.d.ts and
+// build/misalign-threads.d.ts) before tsc runs, so a kernel whose parameters
+// change in assembly/ no longer matches its calls in src/kernels/ and
+// `npm run build` (asc, then tsc) fails. Only types are imported: the
+// generated JavaScript is never loaded. A wasm i32, f32 or f64 is a JS
+// number, so tsc catches a parameter added, removed or turned into an i64
+// (bigint), not two same-typed parameters swapped.
+import type { instantiate as instantiateRelease } from '../../build/misalign.js';
+import type { instantiate as instantiateThreads } from '../../build/misalign-threads.js';
+
+type ReleaseExports = Awaited<ReturnType<typeof instantiateRelease>>;
+type ThreadsExports = Awaited<ReturnType<typeof instantiateThreads>>;
+
+/** Whether A and B are the same type (not merely assignable one way). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** The exports whose declarations differ between two builds (never when none does). */
+type DifferingExports<A, B> = {
+  [K in keyof A | keyof B]: K extends keyof A ? (K extends keyof B ? (Same<A[K], B[K]> extends true ? never : K) : K) : K;
+}[keyof A | keyof B];
+/**
+ * Both builds compile assembly/index.ts, so their exports must be declared
+ * alike; the threads build imports its (shared) memory and exports it too.
+ * On a mismatch, tsc names the differing exports here.
+ */
+type ThreadsBuildMatches<Differing extends never> = Differing;
+type _ThreadsBuildMatchesRelease = ThreadsBuildMatches<DifferingExports<ReleaseExports, ThreadsExports>>;
+
+/**
+ * Exports with an optional (defaulted) parameter: asc compiles them to a stub
+ * that reads the argument count from `__setArgumentsLength`, which these raw
+ * calls never set, so such a call traps ("unreachable"). On one, tsc names it
+ * here.
+ */
+type WithOptionalParameters<E> = {
+  [K in keyof E]: E[K] extends (...args: infer P) => unknown ? (Same<P, Required<P>> extends true ? never : K) : never;
+}[keyof E];
+type NoOptionalParameters<Optional extends never> = Optional;
+type _NoOptionalParameters = NoOptionalParameters<WithOptionalParameters<ReleaseExports>>;
+
+/**
+ * The raw exports of the module, as the compiler declares them: pointers are
+ * byte offsets, lengths count elements; `memory` is the module's memory (the
+ * shared one in the threads build).
+ */
+export type KernelExports = ReleaseExports;
+
+/** The exported functions (what a Job may call). */
+export type KernelFunctionName = {
+  [K in keyof KernelExports]: KernelExports[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof KernelExports];
 
 /** Where the compiled modules are, relative to this file (src/kernels or dist/kernels). */
 export const DEFAULT_WASM_URL = new URL('../../build/misalign.wasm', import.meta.url);
@@ -175,7 +143,7 @@ export class Kernels {
     } else {
       module = await WebAssembly.compile(await readWasm(options.wasm ?? DEFAULT_WASM_URL));
       exports = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
-      memory = exports.memory!;
+      memory = exports.memory;
     }
     const threads = threaded ? requested : 1;
     const arena = new Arena(memory, exports.heapBase());

@@ -15,7 +15,7 @@
  */
 import { MisalignError } from '../common/errors.js';
 import type { Arena, F32Buffer } from './arena.js';
-import type { KernelExports } from './module.js';
+import type { KernelExports, KernelFunctionName } from './module.js';
 
 // Slot states (the worker program uses the same numbers literally): 0 idle, 1 posted, 2 done, 3 stop.
 const IDLE = 0;
@@ -24,11 +24,10 @@ const STOP = 3;
 const SLOT_BYTES = 16 + 24 * 8; // 4 int32, then result + 23 arguments as float64
 const MAX_ARGS = 23;
 
-/** A call of one export with numeric arguments. */
-export interface Job {
-  fn: keyof KernelExports & string;
-  args: number[];
-}
+/** A call of one exported function with its arguments (typed from the compiler's declarations, see module.ts). */
+export type Job = {
+  [F in KernelFunctionName]: { fn: F; args: Parameters<KernelExports[F]> };
+}[KernelFunctionName];
 
 /**
  * The worker's whole program, as plain JavaScript source (a string, so no
