@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/common/rng.js';
 import { Kernels } from '../src/kernels/module.js';
+import { resolveBias } from '../src/latent/bias.js';
+import { DataGenerator } from '../src/mixing/generator.js';
+import { evaluateRepresentations, verdictFor } from '../src/probes/evaluate.js';
 import { linearProbeR2 } from '../src/probes/linear.js';
 import { mlpProbeR2 } from '../src/probes/mlp-probe.js';
 import { clip01, fitStandardizer, r2Score, standardize } from '../src/probes/stats.js';
+import { imageTextVerdict } from '../src/sweeps/summary.js';
 
 let k: Kernels;
 beforeAll(async () => {
@@ -41,11 +45,44 @@ describe('R² and standardisation', () => {
     // two outputs averaged: 1 and 0
     expect(r2Score([1, 5, 2, 5, 3, 5], [1, 5, 2, 5, 3, 5].map((v, i) => (i % 2 ? 4 : v)), 3, 2)).toBe(0.5);
     expect(clip01(-3)).toBe(0);
-    expect(clip01(Number.NaN)).toBe(0);
+    expect(clip01(1.5)).toBe(1);
     const s = fitStandardizer([1, 10, 3, 10], 2, 2);
     expect(Array.from(s.mean)).toEqual([2, 10]);
     expect(Array.from(s.std)).toEqual([1, 1]); // zero spread becomes 1
     expect(Array.from(standardize([1, 10, 3, 10], 2, 2, s))).toEqual([-1, 0, 1, 0]);
+  });
+});
+
+describe('a broken probe (non-finite R²)', () => {
+  it('stays NaN through clipping', () => {
+    expect(clip01(Number.NaN)).toBeNaN();
+    expect(clip01(-Infinity)).toBeNaN(); // infinite predictions
+  });
+
+  it('fails for a factor predicted dropped and for one predicted kept, in every setting', () => {
+    for (const r2 of [Number.NaN, clip01(Number.NaN), clip01(-Infinity), Infinity]) {
+      expect(verdictFor('dropped', false, 'independent', r2)).toBe('fail');
+      expect(verdictFor('dropped', true, 'dependent', r2)).toBe('fail');
+      expect(verdictFor('dropped', false, 'dependent', r2)).toBe('fail');
+      expect(verdictFor('kept', false, 'independent', r2)).toBe('fail');
+      expect(verdictFor('kept', false, 'dependent', r2)).toBe('fail');
+      for (const predicted of ['kept', 'partly', 'dropped'] as const) expect(imageTextVerdict(predicted, r2)).toBe('fail');
+    }
+    // metrics.json holds a NaN as null
+    expect(imageTextVerdict('dropped', null as unknown as number)).toBe('fail');
+    expect(verdictFor('dropped', false, 'independent', null as unknown as number)).toBe('fail');
+  });
+
+  it('an encoder that outputs NaN gets NaN R² and fails every verdict', () => {
+    const world = DataGenerator.create({ bias: resolveBias({ ns: 3, nm: 1, select: '1' }), seed: 2, mixing: { thresholdSamples: 200 } });
+    const rows = evaluateRepresentations(k, (_which, _data, n) => new Float32Array(n * 2).fill(Number.NaN), world, 'independent', { samples: 200, seed: 9, probe: { maxEpochs: 2 } });
+    expect(rows.map((r) => r.predicted)).toContain('dropped');
+    expect(rows.map((r) => r.predicted)).toContain('kept');
+    for (const r of rows) {
+      expect(r.r2Linear).toBeNaN();
+      expect(r.r2Nonlinear).toBeNaN();
+      expect(r.verdict).toBe('fail');
+    }
   });
 });
 

@@ -78,11 +78,12 @@ export const IMAGE_TEXT_COLUMNS: readonly (keyof ImageTextCell)[] = [
   'grid', 'setting', 'encoding', 'factor', 'metric', 'seeds', 'linearMean', 'linearSd', 'nonlinearMean', 'nonlinearSd', 'predicted', 'verdict',
 ];
 
-/** Image-text verdicts: a kept factor needs ≥ 0.8, a dropped one (biased, or image-specific) ≤ 0.1; `partly` has none. */
+/** Image-text verdicts: a kept factor needs ≥ 0.8, a dropped one (biased, or image-specific) ≤ 0.1; `partly` has none; a non-finite value (a broken probe) fails. */
 export const IMAGE_TEXT_KEPT_MIN = 0.8;
 export const IMAGE_TEXT_DROPPED_MAX = 0.1;
 
 export function imageTextVerdict(predicted: 'kept' | 'partly' | 'dropped', value: number): Verdict {
+  if (!Number.isFinite(value)) return 'fail'; // a broken probe never agrees with the theory
   if (predicted === 'partly') return 'n/a';
   return predicted === 'kept' ? (value >= IMAGE_TEXT_KEPT_MIN ? 'pass' : 'fail') : value <= IMAGE_TEXT_DROPPED_MAX ? 'pass' : 'fail';
 }
@@ -135,6 +136,9 @@ export type RunRecord = NumericRecord | ImageTextRecord;
 
 const isImageTextRecord = (r: RunRecord): r is ImageTextRecord => r.experiment === 'mpi3d' || r.experiment === 'causal3d';
 
+/** A probe's value as read back: JSON writes a NaN (a broken probe) as null, which must stay NaN, not add up as 0. */
+const probeValue = (v: number | null | undefined): number => (typeof v === 'number' ? v : Number.NaN);
+
 function meanSd(values: readonly number[]): [number, number] {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
@@ -171,8 +175,8 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
         const key = JSON.stringify([run.grid, run.setting, f.encoding, f.factor]);
         const v = imageTextValues(f);
         const g = imageTextGroups.get(key) ?? { cell: { grid: run.grid, setting: run.setting, encoding: f.encoding, factor: f.factor, metric: v.metric, predicted: f.predicted }, lin: [], nl: [] };
-        g.lin.push(v.linear);
-        g.nl.push(v.nonlinear);
+        g.lin.push(probeValue(v.linear));
+        g.nl.push(probeValue(v.nonlinear));
         imageTextGroups.set(key, g);
       }
       continue;
@@ -203,8 +207,8 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
         g = { cell: { grid: run.grid, dependence: run.dependence, setting: run.setting, encoding: f.encoding, factor: f.factor, predicted: f.predicted }, lin: [], nl: [] };
         groups.set(key, g);
       }
-      g.lin.push(f.r2Linear);
-      g.nl.push(f.r2Nonlinear);
+      g.lin.push(probeValue(f.r2Linear));
+      g.nl.push(probeValue(f.r2Nonlinear));
     }
   }
   const cells: SummaryCell[] = [];
