@@ -12,11 +12,11 @@ import { downstreamFlag, formatSummary, parseDependence, sweepProgress, throwIfF
 
 export function registerReproduce(program: Command, io: CliIo): void {
   withStudyOptions(program.command('reproduce'))
-    .description("the paper's numeric study: every SPEC §7 grid, independent and dependent, 3 seeds, then the report")
+    .description("the paper's numeric study: every one of its grids, independent and dependent, 3 seeds, then the report")
     .option('--grids <list>', 'only these of selection, perturbation, encoding-size, joint (default: these four), or add mpi3d-selection, mpi3d-perturbation, causal3d-selection, causal3d-perturbation', stringOption('--grids'))
     .option('--dependence <list>', 'independent, dependent or both (default both)', stringOption('--dependence'))
     .option('--out <dir>', 'study folder (default runs/reproduce)', stringOption('--out'))
-    .option('--no-downstream', 'skip the downstream tasks of SPEC §6')
+    .option('--no-downstream', 'skip the downstream tasks')
     .action(async (flags: { preset?: 'quick' | 'paper'; seeds?: number; jobs?: number; shard?: string; out?: string; grids?: string; dependence?: string; downstream: boolean; downstreamSteps?: number }) => {
       const out = flags.out ?? 'runs/reproduce';
       const grids = flags.grids?.split(',').map((g) => g.trim());

@@ -154,14 +154,14 @@ export function downstreamFlag(on: boolean, steps: number | undefined): Downstre
 
 export function registerSweep(program: Command, io: CliIo): void {
   withStudyOptions(program.command('sweep'))
-    .description('train and evaluate a grid of models (SPEC §7 or a grid file) into one folder; resumable, shardable')
+    .description("train and evaluate a grid of models (one of the paper's grids, or a grid file) into one folder; resumable, shardable")
     .option('--grid <name|file>', 'selection, perturbation, encoding-size, joint, mpi3d-selection, mpi3d-perturbation, causal3d-selection, causal3d-perturbation, or a JSON/YAML grid file', stringOption('--grid'))
     .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
     .option('--steps <n>', 'steps of every run (where its grid setting names none)', integerOption('--steps'))
     .option('--eval-samples <n>', 'samples in each evaluation set (default 20480 with the paper preset, 8192 otherwise)', integerOption('--eval-samples'))
     .option('--out <dir>', 'sweep folder (grids/, runs/<id>/, summary.json, summary.csv)', stringOption('--out'))
     .option('--summarize <dir>', 'only aggregate the finished runs in a sweep folder', stringOption('--summarize'))
-    .option('--downstream', 'also run the downstream tasks of SPEC §6 on every run (DIR/runs/<id>/downstream.json)')
+    .option('--downstream', 'also run the downstream tasks (probes on ẑ_x for functions of the factors) on every run (DIR/runs/<id>/downstream.json)')
     .action(async (flags: SweepFlags) => {
       if (flags.summarize !== undefined) {
         const others = Object.entries(flags).filter(([k, v]) => k !== 'summarize' && v !== undefined);
