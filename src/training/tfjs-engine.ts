@@ -10,6 +10,7 @@
  * out so both engines agree step for step.
  */
 import type * as TF from '@tensorflow/tfjs';
+import { isNode } from '../common/env.js';
 import { MisalignError } from '../common/errors.js';
 import { layerLayout, paramCount, type MlpSpec } from '../encoders/mlp.js';
 import type { TfjsBackend } from './config.js';
@@ -17,10 +18,6 @@ import type { Engine, EngineOptions, EngineState, StepBatch, StepResult } from '
 import { TfjsAdam } from './tfjs-adam.js';
 
 type Tf = typeof TF;
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
 
 /** Loads tfjs and switches to `backend`, or throws ENGINE_UNAVAILABLE saying why. */
 export async function loadTfjs(backend: TfjsBackend): Promise<Tf> {
