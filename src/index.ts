@@ -233,7 +233,8 @@ export {
   type C3dMetrics,
   type C3dFactorResult,
 } from './experiments/causal3d-run.js';
-export { classifierProbes, mccMulticlass, type ClassTarget, type ClassifierOptions, type ClassifierResult } from './probes/classify.js';
+export { classifierProbes, type ClassTarget, type ClassifierOptions, type ClassifierResult } from './probes/classify.js';
+export { mccMulticlass } from './probes/mcc.js';
 export {
   runMpi3d,
   resolveMpi3dConfig,

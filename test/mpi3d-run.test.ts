@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trainMpi3dRunDir } from '../src/experiments/mpi3d-dir.js';
 import { resolveMpi3dConfig } from '../src/experiments/mpi3d-run.js';
-import { mccMulticlass } from '../src/probes/classify.js';
-import { mcc } from '../src/probes/mcc.js';
+import * as classify from '../src/probes/classify.js';
+import { mcc, mccMulticlass } from '../src/probes/mcc.js';
 import { runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
 
@@ -21,6 +21,13 @@ describe('multiclass MCC', () => {
     const truth = [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0];
     const pred = [1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0];
     expect(mccMulticlass(truth, pred, 2)).toBeCloseTo(mcc(truth, pred), 12);
+    expect(() => mccMulticlass([0, 1], [0], 2)).toThrow(/as many predictions as labels, got 1 and 2/);
+  });
+
+  it('lives with the binary MCC in probes/mcc.ts (the classifiers only use it), and the package exports that one', async () => {
+    expect(mccMulticlass).toBeTypeOf('function');
+    expect('mccMulticlass' in classify).toBe(false);
+    expect((await import('../src/index.js')).mccMulticlass).toBe(mccMulticlass);
   });
 });
 

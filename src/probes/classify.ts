@@ -11,37 +11,13 @@
  * all factors at once (one softmax group per factor), and score each by the
  * multiclass Matthews correlation on held-out samples.
  */
-import { MisalignError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import { biasAdd, columnSums } from '../kernels/activations.js';
 import { gemm } from '../kernels/gemm.js';
 import type { Kernels } from '../kernels/module.js';
 import { Adam } from '../kernels/optim.js';
+import { mccMulticlass } from './mcc.js';
 import { bankLayout, initBankParams, ProbeBank } from './probe-bank.js';
-
-/** Multiclass MCC (Gorodkin's R_K, as scikit-learn's matthews_corrcoef); 0 when undefined. */
-export function mccMulticlass(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): number {
-  if (truth.length !== predicted.length) throw new MisalignError('SHAPE_MISMATCH', `MCC needs as many predictions as labels, got ${predicted.length} and ${truth.length}`);
-  const t = new Float64Array(classes);
-  const p = new Float64Array(classes);
-  let c = 0;
-  for (let i = 0; i < truth.length; i++) {
-    t[truth[i]!]!++;
-    p[predicted[i]!]!++;
-    if (truth[i] === predicted[i]) c++;
-  }
-  const s = truth.length;
-  let pt = 0;
-  let pp = 0;
-  let tt = 0;
-  for (let k = 0; k < classes; k++) {
-    pt += p[k]! * t[k]!;
-    pp += p[k]! * p[k]!;
-    tt += t[k]! * t[k]!;
-  }
-  const den = Math.sqrt((s * s - pp) * (s * s - tt));
-  return den === 0 ? 0 : (c * s - pt) / den;
-}
 
 export interface ClassTarget {
   name: string;
