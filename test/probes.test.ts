@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/common/rng.js';
 import { Kernels } from '../src/kernels/module.js';
@@ -6,6 +7,7 @@ import { DataGenerator } from '../src/mixing/generator.js';
 import { evaluateRepresentations, verdictFor } from '../src/probes/evaluate.js';
 import { linearProbeR2 } from '../src/probes/linear.js';
 import { mlpProbeR2 } from '../src/probes/mlp-probe.js';
+import { Minibatches } from '../src/probes/probe-bank.js';
 import { clip01, fitStandardizer, r2Score, standardize } from '../src/probes/stats.js';
 import { imageTextVerdict } from '../src/sweeps/summary.js';
 
@@ -120,5 +122,44 @@ describe('probes recover known targets', () => {
     expect(r2.pair).toBeGreaterThan(0.95);
     expect(r2.unrelated!).toBeLessThan(0.02);
     expect(linearProbeR2(fit.x, fit.pair, n, score.x, score.pair, n, 3, 2)).toBeLessThan(0.5);
+  });
+});
+
+describe('minibatches (the MLP regressors and classifiers share them)', () => {
+  it('shuffle by Fisher–Yates from the last sample, one rng.int per swap, each epoch from the last order; full batches only', () => {
+    const n = 7;
+    const cols = 2;
+    const x = Float32Array.from({ length: n * cols }, (_, i) => 10 * Math.floor(i / cols) + (i % cols)); // row r: (10r, 10r + 1)
+    const batches = new Minibatches(n, 3);
+    const mark = k.arena.mark();
+    try {
+      const xBatch = k.arena.alloc(3 * cols);
+      const rng = Rng.fromSeed(11);
+      const reference = Rng.fromSeed(11);
+      const order = Array.from({ length: n }, (_, i) => i);
+      for (let epoch = 0; epoch < 3; epoch++) {
+        for (let i = n - 1; i > 0; i--) {
+          const j = reference.int(i + 1);
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+        const seen: number[][] = [];
+        batches.epoch(rng, x, cols, xBatch, (rows) => {
+          seen.push([...rows]);
+          expect([...xBatch.array]).toEqual([...rows].flatMap((r) => [10 * r, 10 * r + 1]));
+        });
+        expect(seen).toEqual([order.slice(0, 3), order.slice(3, 6)]); // the 7th sample waits for another epoch
+        expect(rng.getState()).toEqual(reference.getState());
+      }
+    } finally {
+      k.arena.release(mark);
+    }
+  });
+
+  it('are the one shuffle and batching loop of both probes', () => {
+    for (const file of ['mlp-probe.ts', 'classify.ts']) {
+      const source = readFileSync(new URL(`../src/probes/${file}`, import.meta.url), 'utf8');
+      expect(source, file).toMatch(/new Minibatches\(/);
+      expect(source, file).not.toMatch(/rng\.int\(/);
+    }
   });
 });

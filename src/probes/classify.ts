@@ -17,7 +17,7 @@ import { gemm } from '../kernels/gemm.js';
 import type { Kernels } from '../kernels/module.js';
 import { Adam } from '../kernels/optim.js';
 import { mccMulticlass } from './mcc.js';
-import { bankLayout, initBankParams, ProbeBank } from './probe-bank.js';
+import { bankLayout, initBankParams, Minibatches, ProbeBank } from './probe-bank.js';
 
 export interface ClassTarget {
   name: string;
@@ -129,24 +129,14 @@ export function classifierProbes(
     const dH = kernels.arena.alloc(B * width);
     const Yhat = kernels.arena.alloc(Math.max(B, nScore) * O);
     const dYb = kernels.arena.alloc(B * O);
-    const order = Uint32Array.from({ length: nFit }, (_, i) => i);
-    const batchRows = new Uint32Array(B);
+    const batches = new Minibatches(nFit, B);
     for (let epoch = 0; epoch < opt.epochs; epoch++) {
-      for (let i = nFit - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-      for (let start = 0; start + B <= nFit; start += B) {
-        const xv = X.array;
-        for (let r = 0; r < B; r++) {
-          batchRows[r] = order[start + r]!;
-          xv.set(xFit.subarray(batchRows[r]! * k, (batchRows[r]! + 1) * k), r * k);
-        }
+      batches.epoch(rng, xFit, k, X, (rows) => {
         bank.forward(X, B, Hb, Yhat);
-        softmaxGrad(Yhat.array, dYb.array, B, O, targets, offsets, (g, r) => targets[g]!.fit[batchRows[r]!]!, 1 / B);
+        softmaxGrad(Yhat.array, dYb.array, B, O, targets, offsets, (g, r) => targets[g]!.fit[rows[r]!]!, 1 / B);
         bank.backward(X, B, Hb, dYb, dH);
         bank.adam.step(bank.grads);
-      }
+      });
     }
     X.set(xScore);
     bank.forward(X, nScore, Hb, Yhat);
