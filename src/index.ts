@@ -52,7 +52,7 @@ export { linearProbeR2 } from './probes/linear.js';
 export { mlpProbeR2, DEFAULT_PROBE, type MlpProbeOptions, type ProbeTarget } from './probes/mlp-probe.js';
 export { classifierProbes, type ClassTarget } from './probes/classify.js';
 export { evaluateDownstream, type DownstreamOptions, type DownstreamResult } from './probes/downstream.js';
-export { mcc } from './probes/mcc.js';
+export { mcc, mccMulticlass } from './probes/mcc.js';
 
 // Grids and summaries (pure; sweeps on disk are in 'misalign/node').
 export { builtinGrid, expandGrid, BUILTIN_GRIDS, type Grid, type GridRun, type ExpandOptions } from './sweeps/grids.js';

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from './helpers/cli.js';
 
@@ -88,5 +90,26 @@ describe('misalign describe', () => {
     expect(r.stderr.endsWith('\n')).toBe(true);
     expect(lines[0]).toMatch(/^misalign: /);
     expect(lines[0]).toMatch(message);
+  });
+});
+
+describe('misalign --help and --version', () => {
+  it('help speaks of no document users do not have (SPEC §n), on any command', async () => {
+    const top = await run('--help');
+    expect(top.code).toBe(0);
+    const commands = [...top.out.matchAll(/^  (\w+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(commands).toEqual(expect.arrayContaining(['describe', 'train', 'eval', 'sweep', 'report', 'reproduce']));
+    for (const help of [top, ...(await Promise.all(commands.map((c) => run(c, '--help'))))]) {
+      expect(help.code).toBe(0);
+      expect(help.out).not.toMatch(/SPEC|§/);
+    }
+  });
+
+  it("--version (and -V) prints the package's version and exits 0, from the sources and from the built binary", async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const flag of ['--version', '-V']) expect(await run(flag)).toEqual({ code: 0, out: `${version}\n`, err: '' });
+    const built = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8', cwd: tmpdir() });
+    expect([built.status, built.stdout, built.stderr]).toEqual([0, `${version}\n`, '']);
   });
 });

@@ -27,7 +27,7 @@ describe('the package as users import it (built dist/)', () => {
       'MisalignError', 'Mpi3dData', 'PRESETS', 'Rng', 'biasNumbers', 'builtinGrid', 'causal3dExperiment', 'classifierProbes', 'createEngine',
       'describe', 'describeBias', 'downstreamSpec', 'evaluateDownstream', 'evaluateModel', 'evaluateRepresentations', 'expandGrid',
       'experimentNamed', 'heatmapKeys', 'heatmapSpec', 'identifiedFactors', 'imageTextHeatmapSpec', 'imageTextKeys', 'imageTextVerdict',
-      'initNetParams', 'learningRate', 'linearProbeR2', 'mcc', 'minEvalSamples', 'mlpNet', 'mlpProbeR2', 'mpi3dExperiment', 'netLayout',
+      'initNetParams', 'learningRate', 'linearProbeR2', 'mcc', 'mccMulticlass', 'minEvalSamples', 'mlpNet', 'mlpProbeR2', 'mpi3dExperiment', 'netLayout',
       'netParamCount', 'numericExperiment', 'numericModel', 'numericWorld', 'parseGridFile', 'parseSchedule', 'quickSteps', 'rankSubset',
       'renderCausal3d', 'renderMpi3d', 'renderSvg', 'resolveBias', 'resolveC3dConfig', 'resolveConfig', 'resolveMpi3dConfig',
       'resolveNumericConfig', 'runExperiment', 'runHeatmapSpec', 'stepBatch', 'summarizeSweep', 'tensor2d', 'train', 'trainAndEvaluate',

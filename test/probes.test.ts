@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/common/rng.js';
 import { Kernels } from '../src/kernels/module.js';
+import { resolveBias } from '../src/latent/bias.js';
+import { DataGenerator } from '../src/mixing/generator.js';
+import { evaluateRepresentations } from '../src/probes/evaluate.js';
+import { imageTextVerdict, verdictFor } from '../src/probes/verdicts.js';
 import { linearProbeR2 } from '../src/probes/linear.js';
 import { mlpProbeR2 } from '../src/probes/mlp-probe.js';
+import { Minibatches } from '../src/probes/probe-bank.js';
 import { clip01, fitStandardizer, r2Score, standardize } from '../src/probes/stats.js';
 
 let k: Kernels;
@@ -41,11 +47,44 @@ describe('R² and standardisation', () => {
     // two outputs averaged: 1 and 0
     expect(r2Score([1, 5, 2, 5, 3, 5], [1, 5, 2, 5, 3, 5].map((v, i) => (i % 2 ? 4 : v)), 3, 2)).toBe(0.5);
     expect(clip01(-3)).toBe(0);
-    expect(clip01(Number.NaN)).toBe(0);
+    expect(clip01(1.5)).toBe(1);
     const s = fitStandardizer([1, 10, 3, 10], 2, 2);
     expect(Array.from(s.mean)).toEqual([2, 10]);
     expect(Array.from(s.std)).toEqual([1, 1]); // zero spread becomes 1
     expect(Array.from(standardize([1, 10, 3, 10], 2, 2, s))).toEqual([-1, 0, 1, 0]);
+  });
+});
+
+describe('a broken probe (non-finite R²)', () => {
+  it('stays NaN through clipping', () => {
+    expect(clip01(Number.NaN)).toBeNaN();
+    expect(clip01(-Infinity)).toBeNaN(); // infinite predictions
+  });
+
+  it('fails for a factor predicted dropped and for one predicted kept, in every setting', () => {
+    for (const r2 of [Number.NaN, clip01(Number.NaN), clip01(-Infinity), Infinity]) {
+      expect(verdictFor('dropped', false, 'independent', r2)).toBe('fail');
+      expect(verdictFor('dropped', true, 'dependent', r2)).toBe('fail');
+      expect(verdictFor('dropped', false, 'dependent', r2)).toBe('fail');
+      expect(verdictFor('kept', false, 'independent', r2)).toBe('fail');
+      expect(verdictFor('kept', false, 'dependent', r2)).toBe('fail');
+      for (const predicted of ['kept', 'partly', 'dropped'] as const) expect(imageTextVerdict(predicted, r2)).toBe('fail');
+    }
+    // metrics.json holds a NaN as null
+    expect(imageTextVerdict('dropped', null as unknown as number)).toBe('fail');
+    expect(verdictFor('dropped', false, 'independent', null as unknown as number)).toBe('fail');
+  });
+
+  it('an encoder that outputs NaN gets NaN R² and fails every verdict', () => {
+    const world = DataGenerator.create({ bias: resolveBias({ ns: 3, nm: 1, select: '1' }), seed: 2, mixing: { thresholdSamples: 200 } });
+    const rows = evaluateRepresentations(k, (_which, _data, n) => new Float32Array(n * 2).fill(Number.NaN), world, 'independent', { samples: 200, seed: 9, probe: { maxEpochs: 2 } });
+    expect(rows.map((r) => r.predicted)).toContain('dropped');
+    expect(rows.map((r) => r.predicted)).toContain('kept');
+    for (const r of rows) {
+      expect(r.r2Linear).toBeNaN();
+      expect(r.r2Nonlinear).toBeNaN();
+      expect(r.verdict).toBe('fail');
+    }
   });
 });
 
@@ -83,5 +122,44 @@ describe('probes recover known targets', () => {
     expect(r2.pair).toBeGreaterThan(0.95);
     expect(r2.unrelated!).toBeLessThan(0.02);
     expect(linearProbeR2(fit.x, fit.pair, n, score.x, score.pair, n, 3, 2)).toBeLessThan(0.5);
+  });
+});
+
+describe('minibatches (the MLP regressors and classifiers share them)', () => {
+  it('shuffle by Fisher–Yates from the last sample, one rng.int per swap, each epoch from the last order; full batches only', () => {
+    const n = 7;
+    const cols = 2;
+    const x = Float32Array.from({ length: n * cols }, (_, i) => 10 * Math.floor(i / cols) + (i % cols)); // row r: (10r, 10r + 1)
+    const batches = new Minibatches(n, 3);
+    const mark = k.arena.mark();
+    try {
+      const xBatch = k.arena.alloc(3 * cols);
+      const rng = Rng.fromSeed(11);
+      const reference = Rng.fromSeed(11);
+      const order = Array.from({ length: n }, (_, i) => i);
+      for (let epoch = 0; epoch < 3; epoch++) {
+        for (let i = n - 1; i > 0; i--) {
+          const j = reference.int(i + 1);
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+        const seen: number[][] = [];
+        batches.epoch(rng, x, cols, xBatch, (rows) => {
+          seen.push([...rows]);
+          expect([...xBatch.array]).toEqual([...rows].flatMap((r) => [10 * r, 10 * r + 1]));
+        });
+        expect(seen).toEqual([order.slice(0, 3), order.slice(3, 6)]); // the 7th sample waits for another epoch
+        expect(rng.getState()).toEqual(reference.getState());
+      }
+    } finally {
+      k.arena.release(mark);
+    }
+  });
+
+  it('are the one shuffle and batching loop of both probes', () => {
+    for (const file of ['mlp-probe.ts', 'classify.ts']) {
+      const source = readFileSync(new URL(`../src/probes/${file}`, import.meta.url), 'utf8');
+      expect(source, file).toMatch(/new Minibatches\(/);
+      expect(source, file).not.toMatch(/rng\.int\(/);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { tempDirs } from './helpers/temp.js';
 import { trainRunDir } from '../src/experiments/run-dir.js';
 import { resolveNumericConfig, type NumericSettings } from '../src/experiments/numeric/config.js';
 import { type NumericMetrics } from '../src/experiments/numeric/index.js';
+import type { C3dMetrics } from '../src/experiments/causal3d/index.js';
 import type { FactorResult } from '../src/probes/evaluate.js';
 import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
@@ -84,6 +85,36 @@ describe('summarizeSweep', () => {
     expect(sweepTime([])).toBeNull();
     expect(sweepTime([rec('2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'), rec('2026-01-02T00:00:00Z', '2026-01-02T00:30:00Z')])).toEqual({ commands: 2, busySeconds: 5400, spanSeconds: 88200 });
     expect(sweepTime([rec('2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'), rec('2026-01-01T00:10:00Z', '2026-01-01T00:40:00Z')])).toEqual({ commands: 2, busySeconds: 5400, spanSeconds: 3600 });
+  });
+
+  it('a broken probe (NaN R², saved as null in metrics.json) fails its cell, dropped or kept, numeric or image-text', () => {
+    const run = (dependence: 'independent' | 'dependent') => ({ grid: 'g', setting: '{1}', dependence, seed: 0 });
+    const numeric = metrics([factor('x', 's1', 'kept', Number.NaN), factor('x', 's2', 'dropped', Number.NaN), factor('x', 'm_x', 'dropped', 0)]);
+    const imageText = {
+      trainSeconds: 1, evalSeconds: 1, finalLoss: 1,
+      factors: [
+        { encoding: 'image', factor: 'color', kind: 'continuous', r2Linear: Number.NaN, r2Nonlinear: Number.NaN, predicted: 'kept' },
+        { encoding: 'image', factor: 'alpha', kind: 'continuous', r2Linear: Number.NaN, r2Nonlinear: Number.NaN, predicted: 'dropped' },
+        { encoding: 'image', factor: 'b_color', kind: 'continuous', r2Linear: Number.NaN, r2Nonlinear: Number.NaN, predicted: 'partly' },
+      ],
+    };
+    const viaJson = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+    for (const read of [<T>(v: T) => v, viaJson]) {
+      const s = summarizeSweep([
+        { run: run('independent'), metrics: read(numeric) },
+        { run: run('dependent'), metrics: read(numeric) },
+        { experiment: 'causal3d', run: run('independent'), metrics: read(imageText) as unknown as C3dMetrics },
+      ]);
+      for (const c of s.cells.filter((c) => c.factor !== 'm_x')) {
+        expect(c.r2NonlinearMean).toBeNaN();
+        expect(c.verdict).toBe('fail');
+      }
+      expect(s.agreement.independent).toEqual({ judged: 3, agree: 1, share: 1 / 3 }); // only m_x agrees
+      expect(s.agreement.dependent).toEqual({ judged: 3, agree: 1, share: 1 / 3 }); // the dropped s2 is judged: it broke
+      expect(s.imageText.map((c) => [c.factor, c.verdict])).toEqual([['color', 'fail'], ['alpha', 'fail'], ['b_color', 'fail']]);
+      for (const c of s.imageText) expect(c.nonlinearMean).toBeNaN();
+      expect(s.imageTextAgreement).toEqual({ judged: 3, agree: 0, share: 0 });
+    }
   });
 
   it('no finished runs: no cells, agreement null', () => {

@@ -12,7 +12,7 @@ import { train } from '../src/training/trainer.js';
 import { quickSteps } from '../src/experiments/numeric/config.js';
 import type { NumericMetrics } from '../src/experiments/numeric/index.js';
 import type { Engine } from '../src/training/engine.js';
-import { BIN } from './helpers/cli.js';
+import { BIN, runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
 
 const tempDir = tempDirs('misalign-test');
@@ -203,7 +203,20 @@ describe('faults', () => {
     const r = cli('train', ...SMALL_FLAGS, '--out', file);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toEqual([expect.stringMatching(/cannot write to .*file \((EEXIST|ENOTDIR)\)/)]);
+    const below = cli('train', ...SMALL_FLAGS, '--out', join(file, 'a', 'b'));
+    expect(below.status).toBe(2);
+    expect(oneLine(below)).toEqual([expect.stringMatching(/cannot write to .*file\/a\/b \(ENOTDIR\)/)]);
   });
+
+  // /proc/x: the parent exists, the folder can never be made (ENOENT); Node 20's recursive mkdir retried it forever at full CPU.
+  it.skipIf(process.platform !== 'linux')('refuses a folder the system cannot make (/proc/x) within a second, in one line', async () => {
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 1000).unref());
+    const r = await Promise.race([runCli('train', '--theta', '386', '--out', '/proc/x'), timeout]);
+    expect(r, 'still running after a second').not.toBe('timeout');
+    if (r === 'timeout') return;
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^misalign: cannot write to \/proc\/x \(\w+\)$/)]);
+  }, 5_000);
 
   it('stops on a non-finite loss, naming the step and keeping the last good checkpoint', async () => {
     const config = resolveNumericConfig({ ns: 3, nm: 1, select: '1-2', hidden: [2], batch: 8, steps: 10, checkpointEvery: 2 });

@@ -12,6 +12,7 @@ import { processExecutor } from '../sweeps/process-executor.js';
 import type { DownstreamRunOptions } from '../experiments/experiment.js';
 import { experimentNamed } from '../experiments/registry.js';
 import { gridRunConfig, gridRunId, loadGrid, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
+import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../probes/verdicts.js';
 import type { SweepSummary } from '../sweeps/summary.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
 import type { CliIo } from './io.js';
@@ -60,7 +61,7 @@ export function formatSummary(summary: SweepSummary, dir: string, time: SweepTim
     `summary in ${dir}/summary.json${numeric ? ' and summary.csv' : ''}`,
     ...(summary.imageText.length > 0
       ? [
-          `image-text ${summary.imageTextAgreement.share === null ? 'no cells' : `${summary.imageTextAgreement.share.toFixed(3)} (${summary.imageTextAgreement.agree}/${summary.imageTextAgreement.judged} cells agree: MCC ≥ 0.8 kept, ≤ 0.1 dropped)`}`,
+          `image-text ${summary.imageTextAgreement.share === null ? 'no cells' : `${summary.imageTextAgreement.share.toFixed(3)} (${summary.imageTextAgreement.agree}/${summary.imageTextAgreement.judged} cells agree: MCC or R² ≥ ${IMAGE_TEXT_KEPT_MIN} kept, ≤ ${IMAGE_TEXT_DROPPED_MAX} dropped)`}`,
           `           in summary.json (imageText) and summary_image_text.csv`,
         ]
       : []),

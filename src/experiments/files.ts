@@ -3,9 +3,9 @@
  * in the same folder and renamed over the target, so a crash at any moment
  * leaves either the old file or the new one, never half of one.
  */
-import { mkdir, readFile, rename, rm, writeFile, access } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { MisalignError } from '../common/errors.js';
 
@@ -35,11 +35,45 @@ export async function writeCsv(path: string, rows: object[], columns?: string[])
 /** Creates `dir` if needed and checks it can be written; a one-line NOT_WRITABLE error otherwise. */
 export async function ensureWritableDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(resolve(dir));
     await access(dir, constants.W_OK);
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : 'unknown error';
     throw new MisalignError('NOT_WRITABLE', `cannot write to ${dir} (${reason})`);
+  }
+}
+
+const errorCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
+
+/**
+ * `mkdir -p` one level at a time: finds the nearest existing ancestor, which
+ * must be a folder that can be written, then creates each missing level
+ * (another process creating one first is fine). Not `mkdir(dir, { recursive:
+ * true })`: in Node 20 it loops forever, at full CPU, where a folder exists
+ * but refuses new entries with ENOENT (/proc/x).
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let existing = dir;
+  for (;;) {
+    try {
+      if (!(await stat(existing)).isDirectory()) throw Object.assign(new Error(`${existing} is not a folder`), { code: 'ENOTDIR' });
+      break;
+    } catch (error) {
+      const parent = dirname(existing);
+      if (errorCode(error) !== 'ENOENT' || parent === existing) throw error;
+      missing.push(existing);
+      existing = parent;
+    }
+  }
+  if (missing.length === 0) return;
+  await access(existing, constants.W_OK);
+  for (const level of missing.reverse()) {
+    try {
+      await mkdir(level);
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST' || !(await stat(level)).isDirectory()) throw error;
+    }
   }
 }
 

@@ -14,6 +14,7 @@
  * gemm.ts, grouped.ts, lpsimclr.ts, infonce.ts, optim.ts), each beside a plain
  * TypeScript reference in reference/.
  */
+import { isNode } from '../common/env.js';
 import { MisalignError } from '../common/errors.js';
 import { Arena, type F32Buffer } from './arena.js';
 import { ThreadPool, threadsAvailable, type Job } from './threads.js';
@@ -85,10 +86,6 @@ export interface KernelsOptions {
   wasm?: BufferSource | URL;
   /** The threads build's bytes or location. */
   threadsWasm?: BufferSource | URL;
-}
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
 async function readWasm(source: BufferSource | URL): Promise<BufferSource> {

@@ -13,6 +13,7 @@
  * microseconds. Where the calling thread may not block (a browser's main
  * thread), it spins on Atomics.load instead.
  */
+import { isNode } from '../common/env.js';
 import { MisalignError } from '../common/errors.js';
 import type { Arena, F32Buffer } from './arena.js';
 import type { KernelExports, KernelFunctionName } from './module.js';
@@ -68,10 +69,6 @@ else self.onmessage = (e) => void start(e.data);
 
 interface WorkerHandle {
   terminate(): unknown;
-}
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
 async function spawn(init: unknown): Promise<WorkerHandle> {

@@ -11,37 +11,13 @@
  * all factors at once (one softmax group per factor), and score each by the
  * multiclass Matthews correlation on held-out samples.
  */
-import { MisalignError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import { biasAdd, columnSums } from '../kernels/activations.js';
 import { gemm } from '../kernels/gemm.js';
 import type { Kernels } from '../kernels/module.js';
 import { Adam } from '../kernels/optim.js';
-import { bankLayout, initBankParams, ProbeBank } from './probe-bank.js';
-
-/** Multiclass MCC (Gorodkin's R_K, as scikit-learn's matthews_corrcoef); 0 when undefined. */
-export function mccMulticlass(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): number {
-  if (truth.length !== predicted.length) throw new MisalignError('SHAPE_MISMATCH', `MCC needs as many predictions as labels, got ${predicted.length} and ${truth.length}`);
-  const t = new Float64Array(classes);
-  const p = new Float64Array(classes);
-  let c = 0;
-  for (let i = 0; i < truth.length; i++) {
-    t[truth[i]!]!++;
-    p[predicted[i]!]!++;
-    if (truth[i] === predicted[i]) c++;
-  }
-  const s = truth.length;
-  let pt = 0;
-  let pp = 0;
-  let tt = 0;
-  for (let k = 0; k < classes; k++) {
-    pt += p[k]! * t[k]!;
-    pp += p[k]! * p[k]!;
-    tt += t[k]! * t[k]!;
-  }
-  const den = Math.sqrt((s * s - pp) * (s * s - tt));
-  return den === 0 ? 0 : (c * s - pt) / den;
-}
+import { mccMulticlass } from './mcc.js';
+import { bankLayout, initBankParams, Minibatches, ProbeBank } from './probe-bank.js';
 
 export interface ClassTarget {
   name: string;
@@ -153,24 +129,14 @@ export function classifierProbes(
     const dH = kernels.arena.alloc(B * width);
     const Yhat = kernels.arena.alloc(Math.max(B, nScore) * O);
     const dYb = kernels.arena.alloc(B * O);
-    const order = Uint32Array.from({ length: nFit }, (_, i) => i);
-    const batchRows = new Uint32Array(B);
+    const batches = new Minibatches(nFit, B);
     for (let epoch = 0; epoch < opt.epochs; epoch++) {
-      for (let i = nFit - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-      for (let start = 0; start + B <= nFit; start += B) {
-        const xv = X.array;
-        for (let r = 0; r < B; r++) {
-          batchRows[r] = order[start + r]!;
-          xv.set(xFit.subarray(batchRows[r]! * k, (batchRows[r]! + 1) * k), r * k);
-        }
+      batches.epoch(rng, xFit, k, X, (rows) => {
         bank.forward(X, B, Hb, Yhat);
-        softmaxGrad(Yhat.array, dYb.array, B, O, targets, offsets, (g, r) => targets[g]!.fit[batchRows[r]!]!, 1 / B);
+        softmaxGrad(Yhat.array, dYb.array, B, O, targets, offsets, (g, r) => targets[g]!.fit[rows[r]!]!, 1 / B);
         bank.backward(X, B, Hb, dYb, dH);
         bank.adam.step(bank.grads);
-      }
+      });
     }
     X.set(xScore);
     bank.forward(X, nScore, Hb, Yhat);

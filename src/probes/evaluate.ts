@@ -4,13 +4,14 @@
  * encoded by f_x and f_t; embeddings are standardised with the fitting set's
  * statistics; for every s_i, every perturbed s̃_i, the block s_inv = s[I_θ \ I_ρ],
  * m_x and m_t, a linear regression and an MLP probe are fitted on one set and
- * scored (R², clipped to [0, 1]) on the other.
+ * scored (R², clipped to [0, 1]; NaN if the probe broke) on the other.
  *
  * Each row also carries the theory's prediction and a verdict, judged on the
  * nonlinear R² (the stronger probe): kept factors need ≥ 0.9; dropped
  * semantic factors need ≤ 0.1 in the independent setting (in the dependent
  * one they may be partly predictable through kept ones, so no verdict);
- * m_x and m_t need ≤ 0.1 always.
+ * m_x and m_t need ≤ 0.1 always. A non-finite R² (a broken probe) fails,
+ * whatever the prediction.
  */
 import { Rng } from '../common/rng.js';
 import type { Tensor2D } from '../common/tensor.js';

@@ -15,7 +15,7 @@ import { MisalignError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import { squaredErrorGrad } from '../kernels/grouped.js';
 import type { Kernels } from '../kernels/module.js';
-import { initBankParams, ProbeBank } from './probe-bank.js';
+import { initBankParams, Minibatches, ProbeBank } from './probe-bank.js';
 import { fitStandardizer, r2Score, standardize } from './stats.js';
 
 export interface ProbeTarget {
@@ -100,28 +100,17 @@ export function mlpProbeR2(
     const scale = kernels.arena.from(targets.flatMap((t) => Array<number>(t.outputs).fill(1 / (B * t.outputs))));
     const forward = (rows: number) => bank.forward(X, rows, Hb, Yhat);
 
-    const order = Uint32Array.from({ length: nFit }, (_, i) => i);
+    const batches = new Minibatches(nFit, B);
     const best = new Float64Array(P).fill(Infinity);
     const stale = new Int32Array(P);
     const epochLoss = new Float64Array(P);
     let epochs = 0;
     for (let epoch = 0; epoch < opt.maxEpochs; epoch++) {
       epochs++;
-      for (let i = nFit - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        const tmp = order[i]!;
-        order[i] = order[j]!;
-        order[j] = tmp;
-      }
       epochLoss.fill(0);
-      for (let start = 0; start + B <= nFit; start += B) {
-        const xv = X.array;
+      batches.epoch(rng, xFit, k, X, (rows) => {
         const yv = Y.array;
-        for (let r = 0; r < B; r++) {
-          const src = order[start + r]!;
-          xv.set(xFit.subarray(src * k, (src + 1) * k), r * k);
-          yv.set(yFit.subarray(src * O, (src + 1) * O), r * O);
-        }
+        for (let r = 0; r < B; r++) yv.set(yFit.subarray(rows[r]! * O, (rows[r]! + 1) * O), r * O);
         forward(B);
         squaredErrorGrad(kernels, Yhat, Y, dY, scale, colLoss, B, O);
         const cl = colLoss.array;
@@ -130,7 +119,7 @@ export function mlpProbeR2(
         });
         bank.backward(X, B, Hb, dY, dH); // overwrites every gradient
         bank.adam.step(bank.grads);
-      }
+      });
       // scikit-learn's stopping rule, per probe; stop when every probe has stalled
       let running = 0;
       for (let p = 0; p < P; p++) {

@@ -125,3 +125,38 @@ export class ProbeBank {
     columnSums(kn, dH, this.part(grads, 'b1'), rows, width, beta);
   }
 }
+
+/**
+ * The minibatches both probes train on (the MLP regressors and classifiers),
+ * epoch by epoch: each epoch shuffles the sample indices in place
+ * (Fisher–Yates from the last, one `rng.int` per swap, each shuffle starting
+ * from the previous order), then cuts them into batches of `batch` rows,
+ * leaving out an incomplete last one.
+ */
+export class Minibatches {
+  private readonly order: Uint32Array;
+
+  constructor(
+    samples: number,
+    readonly batch: number,
+  ) {
+    this.order = Uint32Array.from({ length: samples }, (_, i) => i);
+  }
+
+  /** One epoch: for each batch, copies its rows of x (samples, k) into xBatch, then calls step with their indices. */
+  epoch(rng: Rng, x: Float32Array, k: number, xBatch: F32Buffer, step: (rows: Uint32Array) => void): void {
+    const { order, batch } = this;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const tmp = order[i]!;
+      order[i] = order[j]!;
+      order[j] = tmp;
+    }
+    for (let start = 0; start + batch <= order.length; start += batch) {
+      const rows = order.subarray(start, start + batch);
+      const xv = xBatch.array;
+      for (let r = 0; r < batch; r++) xv.set(x.subarray(rows[r]! * k, (rows[r]! + 1) * k), r * k);
+      step(rows);
+    }
+  }
+}

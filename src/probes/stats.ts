@@ -46,7 +46,11 @@ export function r2Score(y: ArrayLike<number>, yHat: ArrayLike<number>, rows: num
   return total / cols;
 }
 
-/** Clips to [0, 1], as the paper reports R². */
+/**
+ * Clips to [0, 1], as the paper reports R². A non-finite R² (NaN, or −∞ from
+ * infinite predictions) means the probe broke: it stays NaN, never a
+ * number a verdict could pass.
+ */
 export function clip01(v: number): number {
-  return Number.isNaN(v) ? 0 : Math.min(1, Math.max(0, v));
+  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : Number.NaN;
 }

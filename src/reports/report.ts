@@ -12,6 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../experiments/files.js';
 import { FILES } from '../experiments/run-dir.js';
 import type { BaseConfig } from '../experiments/experiment.js';
+import { DROPPED_MAX_R2, IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN, KEPT_MIN_R2 } from '../probes/verdicts.js';
 import type { DownstreamCell, SummaryCell, SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
@@ -190,7 +191,7 @@ pre { font-size: 0.8em; }
 </style></head><body>
 <h1>misalign report</h1>
 <p>${summary.runs.complete} of ${summary.runs.expected} runs finished.
-Cells are means over seeds; verdicts use the mean nonlinear R² (kept ≥ 0.9; dropped ≤ 0.1 in the independent setting; m_x, m_t ≤ 0.1 always).</p>
+Cells are means over seeds; verdicts use the mean nonlinear R² (kept ≥ ${KEPT_MIN_R2}; dropped ≤ ${DROPPED_MAX_R2} in the independent setting; m_x, m_t ≤ ${DROPPED_MAX_R2} always).</p>
 ${summary.cells.length > 0 || summary.imageText.length === 0 ? `<h2>Agreement with the theory</h2>
 <table><thead><tr><th>semantics</th><th>share of cells</th><th>agree / judged</th></tr></thead><tbody>${agreement}</tbody></table>
 <h2>Heatmaps</h2>
@@ -200,7 +201,7 @@ ${downstreamSections.length > 0 ? `<h2>Downstream tasks (Figs. 4 and 10)</h2>
 ${downstreamSections.join('\n')}` : ''}
 ${imageTextSections.length > 0 ? `<h2>Image-text experiments: MPI3D (Fig. 5) and Causal3DIdent (Fig. 6) scenes with biased captions</h2>
 <p>From the image and the text embedding (as unit vectors), per factor: MCC of a logistic regression (linear) and an MLP classifier (nonlinear) for discrete factors, R² of a linear regression and an MLP regressor for continuous ones; means over seeds.
-Verdicts use the mean nonlinear value: factors the captions mention correctly need ≥ 0.8; the others (omitted, perturbed, image- or text-specific) ≤ 0.1; a dropped factor with a kept cause or effect (Causal3D: "partly") has no verdict.
+Verdicts use the mean nonlinear value: factors the captions mention correctly need ≥ ${IMAGE_TEXT_KEPT_MIN}; the others (omitted, perturbed, image- or text-specific) ≤ ${IMAGE_TEXT_DROPPED_MAX}; a dropped factor with a kept cause or effect (Causal3D: "partly") has no verdict.
 Agreement: ${it.share === null ? '–' : fmt(it.share)} (${it.agree}/${it.judged} cells).</p>
 ${imageTextSections.join('\n')}` : ''}
 ${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, summary.downstream, g)).join('\n')}` : ''}

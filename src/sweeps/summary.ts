@@ -111,6 +111,9 @@ export interface RunRecord {
   downstream?: DownstreamResult | null;
 }
 
+/** A probe's value as read back: JSON writes a NaN (a broken probe) as null, which must stay NaN, not add up as 0. */
+const probeValue = (v: number | null | undefined): number => (typeof v === 'number' ? v : Number.NaN);
+
 function meanSd(values: readonly number[]): [number, number] {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
@@ -162,15 +165,15 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
       if (experiment.family === 'scene') {
         const key = JSON.stringify([run.grid, run.setting, f.encoding, f.factor]);
         const g = imageTextGroups.get(key) ?? { cell: { grid: run.grid, setting: run.setting, encoding: f.encoding as ImageTextCell['encoding'], factor: f.factor, metric: v.metric, predicted: f.predicted }, lin: [], nl: [], judge };
-        g.lin.push(v.linear);
-        g.nl.push(v.nonlinear);
+        g.lin.push(probeValue(v.linear));
+        g.nl.push(probeValue(v.nonlinear));
         imageTextGroups.set(key, g);
         continue;
       }
       const key = JSON.stringify([run.grid, run.dependence, run.setting, f.encoding, f.factor]);
       const g = groups.get(key) ?? { cell: { grid: run.grid, dependence: run.dependence, setting: run.setting, encoding: f.encoding as SummaryCell['encoding'], factor: f.factor, predicted: f.predicted as SummaryCell['predicted'] }, lin: [], nl: [], judge };
-      g.lin.push(v.linear);
-      g.nl.push(v.nonlinear);
+      g.lin.push(probeValue(v.linear));
+      g.nl.push(probeValue(v.nonlinear));
       groups.set(key, g);
     }
   }

@@ -68,7 +68,7 @@ export interface C3dFactorResult {
   /** Discrete factors: MCC of the logistic regression and of the MLP classifier. */
   mccLinear?: number;
   mccNonlinear?: number;
-  /** Continuous factors: R² (clipped to [0, 1]) of the linear regression and of the MLP regressor. */
+  /** Continuous factors: R² (clipped to [0, 1]; NaN if the probe broke) of the linear regression and of the MLP regressor. */
   r2Linear?: number;
   r2Nonlinear?: number;
   predicted: 'kept' | 'partly' | 'dropped';
