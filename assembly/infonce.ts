@@ -1,4 +1,4 @@
-// InfoNCE with cosine similarity and in-batch negatives (SPEC §5), with
+// InfoNCE with cosine similarity and in-batch negatives (docs/losses.md), with
 // gradients, in the two forms the product offers:
 //
 //   x, y are (B, d): image and text embeddings; z = x/|x|, w = y/|y| (rows).

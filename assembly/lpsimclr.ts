@@ -1,4 +1,4 @@
-// Fused LpSimCLR loss with its gradients (SPEC §5), one direction:
+// Fused LpSimCLR loss with its gradients (docs/losses.md), one direction:
 //
 //   pos_i  = ||a_i − b_i||²                       a, b are (N, d)
 //   neg_ij = ||a_i − c_j||²                       c is (M, d): the fresh negatives

@@ -1,4 +1,4 @@
-// The training data path of SPEC §2–3 in one call: latent draws, perturbation,
+// The training data path of docs/model.md in one call: latent draws, perturbation,
 // and both mixing functions, for a batch of B samples. It is the fast twin of
 // LatentModel.sample + InvertibleMlp.forward (src/latent/model.ts,
 // src/mixing/invertible-mlp.ts), which stay the readable reference: every

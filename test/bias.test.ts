@@ -6,7 +6,7 @@ import { expectMisalignError } from './helpers/errors.js';
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-group('bias conventions (SPEC §2)', () => {
+group('bias conventions (docs/numbering.md)', () => {
   it('reads θ in paper and code numbering and as lists', () => {
     expect(resolveBias({ theta: 968 }).selected).toEqual(range(1, 8));
     expect(resolveBias({ thetaCode: 967 }).selected).toEqual(range(1, 8));

@@ -1,4 +1,4 @@
-// Downstream tasks (SPEC §6): the target function F, binarisation, MCC, and
+// Downstream tasks (docs/evaluation.md#downstream-tasks): the target function F, binarisation, MCC, and
 // the whole evaluation on oracle encoders that keep chosen factors exactly.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveBias } from '../src/latent/bias.js';

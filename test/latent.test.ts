@@ -10,7 +10,7 @@ const N = 100_000;
 const bias = resolveBias({ theta: 968, rho: 12 });
 const eye = (n: number) => Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
 
-describe('latent model (SPEC §2)', () => {
+describe('latent model (docs/model.md)', () => {
   it('independent: s, m_x, m_t have mean 0 and covariance I', () => {
     const model = LatentModel.create({ bias, seed: 1 });
     const b = model.sample(N, Rng.fromSeed(1).fork('data'));
@@ -102,7 +102,7 @@ describe('latent model (SPEC §2)', () => {
     expect(draw(8, 6).s.data).not.toEqual(a.s.data);
   });
 
-  it('applies the OOD shift of SPEC §6 to dimensions 9 and 10 only', () => {
+  it('applies the OOD shift of docs/model.md#distribution-shift to dimensions 9 and 10 only', () => {
     const model = LatentModel.create({ bias, seed: 9 });
     const b = model.sample(N, Rng.fromSeed(9), { shift: {} });
     for (const c of [8, 9]) {

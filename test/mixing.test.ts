@@ -11,7 +11,7 @@ function asMatrix(w: Float64Array, n: number): Matrix {
   return new Matrix(Array.from({ length: n }, (_, r) => Array.from(w.subarray(r * n, (r + 1) * n))));
 }
 
-describe('mixing functions (SPEC §3)', () => {
+describe('mixing functions (docs/model.md#mixing-functions)', () => {
   // One generator with the default threshold (25,000 candidates, ratio 0.001), shared by the tests below.
   const generator = DataGenerator.create({ bias: resolveBias({ theta: 968, rho: 12 }), seed: 21 });
 

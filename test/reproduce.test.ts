@@ -9,7 +9,7 @@ import { runId } from '../src/sweeps/sweep.js';
 const tempDir = tempDirs('misalign-reproduce');
 
 describe('the study (misalign reproduce)', () => {
-  it('every SPEC §7 grid, both semantics, 3 seeds: 132 runs of 126 distinct models', () => {
+  it('every docs/experiments.md grid, both semantics, 3 seeds: 132 runs of 126 distinct models', () => {
     const runs = studyRuns();
     expect(runs).toHaveLength((10 + 10 + 1 + 1) * 2 * 3);
     const configs = runs.map((r) => resolveNumericConfig(r.settings));

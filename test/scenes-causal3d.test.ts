@@ -1,4 +1,4 @@
-// Causal3DIdent scenes: latents by the causal equations of SPEC §7, captions
+// Causal3DIdent scenes: latents by the causal equations of docs/experiments.md, captions
 // per selection and perturbation level, colour names by nearest neighbour.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/common/rng.js';
@@ -95,7 +95,7 @@ describe('colour names', () => {
 });
 
 describe('Causal3D captions', () => {
-  it('have the levels of SPEC §7 and the encoding sizes 3, 3, 4, 5, 5, 6, 7', () => {
+  it('have the levels of docs/experiments.md and the encoding sizes 3, 3, 4, 5, 5, 6, 7', () => {
     expect([1, 2, 3, 4, 5, 6, 7].map((k) => c3dBiasSets({ selection: k }).encodingSize)).toEqual([3, 3, 4, 5, 5, 6, 7]);
     expect(c3dBiasSets({ selection: 3 }).selected).toEqual(['shape', 'x_pos', 'y_pos']);
     expect(c3dBiasSets({ perturbation: 1 }).perturbed).toEqual([]);

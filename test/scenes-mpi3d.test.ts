@@ -77,7 +77,7 @@ describe('the MPI3D renderer', () => {
 });
 
 describe('MPI3D captions', () => {
-  it('has the selection and perturbation levels of SPEC §7, with encoding size max(3, |unbiased|)', () => {
+  it('has the selection and perturbation levels of docs/experiments.md, with encoding size max(3, |unbiased|)', () => {
     expect(mpi3dBiasSets({ selection: 1 })).toEqual({ selected: ['color'], perturbed: [], unbiased: ['color'], encodingSize: 3 });
     expect(mpi3dBiasSets({ selection: 3 }).selected).toEqual(['color', 'shape', 'size']);
     expect(mpi3dBiasSets({ selection: 5 }).encodingSize).toBe(5);

@@ -17,7 +17,7 @@ describe('graded-lexicographic subset numbering', () => {
     }
   });
 
-  it('numbers the prefix sets {1}, [2], ..., [10] as in SPEC §2', () => {
+  it('numbers the prefix sets {1}, [2], ..., [10] as in docs/numbering.md', () => {
     const paper = [1, 11, 56, 176, 386, 638, 848, 968, 1013, 1023];
     paper.forEach((theta, k) => {
       const prefix = Array.from({ length: k + 1 }, (_, i) => i + 1);

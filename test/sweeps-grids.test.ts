@@ -10,7 +10,7 @@ const identified = (settings: Parameters<typeof resolveNumericConfig>[0]): numbe
   return identifiedFactors({ ns: c.ns, nm: c.nm, selected: c.selected, perturbed: c.perturbed });
 };
 
-describe('built-in grids (SPEC §7)', () => {
+describe('built-in grids (docs/experiments.md)', () => {
   it('selection: {1}, [2], ..., [10] with no perturbation', () => {
     const g = builtinGrid('selection');
     expect(g.settings.map((s) => s.label)).toEqual(['{1}', '[2]', '[3]', '[4]', '[5]', '[6]', '[7]', '[8]', '[9]', '[10]']);

@@ -1,5 +1,5 @@
 /**
- * Binding for assembly/lpsimclr.ts: the fused LpSimCLR loss of SPEC §5 and
+ * Binding for assembly/lpsimclr.ts: the fused LpSimCLR loss of docs/losses.md and
  * its gradients (reference: reference/lpsimclr.ts). Workspaces are sized once
  * for a batch and embedding size and reused every step. With helper threads
  * the rows are split between them.

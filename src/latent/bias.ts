@@ -1,5 +1,5 @@
 /**
- * Selection and perturbation biases, in every numbering people use (SPEC §2).
+ * Selection and perturbation biases, in every numbering people use (docs/numbering.md).
  *
  * A bias configuration is a set of selected semantic factors I_θ (the ones
  * the captions mention) and a proper subset I_ρ ⊂ I_θ (the ones the captions

@@ -1,5 +1,5 @@
 /**
- * Covariance matrices for the dependent setting (SPEC §2): Σ ~ Wishart(df, I),
+ * Covariance matrices for the dependent setting (docs/model.md): Σ ~ Wishart(df, I),
  * and the Cholesky factors that turn unit normals into N(0, Σ) draws.
  * Linear algebra (products, Cholesky) is ml-matrix's.
  */

@@ -1,5 +1,5 @@
 /**
- * The theory's answer to "which factors will my model keep?" (SPEC §2): for a
+ * The theory's answer to "which factors will my model keep?" (docs/model.md): for a
  * bias configuration, the identified block I_θ \ I_ρ is kept (up to an
  * invertible map), every other semantic factor and all modality-specific
  * factors are dropped.

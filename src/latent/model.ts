@@ -1,5 +1,5 @@
 /**
- * The latent variable model of SPEC §2: semantics s, image-specific m_x,
+ * The latent variable model of docs/model.md: semantics s, image-specific m_x,
  * text-specific m_t, and the text's view s̃ of the selected semantics after
  * perturbation. This is the first stage of the data's path; the mixing
  * functions (src/mixing) turn its z_x and z_t into observations.
@@ -58,7 +58,7 @@ export interface LatentBatch {
 }
 
 export interface SampleOptions {
-  /** Draw s from the shifted (out-of-distribution) marginal of SPEC §6. */
+  /** Draw s from the shifted (out-of-distribution) marginal of docs/model.md#distribution-shift. */
   shift?: ShiftOptions;
 }
 

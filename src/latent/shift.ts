@@ -1,5 +1,5 @@
 /**
- * The out-of-distribution shift of SPEC §6, used to test robustness: in the
+ * The out-of-distribution shift of docs/model.md#distribution-shift, used to test robustness: in the
  * marginal of s, each shifted dimension becomes 2·sign(s)·|s|², and with
  * probability 0.1 per sample (drawn separately per dimension) it is replaced
  * by a spike sign(s)·10. The defaults are the public code's.

@@ -1,5 +1,5 @@
 /**
- * Graded-lexicographic numbering of subsets (SPEC §2).
+ * Graded-lexicographic numbering of subsets (docs/numbering.md).
  *
  * The non-empty subsets of {1..n} are ordered by size, then lexicographically
  * within a size: {1}, {2}, ..., {n}, {1,2}, {1,3}, ..., {n-1,n}, {1,2,3}, ...

@@ -1,5 +1,5 @@
 /**
- * The numeric multimodal data of SPEC §2–3: latents from the latent model,
+ * The numeric multimodal data of docs/model.md: latents from the latent model,
  * pushed through the two fixed mixing functions,
  *
  *   x = g_x(z_x)   (B, ns + nm)      the "image"

@@ -1,5 +1,5 @@
 /**
- * The mixing functions g_x and g_t of SPEC §3: fixed, random, invertible MLPs
+ * The mixing functions g_x and g_t of docs/model.md#mixing-functions: fixed, random, invertible MLPs
  * that turn latents z into observations x = g(z).
  *
  *   h_0 = z                        z is (B, n)
@@ -85,7 +85,7 @@ export class InvertibleMlp {
     this.inverses = this.weights.map((w) => toRowMajor(inverse(fromRowMajor(w, n))));
   }
 
-  /** Draws a random mixing function of dimension n (SPEC §3). Returns it with the threshold and each layer's condition number. */
+  /** Draws a random mixing function of dimension n (docs/model.md#mixing-functions). Returns it with the threshold and each layer's condition number. */
   static create(n: number, rng: Rng, options: MixingOptions = {}): { mixing: InvertibleMlp; threshold: number; conditions: number[] } {
     const layers = options.layers ?? 3;
     if (!Number.isInteger(layers) || layers < 1) throw new MisalignError('OUT_OF_RANGE', `mixing layers must be a positive integer, got ${layers}`);

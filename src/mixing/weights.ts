@@ -1,5 +1,5 @@
 /**
- * Random well-conditioned weight matrices for the mixing functions (SPEC §3).
+ * Random well-conditioned weight matrices for the mixing functions (docs/model.md#mixing-functions).
  *
  * A candidate is an n×n matrix with entries uniform(−1, 1), each column then
  * scaled to unit L2 norm. The acceptance threshold is the `ratio` quantile of

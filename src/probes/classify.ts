@@ -1,6 +1,6 @@
 /**
  * Classification probes for discrete factors (the image-text experiments,
- * SPEC §7): from an embedding, predict each factor's class with
+ * docs/experiments.md): from an embedding, predict each factor's class with
  *
  *   - logistic regression: softmax over the classes of X·W + b, full-batch
  *     Adam on the cross-entropy;

@@ -1,5 +1,5 @@
 /**
- * The downstream tasks of SPEC §6: targets that depend on a prefix of the
+ * The downstream tasks of docs/evaluation.md#downstream-tasks: targets that depend on a prefix of the
  * semantic factors, so that a representation which dropped some of them
  * cannot predict the targets that need them.
  *
@@ -19,7 +19,7 @@ export const DOWNSTREAM_PREFIXES = [3, 5, 7, 9] as const;
 export const DEFAULT_EXP_WEIGHT = 0.6;
 export type Binarization = 'median' | 'kmeans';
 
-/** F(v) for the first `k` entries of `v`, written term by term as in SPEC §6. */
+/** F(v) for the first `k` entries of `v`, written term by term as in docs/evaluation.md#downstream-tasks. */
 export function downstreamF(v: ArrayLike<number>, k: number, expWeight = DEFAULT_EXP_WEIGHT, offset = 0): number {
   let squares = 0;
   let cubes = 0;

@@ -1,5 +1,5 @@
 /**
- * Downstream evaluation (SPEC §6, the paper's Figs. 4 and 10): how well the
+ * Downstream evaluation (docs/evaluation.md#downstream-tasks, the paper's Figs. 4 and 10): how well the
  * frozen image representation ẑ_x supports tasks that need particular
  * semantic factors, in distribution and under a distribution shift.
  *
@@ -38,7 +38,7 @@ export interface DownstreamOptions {
   seed: number;
   /** Samples in each of the three sets. Default 20,480. */
   samples?: number;
-  /** Full-batch Adam steps. Default 10,000 (SPEC §6). */
+  /** Full-batch Adam steps. Default 10,000 (docs/evaluation.md#downstream-tasks). */
   steps?: number;
   lr?: number;
   hidden?: number;

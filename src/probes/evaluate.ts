@@ -1,5 +1,5 @@
 /**
- * The evaluation of SPEC §6: which latent factors can be read off the learned
+ * The evaluation of docs/evaluation.md: which latent factors can be read off the learned
  * representations. Two fresh sets of samples (fitting and scoring) are
  * encoded by f_x and f_t; embeddings are standardised with the fitting set's
  * statistics; for every s_i, every perturbed s̃_i, the block s_inv = s[I_θ \ I_ρ],

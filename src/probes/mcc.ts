@@ -1,6 +1,6 @@
 /**
  * Matthews correlation coefficient of binary predictions, the downstream
- * classification metric of SPEC §6:
+ * classification metric of docs/evaluation.md:
  *
  *   MCC = (tp·tn − fp·fn) / sqrt((tp + fp)(tp + fn)(tn + fp)(tn + fn))
  *

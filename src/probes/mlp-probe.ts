@@ -1,5 +1,5 @@
 /**
- * Nonlinear probes (SPEC §6): for each target, an MLP with one hidden layer
+ * Nonlinear probes (docs/evaluation.md): for each target, an MLP with one hidden layer
  * of 100 ReLU units regressing the target from the (standardised) embedding,
  * trained with Adam on minibatches as scikit-learn's MLPRegressor does
  * (Glorot-uniform initialisation, lr 1e-3, batch 200, stopping when the

@@ -1,5 +1,5 @@
 /**
- * Captions for Causal3DIdent scenes (SPEC §7): what the text says about a
+ * Captions for Causal3DIdent scenes (docs/experiments.md): what the text says about a
  * scene under selection bias (it mentions only some factors) and
  * perturbation bias (some mentioned factors are wrong).
  *

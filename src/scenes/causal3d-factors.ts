@@ -1,5 +1,5 @@
 /**
- * The factors of Causal3DIdent (SPEC §7; the paper's Fig. 6): an object in a
+ * The factors of Causal3DIdent (docs/experiments.md; the paper's Fig. 6): an object in a
  * scene lit by a spotlight, with causal dependencies among the semantics.
  *
  *   shape    7 classes                       semantic, discrete

@@ -1,5 +1,5 @@
 /**
- * Captions for MPI3D scenes (SPEC §7): what the text says about an image
+ * Captions for MPI3D scenes (docs/experiments.md): what the text says about an image
  * under selection bias (it mentions only some factors) and perturbation bias
  * (some mentioned factors are wrong).
  *
@@ -31,7 +31,7 @@ export interface Mpi3dBiasSets {
   perturbed: CaptionFactor[];
   /** selected minus perturbed: what the theory says both encoders keep. */
   unbiased: CaptionFactor[];
-  /** Encoding size: |unbiased|, but at least 3 (SPEC §7). */
+  /** Encoding size: |unbiased|, but at least 3 (docs/experiments.md). */
   encodingSize: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The factors of MPI3D-Complex (SPEC §7): an object on a robot arm, photographed.
+ * The factors of MPI3D-Complex (docs/experiments.md): an object on a robot arm, photographed.
  * Seven discrete factors; an image's index is its position in the dataset's
  * factor order (row-major over the factors in this order, as the real file's
  * 4×4×2×3×3×40×40 array), so index ↔ factors is a bijection.

@@ -1,5 +1,5 @@
 /**
- * Colour names for captions (SPEC §7, Causal3DIdent): a colour is named by
+ * Colour names for captions (docs/experiments.md, Causal3DIdent): a colour is named by
  * its nearest neighbour in a fixed palette (Euclidean distance in RGB, as the
  * public code does): the 10 Tableau colours (matplotlib's default cycle; the
  * object's colour), the 148 CSS colour keywords (css-color-names; the

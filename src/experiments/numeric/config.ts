@@ -30,7 +30,7 @@ export interface Recipe {
 }
 
 export const PRESETS: Record<PresetName, Recipe> = {
-  // The paper and its public code (docs/losses.md#training).
+  // The paper and its public code (docs/losses.md#training-recipe).
   paper: { steps: 100_001, batch: 6144, lr: 1e-4, schedule: { kind: 'constant' }, hidden: [...PAPER_HIDDEN], negatives: 'fresh' },
   // Reaches the paper's conclusions in about a minute of one core for I_θ = [5] (docs/quick-preset.md):
   // a small encoder (3 hidden layers of 4·n_in), in-batch negatives, many cheap steps at a high rate.

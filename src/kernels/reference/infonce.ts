@@ -1,7 +1,7 @@
 /**
  * Plain f64 references for assembly/infonce.ts: InfoNCE with cosine
  * similarity and in-batch negatives, in the CLIP form and the public code's
- * NT-Xent form (SPEC §5), with hand-derived gradients. x, y are (B, d).
+ * NT-Xent form (docs/losses.md), with hand-derived gradients. x, y are (B, d).
  */
 
 export interface InfoNceGradients {

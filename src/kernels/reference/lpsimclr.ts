@@ -1,5 +1,5 @@
 /**
- * Plain f64 reference for assembly/lpsimclr.ts: the LpSimCLR loss of SPEC §5
+ * Plain f64 reference for assembly/lpsimclr.ts: the LpSimCLR loss of docs/losses.md
  * written the direct way (every distance, then a stable logmeanexp), with
  * its gradient derived by hand. Used to check the kernel, and by the tests'
  * finite differences. Arrays are row-major; a, b are (N, d), c is (M, d).
