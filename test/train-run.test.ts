@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { MisalignError } from '../src/common/errors.js';
 import { readCheckpoint } from '../src/experiments/checkpoint.js';
@@ -16,6 +18,7 @@ import { BIN, runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
 
 const tempDir = tempDirs('misalign-test');
+const tempDirSync = () => mkdtempSync(join(tmpdir(), 'misalign-test-'));
 
 /** A problem small enough to learn in seconds: 4 semantics, 3 selected, factor 3 perturbed. */
 const SMALL: NumericSettings = {
@@ -112,7 +115,7 @@ describe('resuming', () => {
     const controller = new AbortController();
     await expect(
       trainRunDir(split, SMALL, { signal: controller.signal, onProgress: (p) => p.step >= 250 && controller.abort() }),
-    ).rejects.toThrow(/stopped at step 2\d\d of 1000; resume it with --resume/);
+    ).rejects.toThrow(expect.objectContaining({ code: 'INTERRUPTED', message: expect.stringMatching(/stopped at step 2\d\d of 1000; resume it with --resume/) }));
     expect((await readCheckpoint(join(split, FILES.checkpoint), a.config)).step).toBe(200);
     const b = await trainRunDir(split, null, { resume: true });
     const pa = (await readCheckpoint(join(whole, FILES.checkpoint), a.config)).state;
@@ -141,6 +144,56 @@ describe('resuming', () => {
     const m1 = JSON.parse(await readFile(join(whole, FILES.metricsJson), 'utf8'));
     const m2 = JSON.parse(await readFile(join(killed, FILES.metricsJson), 'utf8'));
     expect(m2.factors).toEqual(m1.factors);
+  });
+});
+
+describe('resuming image-text runs, exactly as numeric ones', () => {
+  const toy = {
+    mpi3d: { experiment: 'mpi3d', selectionLevel: 2, steps: 40, batch: 16, evalSamples: 96, checkpointEvery: 10 },
+    causal3d: { experiment: 'causal3d', perturbationLevel: 3, steps: 40, batch: 16, evalSamples: 96, checkpointEvery: 10 },
+  } as const;
+  const flags = (t: (typeof toy)[keyof typeof toy]) => [
+    '--experiment', t.experiment, ...('selectionLevel' in t ? ['--selection-level', String(t.selectionLevel)] : ['--perturbation-level', String(t.perturbationLevel)]),
+    '--steps', '40', '--batch', '16', '--eval-samples', '96', '--checkpoint-every', '10',
+  ];
+
+  it.each(Object.keys(toy) as (keyof typeof toy)[])('%s: stopped early (INTERRUPTED), resumed: bit-identical parameters and metrics', async (name) => {
+    const whole = join(await tempDir(), 'whole');
+    const split = join(await tempDir(), 'split');
+    const a = await trainRunDir(whole, toy[name]);
+    const controller = new AbortController();
+    const stopped = await trainRunDir(split, toy[name], { signal: controller.signal, onProgress: (p) => p.step >= 25 && controller.abort() }).catch((e: unknown) => e);
+    expect(stopped).toMatchObject({ code: 'INTERRUPTED', message: expect.stringMatching(/stopped at step 2\d of 40; resume it with --resume/) });
+    expect((await readCheckpoint(join(split, FILES.checkpoint), a.config)).step).toBe(20);
+    const b = await trainRunDir(split, null, { resume: true });
+    const pa = (await readCheckpoint(join(whole, FILES.checkpoint), a.config)).state;
+    const pb = (await readCheckpoint(join(split, FILES.checkpoint), b.config)).state;
+    expect(pb.params).toEqual(pa.params);
+    expect(pb.adamM).toEqual(pa.adamM);
+    expect(b.metrics.factors).toEqual(a.metrics.factors);
+    expect(b.metrics.finalLoss).toBe(a.metrics.finalLoss);
+    expect(JSON.parse(await readFile(join(split, 'vocabulary.json'), 'utf8'))).toEqual(JSON.parse(await readFile(join(whole, 'vocabulary.json'), 'utf8')));
+  });
+
+  it.each(Object.keys(toy) as (keyof typeof toy)[])('%s: killed at any moment (CLI, SIGKILL), rerun with --resume: the same metrics', async (name) => {
+    const whole = join(await tempDir(), 'whole');
+    const killed = join(await tempDir(), 'killed');
+    const first = spawnSync(process.execPath, [BIN, 'train', ...flags(toy[name]), '--out', whole], { encoding: 'utf8' });
+    expect(first.status, first.stderr).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'train', ...flags(toy[name]), '--out', killed], { stdio: 'ignore' });
+    for (let i = 0; i < 600; i++) {
+      if (await stat(join(killed, FILES.checkpoint)).then(() => true, () => false)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const resumed = spawnSync(process.execPath, [BIN, 'train', '--out', killed, '--resume'], { encoding: 'utf8' });
+    expect(resumed.stderr).not.toMatch(/misalign:/);
+    expect(resumed.status).toBe(0);
+    const m1 = JSON.parse(await readFile(join(whole, FILES.metricsJson), 'utf8'));
+    const m2 = JSON.parse(await readFile(join(killed, FILES.metricsJson), 'utf8'));
+    expect(m2.factors).toEqual(m1.factors);
+    expect(m2.finalLoss).toBe(m1.finalLoss);
   });
 });
 
@@ -184,6 +237,30 @@ describe('faults', () => {
     expect(oneLine(r)).toEqual([expect.stringMatching(/config.json is invalid: batch must be/)]);
     r = cli('eval', join(dir, 'nowhere'));
     expect(oneLine(r)).toEqual([expect.stringMatching(/holds no run/)]);
+  });
+
+  it('compares config.json by value: the same run with its keys in another order resumes', async () => {
+    const dir = join(await tempDir(), 'run');
+    const flags = SMALL_FLAGS.map((f) => (f === '1000' ? '100' : f));
+    expect(cli('train', ...flags, '--out', dir).status).toBe(0);
+    const metrics = JSON.parse(await readFile(join(dir, FILES.metricsJson), 'utf8'));
+    const config = JSON.parse(await readFile(join(dir, FILES.config), 'utf8')) as Record<string, unknown>;
+    const reversed = Object.fromEntries(Object.entries(config).reverse());
+    await writeFile(join(dir, FILES.config), JSON.stringify(reversed));
+    await rm(join(dir, FILES.metricsJson));
+    const r = cli('train', ...flags, '--out', dir, '--resume');
+    expect(r.stderr).not.toMatch(/misalign:/);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, FILES.metricsJson), 'utf8')).factors).toEqual(metrics.factors);
+    const fromFile = cli('train', '--config', join(dir, FILES.config), '--out', join(dir, 'again'));
+    expect(fromFile.status, fromFile.stderr).toBe(0);
+  });
+
+  it('refuses evaluation sets too small for the probes, naming the minimum', () => {
+    const r = cli('train', '--theta', '386', '--eval-samples', '3', '--out', join(tempDirSync(), 'x'));
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toEqual([expect.stringMatching(/evaluation samples must be at least 32 .* got 3$/)]);
+    expect(() => resolveNumericConfig({ theta: 1023, encodingSize: 20, evalSamples: 40 })).toThrow(/evaluation samples must be at least 42/);
   });
 
   // Root writes through any permission bits, so this runs only as an ordinary user;
