@@ -107,6 +107,17 @@ describe('presets', () => {
   });
 });
 
+/** Starts `misalign train ARGS` and kills it (SIGKILL) as soon as DIR holds a checkpoint: mid-run. */
+async function killAtFirstCheckpoint(args: string[], dir: string): Promise<void> {
+  const child = spawn(process.execPath, [BIN, 'train', ...args], { stdio: 'ignore' });
+  for (let i = 0; i < 1000; i++) {
+    if (await stat(join(dir, FILES.checkpoint)).then(() => true, () => false)) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+}
+
 describe('resuming', () => {
   it('after an interruption gives bit-identical parameters and the same metrics', async () => {
     const whole = join(await tempDir(), 'whole');
@@ -130,14 +141,7 @@ describe('resuming', () => {
     const killed = join(await tempDir(), 'killed');
     const first = spawnSync(process.execPath, [BIN, 'train', ...SMALL_FLAGS, '--out', whole], { encoding: 'utf8' });
     expect(first.status).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'train', ...SMALL_FLAGS, '--out', killed], { stdio: 'ignore' });
-    // kill as soon as a checkpoint exists (mid-run)
-    for (let i = 0; i < 600; i++) {
-      if (await stat(join(killed, FILES.checkpoint)).then(() => true, () => false)) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killAtFirstCheckpoint([...SMALL_FLAGS, '--out', killed], killed);
     const resumed = spawnSync(process.execPath, [BIN, 'train', '--out', killed, '--resume'], { encoding: 'utf8' });
     expect(resumed.stderr).not.toMatch(/misalign:/); // progress lines only
     expect(resumed.status).toBe(0);
@@ -180,13 +184,7 @@ describe('resuming image-text runs, exactly as numeric ones', () => {
     const killed = join(await tempDir(), 'killed');
     const first = spawnSync(process.execPath, [BIN, 'train', ...flags(toy[name]), '--out', whole], { encoding: 'utf8' });
     expect(first.status, first.stderr).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'train', ...flags(toy[name]), '--out', killed], { stdio: 'ignore' });
-    for (let i = 0; i < 600; i++) {
-      if (await stat(join(killed, FILES.checkpoint)).then(() => true, () => false)) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killAtFirstCheckpoint([...flags(toy[name]), '--out', killed], killed);
     const resumed = spawnSync(process.execPath, [BIN, 'train', '--out', killed, '--resume'], { encoding: 'utf8' });
     expect(resumed.stderr).not.toMatch(/misalign:/);
     expect(resumed.status).toBe(0);

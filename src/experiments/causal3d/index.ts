@@ -18,7 +18,6 @@
  */
 import { z } from 'zod';
 import { Rng } from '../../common/rng.js';
-import { parseWith } from '../../common/schema.js';
 import { classifierProbes, type ClassTarget } from '../../probes/classify.js';
 import { linearProbeR2 } from '../../probes/linear.js';
 import { mlpProbeR2 } from '../../probes/mlp-probe.js';
@@ -28,34 +27,18 @@ import { c3dBiasSets, type C3dBiasSets } from '../../scenes/causal3d-captions.js
 import { C3dData, type C3dBatch } from '../../scenes/causal3d-data.js';
 import { C3D_CLASSES, C3D_FACTORS, type C3dFactor } from '../../scenes/causal3d-factors.js';
 import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
-import { checkImageTextConfig, checkOneLevel, imageTextConfigFields, imageTextSettingsFields, levelBias, levelBiasSchema, resolveImageTextFields } from '../image-text/config.js';
+import { imageTextConfigs } from '../image-text/config.js';
 import { imageTextGrid } from '../image-text/grids.js';
 import { imageTextModel, pairBatches, probeSets } from '../image-text/model.js';
 
-export const c3dSettingsSchema = z
-  .object({ experiment: z.literal('causal3d'), ...imageTextSettingsFields })
-  .strict()
-  .partial()
-  .superRefine(checkOneLevel('causal3d'));
+const configs = imageTextConfigs('causal3d', c3dBiasSets, {});
+export const c3dSettingsSchema = configs.settings;
 export type C3dSettings = z.input<typeof c3dSettingsSchema>;
-
-export const c3dConfigSchema = z
-  .object({ experiment: z.literal('causal3d'), version: z.literal(1), bias: levelBiasSchema, ...imageTextConfigFields })
-  .strict()
-  .superRefine((c, ctx) => {
-    checkImageTextConfig(c, ctx);
-    try {
-      c3dBiasSets(c.bias);
-    } catch (error) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: error instanceof Error ? error.message : String(error) });
-    }
-  });
+export const c3dConfigSchema = configs.config;
 export type C3dConfig = z.output<typeof c3dConfigSchema>;
 
 export function resolveC3dConfig(settings: C3dSettings | AnySettings): C3dConfig {
-  const s = parseWith(c3dSettingsSchema, settings);
-  const bias = levelBias(s);
-  return parseWith(c3dConfigSchema, { experiment: 'causal3d', version: 1, bias, ...resolveImageTextFields(s, c3dBiasSets(bias).encodingSize) });
+  return configs.resolve(settings);
 }
 
 /** Factors a probe reads: the scene's ten, and the text's phrasing. */

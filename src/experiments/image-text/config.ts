@@ -5,7 +5,8 @@
  * experiment builds its settings and config schemas from these fields.
  */
 import { z } from 'zod';
-import { conflict, integer, oneOf, positiveInteger, positiveNumber } from '../../common/schema.js';
+import { MisalignError } from '../../common/errors.js';
+import { conflict, integer, oneOf, parseWith, positiveInteger, positiveNumber } from '../../common/schema.js';
 import { minEvalSamples } from '../../probes/evaluate.js';
 import { scheduleSchema, scheduleSetting } from '../../training/schedule.js';
 import { checkEngine, engineFields, resolveEngine } from '../engine-settings.js';
@@ -74,8 +75,14 @@ export function levelBias(s: { selectionLevel?: number; perturbationLevel?: numb
   return s.selectionLevel !== undefined ? { selection: s.selectionLevel } : { perturbation: s.perturbationLevel! };
 }
 
-/** Config check: the seeds differ, the evaluation sets are large enough, the engine fields agree. */
-export function checkImageTextConfig(c: SharedConfig, ctx: z.RefinementCtx): void {
+/** Config check: the caption level exists (`biasSets` throws if not), the seeds differ, the evaluation sets are large enough, the engine fields agree. */
+export function checkImageTextConfig(c: SharedConfig & { bias: LevelBias }, ctx: z.RefinementCtx, biasSets: (bias: LevelBias) => unknown): void {
+  try {
+    biasSets(c.bias);
+  } catch (error) {
+    if (!(error instanceof MisalignError)) throw error;
+    conflict(ctx, error.message, error.code);
+  }
   if (c.evalSeed === c.seed) conflict(ctx, `the evaluation seed must differ from the training seed (${c.seed})`, 'OUT_OF_RANGE');
   const min = Math.max(minEvalSamples(c.encodingSize), c.batch);
   if (c.evalSamples < min) conflict(ctx, `evaluation samples must be at least ${min} (a batch, and enough for the probes), got ${c.evalSamples}`, 'OUT_OF_RANGE');
@@ -107,4 +114,32 @@ export function resolveImageTextFields(s: SharedSettings, encodingSize: number):
     encodingSize,
     probeEpochs: p.probeEpochs,
   };
+}
+
+/**
+ * An image-text experiment's settings schema (what a caller may set; exactly
+ * one level), config schema (config.json) and `resolve`, with its own `extra`
+ * fields in both schemas (`extraValues` gives their resolved values).
+ */
+export function imageTextConfigs<const N extends string, E extends z.ZodRawShape>(
+  experiment: N,
+  biasSets: (bias: LevelBias) => { encodingSize: number },
+  extra: E,
+  extraValues: (settings: Record<string, unknown>) => object = () => ({}),
+) {
+  const settings = z
+    .object({ experiment: z.literal(experiment), ...imageTextSettingsFields, ...extra })
+    .strict()
+    .partial()
+    .superRefine(checkOneLevel(experiment));
+  const config = z
+    .object({ experiment: z.literal(experiment), version: z.literal(1), bias: levelBiasSchema, ...imageTextConfigFields, ...extra })
+    .strict()
+    .superRefine((c, ctx) => checkImageTextConfig(c as unknown as SharedConfig & { bias: LevelBias }, ctx, biasSets));
+  const resolve = (input: unknown): z.output<typeof config> => {
+    const s = parseWith(settings, input);
+    const bias = levelBias(s);
+    return parseWith(config, { experiment, version: 1, bias, ...resolveImageTextFields(s, biasSets(bias).encodingSize), ...extraValues(s) });
+  };
+  return { settings, config, resolve };
 }

@@ -13,7 +13,6 @@
  * renderer, or from the real MPI3D-Complex file (`data`, Node only).
  */
 import { z } from 'zod';
-import { parseWith } from '../../common/schema.js';
 import { classifierProbes } from '../../probes/classify.js';
 import { imageTextVerdict, type Verdict } from '../../probes/verdicts.js';
 import { mpi3dBiasSets } from '../../scenes/mpi3d-captions.js';
@@ -21,38 +20,21 @@ import { Mpi3dData, proceduralImages } from '../../scenes/mpi3d-data.js';
 import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../../scenes/mpi3d-factors.js';
 import { Rng } from '../../common/rng.js';
 import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
-import { checkImageTextConfig, checkOneLevel, imageTextConfigFields, imageTextSettingsFields, levelBias, levelBiasSchema, resolveImageTextFields } from '../image-text/config.js';
+import { imageTextConfigs } from '../image-text/config.js';
 import { imageTextModel, pairBatches, probeSets } from '../image-text/model.js';
 import { imageTextGrid } from '../image-text/grids.js';
 
 /** The real MPI3D-Complex .npz (Node); null: the procedural stand-in. */
 const dataField = z.string().min(1).nullable();
 
-export const mpi3dSettingsSchema = z
-  .object({ experiment: z.literal('mpi3d'), ...imageTextSettingsFields, data: dataField })
-  .strict()
-  .partial()
-  .superRefine(checkOneLevel('mpi3d'));
+const configs = imageTextConfigs('mpi3d', mpi3dBiasSets, { data: dataField }, (s) => ({ data: s['data'] ?? null }));
+export const mpi3dSettingsSchema = configs.settings;
 export type Mpi3dSettings = z.input<typeof mpi3dSettingsSchema>;
-
-export const mpi3dConfigSchema = z
-  .object({ experiment: z.literal('mpi3d'), version: z.literal(1), bias: levelBiasSchema, ...imageTextConfigFields, data: dataField })
-  .strict()
-  .superRefine((c, ctx) => {
-    checkImageTextConfig(c, ctx);
-    try {
-      mpi3dBiasSets(c.bias);
-    } catch (error) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: error instanceof Error ? error.message : String(error) });
-    }
-  });
+export const mpi3dConfigSchema = configs.config;
 export type Mpi3dConfig = z.output<typeof mpi3dConfigSchema>;
 
 export function resolveMpi3dConfig(settings: Mpi3dSettings | AnySettings): Mpi3dConfig {
-  const s = parseWith(mpi3dSettingsSchema, settings);
-  const bias = levelBias(s);
-  const config = { experiment: 'mpi3d' as const, version: 1 as const, bias, ...resolveImageTextFields(s, mpi3dBiasSets(bias).encodingSize), data: s.data ?? null };
-  return parseWith(mpi3dConfigSchema, config);
+  return configs.resolve(settings);
 }
 
 export interface Mpi3dFactorResult {
