@@ -102,7 +102,10 @@ export class CoreEngine implements Engine {
     this.adam.t = state.adamT;
   }
 
-  /** Releases the engine's buffers in the Kernels' arena (the caller owns the Kernels). */
+  /**
+   * Releases the engine's buffers in the Kernels' arena, and everything allocated
+   * there after them (the arena is a stack); the caller owns the Kernels.
+   */
   close(): void {
     this.k.arena.release(this.mark);
   }
