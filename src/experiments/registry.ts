@@ -20,7 +20,6 @@ export type ExperimentName = keyof typeof EXPERIMENTS;
 export const EXPERIMENT_NAMES = Object.keys(EXPERIMENTS) as ExperimentName[];
 
 /** An experiment, with its types erased: what generic code (run folders, sweeps) works with. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyExperiment = Experiment<any, any, any, any>;
 
 export function isExperimentName(name: string): name is ExperimentName {
