@@ -9,7 +9,7 @@
  * (discrete factors) or R² (continuous ones) per (grid, setting, encoding,
  * factor), and `imageTextAgreement`. Pure: `sweep.ts` reads the runs from disk.
  */
-import type { FactorRow, RunMetrics } from '../experiments/experiment.js';
+import type { RunMetrics } from '../experiments/experiment.js';
 import { experimentNamed } from '../experiments/registry.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import type { Verdict } from '../probes/verdicts.js';
