@@ -8,6 +8,7 @@
 import { errorMessage } from './errors.js';
 import type { StartMessage, WorkerMessage } from './protocol.js';
 import type { Model } from '../experiments/experiment.js';
+import type { DataGenerator } from '../mixing/generator.js';
 import { trainAndEvaluate, withModel } from '../experiments/lifecycle.js';
 import { resolveNumericConfig, type NumericConfig } from '../experiments/numeric/config.js';
 import { numericExperiment, type NumericMetrics } from '../experiments/numeric/index.js';
@@ -38,7 +39,7 @@ async function run(message: StartMessage): Promise<void> {
       onCheckpoint: async (s, live) => {
         if (s.step < config.steps && s.step >= nextProbe) {
           nextProbe += every;
-          const glimpse = { ...(live as Model<NumericConfig, never>), config: interimConfig(config) };
+          const glimpse = { ...(live as Model<NumericConfig, DataGenerator>), config: interimConfig(config) };
           scope.postMessage({ type: 'probe', step: s.step, factors: await numericExperiment.evaluate(glimpse, config.evalSeed), final: false });
         }
         await breathe();
