@@ -16,7 +16,7 @@
  * back in one buffer (`base`), so clipping and Adam see them as one vector.
  */
 import { MisalignError } from '../common/errors.js';
-import type { Rng } from '../common/rng.js';
+import { Rng } from '../common/rng.js';
 import { convOutSize } from '../kernels/conv.js';
 
 export type LayerSpec =
@@ -125,4 +125,17 @@ export function initNetParams(spec: NetSpec, rng: Rng, params: Float32Array, bas
     for (let i = 0; i < l.wSize; i++) params[l.w + i] = rng.uniformRange(-bound, bound);
     for (let i = 0; i < l.bSize; i++) params[l.b + i] = rng.uniformRange(-bound, bound);
   }
+}
+
+/**
+ * Both towers' initial parameters in one buffer (x's, then t's), each from
+ * its own stream of the seed: init/<names[0]> and init/<names[1]>.
+ */
+export function initTwoTowers(x: NetSpec, t: NetSpec, seed: number, names: [string, string]): Float32Array {
+  const nx = netParamCount(x);
+  const params = new Float32Array(nx + netParamCount(t));
+  const init = Rng.fromSeed(seed).fork('init');
+  initNetParams(x, init.fork(names[0]), params, 0);
+  initNetParams(t, init.fork(names[1]), params, nx);
+  return params;
 }

@@ -9,7 +9,7 @@
  *   step s: B pairs drawn from the stream train/step-s of the seed
  */
 import { Rng } from '../../common/rng.js';
-import { initNetParams, netParamCount, type NetSpec } from '../../encoders/net.js';
+import { initTwoTowers, type NetSpec } from '../../encoders/net.js';
 import { fitStandardizer, standardize } from '../../probes/stats.js';
 import type { Engine, TwoTowerSpec } from '../../training/engine.js';
 import type { BatchSource } from '../../training/trainer.js';
@@ -57,11 +57,7 @@ export interface ImageTextModelConfig {
 export function imageTextModel(config: ImageTextModelConfig, data: PairData<PairBatch>): TwoTowerSpec {
   const x = imageEncoderSpec(config);
   const t = textEncoderSpec(data.length, data.vocabulary.size, config.encodingSize);
-  const nx = netParamCount(x);
-  const params = new Float32Array(nx + netParamCount(t));
-  const init = Rng.fromSeed(config.seed).fork('init');
-  initNetParams(x, init.fork('f_img'), params, 0);
-  initNetParams(t, init.fork('f_txt'), params, nx);
+  const params = initTwoTowers(x, t, config.seed, ['f_img', 'f_txt']);
   return { x, t, loss: { kind: 'infonce', tau: config.tau, form: config.form }, batch: config.batch, lr: config.lr, clip: config.clip, params };
 }
 

@@ -8,8 +8,7 @@
  *   step: B samples → x (B, ns + nm), t (B, |I_θ| + nm) [+ fresh negatives]
  *         → f_x, f_t (n → h_1 → … → d, LeakyReLU) → LpSimCLR → clip → Adam
  */
-import { Rng } from '../../common/rng.js';
-import { initNetParams, mlpNet, netParamCount } from '../../encoders/net.js';
+import { initTwoTowers, mlpNet } from '../../encoders/net.js';
 import { describeBias } from '../../latent/describe.js';
 import { DataGenerator } from '../../mixing/generator.js';
 import { evaluateDownstream, type DownstreamResult } from '../../probes/downstream.js';
@@ -38,11 +37,7 @@ export function numericWorld(config: NumericConfig): DataGenerator {
 export function numericModel(config: NumericConfig): TwoTowerSpec {
   const x = mlpNet(config.ns + config.nm, config.hidden, config.encodingSize);
   const t = mlpNet(config.selected.length + config.nm, config.hidden, config.encodingSize);
-  const nx = netParamCount(x);
-  const params = new Float32Array(nx + netParamCount(t));
-  const init = Rng.fromSeed(config.seed).fork('init');
-  initNetParams(x, init.fork('f_x'), params, 0);
-  initNetParams(t, init.fork('f_t'), params, nx);
+  const params = initTwoTowers(x, t, config.seed, ['f_x', 'f_t']);
   const loss = { kind: 'lpsimclr' as const, tau: config.tau, alpha: config.alpha, negatives: config.negatives };
   return { x, t, loss, batch: config.batch, lr: config.lr, clip: config.clip, params };
 }
