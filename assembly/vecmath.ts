@@ -2,19 +2,29 @@
 // reductions. exp follows the classic scheme: x = n·ln2 + r with |r| <= ln2/2,
 // a polynomial for e^r, and 2^n built in the exponent bits. Relative error
 // about 2e-7 on the range used here.
+//
+// Subnormal floats: WebAssembly has no flush-to-zero mode, and on x86 every
+// arithmetic operation that makes or takes a subnormal f32 costs a microcode
+// assist (~100 cycles). A trained model's far negatives have scores e^-60 and
+// below; multiplied by the loss's row weights (~1e-3) and an embedding entry,
+// they made the fused loss's pass 3 almost all subnormal, and a quick-preset
+// step grew from 3.8 ms to 30 ms over a run (docs/performance.md). So exp
+// returns an exact 0 below EXP_ZERO: e^-40 ≈ 4e-18 is 1e-15 of a row's
+// exp-sum (which is at least 1, its largest term), far below f32 precision,
+// and every product it enters stays a normal float.
 
 const LOG2E: f32 = 1.44269504088896341;
 // ln 2 split so that n·LN2_HI is exact in f32 for |n| <= 126 (Cody and Waite).
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
 const EXP_LO: f32 = -87.3;
+const EXP_ZERO: f32 = -40;
 const SHIFTER: f32 = 12582912; // 1.5 · 2^23
 
 /**
  * e^x per lane for x <= 0 (or -inf), as the loss kernels need: scores are
- * shifted by their row maximum first. x is clamped at -87.3, so -inf and
- * anything below give about 1.2e-38 (f32's smallest normal range) instead of
- * an exact 0: negligible in every sum they enter.
+ * shifted by their row maximum first. Below EXP_ZERO (-40) the result is an
+ * exact 0 (see the header: no subnormals downstream).
  */
 @inline
 export function expNonPositive4(x: v128): v128 {
@@ -32,7 +42,7 @@ export function expNonPositive4(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.00000007));
   // 2^n: (n + 127) << 23. The low 9 bits of t's bit pattern are n mod 512, so shifting t's bits does it.
   const pow2n = i32x4.add(i32x4.shl(t, 23), i32x4.splat(127 << 23));
-  return f32x4.mul(p, pow2n);
+  return v128.and(f32x4.mul(p, pow2n), f32x4.ge(x, f32x4.splat(EXP_ZERO)));
 }
 
 /** Elementwise max of two score vectors (no NaNs here, so the cheap pseudo-max is exact). */

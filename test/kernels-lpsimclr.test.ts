@@ -163,3 +163,30 @@ describe('fused LpSimCLR loss', () => {
     k.arena.release(mark);
   });
 });
+
+describe('fused LpSimCLR loss on a trained model (far negatives)', () => {
+  // A model late in training: every positive pair close, the negatives tens
+  // of units apart, so most scores are below e^-40. WebAssembly cannot flush
+  // subnormals to zero, and on x86 each one costs ~100 cycles: the kernel
+  // must keep them out of its arithmetic (docs/performance.md). Its outputs
+  // are where they would show.
+  it('writes no subnormal gradient and still matches the f64 reference', () => {
+    const B = 64;
+    const d = 5;
+    const hx = randn(B * d, 11, 12);
+    const ht = Float32Array.from(hx, (v, i) => v + 0.01 * Math.sin(i));
+    const mark = k.arena.mark();
+    const loss = new LpSimclr(k, B, d, { tau: 1, alpha: 0.5 });
+    const grads = { hx: k.arena.alloc(B * d), ht: k.arena.alloc(B * d) };
+    const got = loss.symmetricInBatch(k.arena.from(hx), k.arena.from(ht), grads);
+    const [gHx, gHt] = [grads.hx.toArray(), grads.ht.toArray()];
+    k.arena.release(mark);
+    const subnormal = [...gHx, ...gHt].filter((v) => v !== 0 && Math.abs(v) < 1.1754944e-38);
+    expect(subnormal).toEqual([]);
+    const xt = ref.lpsimclrInBatch(hx, ht, B, d, 1, 0.5);
+    const tx = ref.lpsimclrInBatch(ht, hx, B, d, 1, 0.5);
+    expect(Math.abs(got.loss - 0.5 * (xt.loss + tx.loss))).toBeLessThan(1e-5);
+    expect(relError(gHx, xt.ga.map((v, i) => 0.5 * (v + tx.gb[i]!)))).toBeLessThan(1e-4);
+    expect(relError(gHt, xt.gb.map((v, i) => 0.5 * (v + tx.ga[i]!)))).toBeLessThan(1e-4);
+  });
+});

@@ -78,10 +78,10 @@ describe('Adam', () => {
 });
 
 describe('vector exp (used by the loss kernels)', () => {
-  it('is within 3e-7 relative of Math.exp on [−87, 0] and gives ~0 below', () => {
+  it('is within 3e-7 relative of Math.exp on [−40, 0] and gives exactly 0 below (no subnormals)', () => {
     const mark = k.arena.mark();
     const n = 40_000;
-    const x = Float32Array.from({ length: n }, (_, i) => -87 * (i / (n - 1)));
+    const x = Float32Array.from({ length: n }, (_, i) => -40 * (i / (n - 1)));
     const xb = k.arena.from(x);
     const out = k.arena.alloc(n);
     k.exports.expBatch(xb.ptr, out.ptr, n);
@@ -89,10 +89,10 @@ describe('vector exp (used by the loss kernels)', () => {
     let worst = 0;
     for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i]! / Math.exp(x[i]!) - 1));
     expect(worst).toBeLessThan(3e-7);
-    const low = k.arena.from([-90, -1000, -Infinity, -88]);
+    const low = k.arena.from([-40.001, -87.5, -1000, -Infinity]);
     const lowOut = k.arena.alloc(4);
     k.exports.expBatch(low.ptr, lowOut.ptr, 4);
-    for (const v of lowOut.toArray()) expect(v).toBeLessThan(1.3e-38);
+    expect(Array.from(lowOut.toArray())).toEqual([0, 0, 0, 0]);
     k.arena.release(mark);
   });
 });
