@@ -35,10 +35,13 @@
 //   ct (d, Mp) | gct (d, Mp) | nc (Mp) | colG (Mp) | rows (4, Mp) | accA (4·d f32x4) | rowScale (4)
 //   | apack (d, 4): the block's rows interleaved, apack[k·4 + r] = a_r[k]
 
-import { expNonPositive4, hmax, hsum, max4 } from "./vecmath";
+import { EXP_ZERO, expNonPositive4, hmax, hsum, max4 } from "./vecmath";
 
 const R = 4; // rows per block
 const JT = 512; // negatives per pass-3 tile (keeps the tile's scores in L1)
+// A block takes the sparse pass 3 when fewer than 1/SPARSE_DIV of its groups of
+// 4 negatives hold a nonzero e_rj (docs/performance.md#the-loss-late-in-training).
+const SPARSE_DIV = 3;
 
 @inline
 function padded(M: i32): i32 {
@@ -106,12 +109,15 @@ export function lpsimclrRows(
 
   // Per-row scalars of the current block.
   let lossSum: f64 = 0;
+  // Whether the last block was mostly far negatives; the next block's pass 2 then tests before exp.
+  let sparseBlock = false;
   // In-batch negatives (c is a itself): row i's own score is excluded, leaving M − 1 negatives.
   const logCount = Math.log(<f64>(excludeSelf != 0 ? M : M + 1));
   const negScale: f32 = (-2 * (1 - alpha)) * invTau / <f32>N; // ∂L/∂neg before the softmax weight
 
   for (let i0 = rowStart; i0 < rowEnd; i0 += R) {
     const valid = min(R, rowEnd - i0);
+    let liveGroups = 0; // groups of 4 negatives with some e_rj > 0, over the block's valid rows
     // Rows past the end reuse the last valid row and get zero weight.
     const a0 = a + <usize>(i0) * <usize>d * 4;
     const a1 = a + <usize>(i0 + min(1, valid - 1)) * <usize>d * 4;
@@ -209,13 +215,33 @@ export function lpsimclrRows(
         for (let j = 0; j < Mp; j += 4) mxv = max4(mxv, v128.load(rowp + (<usize>j << 2)));
       }
       const m: f32 = max(hmax(mxv), uPos);
+      const countLive: i32 = r < valid ? 1 : 0;
       const vm = f32x4.splat(m);
       let sum = f32x4.splat(0);
-      for (let j = 0; j < Mp; j += 4) {
-        const p = rowp + (<usize>j << 2);
-        const e = expNonPositive4(f32x4.sub(v128.load(p), vm));
-        v128.store(p, e);
-        sum = f32x4.add(sum, e);
+      if (sparseBlock) {
+        // Most groups are far below the row's maximum: test before paying for exp.
+        const vCut = f32x4.splat(EXP_ZERO);
+        const vZero = f32x4.splat(0);
+        for (let j = 0; j < Mp; j += 4) {
+          const p = rowp + (<usize>j << 2);
+          const x = f32x4.sub(v128.load(p), vm);
+          if (v128.any_true(f32x4.ge(x, vCut))) {
+            const e = expNonPositive4(x);
+            v128.store(p, e);
+            sum = f32x4.add(sum, e);
+            liveGroups += countLive;
+          } else {
+            v128.store(p, vZero);
+          }
+        }
+      } else {
+        for (let j = 0; j < Mp; j += 4) {
+          const p = rowp + (<usize>j << 2);
+          const e = expNonPositive4(f32x4.sub(v128.load(p), vm));
+          v128.store(p, e);
+          sum = f32x4.add(sum, e);
+          liveGroups += countLive & <i32>v128.any_true(e);
+        }
       }
       const ePos: f64 = Math.exp(<f64>(uPos - m));
       const S: f64 = <f64>hsum(sum) + ePos;
@@ -243,61 +269,13 @@ export function lpsimclrRows(
       }
     }
 
-    // Pass 3: the terms coupling rows and negatives, tile by tile.
+    // Pass 3: the terms coupling rows and negatives.
     for (let k = 0; k < R * d; k++) v128.store(accA + (<usize>k << 4), f32x4.splat(0));
-    const cn0 = v128.load32_splat(rowScale);
-    const cn1 = v128.load32_splat(rowScale, 4);
-    const cn2 = v128.load32_splat(rowScale, 8);
-    const cn3 = v128.load32_splat(rowScale, 12);
-    for (let jt = 0; jt < Mp; jt += JT) {
-      const jEnd = min(Mp, jt + JT);
-      // colG[j] += Σ_r γ_rj, γ_rj = cn_r·e_rj
-      for (let j = jt; j < jEnd; j += 4) {
-        const jo = <usize>j << 2;
-        const g = f32x4.add(
-          f32x4.add(f32x4.mul(v128.load(rows + jo), cn0), f32x4.mul(v128.load(rows + MpB + jo), cn1)),
-          f32x4.add(f32x4.mul(v128.load(rows + 2 * MpB + jo), cn2), f32x4.mul(v128.load(rows + 3 * MpB + jo), cn3)),
-        );
-        v128.store(colG + jo, f32x4.add(v128.load(colG + jo), g));
-      }
-      for (let k = 0; k < d; k++) {
-        const ko = <usize>k << 2;
-        // gct[k, j] += Σ_r e_rj·(−2·cn_r·a_rk);  accA[r, k] += Σ_j e_rj·c_jk (times cn_r later)
-        const m0 = f32x4.splat(-2 * f(rowScale, 0) * f(a0, k));
-        const m1 = f32x4.splat(-2 * f(rowScale, 1) * f(a1, k));
-        const m2 = f32x4.splat(-2 * f(rowScale, 2) * f(a2, k));
-        const m3 = f32x4.splat(-2 * f(rowScale, 3) * f(a3, k));
-        const accP = accA + (<usize>k << 4);
-        const dStride = <usize>d << 4;
-        let s0 = v128.load(accP);
-        let s1 = v128.load(accP + dStride);
-        let s2 = v128.load(accP + 2 * dStride);
-        let s3 = v128.load(accP + 3 * dStride);
-        const ctRow = ct + <usize>k * MpB;
-        const gctRow = gct + <usize>k * MpB;
-        for (let j = jt; j < jEnd; j += 4) {
-          const jo = <usize>j << 2;
-          const g0 = v128.load(rows + jo);
-          const g1 = v128.load(rows + MpB + jo);
-          const g2 = v128.load(rows + 2 * MpB + jo);
-          const g3 = v128.load(rows + 3 * MpB + jo);
-          const cv = v128.load(ctRow + jo);
-          let acc = v128.load(gctRow + jo);
-          acc = f32x4.add(acc, f32x4.mul(g0, m0));
-          acc = f32x4.add(acc, f32x4.mul(g1, m1));
-          acc = f32x4.add(acc, f32x4.mul(g2, m2));
-          acc = f32x4.add(acc, f32x4.mul(g3, m3));
-          v128.store(gctRow + jo, acc);
-          s0 = f32x4.add(s0, f32x4.mul(g0, cv));
-          s1 = f32x4.add(s1, f32x4.mul(g1, cv));
-          s2 = f32x4.add(s2, f32x4.mul(g2, cv));
-          s3 = f32x4.add(s3, f32x4.mul(g3, cv));
-        }
-        v128.store(accP, s0);
-        v128.store(accP + dStride, s1);
-        v128.store(accP + 2 * dStride, s2);
-        v128.store(accP + 3 * dStride, s3);
-      }
+    sparseBlock = liveGroups * SPARSE_DIV < valid * (Mp >> 2);
+    if (sparseBlock) {
+      pass3Sparse(rows, MpB, Mp, valid, d, rowScale, apack, ct, gct, colG, accA);
+    } else {
+      pass3Dense(rows, MpB, Mp, d, rowScale, a0, a1, a2, a3, ct, gct, colG, accA);
     }
     // ∂L/∂a_rk −= 2·Σ_j γ_rj c_jk = 2·cn_r·Σ_j e_rj c_jk
     for (let r = 0; r < valid; r++) {
@@ -318,4 +296,98 @@ export function lpsimclrRows(
     }
   }
   return lossSum;
+}
+
+/**
+ * Pass 3 for a block whose scores are mostly alive: all R rows against every
+ * negative, tile by tile (rows holds e_rj, rowScale cn_r).
+ *   colG[j] += Σ_r γ_rj;  gct[k, j] += Σ_r e_rj·(−2·cn_r·a_rk);  accA[r, k] += Σ_j e_rj·c_jk
+ */
+@inline
+function pass3Dense(rows: usize, MpB: usize, Mp: i32, d: i32, rowScale: usize, a0: usize, a1: usize, a2: usize, a3: usize, ct: usize, gct: usize, colG: usize, accA: usize): void {
+  const cn0 = v128.load32_splat(rowScale);
+  const cn1 = v128.load32_splat(rowScale, 4);
+  const cn2 = v128.load32_splat(rowScale, 8);
+  const cn3 = v128.load32_splat(rowScale, 12);
+  for (let jt = 0; jt < Mp; jt += JT) {
+    const jEnd = min(Mp, jt + JT);
+    // colG[j] += Σ_r γ_rj, γ_rj = cn_r·e_rj
+    for (let j = jt; j < jEnd; j += 4) {
+      const jo = <usize>j << 2;
+      const g = f32x4.add(
+        f32x4.add(f32x4.mul(v128.load(rows + jo), cn0), f32x4.mul(v128.load(rows + MpB + jo), cn1)),
+        f32x4.add(f32x4.mul(v128.load(rows + 2 * MpB + jo), cn2), f32x4.mul(v128.load(rows + 3 * MpB + jo), cn3)),
+      );
+      v128.store(colG + jo, f32x4.add(v128.load(colG + jo), g));
+    }
+    for (let k = 0; k < d; k++) {
+      const ko = <usize>k << 2;
+      // gct[k, j] += Σ_r e_rj·(−2·cn_r·a_rk);  accA[r, k] += Σ_j e_rj·c_jk (times cn_r later)
+      const m0 = f32x4.splat(-2 * f(rowScale, 0) * f(a0, k));
+      const m1 = f32x4.splat(-2 * f(rowScale, 1) * f(a1, k));
+      const m2 = f32x4.splat(-2 * f(rowScale, 2) * f(a2, k));
+      const m3 = f32x4.splat(-2 * f(rowScale, 3) * f(a3, k));
+      const accP = accA + (<usize>k << 4);
+      const dStride = <usize>d << 4;
+      let s0 = v128.load(accP);
+      let s1 = v128.load(accP + dStride);
+      let s2 = v128.load(accP + 2 * dStride);
+      let s3 = v128.load(accP + 3 * dStride);
+      const ctRow = ct + <usize>k * MpB;
+      const gctRow = gct + <usize>k * MpB;
+      for (let j = jt; j < jEnd; j += 4) {
+        const jo = <usize>j << 2;
+        const g0 = v128.load(rows + jo);
+        const g1 = v128.load(rows + MpB + jo);
+        const g2 = v128.load(rows + 2 * MpB + jo);
+        const g3 = v128.load(rows + 3 * MpB + jo);
+        const cv = v128.load(ctRow + jo);
+        let acc = v128.load(gctRow + jo);
+        acc = f32x4.add(acc, f32x4.mul(g0, m0));
+        acc = f32x4.add(acc, f32x4.mul(g1, m1));
+        acc = f32x4.add(acc, f32x4.mul(g2, m2));
+        acc = f32x4.add(acc, f32x4.mul(g3, m3));
+        v128.store(gctRow + jo, acc);
+        s0 = f32x4.add(s0, f32x4.mul(g0, cv));
+        s1 = f32x4.add(s1, f32x4.mul(g1, cv));
+        s2 = f32x4.add(s2, f32x4.mul(g2, cv));
+        s3 = f32x4.add(s3, f32x4.mul(g3, cv));
+      }
+      v128.store(accP, s0);
+      v128.store(accP + dStride, s1);
+      v128.store(accP + 2 * dStride, s2);
+      v128.store(accP + 3 * dStride, s3);
+    }
+  }
+}
+
+/**
+ * Pass 3 for a block whose scores are mostly exact zeros (late in training,
+ * when most negatives are far: e_rj = 0 below e^EXP_ZERO): the same sums, row
+ * by row, skipping every group of 4 negatives whose e_rj are all 0. Only the
+ * order of the additions differs from pass3Dense.
+ */
+function pass3Sparse(rows: usize, MpB: usize, Mp: i32, valid: i32, d: i32, rowScale: usize, apack: usize, ct: usize, gct: usize, colG: usize, accA: usize): void {
+  for (let r = 0; r < valid; r++) {
+    const rowp = rows + <usize>r * MpB;
+    const cn = f(rowScale, r);
+    const vcn = f32x4.splat(cn);
+    const accR = accA + (<usize>(r * d) << 4);
+    for (let j = 0; j < Mp; j += 4) {
+      const jo = <usize>j << 2;
+      const e = v128.load(rowp + jo);
+      if (!v128.any_true(e)) continue;
+      v128.store(colG + jo, f32x4.add(v128.load(colG + jo), f32x4.mul(e, vcn)));
+      let ctp = ct + jo;
+      let gctp = gct + jo;
+      for (let k = 0; k < d; k++) {
+        const m = f32x4.splat(-2 * cn * f(apack, 4 * k + r));
+        v128.store(gctp, f32x4.add(v128.load(gctp), f32x4.mul(e, m)));
+        const accP = accR + (<usize>k << 4);
+        v128.store(accP, f32x4.add(v128.load(accP), f32x4.mul(e, v128.load(ctp))));
+        ctp += MpB;
+        gctp += MpB;
+      }
+    }
+  }
 }

@@ -9,21 +9,23 @@
 // below; multiplied by the loss's row weights (~1e-3) and an embedding entry,
 // they made the fused loss's pass 3 almost all subnormal, and a quick-preset
 // step grew from 3.8 ms to 30 ms over a run (docs/performance.md). So exp
-// returns an exact 0 below EXP_ZERO: e^-40 ≈ 4e-18 is 1e-15 of a row's
-// exp-sum (which is at least 1, its largest term), far below f32 precision,
-// and every product it enters stays a normal float.
+// returns an exact 0 below EXP_ZERO: e^-24 ≈ 3.8e-11 is below half an f32
+// ulp of a row's exp-sum (which is at least 1, its largest term) even
+// summed over a thousand negatives, so the sums are unchanged, and every
+// product it enters stays a normal float. The exact zeros also let the
+// loss skip far negatives late in training (lpsimclr.ts, pass3Sparse).
 
 const LOG2E: f32 = 1.44269504088896341;
 // ln 2 split so that n·LN2_HI is exact in f32 for |n| <= 126 (Cody and Waite).
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
 const EXP_LO: f32 = -87.3;
-const EXP_ZERO: f32 = -40;
+export const EXP_ZERO: f32 = -24;
 const SHIFTER: f32 = 12582912; // 1.5 · 2^23
 
 /**
  * e^x per lane for x <= 0 (or -inf), as the loss kernels need: scores are
- * shifted by their row maximum first. Below EXP_ZERO (-40) the result is an
+ * shifted by their row maximum first. Below EXP_ZERO (-24) the result is an
  * exact 0 (see the header: no subnormals downstream).
  */
 @inline

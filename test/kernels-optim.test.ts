@@ -78,10 +78,10 @@ describe('Adam', () => {
 });
 
 describe('vector exp (used by the loss kernels)', () => {
-  it('is within 3e-7 relative of Math.exp on [−40, 0] and gives exactly 0 below (no subnormals)', () => {
+  it('is within 3e-7 relative of Math.exp on [−24, 0] and gives exactly 0 below (no subnormals)', () => {
     const mark = k.arena.mark();
     const n = 40_000;
-    const x = Float32Array.from({ length: n }, (_, i) => -40 * (i / (n - 1)));
+    const x = Float32Array.from({ length: n }, (_, i) => -24 * (i / (n - 1)));
     const xb = k.arena.from(x);
     const out = k.arena.alloc(n);
     k.exports.expBatch(xb.ptr, out.ptr, n);
@@ -89,7 +89,7 @@ describe('vector exp (used by the loss kernels)', () => {
     let worst = 0;
     for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i]! / Math.exp(x[i]!) - 1));
     expect(worst).toBeLessThan(3e-7);
-    const low = k.arena.from([-40.001, -87.5, -1000, -Infinity]);
+    const low = k.arena.from([-24.001, -87.5, -1000, -Infinity]);
     const lowOut = k.arena.alloc(4);
     k.exports.expBatch(low.ptr, lowOut.ptr, 4);
     expect(Array.from(lowOut.toArray())).toEqual([0, 0, 0, 0]);
