@@ -4,6 +4,7 @@
  */
 import { dataBench } from './data.js';
 import { kernelsBench } from './kernels.js';
+import { stepPartsBench } from './step-parts.js';
 import { trainBench } from './train.js';
 import { print, type BenchRow } from './harness.js';
 
@@ -11,6 +12,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   data: dataBench,
   kernels: kernelsBench,
   train: trainBench,
+  parts: stepPartsBench,
 };
 
 const args = process.argv.slice(2);

@@ -3,9 +3,13 @@
  * encoders forward and backward on a batch and its fresh negatives, the
  * loss, clipping, Adam) for the paper's configuration (batch 6144, paper
  * widths, I_θ = [5]: f_x is 15→150→750→750→750→750→150→5) and for the quick
- * preset (batch 512, in-batch negatives, f_x 15→60→60→60→5), on the
- * WebAssembly engine (1 and 2 threads) against the tfjs-wasm engine on the
- * same model. Data generation is included (it is part of a step).
+ * preset (batch 512, in-batch negatives, f_x 15→60→60→60→5) with I_θ = [5]
+ * and with a 10-dimensional encoding (I_θ = [10], the perturbation grid's
+ * size: f_t 15→60→60→60→10), on the WebAssembly engine (1 and 2 threads)
+ * against the tfjs-wasm engine on the same model. Data generation is
+ * included (it is part of a step). Steps are timed from initialisation; late
+ * in a run the loss skips far negatives and a step is cheaper
+ * (docs/performance.md).
  */
 import { Kernels } from '../src/kernels/module.js';
 import { createEngine } from '../src/experiments/lifecycle.js';
@@ -24,10 +28,10 @@ function stepFlops(config: NumericConfig): number {
 }
 
 /** Steps with their data drawn as training draws it (the WebAssembly sampler, on `kernels`). */
-async function timeSteps(config: NumericConfig, engine: Engine, kernels: Kernels, runs: number): Promise<Timing> {
+async function timeSteps(config: NumericConfig, engine: Engine, kernels: Kernels, runs: number, warmup = Math.min(20, runs)): Promise<Timing> {
   const batches = coreBatchSource(config, numericWorld(config), kernels);
   let step = 0;
-  return time(() => engine.step(batches(++step) as StepBatch, config.lr), { warmup: 1, runs });
+  return time(() => engine.step(batches(++step) as StepBatch, config.lr), { warmup, runs });
 }
 
 async function measure(name: string, config: NumericConfig, runs: number, baselineRuns: number): Promise<BenchRow[]> {
@@ -41,7 +45,7 @@ async function measure(name: string, config: NumericConfig, runs: number, baseli
   try {
     const tfConfig = { ...config, engine: 'tfjs' as const, backend: 'wasm' as const };
     const tfEngine = await createEngine(numericModel(tfConfig), tfConfig, one);
-    theirs = await timeSteps(tfConfig, tfEngine, one, baselineRuns);
+    theirs = await timeSteps(tfConfig, tfEngine, one, baselineRuns, 1);
     tfEngine.close();
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
@@ -59,8 +63,9 @@ async function measure(name: string, config: NumericConfig, runs: number, baseli
 export async function trainBench(): Promise<BenchRow[]> {
   const paper = resolveNumericConfig({ theta: 386, preset: 'paper' });
   const quick = resolveNumericConfig({ theta: 386, preset: 'quick' });
+  const quick10 = resolveNumericConfig({ theta: 1023, preset: 'quick' });
   // The quick rows first: tfjs-wasm aborts on the paper configuration (its heap cannot hold the
   // B×B loss matrices at B = 6144), and an aborted tfjs-wasm module cannot run anything after.
-  const quickRows = await measure('quick', quick, 20, 5);
+  const quickRows = [...(await measure('quick', quick, 200, 5)), ...(await measure('quick-d10', quick10, 200, 5))];
   return [...(await measure('paper-b6144', paper, 5, 1)), ...quickRows];
 }

@@ -18,8 +18,19 @@ import { Adam, clipGradNorm } from '../kernels/optim.js';
 import type { Engine, EngineState, StepBatch, StepResult, Tower, TwoTowerSpec } from './engine.js';
 import { coreLoss, takesFreshNegatives, type CoreLoss, type Embeddings } from './losses.js';
 
+/** The phases of a step, for profiling (bench/step-parts.ts). */
+export type StepPhase = 'inputs' | 'x forward' | 't forward' | 'loss' | 'x backward' | 't backward' | 'clip and Adam';
+
+const noMark = (_phase: StepPhase): void => {};
+
 export class CoreEngine implements Engine {
   readonly name = 'wasm';
+  /**
+   * When set, called at the end of each phase of a step with its name (a
+   * phase can end more than once: a fresh-negatives pass adds to its
+   * tower's). Profiling only; null in training.
+   */
+  onPhase: ((phase: StepPhase) => void) | null = null;
   private readonly mark: number;
   private readonly params: F32Buffer;
   private readonly grads: F32Buffer;
@@ -58,28 +69,36 @@ export class CoreEngine implements Engine {
 
   step(batch: StepBatch, lr: number): StepResult {
     const { passes, towers, dh } = this;
+    const mark = this.onPhase ?? noMark;
     passes.x.input.set(batch.x);
     passes.t.input.set(batch.t);
-    const h: Embeddings = { x: towers.x.forward(passes.x), t: towers.t.forward(passes.t) };
     if (passes.xNeg && passes.tNeg) {
       if (!batch.xNeg || !batch.tNeg) throw new MisalignError('SHAPE_MISMATCH', 'fresh negatives need a negatives batch');
       passes.xNeg.input.set(batch.xNeg);
       passes.tNeg.input.set(batch.tNeg);
-      h.xNeg = towers.x.forward(passes.xNeg);
-      h.tNeg = towers.t.forward(passes.tNeg);
     }
+    mark('inputs');
+    const hx = towers.x.forward(passes.x);
+    const hxNeg = passes.xNeg ? towers.x.forward(passes.xNeg) : undefined;
+    mark('x forward');
+    const ht = towers.t.forward(passes.t);
+    const htNeg = passes.tNeg ? towers.t.forward(passes.tNeg) : undefined;
+    mark('t forward');
+    const h: Embeddings = hxNeg && htNeg ? { x: hx, t: ht, xNeg: hxNeg, tNeg: htNeg } : { x: hx, t: ht };
     const value = this.loss.lossAndGrad(h, dh);
+    mark('loss');
     if (!Number.isFinite(value.loss)) throw new MisalignError('NON_FINITE', `loss is ${value.loss}`);
     this.grads.array.fill(0);
     towers.x.backward(passes.x, dh.x);
+    if (passes.xNeg) towers.x.backward(passes.xNeg, dh.xNeg);
+    mark('x backward');
     towers.t.backward(passes.t, dh.t);
-    if (passes.xNeg && passes.tNeg) {
-      towers.x.backward(passes.xNeg, dh.xNeg);
-      towers.t.backward(passes.tNeg, dh.tNeg);
-    }
+    if (passes.tNeg) towers.t.backward(passes.tNeg, dh.tNeg);
+    mark('t backward');
     const gradNorm = clipGradNorm(this.k, this.grads, this.spec.clip);
     if (!Number.isFinite(gradNorm)) throw new MisalignError('NON_FINITE', `gradient norm is ${gradNorm}`);
     this.adam.step(this.grads, lr);
+    mark('clip and Adam');
     return { ...value, gradNorm };
   }
 
