@@ -17,7 +17,7 @@ import type { F32Buffer } from '../kernels/arena.js';
 import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../kernels/activations.js';
 import { gemm } from '../kernels/gemm.js';
 import { GroupedLayout } from '../kernels/grouped.js';
-import type { Kernels } from '../kernels/module.js';
+import { checkBuffer, type Kernels } from '../kernels/module.js';
 import { Adam } from '../kernels/optim.js';
 
 /** Where each part of a bank's parameters starts, in floats. */
@@ -109,6 +109,40 @@ export class ProbeBank {
   }
 
   /**
+   * The same Yhat as forward (bit for bit), row by row in one call
+   * (assembly/probebank.ts); h (width) is scratch.
+   */
+  forwardRows(X: F32Buffer, rows: number, h: F32Buffer, Yhat: F32Buffer): void {
+    const { width, O } = this.layout;
+    checkBuffer('probe bank input', X, rows * this.k);
+    checkBuffer('probe bank hidden row', h, width);
+    checkBuffer('probe bank output', Yhat, rows * O);
+    const p = this.params;
+    this.kernels.exports.probeBankForward(X.ptr, rows, this.k, p.ptr, this.part(p, 'b1').ptr, this.part(p, 'Wt').ptr, this.part(p, 'b2').ptr, this.heads.groups.ptr, width, O, this.hidden, h.ptr, Yhat.ptr);
+  }
+
+  /**
+   * forward, then the squared-error gradient (squaredErrorGrad: ∂L/∂Ŷ = (Ŷ − Y)·scale per
+   * column, colLoss = Σ_r (Ŷ − Y)²), then backward, in one call that keeps each row in cache
+   * (assembly/probebank.ts): this.grads and colLoss come out bit-identical to that chain.
+   * h, dh (width) and yhat (O) are scratch.
+   */
+  lossAndGrad(X: F32Buffer, rows: number, Y: F32Buffer, scale: F32Buffer, colLoss: F32Buffer, h: F32Buffer, dh: F32Buffer, yhat: F32Buffer): void {
+    const { width, O } = this.layout;
+    checkBuffer('probe bank input', X, rows * this.k);
+    checkBuffer('probe bank targets', Y, rows * O);
+    for (const [what, b] of [['scale', scale], ['column losses', colLoss], ['output row', yhat]] as const) checkBuffer(`probe bank ${what}`, b, O);
+    checkBuffer('probe bank hidden row', h, width);
+    checkBuffer('probe bank hidden gradient row', dh, width);
+    const p = this.params;
+    const g = this.grads;
+    this.kernels.exports.probeBankGrad(
+      X.ptr, rows, this.k, p.ptr, this.part(p, 'b1').ptr, this.part(p, 'Wt').ptr, this.part(p, 'b2').ptr, this.heads.groups.ptr, width, O, this.hidden,
+      Y.ptr, scale.ptr, colLoss.ptr, g.ptr, this.part(g, 'b1').ptr, this.part(g, 'Wt').ptr, this.part(g, 'b2').ptr, h.ptr, dh.ptr, yhat.ptr,
+    );
+  }
+
+  /**
    * Gradients of the loss from ∂L/∂Ŷ = dY (rows, O), given the X and Hb of the forward pass;
    * dH (rows, width) is scratch. Written into this.grads, or added to them with `accumulate`.
    */
@@ -155,7 +189,10 @@ export class Minibatches {
     for (let start = 0; start + batch <= order.length; start += batch) {
       const rows = order.subarray(start, start + batch);
       const xv = xBatch.array;
-      for (let r = 0; r < batch; r++) xv.set(x.subarray(rows[r]! * k, (rows[r]! + 1) * k), r * k);
+      for (let r = 0; r < batch; r++) {
+        const from = rows[r]! * k;
+        for (let j = 0; j < k; j++) xv[r * k + j] = x[from + j]!;
+      }
       step(rows);
     }
   }
