@@ -90,14 +90,11 @@ export function mlpProbeR2(
     const B = Math.min(opt.batch, nFit);
     const X = kernels.arena.alloc(B * k);
     const Y = kernels.arena.alloc(B * O);
-    const h = kernels.arena.alloc(width);
-    const dh = kernels.arena.alloc(width);
-    const yRow = kernels.arena.alloc(O);
     const Yhat = kernels.arena.alloc(B * O);
     const colLoss = kernels.arena.alloc(O);
     // ∂(½·mean over the batch of Σ_o (ŷ − y)²/o_p)/∂ŷ = (ŷ − y)/(B·o_p)
     const scale = kernels.arena.from(targets.flatMap((t) => Array<number>(t.outputs).fill(1 / (B * t.outputs))));
-    const forward = (rows: number) => bank.forwardRows(X, rows, h, Yhat);
+    const forward = (rows: number) => bank.forwardRows(X, rows, Yhat);
     // each probe's share of a batch's loss: ½·Σ_o colLoss[o]/o_p over its outputs
     const head = new Int32Array(O);
     const perOutput = new Float64Array(O);
@@ -124,7 +121,7 @@ export function mlpProbeR2(
         }
         // forward, squared-error gradient and backward (bit-identical to bank.forward,
         // squaredErrorGrad and bank.backward); overwrites every gradient
-        bank.lossAndGrad(X, B, Y, scale, colLoss, h, dh, yRow);
+        bank.lossAndGrad(X, B, Y, scale, colLoss);
         const cl = colLoss.array;
         for (let c = 0; c < O; c++) epochLoss[head[c]!]! += (0.5 * cl[c]!) / perOutput[c]!;
         bank.adam.step(bank.grads);
