@@ -19,5 +19,6 @@ export { lpsimclrRows, lpsimclrWorkFloats } from "./lpsimclr";
 export { infonce, infonceWorkFloats } from "./infonce";
 export { sumSquares, scale, addInto, adamStep } from "./optim";
 export { groupedForward, groupedBackward, squaredErrorGrad } from "./grouped";
+export { probeBankForward4, probeBankGrad4, probeBankBackward4 } from "./probebank";
 export { sampleObservations, samplerWorkBytes, samplerLn } from "./sampler";
 export { im2col, col2im } from "./conv";

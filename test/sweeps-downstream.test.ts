@@ -88,6 +88,10 @@ describe('misalign eval DIR --downstream', () => {
     expect(saved.settings).toMatchObject({ steps: 15, expWeight: 0.4, binarize: 'kmeans', samples: 256 });
     expect(Object.keys(saved.regression)).toEqual(['y1', 'y2', 'y3', 'y4']);
     expect(Object.keys(saved.classification)).toEqual(['mccId', 'mccOod']);
+    // without --downstream-steps, the run's preset's steps (2,000 for the quick preset), not the paper's 10,000
+    expect((await runCli('eval', dir, '--downstream')).code).toBe(0);
+    const byPreset = JSON.parse(await readFile(join(dir, 'downstream.json'), 'utf8')) as DownstreamResult;
+    expect(byPreset.settings).toMatchObject({ steps: 2000, expWeight: 0.6, binarize: 'median' });
     const sweepBad = await runCli('sweep', '--grid', 'selection', '--out', join(dir, 'sweep'), '--downstream-steps', '5');
     expect(sweepBad.code).toBe(2);
     expect(sweepBad.err).toMatch(/--downstream-steps needs the downstream study/);

@@ -12,7 +12,7 @@ export class GroupedLayout {
   readonly O: number;
   readonly G: number;
   /** (O,) i32 group of each column, in the module's memory. */
-  private readonly groups: F32Buffer;
+  readonly groups: F32Buffer;
 
   /** `outputs[g]` columns for group g, in order; each group has Hd hidden units. */
   constructor(

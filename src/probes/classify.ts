@@ -126,7 +126,6 @@ export function classifierProbes(
     const B = Math.min(opt.batch, nFit);
     const X = kernels.arena.alloc(Math.max(B, nScore) * k);
     const Hb = kernels.arena.alloc(Math.max(B, nScore) * width);
-    const dH = kernels.arena.alloc(B * width);
     const Yhat = kernels.arena.alloc(Math.max(B, nScore) * O);
     const dYb = kernels.arena.alloc(B * O);
     const batches = new Minibatches(nFit, B);
@@ -134,7 +133,7 @@ export function classifierProbes(
       batches.epoch(rng, xFit, k, X, (rows) => {
         bank.forward(X, B, Hb, Yhat);
         softmaxGrad(Yhat.array, dYb.array, B, O, targets, offsets, (g, r) => targets[g]!.fit[rows[r]!]!, 1 / B);
-        bank.backward(X, B, Hb, dYb, dH);
+        bank.backward(X, B, Hb, dYb);
         bank.adam.step(bank.grads);
       });
     }

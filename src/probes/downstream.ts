@@ -160,7 +160,6 @@ function trainBank(
   // The batch is the whole fitting set, processed in chunks of CHUNK rows so that the
   // hidden activations, (CHUNK, width), stay in cache; gradients add up over the chunks.
   const Hb = kernels.arena.alloc(CHUNK * width);
-  const dH = kernels.arena.alloc(CHUNK * width);
   const Yhat = kernels.arena.alloc(n * O);
   const dY = kernels.arena.alloc(CHUNK * O);
   const colLoss = kernels.arena.alloc(O);
@@ -183,7 +182,7 @@ function trainBank(
       const yv = yh.array;
       const d = dY.array;
       for (let r = 0; r < rows; r++) d[r * O + R] = (1 / (1 + Math.exp(-yv[r * O + R]!)) - labels[r0 + r]!) / n;
-      bank.backward(X.view(r0 * k, rows * k), rows, Hb, dY, dH, true);
+      bank.backward(X.view(r0 * k, rows * k), rows, Hb, dY, true);
     }
     bank.adam.step(bank.grads);
   }

@@ -13,7 +13,6 @@
  */
 import { MisalignError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
-import { squaredErrorGrad } from '../kernels/grouped.js';
 import type { Kernels } from '../kernels/module.js';
 import { initBankParams, Minibatches, ProbeBank } from './probe-bank.js';
 import { fitStandardizer, r2Score, standardize } from './stats.js';
@@ -91,14 +90,20 @@ export function mlpProbeR2(
     const B = Math.min(opt.batch, nFit);
     const X = kernels.arena.alloc(B * k);
     const Y = kernels.arena.alloc(B * O);
-    const Hb = kernels.arena.alloc(B * width);
-    const dH = kernels.arena.alloc(B * width);
     const Yhat = kernels.arena.alloc(B * O);
-    const dY = kernels.arena.alloc(B * O);
     const colLoss = kernels.arena.alloc(O);
     // ∂(½·mean over the batch of Σ_o (ŷ − y)²/o_p)/∂ŷ = (ŷ − y)/(B·o_p)
     const scale = kernels.arena.from(targets.flatMap((t) => Array<number>(t.outputs).fill(1 / (B * t.outputs))));
-    const forward = (rows: number) => bank.forward(X, rows, Hb, Yhat);
+    const forward = (rows: number) => bank.forwardRows(X, rows, Yhat);
+    // each probe's share of a batch's loss: ½·Σ_o colLoss[o]/o_p over its outputs
+    const head = new Int32Array(O);
+    const perOutput = new Float64Array(O);
+    targets.forEach((t, p) => {
+      for (let o = 0; o < t.outputs; o++) {
+        head[offsets[p]! + o] = p;
+        perOutput[offsets[p]! + o] = t.outputs;
+      }
+    });
 
     const batches = new Minibatches(nFit, B);
     const best = new Float64Array(P).fill(Infinity);
@@ -110,14 +115,15 @@ export function mlpProbeR2(
       epochLoss.fill(0);
       batches.epoch(rng, xFit, k, X, (rows) => {
         const yv = Y.array;
-        for (let r = 0; r < B; r++) yv.set(yFit.subarray(rows[r]! * O, (rows[r]! + 1) * O), r * O);
-        forward(B);
-        squaredErrorGrad(kernels, Yhat, Y, dY, scale, colLoss, B, O);
+        for (let r = 0; r < B; r++) {
+          const from = rows[r]! * O;
+          for (let o = 0; o < O; o++) yv[r * O + o] = yFit[from + o]!;
+        }
+        // forward, squared-error gradient and backward (bit-identical to bank.forward,
+        // squaredErrorGrad and bank.backward); overwrites every gradient
+        bank.lossAndGrad(X, B, Y, scale, colLoss);
         const cl = colLoss.array;
-        targets.forEach((t, p) => {
-          for (let o = 0; o < t.outputs; o++) epochLoss[p]! += (0.5 * cl[offsets[p]! + o]!) / t.outputs;
-        });
-        bank.backward(X, B, Hb, dY, dH); // overwrites every gradient
+        for (let c = 0; c < O; c++) epochLoss[head[c]!]! += (0.5 * cl[c]!) / perOutput[c]!;
         bank.adam.step(bank.grads);
       });
       // scikit-learn's stopping rule, per probe; stop when every probe has stalled

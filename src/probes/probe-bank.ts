@@ -14,10 +14,8 @@
  */
 import type { Rng } from '../common/rng.js';
 import type { F32Buffer } from '../kernels/arena.js';
-import { biasAdd, columnSums, leakyReluBackward, leakyReluForward } from '../kernels/activations.js';
-import { gemm } from '../kernels/gemm.js';
 import { GroupedLayout } from '../kernels/grouped.js';
-import type { Kernels } from '../kernels/module.js';
+import { checkBuffer, type Kernels } from '../kernels/module.js';
 import { Adam } from '../kernels/optim.js';
 
 /** Where each part of a bank's parameters starts, in floats. */
@@ -70,7 +68,13 @@ export class ProbeBank {
   readonly grads: F32Buffer;
   readonly adam: Adam;
   private readonly heads: GroupedLayout;
-  private readonly dWtScratch: F32Buffer;
+  /** Gradients of one call, added to grads by backward's `accumulate`. */
+  private readonly gradScratch: F32Buffer;
+  /** Hidden rows of 4 rows (forwardRows, lossAndGrad), a padding row (width + O) and zeros (max(k, width, O)). */
+  private readonly h4: F32Buffer;
+  private readonly y4: F32Buffer;
+  private readonly pad: F32Buffer;
+  private readonly zero: F32Buffer;
 
   /** `init` holds the initial parameters in the layout above. */
   constructor(
@@ -82,11 +86,17 @@ export class ProbeBank {
     lr: number,
   ) {
     this.layout = bankLayout(k, hidden, outputs);
+    const { width, O, total } = this.layout;
     this.params = kernels.arena.from(init);
-    this.grads = kernels.arena.alloc(this.layout.total);
+    this.grads = kernels.arena.alloc(total);
     this.adam = new Adam(kernels, this.params, { lr });
+    // the kernels below need each head's outputs next to each other, as GroupedLayout makes them
     this.heads = new GroupedLayout(kernels, [...outputs], hidden);
-    this.dWtScratch = kernels.arena.alloc(this.layout.O * hidden);
+    this.gradScratch = kernels.arena.alloc(total);
+    this.h4 = kernels.arena.alloc(4 * width);
+    this.y4 = kernels.arena.alloc(4 * O);
+    this.pad = kernels.arena.alloc(width + O);
+    this.zero = kernels.arena.alloc(Math.max(k, width, O));
   }
 
   private part(buf: F32Buffer, which: 'W1' | 'b1' | 'Wt' | 'b2'): F32Buffer {
@@ -97,32 +107,69 @@ export class ProbeBank {
     return buf.view(b2At, O);
   }
 
-  /** Yhat (rows, O) from X (rows, k); leaves relu(X·W1 + b1) in Hb (rows, width). */
-  forward(X: F32Buffer, rows: number, Hb: F32Buffer, Yhat: F32Buffer): void {
-    const { kernels: kn, params } = this;
+  private forward4(X: F32Buffer, rows: number, Hb: F32Buffer, keepHidden: boolean, Yhat: F32Buffer): void {
     const { width, O } = this.layout;
-    gemm(kn, { M: rows, N: width, K: this.k, A: X, B: this.part(params, 'W1'), C: Hb });
-    biasAdd(kn, Hb, this.part(params, 'b1'), rows, width);
-    leakyReluForward(kn, Hb, Hb, 0, rows * width);
-    this.heads.forward(Hb, this.part(params, 'Wt'), Yhat, rows);
-    biasAdd(kn, Yhat, this.part(params, 'b2'), rows, O);
+    checkBuffer('probe bank input', X, rows * this.k);
+    checkBuffer('probe bank output', Yhat, rows * O);
+    const p = this.params;
+    this.kernels.exports.probeBankForward4(
+      X.ptr, rows, this.k, p.ptr, this.part(p, 'b1').ptr, this.part(p, 'Wt').ptr, this.part(p, 'b2').ptr, this.heads.groups.ptr, width, O, this.hidden,
+      Hb.ptr, keepHidden ? 1 : 0, Yhat.ptr, this.pad.ptr, this.zero.ptr,
+    );
   }
 
   /**
-   * Gradients of the loss from ∂L/∂Ŷ = dY (rows, O), given the X and Hb of the forward pass;
-   * dH (rows, width) is scratch. Written into this.grads, or added to them with `accumulate`.
+   * Yhat (rows, O) from X (rows, k); leaves relu(X·W1 + b1) in Hb (rows, width). Four rows at
+   * a time in one call (assembly/probebank.ts), bit-identical to the chain gemm → biasAdd →
+   * leakyReluForward(0) → grouped forward → biasAdd (test/probe-bank.test.ts).
    */
-  backward(X: F32Buffer, rows: number, Hb: F32Buffer, dY: F32Buffer, dH: F32Buffer, accumulate = false): void {
-    const { kernels: kn, grads } = this;
+  forward(X: F32Buffer, rows: number, Hb: F32Buffer, Yhat: F32Buffer): void {
+    checkBuffer('probe bank hidden layer', Hb, rows * this.layout.width);
+    this.forward4(X, rows, Hb, true, Yhat);
+  }
+
+  /** The same Yhat as forward, without keeping the hidden layer. */
+  forwardRows(X: F32Buffer, rows: number, Yhat: F32Buffer): void {
+    this.forward4(X, rows, this.h4, false, Yhat);
+  }
+
+  /**
+   * forward, then the squared-error gradient (squaredErrorGrad: ∂L/∂Ŷ = (Ŷ − Y)·scale per
+   * column, colLoss = Σ_r (Ŷ − Y)²), then backward, in one call that keeps each group of four
+   * rows in cache (assembly/probebank.ts): this.grads and colLoss come out bit-identical to
+   * that chain.
+   */
+  lossAndGrad(X: F32Buffer, rows: number, Y: F32Buffer, scale: F32Buffer, colLoss: F32Buffer): void {
     const { width, O } = this.layout;
-    const beta = accumulate ? 1 : 0;
-    const gWt = this.part(grads, 'Wt');
-    this.heads.backward(Hb, this.part(this.params, 'Wt'), dY, accumulate ? this.dWtScratch : gWt, dH, rows);
-    if (accumulate) kn.exports.addInto(gWt.ptr, this.dWtScratch.ptr, O * this.hidden);
-    columnSums(kn, dY, this.part(grads, 'b2'), rows, O, beta);
-    leakyReluBackward(kn, Hb, dH, dH, 0, rows * width);
-    gemm(kn, { M: this.k, N: width, K: rows, A: X, B: dH, C: this.part(grads, 'W1'), transA: true, beta });
-    columnSums(kn, dH, this.part(grads, 'b1'), rows, width, beta);
+    checkBuffer('probe bank input', X, rows * this.k);
+    checkBuffer('probe bank targets', Y, rows * O);
+    for (const [what, b] of [['scale', scale], ['column losses', colLoss]] as const) checkBuffer(`probe bank ${what}`, b, O);
+    const p = this.params;
+    const g = this.grads;
+    this.kernels.exports.probeBankGrad4(
+      X.ptr, rows, this.k, p.ptr, this.part(p, 'b1').ptr, this.part(p, 'Wt').ptr, this.part(p, 'b2').ptr, this.heads.groups.ptr, width, O, this.hidden,
+      Y.ptr, scale.ptr, colLoss.ptr, g.ptr, this.part(g, 'b1').ptr, this.part(g, 'Wt').ptr, this.part(g, 'b2').ptr, this.h4.ptr, this.y4.ptr, this.zero.ptr,
+    );
+  }
+
+  /**
+   * Gradients of the loss from ∂L/∂Ŷ = dY (rows, O), given the X and Hb of the forward pass,
+   * in one call (assembly/probebank.ts), bit-identical to the chain grouped backward →
+   * columnSums → leakyReluBackward(0) → gemm(transA) → columnSums. Written into this.grads,
+   * or, with `accumulate`, summed over the rows from zero and then added to them (as that
+   * chain does with beta = 1).
+   */
+  backward(X: F32Buffer, rows: number, Hb: F32Buffer, dY: F32Buffer, accumulate = false): void {
+    const { width, O, total } = this.layout;
+    checkBuffer('probe bank input', X, rows * this.k);
+    checkBuffer('probe bank hidden layer', Hb, rows * width);
+    checkBuffer('probe bank output gradient', dY, rows * O);
+    const g = accumulate ? this.gradScratch : this.grads;
+    this.kernels.exports.probeBankBackward4(
+      X.ptr, rows, this.k, this.part(this.params, 'Wt').ptr, this.heads.groups.ptr, width, O, this.hidden,
+      Hb.ptr, dY.ptr, g.ptr, this.part(g, 'b1').ptr, this.part(g, 'Wt').ptr, this.part(g, 'b2').ptr, this.zero.ptr,
+    );
+    if (accumulate) this.kernels.exports.addInto(this.grads.ptr, g.ptr, total);
   }
 }
 
@@ -155,7 +202,10 @@ export class Minibatches {
     for (let start = 0; start + batch <= order.length; start += batch) {
       const rows = order.subarray(start, start + batch);
       const xv = xBatch.array;
-      for (let r = 0; r < batch; r++) xv.set(x.subarray(rows[r]! * k, (rows[r]! + 1) * k), r * k);
+      for (let r = 0; r < batch; r++) {
+        const from = rows[r]! * k;
+        for (let j = 0; j < k; j++) xv[r * k + j] = x[from + j]!;
+      }
       step(rows);
     }
   }

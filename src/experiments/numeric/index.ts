@@ -61,8 +61,9 @@ export function formatNumericMetrics(metrics: NumericMetrics): string {
 export function numericDownstream(model: Model<NumericConfig, DataGenerator>, options: DownstreamRunOptions = {}): DownstreamResult {
   const { config, kernels, engine, world } = model;
   return evaluateDownstream(kernels, (which, data, rows) => engine.encode(which, data, rows), world, {
-    steps: downstreamStepsFor(config.preset),
     ...options,
+    // an option left undefined (the CLI's --downstream-steps not given) keeps the preset's steps
+    steps: options.steps ?? downstreamStepsFor(config.preset),
     seed: config.evalSeed,
     samples: config.evalSamples,
   });
