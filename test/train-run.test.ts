@@ -79,7 +79,7 @@ describe('presets', () => {
     expect(paper.schedule).toEqual({ kind: 'constant' });
     const quick = resolveNumericConfig({ theta: 386 });
     expect(quick).toMatchObject({ preset: 'quick', steps: 16_000, batch: 512, lr: 1e-2, hidden: [4, 4, 4], negatives: 'in-batch', encodingSize: 5 });
-    expect(resolveNumericConfig({ theta: 1023 }).steps).toBe(48_000); // encoding size 10
+    expect(resolveNumericConfig({ theta: 1023 }).steps).toBe(96_000); // encoding size 10
     expect(resolveNumericConfig({ theta: 1013 }).steps).toBe(48_000); // encoding size 9
     expect(resolveNumericConfig({ select: '1-7' }).steps).toBe(48_000); // encoding size 7
     expect(resolveNumericConfig({ select: '1-6' }).steps).toBe(16_000); // encoding size 6
@@ -87,7 +87,7 @@ describe('presets', () => {
     expect(resolveNumericConfig({ theta: 1023, perturb: '1-9' }).steps).toBe(96_000); // ... leaving one dimension
     expect(resolveNumericConfig({ theta: 1 }).steps).toBe(16_000); // one dimension, no perturbation
     expect(resolveNumericConfig({ theta: 968, rho: 12, preset: 'paper' }).steps).toBe(100_001);
-    expect(resolveNumericConfig({ theta: 386, encodingSize: 12 }).steps).toBe(48_000);
+    expect(resolveNumericConfig({ theta: 386, encodingSize: 12 }).steps).toBe(96_000);
     expect(resolveNumericConfig({ ns: 20, select: '1-6' }).steps).toBe(96_000); // z_x wider than the paper's 15
     expect(resolveNumericConfig({ ns: 10, nm: 6, theta: 386 }).steps).toBe(96_000);
     expect(resolveNumericConfig({ ns: 4, nm: 2, select: '1-3', perturb: '3' }).steps).toBe(48_000); // smaller worlds: the usual rules
