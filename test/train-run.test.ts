@@ -73,19 +73,21 @@ describe('training a small problem', () => {
 });
 
 describe('presets', () => {
-  it('paper: the public recipe; quick: the studied recipe, with more steps for perturbations, 10+ dimensional encodings and larger worlds', () => {
+  it('paper: the public recipe; quick: the studied recipe, with more steps for perturbations, 7+ dimensional encodings and larger worlds', () => {
     const paper = resolveNumericConfig({ theta: 386, preset: 'paper' });
     expect(paper).toMatchObject({ steps: 100_001, batch: 6144, lr: 1e-4, hidden: [10, 50, 50, 50, 50, 10], negatives: 'fresh', clip: 2, alpha: 0.5, tau: 1 });
     expect(paper.schedule).toEqual({ kind: 'constant' });
     const quick = resolveNumericConfig({ theta: 386 });
     expect(quick).toMatchObject({ preset: 'quick', steps: 16_000, batch: 512, lr: 1e-2, hidden: [4, 4, 4], negatives: 'in-batch', encodingSize: 5 });
-    expect(resolveNumericConfig({ theta: 1023 }).steps).toBe(48_000); // encoding size 10
-    expect(resolveNumericConfig({ theta: 1013 }).steps).toBe(16_000); // encoding size 9
+    expect(resolveNumericConfig({ theta: 1023 }).steps).toBe(96_000); // encoding size 10
+    expect(resolveNumericConfig({ theta: 1013 }).steps).toBe(48_000); // encoding size 9
+    expect(resolveNumericConfig({ select: '1-7' }).steps).toBe(48_000); // encoding size 7
+    expect(resolveNumericConfig({ select: '1-6' }).steps).toBe(16_000); // encoding size 6
     expect(resolveNumericConfig({ theta: 1023, perturb: '1' }).steps).toBe(48_000); // a perturbation
     expect(resolveNumericConfig({ theta: 1023, perturb: '1-9' }).steps).toBe(96_000); // ... leaving one dimension
     expect(resolveNumericConfig({ theta: 1 }).steps).toBe(16_000); // one dimension, no perturbation
     expect(resolveNumericConfig({ theta: 968, rho: 12, preset: 'paper' }).steps).toBe(100_001);
-    expect(resolveNumericConfig({ theta: 386, encodingSize: 12 }).steps).toBe(48_000);
+    expect(resolveNumericConfig({ theta: 386, encodingSize: 12 }).steps).toBe(96_000);
     expect(resolveNumericConfig({ ns: 20, select: '1-6' }).steps).toBe(96_000); // z_x wider than the paper's 15
     expect(resolveNumericConfig({ ns: 10, nm: 6, theta: 386 }).steps).toBe(96_000);
     expect(resolveNumericConfig({ ns: 4, nm: 2, select: '1-3', perturb: '3' }).steps).toBe(48_000); // smaller worlds: the usual rules

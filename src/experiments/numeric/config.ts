@@ -49,20 +49,23 @@ export interface QuickStepsFor {
 
 /**
  * Steps of the quick preset. 16,000 unless the captions perturb a factor or
- * the encoding has 10 or more dimensions: then 48,000; and 96,000 for a
- * perturbation that leaves a one-dimensional encoding or for a world larger
+ * the encoding has 7 or more dimensions: then 48,000; and 96,000 for an
+ * unperturbed encoding of 10 or more dimensions, for a perturbation that
+ * leaves a one-dimensional encoding, or for a world larger
  * than the paper's (z_x with more than 15 dimensions). With 511 in-batch
  * negatives the loss reaches its floor (−log 512) early; afterwards a
  * perturbed factor, or the last of many kept ones, is sorted out slowly:
  * I_ρ = {1} keeps s1 at R² 0.77 after 16,000 steps and at 0.00 after 48,000;
  * I_ρ = [9] reaches kept R² 0.86 after 48,000 and 0.99 after 96,000;
  * ns = 20, I_θ = [6] reaches 0.60 after 16,000, 0.84 after 48,000 and 0.93
- * after 96,000 (docs/quick-preset.md).
+ * after 96,000; seed 2 of I_θ = [8] reaches 0.67 after 16,000 and 0.95 after
+ * 48,000; seed 2 of I_θ = [10] 0.84 after 48,000 and 0.95 after 96,000
+ * (docs/quick-preset.md).
  */
 export function quickSteps({ encodingSize, perturbed, imageLatents }: QuickStepsFor): number {
   if (imageLatents > 15) return 96_000;
   if (perturbed > 0) return encodingSize === 1 ? 96_000 : 48_000;
-  return encodingSize >= 10 ? 48_000 : 16_000;
+  return encodingSize >= 10 ? 96_000 : encodingSize >= 7 ? 48_000 : 16_000;
 }
 
 /**
