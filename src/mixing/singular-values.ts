@@ -16,7 +16,7 @@
  * (different rounding) would change which mixing matrices are accepted, and
  * with them every result; ml-matrix stays the reference in the tests.
  * JAMA is in the public domain; ml-matrix (whose operation order this
- * follows) is MIT-licensed, Copyright (c) 2014 ml.js.
+ * follows) is MIT-licensed, Copyright (c) 2014 Michaël Zasso.
  */
 
 /** Reusable scratch for one dimension n. */
