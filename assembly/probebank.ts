@@ -32,23 +32,11 @@
 // Wt, gWt (O, Hd); b2, gb2, scale, colLoss (O,); group (O,) i32.
 // Gradients and colLoss are overwritten.
 
+import { addInto } from "./optim";
+
 @inline
 function f(p: usize, i: i32): f32 {
   return load<f32>(p + (<usize>i << 2));
-}
-
-// y[0..n) = y + x
-@inline
-function add(y: usize, x: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const off = <usize>i << 2;
-    v128.store(y + off, f32x4.add(v128.load(y + off), v128.load(x + off)));
-  }
-  for (; i < n; i++) {
-    const off = <usize>i << 2;
-    store<f32>(y + off, load<f32>(y + off) + load<f32>(x + off));
-  }
 }
 
 // h_r = relu(x_r·W1 + b1) for four rows; x_r (k,), h_r (width,)
@@ -348,7 +336,7 @@ export function probeBankBackward4(
   memory.fill(gb1, 0, widthB);
   memory.fill(gWt, 0, <usize>O * <usize>Hd * 4);
   memory.fill(gb2, 0, OB);
-  for (let r = 0; r < rows; r++) add(gb2, dY + <usize>r * OB, O);
+  for (let r = 0; r < rows; r++) addInto(gb2, dY + <usize>r * OB, O);
   for (let r = 0; r < rows; r += 4) {
     backward4(
       rowOr(X, r, rows, k, zero), rowOr(X, r + 1, rows, k, zero), rowOr(X, r + 2, rows, k, zero), rowOr(X, r + 3, rows, k, zero),

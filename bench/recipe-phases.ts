@@ -9,6 +9,7 @@ import { evaluateModel, resolveConfig, trainAndEvaluate, withModel } from '../sr
 import type { NumericConfig, NumericSettings } from '../src/experiments/numeric/config.js';
 import type { NumericMetrics } from '../src/experiments/numeric/index.js';
 import type { TrainingSnapshot } from '../src/training/trainer.js';
+import { factorSummary } from './recipe-summary.js';
 
 interface Phase {
   at: number;
@@ -48,20 +49,12 @@ for (let i = 0; i + 1 < bounds.length; i++) {
 }
 const m = metrics as unknown as NumericMetrics;
 const wall = (performance.now() - t0) / 1000;
-const nl = (enc: string, kept: boolean) => m.factors.filter((f) => f.encoding === enc && /^s\d+$/.test(f.factor) && (f.predicted === 'kept') === kept).map((f) => f.r2Nonlinear);
-const mm = (enc: string, name: string) => m.factors.find((f) => f.encoding === enc && f.factor === name)!.r2Nonlinear;
 console.log(
   JSON.stringify({
     phases,
     wall: +wall.toFixed(1),
     train: +m.trainSeconds.toFixed(1),
     loss: +m.finalLoss.toFixed(4),
-    keptMinX: +Math.min(...nl('x', true)).toFixed(3),
-    keptMinT: +Math.min(...nl('t', true)).toFixed(3),
-    droppedMaxX: +Math.max(0, ...nl('x', false)).toFixed(3),
-    droppedMaxT: +Math.max(0, ...nl('t', false)).toFixed(3),
-    mMax: +Math.max(mm('x', 'm_x'), mm('x', 'm_t'), mm('t', 'm_x'), mm('t', 'm_t')).toFixed(3),
-    worst: m.factors.filter((f) => f.verdict === 'fail').map((f) => `${f.encoding}:${f.factor}=${f.r2Nonlinear.toFixed(2)}`).join(' '),
-    passed: `${m.passed}/${m.judged}`,
+    ...factorSummary(m),
   }),
 );

@@ -5,6 +5,7 @@
 import { runExperiment } from '../src/experiments/lifecycle.js';
 import type { NumericConfig, NumericSettings } from '../src/experiments/numeric/config.js';
 import type { NumericMetrics } from '../src/experiments/numeric/index.js';
+import { factorSummary } from './recipe-summary.js';
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as NumericSettings;
 /** I_θ = [5] (θ = 386) unless the settings name a selection. */
@@ -20,22 +21,11 @@ const run = await runExperiment(withDefaultSelection(settings), {
 const config = run.config as NumericConfig;
 const metrics = run.metrics as NumericMetrics;
 const wall = (performance.now() - t0) / 1000;
-const nl = (enc: string, kept: boolean) =>
-  metrics.factors.filter((f) => f.encoding === enc && /^s\d+$/.test(f.factor) && (f.predicted === 'kept') === kept).map((f) => f.r2Nonlinear);
-const lin = (enc: string, kept: boolean) =>
-  metrics.factors.filter((f) => f.encoding === enc && /^s\d+$/.test(f.factor) && (f.predicted === 'kept') === kept).map((f) => f.r2Linear);
-const m = (enc: string, name: string) => metrics.factors.find((f) => f.encoding === enc && f.factor === name)!.r2Nonlinear;
 const summary = {
   recipe: { steps: config.steps, batch: config.batch, lr: config.lr, schedule: config.schedule, hidden: config.hidden, negatives: config.negatives, threads: config.threads, dependence: config.dependence },
   wall: +wall.toFixed(1),
   train: +metrics.trainSeconds.toFixed(1),
   eval: +metrics.evalSeconds.toFixed(1),
-  keptMinX: +Math.min(...nl('x', true)).toFixed(3),
-  keptMinT: +Math.min(...nl('t', true)).toFixed(3),
-  keptMinLinX: +Math.min(...lin('x', true)).toFixed(3),
-  droppedMaxX: +Math.max(0, ...nl('x', false)).toFixed(3),
-  droppedMaxT: +Math.max(0, ...nl('t', false)).toFixed(3),
-  mMax: +Math.max(m('x', 'm_x'), m('x', 'm_t'), m('t', 'm_x'), m('t', 'm_t')).toFixed(3),
-  passed: `${metrics.passed}/${metrics.judged}`,
+  ...factorSummary(metrics),
 };
 console.log(JSON.stringify(summary));
