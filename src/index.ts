@@ -33,7 +33,7 @@ export { EXPERIMENTS, EXPERIMENT_NAMES, experimentNamed, type ExperimentName, ty
 export type { Experiment, BaseConfig, FactorRow, FactorValues, RunMetrics, Model, GridSpec, DownstreamRunOptions } from './experiments/experiment.js';
 export { runExperiment, resolveConfig, withModel, trainAndEvaluate, evaluateModel, createEngine, type RunHooks, type RunInput } from './experiments/lifecycle.js';
 export { numericExperiment, numericWorld, numericModel, type NumericMetrics } from './experiments/numeric/index.js';
-export { resolveNumericConfig, PRESETS, quickSteps, type NumericSettings, type NumericConfig, type PresetName } from './experiments/numeric/config.js';
+export { resolveNumericConfig, PRESETS, quickSteps, quickAlpha, type NumericSettings, type NumericConfig, type PresetName } from './experiments/numeric/config.js';
 export { stepBatch } from './experiments/numeric/batches.js';
 export { mpi3dExperiment, resolveMpi3dConfig, type Mpi3dSettings, type Mpi3dConfig, type Mpi3dMetrics, type Mpi3dFactorResult } from './experiments/mpi3d/index.js';
 export { causal3dExperiment, resolveC3dConfig, type C3dSettings, type C3dConfig, type C3dMetrics, type C3dFactorResult } from './experiments/causal3d/index.js';

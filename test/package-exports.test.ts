@@ -28,7 +28,7 @@ describe('the package as users import it (built dist/)', () => {
       'describe', 'describeBias', 'downstreamSpec', 'evaluateDownstream', 'evaluateModel', 'evaluateRepresentations', 'expandGrid',
       'experimentNamed', 'heatmapKeys', 'heatmapSpec', 'identifiedFactors', 'imageTextHeatmapSpec', 'imageTextKeys', 'imageTextVerdict',
       'initNetParams', 'learningRate', 'linearProbeR2', 'mcc', 'mccMulticlass', 'minEvalSamples', 'mlpNet', 'mlpProbeR2', 'mpi3dExperiment', 'netLayout',
-      'netParamCount', 'numericExperiment', 'numericModel', 'numericWorld', 'parseGridFile', 'parseSchedule', 'quickSteps', 'rankSubset',
+      'netParamCount', 'numericExperiment', 'numericModel', 'numericWorld', 'parseGridFile', 'parseSchedule', 'quickAlpha', 'quickSteps', 'rankSubset',
       'renderCausal3d', 'renderMpi3d', 'renderSvg', 'resolveBias', 'resolveC3dConfig', 'resolveConfig', 'resolveMpi3dConfig',
       'resolveNumericConfig', 'runExperiment', 'runHeatmapSpec', 'stepBatch', 'summarizeSweep', 'tensor2d', 'train', 'trainAndEvaluate',
       'unrankSubset', 'verdictFor', 'withModel',

@@ -11,7 +11,7 @@ import { resolveNumericConfig, type NumericSettings } from '../src/experiments/n
 import type { BiasDescription } from '../src/latent/describe.js';
 import { runExperiment } from '../src/experiments/lifecycle.js';
 import { train } from '../src/training/trainer.js';
-import { quickSteps } from '../src/experiments/numeric/config.js';
+import { quickAlpha, quickSteps } from '../src/experiments/numeric/config.js';
 import type { NumericMetrics } from '../src/experiments/numeric/index.js';
 import type { Engine } from '../src/training/engine.js';
 import { BIN, runCli } from './helpers/cli.js';
@@ -83,7 +83,8 @@ describe('presets', () => {
     expect(resolveNumericConfig({ theta: 1013 }).steps).toBe(48_000); // encoding size 9
     expect(resolveNumericConfig({ select: '1-7' }).steps).toBe(48_000); // encoding size 7
     expect(resolveNumericConfig({ select: '1-6' }).steps).toBe(16_000); // encoding size 6
-    expect(resolveNumericConfig({ theta: 1023, perturb: '1' }).steps).toBe(48_000); // a perturbation
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1-2' }).steps).toBe(48_000); // a perturbation
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1' }).steps).toBe(96_000); // ... leaving nine dimensions
     expect(resolveNumericConfig({ theta: 1023, perturb: '1-9' }).steps).toBe(96_000); // ... leaving one dimension
     expect(resolveNumericConfig({ theta: 1 }).steps).toBe(16_000); // one dimension, no perturbation
     expect(resolveNumericConfig({ theta: 968, rho: 12, preset: 'paper' }).steps).toBe(100_001);
@@ -93,6 +94,14 @@ describe('presets', () => {
     expect(resolveNumericConfig({ ns: 4, nm: 2, select: '1-3', perturb: '3' }).steps).toBe(48_000); // smaller worlds: the usual rules
     expect(quickSteps({ encodingSize: 5, perturbed: 0, imageLatents: 15 })).toBe(16_000);
     expect(resolveNumericConfig({ theta: 1023, steps: 100 }).steps).toBe(100); // explicit settings win
+  });
+
+  it('the quick preset sets α = 0.52 when the captions perturb a factor, 0.5 otherwise; the paper preset and explicit settings keep theirs', () => {
+    expect(resolveNumericConfig({ theta: 1023 }).alpha).toBe(0.5);
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1' }).alpha).toBe(0.52);
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1', preset: 'paper' }).alpha).toBe(0.5);
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1', alpha: 0.5 }).alpha).toBe(0.5);
+    expect(quickAlpha({ perturbed: 0 })).toBe(0.5);
   });
 
   it('evaluation sets: 20,480 samples with the paper preset, 8,192 with the quick one, unless set', () => {
