@@ -20,7 +20,9 @@ describe('the causal3d experiment', () => {
     // Perturbing {s_color, b_color}: both are effects of the kept s_pos.
     const pert3 = c3dBiasSets({ perturbation: 3 });
     expect(['color', 's_color', 'b_color'].map((f) => c3dPrediction(f as 'shape', pert3))).toEqual(['kept', 'partly', 'partly']);
-    expect(resolveC3dConfig({ selectionLevel: 3 })).toMatchObject({ experiment: 'causal3d', bias: { selection: 3 }, encodingSize: 4, imageSize: 32, tau: 0.1 });
+    expect(resolveC3dConfig({ selectionLevel: 3 })).toMatchObject({ experiment: 'causal3d', bias: { selection: 3 }, encodingSize: 4, imageSize: 32, tau: 0.1, probeOutputs: 'unit' });
+    // The public code (main_causal3dident.py): its encoding-size table (as the quick preset's), 100,001 steps, raw outputs.
+    expect(resolveC3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 6, steps: 100_001, batch: 256, lr: 1e-5, tau: 1, probeOutputs: 'raw' });
     expect(() => resolveC3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);
   });
 

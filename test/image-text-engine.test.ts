@@ -8,7 +8,8 @@ import { initNetParams, netParamCount, type NetSpec } from '../src/encoders/net.
 import { Kernels } from '../src/kernels/module.js';
 import { infonceClip, infonceNtXent } from '../src/kernels/reference/infonce.js';
 import { CoreEngine } from '../src/training/core-engine.js';
-import type { TwoTowerSpec } from '../src/training/engine.js';
+import type { Engine, TwoTowerSpec } from '../src/training/engine.js';
+import { probeSets, type PairBatch, type PairData } from '../src/experiments/image-text/model.js';
 import { TfjsEngine } from '../src/training/tfjs-engine.js';
 import { infonceTfjs } from '../src/training/tfjs-losses.js';
 import { randn } from './helpers/random.js';
@@ -72,5 +73,35 @@ describe('both engines with image-text towers', () => {
       core.close();
       k.arena.release(mark);
     }
+  });
+});
+
+describe('the probe sets of an image-text run', () => {
+  // An engine stub whose embeddings are known: row i of a batch is (i + 1)·(1, 2) for images and (i + 1)·(−3, 4) for captions.
+  const stubEngine = {
+    encode: (which: 'x' | 't', _input: Float32Array, B: number) =>
+      Float32Array.from({ length: 2 * B }, (_, j) => (Math.floor(j / 2) + 1) * (which === 'x' ? [1, 2] : [-3, 4])[j % 2]!),
+  } as unknown as Engine;
+  const data: PairData<PairBatch & { ids: number[] }> = {
+    vocabulary: { size: 2, tokens: ['a', 'b'] },
+    length: 1,
+    batch: (size) => ({ images: new Float32Array(size), tokens: new Float32Array(size), ids: Array.from({ length: size }, (_, i) => i) }),
+  };
+
+  it('are unit vectors with probeOutputs unit (the quick preset) and the raw outputs with raw (the paper preset, the public code)', async () => {
+    const config = { evalSamples: 6, batch: 4, encodingSize: 2 };
+    const unit = await probeSets(stubEngine, data, { ...config, probeOutputs: 'unit' }, 1, (b, i) => b.ids[i]!);
+    const raw = await probeSets(stubEngine, data, { ...config, probeOutputs: 'raw' }, 1, (b, i) => b.ids[i]!);
+    // 6 samples from batches of 4: rows 0–3, then rows 0–1 of the second batch.
+    expect(raw.fit.values).toEqual([0, 1, 2, 3, 0, 1]);
+    expect(Array.from(raw.fit.img)).toEqual([1, 2, 2, 4, 3, 6, 4, 8, 1, 2, 2, 4]);
+    expect(Array.from(raw.fit.txt.subarray(0, 4))).toEqual([-3, 4, -6, 8]);
+    for (let i = 0; i < 6; i++) {
+      expect(unit.fit.img[2 * i]).toBeCloseTo(1 / Math.sqrt(5), 6);
+      expect(unit.fit.txt[2 * i + 1]).toBeCloseTo(0.8, 6);
+    }
+    // Standardised with the fitting set's statistics, raw rows keep their spread: their length tells the rows apart.
+    const [zRaw] = raw.standardised('image');
+    expect(new Set(Array.from(zRaw).map((v) => v.toFixed(3))).size).toBeGreaterThan(2);
   });
 });

@@ -32,9 +32,18 @@ describe('multiclass MCC', () => {
 });
 
 describe('the mpi3d experiment', () => {
-  it('resolves its configuration: one level, encoding size max(3, |unbiased|)', () => {
-    expect(resolveMpi3dConfig({ selectionLevel: 3 })).toMatchObject({ bias: { selection: 3 }, encodingSize: 3, imageSize: 32, batch: 128, steps: 3000, tau: 0.1 });
-    expect(resolveMpi3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 4, imageSize: 64, lr: 1e-5, tau: 1 });
+  it('resolves its configuration: one level; the quick preset: encoding size max(3, |unbiased|), unit vectors probed; the paper preset: the public code', () => {
+    expect(resolveMpi3dConfig({ selectionLevel: 3 })).toMatchObject({ bias: { selection: 3 }, encodingSize: 3, imageSize: 32, batch: 128, steps: 3000, tau: 0.1, probeOutputs: 'unit' });
+    expect(resolveMpi3dConfig({ selectionLevel: 1 }).encodingSize).toBe(3);
+    // The public code (main_mpi3dreal.py): encoding size |unbiased|, 200,001 steps, batch 256, lr 1e-5, τ = 1, raw outputs standardised.
+    expect(resolveMpi3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 4, imageSize: 64, batch: 256, lr: 1e-5, tau: 1, steps: 200_001, probeOutputs: 'raw' });
+    expect(resolveMpi3dConfig({ selectionLevel: 1, preset: 'paper' }).encodingSize).toBe(1);
+    expect(resolveMpi3dConfig({ perturbationLevel: 5, preset: 'paper' }).encodingSize).toBe(1);
+    // Explicit settings win.
+    expect(resolveMpi3dConfig({ selectionLevel: 1, encodingSize: 2, probeOutputs: 'raw' })).toMatchObject({ encodingSize: 2, probeOutputs: 'raw' });
+    expect(resolveMpi3dConfig({ selectionLevel: 1, preset: 'paper', steps: 10 }).steps).toBe(10);
+    expect(() => resolveMpi3dConfig({ selectionLevel: 1, probeOutputs: 'normalised' })).toThrow(/probe outputs/);
+    expect(() => resolveMpi3dConfig({ selectionLevel: 1, encodingSize: 0 })).toThrow(/encoding size/);
     expect(() => resolveMpi3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, perturbationLevel: 1 })).toThrow(/exactly one/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 9 })).toThrow(/selection level must be 1\.\.5/);

@@ -60,6 +60,7 @@ interface TrainFlags {
   schedule?: string;
   hidden?: number[];
   encodingSize?: number;
+  probeOutputs?: 'unit' | 'raw';
   negatives?: 'fresh' | 'in-batch';
   engine?: 'wasm' | 'tfjs';
   backend?: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
@@ -195,7 +196,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--lr <x>', 'learning rate', numberOption('--lr'))
     .option('--schedule <s>', "'constant' or 'cosine[:warmup[:final]]'", stringOption('--schedule'))
     .option('--hidden <list>', 'hidden widths as multiples of the input size, e.g. 10,50,50,50,50,10', listOption('--hidden'))
-    .option('--encoding-size <n>', 'embedding size (default |I_θ \\ I_ρ|)', integerOption('--encoding-size'))
+    .option('--encoding-size <n>', 'embedding size (default: numeric |I_θ \\ I_ρ|; image-text: the preset’s rule for the level)', integerOption('--encoding-size'))
     .addOption(new Option('--negatives <kind>', "negatives from a second, independent batch (fresh) or the batch's other samples (in-batch)").choices(['fresh', 'in-batch']))
     .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'tfjs']))
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['cpu', 'wasm', 'webgl', 'webgpu']))
@@ -210,6 +211,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .addOption(new Option('--experiment <name>', `the experiment (default numeric): ${EXPERIMENT_NAMES.map((n) => `${n}: ${EXPERIMENTS[n].description}`).join('; ')}`).choices(EXPERIMENT_NAMES))
     .option('--selection-level <n>', 'mpi3d (1..5): captions mention the first n of color, shape, size, camera, background; causal3d (1..7): of shape, x_pos, y_pos, s_pos, color, s_color, b_color', integerOption('--selection-level'))
     .option('--perturbation-level <n>', 'image-text: every factor mentioned, the last n − 1 perturbed', integerOption('--perturbation-level'))
+    .addOption(new Option('--probe-outputs <kind>', 'image-text: probe the embeddings as unit vectors (quick) or the raw outputs (paper)').choices(['unit', 'raw']))
     .option('--data <file.npz>', 'mpi3d: the real MPI3D-Complex images (default: the procedural stand-in)', stringOption('--data'))
     .action(async (flags: TrainFlags) => {
       const experiment = experimentNamed(flags.experiment);

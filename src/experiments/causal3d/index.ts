@@ -23,7 +23,7 @@ import { linearProbeR2 } from '../../probes/linear.js';
 import { mlpProbeR2 } from '../../probes/mlp-probe.js';
 import { clip01 } from '../../probes/stats.js';
 import { imageTextVerdict, type Verdict } from '../../probes/verdicts.js';
-import { c3dBiasSets, type C3dBiasSets } from '../../scenes/causal3d-captions.js';
+import { c3dBiasSets, type C3dBias, type C3dBiasSets } from '../../scenes/causal3d-captions.js';
 import { C3dData, type C3dBatch } from '../../scenes/causal3d-data.js';
 import { C3D_CLASSES, C3D_FACTORS, type C3dFactor } from '../../scenes/causal3d-factors.js';
 import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
@@ -31,7 +31,9 @@ import { imageTextConfigs } from '../image-text/config.js';
 import { imageTextGrid } from '../image-text/grids.js';
 import { imageTextModel, pairBatches, probeSets } from '../image-text/model.js';
 
-const configs = imageTextConfigs('causal3d', c3dBiasSets, {});
+/** The public code's Causal3DIdent recipe: 100,001 steps, encoding sizes 3,3,4,5,5,6,7 (selection) and 7,6,5,5,4,3,3 (perturbation), as the quick preset's. */
+export const C3D_PUBLIC_CODE = { steps: 100_001, encodingSize: (bias: C3dBias) => c3dBiasSets(bias).encodingSize };
+const configs = imageTextConfigs('causal3d', c3dBiasSets, C3D_PUBLIC_CODE, {});
 export const c3dSettingsSchema = configs.settings;
 export type C3dSettings = z.input<typeof c3dSettingsSchema>;
 export const c3dConfigSchema = configs.config;

@@ -12,15 +12,16 @@ import { scheduleSchema, scheduleSetting } from '../../training/schedule.js';
 import { checkEngine, engineFields, resolveEngine } from '../engine-settings.js';
 
 /**
- * The presets. The paper preset follows the paper (τ = 1, lr 1e-5, batch 256, 64×64). The quick preset
+ * The presets. The paper preset follows the public code (τ = 1, lr 1e-5, batch 256, 64×64, probes on the
+ * standardised raw outputs; its steps and encoding size are each experiment's `PublicCodeRecipe`). The quick preset
  * trains at τ = 0.1: at τ = 1 the cosine logits span only [−1, 1] and, in 1,500–3,000 steps on MPI3D, the
  * loss stalls at 4.71 (τ = 0.1: 2.65; docs/image-text.md). Both train the MLP probes for 200 epochs
  * (scikit-learn's default max_iter): with 40, the probes themselves were the limit (MPI3D shape 0.70 from a
  * representation that separates it at 1.00).
  */
 export const IMAGE_TEXT_PRESETS = {
-  quick: { steps: 3000, batch: 128, lr: 1e-3, imageSize: 32, evalSamples: 4096, probeEpochs: 200, tau: 0.1 },
-  paper: { steps: 100_000, batch: 256, lr: 1e-5, imageSize: 64, evalSamples: 10_240, probeEpochs: 200, tau: 1 },
+  quick: { steps: 3000, batch: 128, lr: 1e-3, imageSize: 32, evalSamples: 4096, probeEpochs: 200, tau: 0.1, probeOutputs: 'unit' },
+  paper: { batch: 256, lr: 1e-5, imageSize: 64, evalSamples: 10_240, probeEpochs: 200, tau: 1, probeOutputs: 'raw' },
 } as const;
 
 /** A caption bias: the first `selection` factors mentioned, or all mentioned and the last `perturbation` − 1 perturbed. */
@@ -38,6 +39,7 @@ const recipeFields = {
   evalSamples: positiveInteger('evaluation samples'),
   form: oneOf('InfoNCE form', ['clip', 'ntxent']),
   tau: positiveNumber('temperature'),
+  probeOutputs: oneOf('probe outputs', ['unit', 'raw']),
   ...engineFields,
   checkpointEvery: positiveInteger('checkpoint interval'),
   logEvery: positiveInteger('log interval'),
@@ -47,6 +49,7 @@ const recipeFields = {
 export const imageTextSettingsFields = {
   selectionLevel: z.number(),
   perturbationLevel: z.number(),
+  encodingSize: positiveInteger('encoding size'),
   ...recipeFields,
   schedule: scheduleSetting,
 };
@@ -89,12 +92,26 @@ export function checkImageTextConfig(c: SharedConfig & { bias: LevelBias }, ctx:
   checkEngine(c, ctx);
 }
 
-/** The shared fields of a config from settings; `encodingSize` comes from the experiment's caption bias. */
-export function resolveImageTextFields(s: SharedSettings, encodingSize: number): SharedConfig {
+/**
+ * What an experiment's public code sets that differs between experiments
+ * (docs/image-text.md#the-paper-preset): its training steps, and its
+ * encoding size for a caption bias.
+ */
+export interface PublicCodeRecipe {
+  steps: number;
+  encodingSize(bias: LevelBias): number;
+}
+
+/**
+ * The shared fields of a config from settings. The encoding size is the
+ * setting's, else the public code's with the paper preset, else the quick
+ * preset's rule for the caption bias (`quickEncodingSize`).
+ */
+export function resolveImageTextFields(s: SharedSettings, bias: LevelBias, quickEncodingSize: number, publicCode: PublicCodeRecipe): SharedConfig {
   const preset = s.preset ?? 'quick';
   const p = IMAGE_TEXT_PRESETS[preset];
   const seed = s.seed ?? 0;
-  const steps = s.steps ?? p.steps;
+  const steps = s.steps ?? (preset === 'paper' ? publicCode.steps : IMAGE_TEXT_PRESETS.quick.steps);
   return {
     preset,
     seed,
@@ -106,12 +123,13 @@ export function resolveImageTextFields(s: SharedSettings, encodingSize: number):
     evalSamples: s.evalSamples ?? p.evalSamples,
     form: s.form ?? 'ntxent',
     tau: s.tau ?? p.tau,
+    probeOutputs: s.probeOutputs ?? p.probeOutputs,
     ...resolveEngine(s),
     checkpointEvery: s.checkpointEvery ?? Math.max(1, Math.min(1000, Math.ceil(steps / 10))),
     logEvery: s.logEvery ?? Math.max(1, Math.min(100, Math.ceil(steps / 100))),
     schedule: s.schedule ?? { kind: 'constant' },
     clip: 2.0,
-    encodingSize,
+    encodingSize: s.encodingSize ?? (preset === 'paper' ? publicCode.encodingSize(bias) : quickEncodingSize),
     probeEpochs: p.probeEpochs,
   };
 }
@@ -124,6 +142,7 @@ export function resolveImageTextFields(s: SharedSettings, encodingSize: number):
 export function imageTextConfigs<const N extends string, E extends z.ZodRawShape>(
   experiment: N,
   biasSets: (bias: LevelBias) => { encodingSize: number },
+  publicCode: PublicCodeRecipe,
   extra: E,
   extraValues: (settings: Record<string, unknown>) => object = () => ({}),
 ) {
@@ -139,7 +158,7 @@ export function imageTextConfigs<const N extends string, E extends z.ZodRawShape
   const resolve = (input: unknown): z.output<typeof config> => {
     const s = parseWith(settings, input);
     const bias = levelBias(s);
-    return parseWith(config, { experiment, version: 1, bias, ...resolveImageTextFields(s, biasSets(bias).encodingSize), ...extraValues(s) });
+    return parseWith(config, { experiment, version: 1, bias, ...resolveImageTextFields(s, bias, biasSets(bias).encodingSize, publicCode), ...extraValues(s) });
   };
   return { settings, config, resolve };
 }

@@ -70,7 +70,7 @@ export function pairBatches(config: { seed: number; batch: number }, data: PairD
   };
 }
 
-/** One probe set: n pairs embedded by both encoders (unit vectors, (n, d) each) and each pair's values. */
+/** One probe set: n pairs embedded by both encoders ((n, d) each: unit vectors, or the raw outputs) and each pair's values. */
 export interface ProbeSet<V> {
   img: Float32Array;
   txt: Float32Array;
@@ -82,11 +82,14 @@ export interface ProbeSet<V> {
  * 'eval-fit' and 'eval-score' of the evaluation seed, a batch of B at a
  * time), with `valueOf(batch, i)` recorded for every pair; `standardised`
  * gives an encoder's embeddings standardised with the fitting set's statistics.
+ * The embeddings are unit vectors (`probeOutputs: 'unit'`, the quick preset)
+ * or the encoders' raw outputs ('raw', the public code's and the paper
+ * preset's; docs/image-text.md).
  */
 export async function probeSets<T extends PairBatch, V>(
   engine: Engine,
   data: PairData<T>,
-  config: { evalSamples: number; batch: number; encodingSize: number },
+  config: { evalSamples: number; batch: number; encodingSize: number; probeOutputs: 'unit' | 'raw' },
   evalSeed: number,
   valueOf: (batch: T, i: number) => V,
 ): Promise<{ fit: ProbeSet<V>; score: ProbeSet<V>; standardised(encoding: 'image' | 'text'): [Float32Array, Float32Array] }> {
@@ -104,7 +107,7 @@ export async function probeSets<T extends PairBatch, V>(
       txt.set(engine.encode('t', batch.tokens, B).subarray(0, rows * d), start * d);
       for (let i = 0; i < rows; i++) values.push(valueOf(batch, i));
     }
-    return { img: unitRows(img, n, d), txt: unitRows(txt, n, d), values };
+    return config.probeOutputs === 'unit' ? { img: unitRows(img, n, d), txt: unitRows(txt, n, d), values } : { img, txt, values };
   };
   const fit = await embed('eval-fit');
   const score = await embed('eval-score');

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { classifierProbes } from '../../probes/classify.js';
 import { imageTextVerdict, type Verdict } from '../../probes/verdicts.js';
-import { mpi3dBiasSets } from '../../scenes/mpi3d-captions.js';
+import { mpi3dBiasSets, type Mpi3dBias } from '../../scenes/mpi3d-captions.js';
 import { Mpi3dData, proceduralImages } from '../../scenes/mpi3d-data.js';
 import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../../scenes/mpi3d-factors.js';
 import { Rng } from '../../common/rng.js';
@@ -27,7 +27,9 @@ import { imageTextGrid } from '../image-text/grids.js';
 /** The real MPI3D-Complex .npz (Node); null: the procedural stand-in. */
 const dataField = z.string().min(1).nullable();
 
-const configs = imageTextConfigs('mpi3d', mpi3dBiasSets, { data: dataField }, (s) => ({ data: s['data'] ?? null }));
+/** The public code's MPI3D recipe: 200,001 steps, encoding size |unbiased| (1 at level {color}). */
+export const MPI3D_PUBLIC_CODE = { steps: 200_001, encodingSize: (bias: Mpi3dBias) => mpi3dBiasSets(bias).unbiased.length };
+const configs = imageTextConfigs('mpi3d', mpi3dBiasSets, MPI3D_PUBLIC_CODE, { data: dataField }, (s) => ({ data: s['data'] ?? null }));
 export const mpi3dSettingsSchema = configs.settings;
 export type Mpi3dSettings = z.input<typeof mpi3dSettingsSchema>;
 export const mpi3dConfigSchema = configs.config;
