@@ -11,6 +11,8 @@ export { readCheckpoint, writeCheckpoint } from './experiments/checkpoint.js';
 export { runSweep, summarizeSweepDir, readSweepRuns, loadGrid, runId, SWEEP_FILES, type SweepOptions, type SweepResult, type SweepEvent } from './sweeps/sweep.js';
 export { inProcessExecutor, performTask, type RunExecutor, type RunTask } from './sweeps/executor.js';
 export { processExecutor } from './sweeps/process-executor.js';
+export { resolveShard, shardFromEnv, planShards, estimatedSeconds, type Shard, type ShardPlan, type CostedRun } from './sweeps/shards.js';
+export { claimRun, readRunClaim, type RunClaim, type ClaimRecord, type ClaimOptions } from './sweeps/claims.js';
 export { readSweepTime, type SweepTime } from './sweeps/invocations.js';
 export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js';
 export { reproduce, studyRuns, STUDY_GRIDS, type ReproduceOptions } from './reports/reproduce.js';

@@ -3,7 +3,7 @@ import { MisalignError } from '../src/common/errors.js';
 import { resolveNumericConfig } from '../src/experiments/numeric/config.js';
 import { identifiedFactors } from '../src/latent/bias.js';
 import { parseGridFile } from '../src/sweeps/grid-file.js';
-import { builtinGrid, expandGrid, shardOf } from '../src/sweeps/grids.js';
+import { builtinGrid, expandGrid } from '../src/sweeps/grids.js';
 
 const identified = (settings: Parameters<typeof resolveNumericConfig>[0]): number[] => {
   const c = resolveNumericConfig(settings);
@@ -69,19 +69,6 @@ describe('expandGrid', () => {
   });
 });
 
-describe('shardOf', () => {
-  it('splits into disjoint parts that together are the whole', () => {
-    const items = Array.from({ length: 23 }, (_, i) => i);
-    const parts = [1, 2, 3].map((i) => shardOf(items, `${i}/3`));
-    expect(parts.map((p) => p.length)).toEqual([8, 8, 7]);
-    expect(parts.flat().sort((a, b) => a - b)).toEqual(items);
-    expect(shardOf(items, '1/1')).toEqual(items);
-  });
-
-  it('refuses malformed shards', () => {
-    for (const bad of ['0/3', '4/3', '1/0', '1', 'a/b', '-1/2']) expect(() => shardOf([1], bad)).toThrow(/--shard must be i\/n/);
-  });
-});
 
 describe('grid files', () => {
   const yaml = `name: mine

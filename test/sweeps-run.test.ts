@@ -217,14 +217,18 @@ describe('runSweep', () => {
     expect(await readInvocations(dir)).toEqual([expect.objectContaining({ jobs: 2, runs: 3, toRun: 3, done: 2, failed: 1 })]);
   });
 
-  it('shards split the runs between machines sharing the folder; the summary gathers them', async () => {
+  it('shards split the runs between machines sharing the folder, by estimated cost; the summary gathers them', async () => {
     const dir = await tempDir();
     const runs = expandGrid(grid('g', '1', '1-2', '1-3'), { seeds: 1, base: TINY });
-    const one = await runSweep(dir, runs, { shard: '1/2' });
-    expect(one.done).toBe(2);
-    expect(one.summary.runs).toEqual({ expected: 3, complete: 2 });
-    const two = await runSweep(dir, runs, { shard: '2/2' });
-    expect(two.done).toBe(1);
+    const started: string[] = [];
+    const onEvent = (e: SweepEvent) => e.kind === 'run-start' && started.push(e.run.setting);
+    // Equal steps; the text encoder's input grows with the selection, so [1-3] costs most and has shard 1 to itself.
+    const one = await runSweep(dir, runs, { shard: '1/2', onEvent });
+    expect(started).toEqual(['[1-3]']);
+    expect(one.summary.runs).toEqual({ expected: 3, complete: 1 });
+    const two = await runSweep(dir, runs, { shard: { index: 2, count: 2, source: 'option' }, onEvent });
+    expect(started).toEqual(['[1-3]', '[1-2]', '[1]']);
+    expect(two.done).toBe(2);
     expect((await summarizeSweepDir(dir)).runs).toEqual({ expected: 3, complete: 3 });
   });
 

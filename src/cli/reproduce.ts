@@ -8,7 +8,8 @@ import { processExecutor } from '../sweeps/process-executor.js';
 import type { CliIo } from './io.js';
 import { stringOption } from './options.js';
 import { readSweepTime } from '../sweeps/invocations.js';
-import { downstreamFlag, formatSummary, parseDependence, sweepProgress, throwIfFailed, withStudyOptions } from './sweep.js';
+import { downstreamFlag, formatShardPlan, formatSummary, parseDependence, sweepProgress, throwIfFailed, withStudyOptions } from './sweep.js';
+import { resolveShard } from '../sweeps/shards.js';
 
 export function registerReproduce(program: Command, io: CliIo): void {
   withStudyOptions(program.command('reproduce'))
@@ -17,16 +18,22 @@ export function registerReproduce(program: Command, io: CliIo): void {
     .option('--dependence <list>', 'independent, dependent or both (default both)', stringOption('--dependence'))
     .option('--out <dir>', 'study folder (default runs/reproduce)', stringOption('--out'))
     .option('--no-downstream', 'skip the downstream tasks')
-    .action(async (flags: { preset?: 'quick' | 'paper'; seeds?: number; jobs?: number; shard?: string; out?: string; grids?: string; dependence?: string; downstream: boolean; downstreamSteps?: number }) => {
+    .action(async (flags: { preset?: 'quick' | 'paper'; seeds?: number; jobs?: number; shard?: string; dryRun?: boolean; out?: string; grids?: string; dependence?: string; downstream: boolean; downstreamSteps?: number }) => {
       const out = flags.out ?? 'runs/reproduce';
       const grids = flags.grids?.split(',').map((g) => g.trim());
       for (const g of grids ?? []) if (!isBuiltinGrid(g)) throw new MisalignError('INVALID_GRID', `--grids takes ${BUILTIN_GRIDS.join(', ')}; got '${g}'`);
       const study = { preset: flags.preset, seeds: flags.seeds, grids, dependence: flags.dependence === undefined ? undefined : parseDependence(flags.dependence) };
       const runs = studyRuns(study);
+      const shard = resolveShard(flags.shard);
+      const downstream = downstreamFlag(flags.downstream, flags.downstreamSteps);
+      if (flags.dryRun) {
+        io.out(formatShardPlan(runs, shard, downstream !== false));
+        return;
+      }
       const { sweep, report } = await reproduce(out, {
         ...study,
-        shard: flags.shard,
-        downstream: downstreamFlag(flags.downstream, flags.downstreamSteps),
+        shard,
+        downstream,
         jobs: flags.jobs ?? availableParallelism(),
         executor: processExecutor(),
         onEvent: sweepProgress(io, runs),

@@ -12,6 +12,7 @@ import { processExecutor } from '../sweeps/process-executor.js';
 import type { DownstreamRunOptions } from '../experiments/experiment.js';
 import { experimentNamed } from '../experiments/registry.js';
 import { gridRunConfig, gridRunId, loadGrid, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
+import { estimatedSeconds, planShards, resolveShard, type Shard } from '../sweeps/shards.js';
 import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../probes/verdicts.js';
 import type { SweepSummary } from '../sweeps/summary.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
@@ -29,6 +30,7 @@ interface SweepFlags {
   evalSamples?: number;
   out?: string;
   summarize?: string;
+  dryRun?: boolean;
   downstream?: boolean;
   downstreamSteps?: number;
 }
@@ -97,7 +99,7 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
       case 'start':
         runsLeft = e.toRun;
         total = e.pending.reduce((a, id) => a + stepsOf(id), 0);
-        io.err(`sweep: ${e.total} runs, ${e.skipped} already finished, ${e.toRun} to run\n`);
+        io.err(`sweep: ${e.shard ? `shard ${e.shard.index}/${e.shard.count}${e.shard.source === 'option' ? '' : ` (${e.shard.source})`}: ` : ''}${e.total} runs, ${e.skipped} already finished, ${e.toRun} to run\n`);
         break;
       case 'run-start':
         stepsNow.set(e.id, 0);
@@ -113,6 +115,9 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
         stepsNow.set(e.id, stepsOf(e.id));
         io.err(`sweep: done ${e.run.grid} ${e.run.setting} ${e.run.dependence} seed ${e.run.seed} (${e.id}, ${e.seconds.toFixed(0)} s)\n`);
         line(true);
+        break;
+      case 'run-held':
+        io.err(`sweep: ${e.run.grid} ${e.run.setting} ${e.run.dependence} seed ${e.run.seed} (${e.id}) is held by ${e.holder ? `${e.holder.host} pid ${e.holder.pid} since ${e.holder.started}` : 'another process'}; coming back to it at the end\n`);
         break;
       case 'run-failed':
         finished++;
@@ -141,8 +146,28 @@ export function withStudyOptions(command: Command): Command {
     .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
     .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
     .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
-    .option('--shard <i/n>', 'run only the i-th of n disjoint parts (for many machines sharing --out)', stringOption('--shard'))
+    .option('--shard <i/n|auto>', "run only the i-th of n disjoint parts, balanced by estimated cost (for many machines sharing --out); 'auto', or no --shard inside a Slurm array task: from SLURM_ARRAY_TASK_ID/_MIN/_COUNT, or JOB_COMPLETION_INDEX and MISALIGN_SHARD_COUNT (Kubernetes)", stringOption('--shard'))
+    .option('--dry-run', "print which runs go to which shard and each shard's estimated hours, and stop")
     .option('--downstream-steps <n>', 'full-batch steps of the downstream probes (default: 10000 paper, 2000 quick)', integerOption('--downstream-steps'));
+}
+
+/** `--dry-run`: every shard's runs (longest first) and estimated hours; this process's shard marked. */
+export function formatShardPlan(runs: readonly GridRun[], shard: Shard | null, downstream: boolean): string {
+  const withIds = runs.map((r) => ({ ...r, id: gridRunId(r) }));
+  const count = shard?.count ?? 1;
+  const plan = planShards(withIds, count, (r) => estimatedSeconds(r, downstream));
+  const hours = (s: number) => `${(s / 3600).toFixed(2)} h`;
+  const total = plan.shards.reduce((a, s) => a + s.seconds, 0);
+  const lines = [
+    `${withIds.length} grid runs, ${plan.shards.reduce((a, s) => a + s.runs.length, 0)} distinct; estimated ${hours(total)} on one core of the reference machine (docs/cluster.md#cost-estimates), ${count} shard${count === 1 ? '' : 's'}${shard ? ` (this process: ${shard.index}/${shard.count}, from ${shard.source === 'option' ? '--shard' : shard.source})` : ''}`,
+  ];
+  for (const s of plan.shards) {
+    lines.push(`shard ${s.index}/${count}: ${s.runs.length} runs, ${hours(s.seconds)}${shard?.index === s.index ? '  <- this process' : ''}`);
+    for (const r of s.runs) {
+      lines.push(`  ${r.grid} ${r.setting} ${r.dependence} seed ${r.seed}  ${gridRunConfig(r).steps} steps  ${(r.seconds / 60).toFixed(1)} min  ${r.id}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** The downstream option of runSweep from the flags (`on`: whether the study runs at all). */
@@ -177,11 +202,17 @@ export function registerSweep(program: Command, io: CliIo): void {
       if (flags.downstream && !experimentNamed(grid.experiment).downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
       const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
       const runs = expandGrid(grid, { dependence: parseDependence(flags.dependence ?? 'independent'), seeds: flags.seeds ?? 3, preset: flags.preset, base });
+      const shard = resolveShard(flags.shard);
+      const downstream = downstreamFlag(flags.downstream ?? false, flags.downstreamSteps);
+      if (flags.dryRun) {
+        io.out(formatShardPlan(runs, shard, downstream !== false));
+        return;
+      }
       const result = await runSweep(flags.out, runs, {
         jobs: flags.jobs ?? availableParallelism(),
-        shard: flags.shard,
+        shard,
         executor: processExecutor(),
-        downstream: downstreamFlag(flags.downstream ?? false, flags.downstreamSteps),
+        downstream,
         onEvent: sweepProgress(io, runs),
       });
       io.out(formatSummary(result.summary, flags.out, await readSweepTime(flags.out)));

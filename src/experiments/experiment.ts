@@ -84,6 +84,18 @@ export interface GridSpec<S> {
   dependence: boolean;
 }
 
+/**
+ * What a run is estimated to cost, in seconds of one core of the project's
+ * 2-core machine (docs/cluster.md#cost-estimates): training, evaluation, and
+ * the downstream study where the experiment has one. Sweeps balance shards
+ * with it; it is an estimate from the configuration alone, not a measurement.
+ */
+export interface RunCost {
+  trainSeconds: number;
+  evalSeconds: number;
+  downstreamSeconds: number;
+}
+
 export interface Experiment<S extends object = object, C extends BaseConfig = BaseConfig, W = unknown, F extends FactorRow = FactorRow> {
   readonly name: C['experiment'];
   /** One line for --help. */
@@ -121,6 +133,8 @@ export interface Experiment<S extends object = object, C extends BaseConfig = Ba
   format(metrics: RunMetrics<F>): string;
   /** Built-in grids by name (docs/experiments.md). */
   readonly grids: Readonly<Record<string, GridSpec<S>>>;
+  /** The estimated cost of a run of this configuration (for balancing shards). */
+  cost(config: C): RunCost;
   /** The downstream study, for experiments that have one (numeric). */
   downstream?(model: Model<C, W>, options: DownstreamRunOptions): DownstreamResult;
 }

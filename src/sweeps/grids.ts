@@ -99,12 +99,3 @@ export function expandGrid(grid: Grid, options: ExpandOptions = {}): GridRun[] {
   }
   return runs;
 }
-
-/** Parses `i/n` (1-based) and keeps the i-th of n disjoint, interleaved parts of `runs`. */
-export function shardOf<T>(runs: readonly T[], shard: string): T[] {
-  const m = /^(\d+)\/(\d+)$/.exec(shard.trim());
-  const i = m ? Number(m[1]) : NaN;
-  const n = m ? Number(m[2]) : NaN;
-  if (!m || n < 1 || i < 1 || i > n) throw new MisalignError('OUT_OF_RANGE', `--shard must be i/n with 1 ≤ i ≤ n, got '${shard}'`);
-  return runs.filter((_, k) => k % n === i - 1);
-}

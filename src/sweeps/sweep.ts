@@ -11,10 +11,12 @@
  * A run's id is a hash of its full configuration, so the same model is
  * trained once even if two grids list it (the perturbation grid's ∅ is the
  * selection grid's [10]), and rerunning a sweep skips finished runs and
- * resumes interrupted ones from their checkpoints. Shards (`i/n`) run
- * disjoint parts of the runs; every shard writes the whole grid list, so
- * machines sharing DIR agree on it and `summarizeSweepDir` can aggregate
- * whatever has finished.
+ * resumes interrupted ones from their checkpoints. Shards (`i/n`, or `auto`
+ * in a Slurm array task: shards.ts) run disjoint parts of the runs, balanced
+ * by estimated cost; every shard writes the whole grid list, so machines
+ * sharing DIR agree on it and `summarizeSweepDir` can aggregate whatever has
+ * finished. A run is claimed before it trains (claims.ts), so no two
+ * processes ever train the same run at once.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -30,7 +32,9 @@ import type { DownstreamResult } from '../probes/downstream.js';
 import { inProcessExecutor, type RunExecutor, type TaskProgress } from './executor.js';
 import { parseGridFile } from './grid-file.js';
 import { InvocationLog } from './invocations.js';
-import { BUILTIN_GRIDS, builtinGrid, isBuiltinGrid, shardOf, type Grid, type GridRun } from './grids.js';
+import { claimRun, readRunClaim, type ClaimOptions, type ClaimRecord } from './claims.js';
+import { BUILTIN_GRIDS, builtinGrid, isBuiltinGrid, type Grid, type GridRun } from './grids.js';
+import { estimatedSeconds, planShards, resolveShard, type Shard } from './shards.js';
 import { CELL_COLUMNS, DOWNSTREAM_COLUMNS, IMAGE_TEXT_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
 
 export const SWEEP_FILES = {
@@ -93,72 +97,103 @@ async function writeManifests(dir: string, runs: readonly (GridRun & { id: strin
 }
 
 export type SweepEvent =
-  | { kind: 'start'; total: number; skipped: number; toRun: number; pending: string[] }
+  | { kind: 'start'; total: number; skipped: number; toRun: number; pending: string[]; shard: Shard | null }
   | { kind: 'run-start'; id: string; run: GridRun }
   | { kind: 'progress'; id: string; run: GridRun; progress: TaskProgress }
   | { kind: 'run-done'; id: string; run: GridRun; seconds: number }
-  | { kind: 'run-failed'; id: string; run: GridRun; error: string };
+  | { kind: 'run-failed'; id: string; run: GridRun; error: string }
+  | { kind: 'run-held'; id: string; run: GridRun; holder: ClaimRecord | null };
 
 export interface SweepOptions {
   /** Runs at the same time. Default 1. */
   jobs?: number;
-  /** `i/n`: only the i-th of n disjoint parts. */
-  shard?: string;
+  /** This process's part of the runs: a Shard, `i/n`, or `auto` (from the environment: shards.ts). Default: all of them. */
+  shard?: Shard | string | null;
   executor?: RunExecutor;
   /** Also run the downstream study (docs/evaluation.md#downstream-tasks) on every run that has one (true: the preset's defaults). */
   downstream?: DownstreamRunOptions | boolean;
+  /** How often to look again at a run another process holds (default 5 s). */
+  pollMs?: number;
+  /** Claim options (tests: a shorter stale time). */
+  claims?: ClaimOptions;
   onEvent?(event: SweepEvent): void;
 }
 
 export interface SweepResult {
-  /** Runs of this shard: already finished before, finished now, failed. */
+  /** Runs of this shard: already finished before (or by another process meanwhile), finished now, failed. */
   skipped: number;
   done: number;
   failed: { id: string; run: GridRun; error: string }[];
   summary: SweepSummary;
 }
 
+type IdRun = GridRun & { id: string };
+
+/** The distinct runs (by id) this process is to run: all, or its shard's, longest first. */
+export function runsOfShard(runs: readonly IdRun[], shard: Shard | null, downstream: boolean): IdRun[] {
+  const distinct = new Map<string, IdRun>();
+  for (const r of runs) if (!distinct.has(r.id)) distinct.set(r.id, r);
+  if (!shard) return [...distinct.values()];
+  return planShards([...distinct.values()], shard.count, (r) => estimatedSeconds(r, downstream)).shards[shard.index - 1]!.runs;
+}
+
+/** What is left to do for a run: nothing (null), or training (resuming if it has a config.json) and/or the downstream study. */
+async function remainingWork(dir: string, run: IdRun, downstream: DownstreamRunOptions | null): Promise<{ resume: boolean; trained: boolean } | null> {
+  const runDir = join(dir, SWEEP_FILES.runs, run.id);
+  const trained = (await readJsonIfExists(join(runDir, FILES.metricsJson))) !== null;
+  const studied = !downstream || !experimentNamed(run.experiment).downstream || (await readJsonIfExists(join(runDir, FILES.downstream))) !== null;
+  if (trained && studied) return null;
+  return { resume: trained || (await readJsonIfExists(join(runDir, FILES.config))) !== null, trained };
+}
+
 /**
  * Runs (or continues) the runs in DIR, then writes the summary of every grid
- * in DIR. A failed run is reported and does not stop the others.
+ * in DIR. A failed run is reported and does not stop the others. Each run is
+ * claimed first (claims.ts): a run another live process holds is left to it
+ * and looked at again once this process's other runs are done, until it has
+ * finished or its holder is gone.
  */
 export async function runSweep(dir: string, runs: readonly GridRun[], options: SweepOptions = {}): Promise<SweepResult> {
   const jobs = options.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new MisalignError('OUT_OF_RANGE', `jobs must be a positive integer, got ${jobs}`);
   const executor = options.executor ?? inProcessExecutor;
+  const shard = typeof options.shard === 'string' ? resolveShard(options.shard) : (options.shard ?? null);
+  const downstream = options.downstream === true ? {} : options.downstream || null;
   const withIds = runs.map((run) => ({ ...run, id: gridRunId(run) }));
-  const mine = options.shard ? shardOf(withIds, options.shard) : withIds;
+  const mine = runsOfShard(withIds, shard, downstream !== null);
   await ensureWritableDir(dir);
   await writeManifests(dir, withIds);
 
-  // One task per distinct id (two grids may list the same model).
-  const unique = new Map<string, GridRun & { id: string }>();
-  for (const r of mine) if (!unique.has(r.id)) unique.set(r.id, r);
-  const downstream = options.downstream === true ? {} : options.downstream || null;
-  const todo: { run: GridRun & { id: string }; resume: boolean; trained: boolean }[] = [];
+  const todo: IdRun[] = [];
   let skipped = 0;
-  for (const run of unique.values()) {
-    const runDir = join(dir, SWEEP_FILES.runs, run.id);
-    const trained = (await readJsonIfExists(join(runDir, FILES.metricsJson))) !== null;
-    const studied = !downstream || !experimentNamed(run.experiment).downstream || (await readJsonIfExists(join(runDir, FILES.downstream))) !== null;
-    if (trained && studied) skipped++;
-    else todo.push({ run, resume: trained || (await readJsonIfExists(join(runDir, FILES.config))) !== null, trained });
+  for (const run of mine) {
+    if ((await remainingWork(dir, run, downstream)) === null) skipped++;
+    else todo.push(run);
   }
-  options.onEvent?.({ kind: 'start', total: unique.size, skipped, toRun: todo.length, pending: todo.map((t) => t.run.id) });
-  const log = await InvocationLog.start(dir, { jobs, shard: options.shard ?? null, runs: unique.size, skipped, toRun: todo.length });
+  options.onEvent?.({ kind: 'start', total: mine.length, skipped, toRun: todo.length, pending: todo.map((r) => r.id), shard });
+  const shardLabel = shard ? `${shard.index}/${shard.count}` : null;
+  const log = await InvocationLog.start(dir, { jobs, shard: shardLabel, runs: mine.length, skipped, toRun: todo.length });
 
-  let next = 0;
   let done = 0;
   const failed: SweepResult['failed'] = [];
-  const lane = async (): Promise<void> => {
-    while (next < todo.length) {
-      const { run, resume, trained } = todo[next++]!;
+  const held: IdRun[] = [];
+  /** Claims and runs one run; false when another process holds it. */
+  const attempt = async (run: IdRun): Promise<boolean> => {
+    const runDir = join(dir, SWEEP_FILES.runs, run.id);
+    const claim = await claimRun(runDir, options.claims);
+    if (!claim) return false;
+    try {
+      const work = await remainingWork(dir, run, downstream); // another process may have finished it meanwhile
+      if (work === null) {
+        skipped++;
+        return true;
+      }
+      claim.keepAlive();
       const t0 = performance.now();
       options.onEvent?.({ kind: 'run-start', id: run.id, run });
       let error: string | null = null;
       try {
-        const runDir = join(dir, SWEEP_FILES.runs, run.id);
-        const task = { dir: runDir, settings: run.settings, resume, trained, downstream: experimentNamed(run.experiment).downstream ? downstream : null };
+        const task = { dir: runDir, settings: run.settings, ...work, downstream: experimentNamed(run.experiment).downstream ? downstream : null };
         await executor.run(task, (progress) => {
           void log.alive().catch(() => undefined); // a failed rewrite leaves the previous record; the next one retries
           options.onEvent?.({ kind: 'progress', id: run.id, run, progress });
@@ -173,6 +208,31 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
       } else {
         failed.push({ id: run.id, run, error });
         options.onEvent?.({ kind: 'run-failed', id: run.id, run, error });
+      }
+      return true;
+    } finally {
+      await claim.release();
+    }
+  };
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < todo.length) {
+      const run = todo[next++]!;
+      if (!(await attempt(run))) {
+        held.push(run);
+        options.onEvent?.({ kind: 'run-held', id: run.id, run, holder: await readRunClaim(join(dir, SWEEP_FILES.runs, run.id)) });
+      }
+    }
+    // Runs other processes held: wait until they finish, or take them over once their holder is gone.
+    while (held.length > 0) {
+      const run = held.shift()!;
+      if ((await remainingWork(dir, run, downstream)) === null) {
+        skipped++;
+        continue;
+      }
+      if (!(await attempt(run))) {
+        held.push(run);
+        await new Promise((r) => setTimeout(r, options.pollMs ?? 5_000));
       }
     }
   };

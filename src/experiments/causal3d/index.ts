@@ -28,6 +28,7 @@ import { C3dData, type C3dBatch } from '../../scenes/causal3d-data.js';
 import { C3D_CLASSES, C3D_FACTORS, type C3dFactor } from '../../scenes/causal3d-factors.js';
 import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
 import { imageTextConfigs } from '../image-text/config.js';
+import { imageTextCost } from '../image-text/cost.js';
 import { imageTextGrid } from '../image-text/grids.js';
 import { imageTextModel, pairBatches, probeSets } from '../image-text/model.js';
 
@@ -104,6 +105,8 @@ export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3d
   resolve: resolveC3dConfig,
   world: (config) => new C3dData(config.bias, config.imageSize, config.seed),
   model: imageTextModel,
+  // Probes: about 10 s at 4,096 pairs (Causal3DIdent; docs/image-text.md).
+  cost: (config) => imageTextCost(config, 10),
   batches: (config, world) => pairBatches(config, world),
   async evaluate({ config, kernels, engine, world }, evalSeed) {
     const root = Rng.fromSeed(evalSeed);

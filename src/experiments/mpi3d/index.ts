@@ -21,6 +21,7 @@ import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../../scenes/mpi3d
 import { Rng } from '../../common/rng.js';
 import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
 import { imageTextConfigs } from '../image-text/config.js';
+import { imageTextCost } from '../image-text/cost.js';
 import { imageTextModel, pairBatches, probeSets } from '../image-text/model.js';
 import { imageTextGrid } from '../image-text/grids.js';
 
@@ -80,6 +81,8 @@ export const mpi3dExperiment: Experiment<Mpi3dSettings, Mpi3dConfig, Mpi3dData &
   world: mpi3dWorld,
   closeWorld: async (world) => world.close?.(),
   model: imageTextModel,
+  // Probes: about 30 s at 4,096 pairs (MPI3D: 7 factors, two of them 40 classes; docs/image-text.md).
+  cost: (config) => imageTextCost(config, 30),
   batches: (config, world) => pairBatches(config, world),
   async evaluate({ config, kernels, engine, world }, evalSeed) {
     const root = Rng.fromSeed(evalSeed);

@@ -17,6 +17,7 @@ import { verdictFor } from '../../probes/verdicts.js';
 import type { TwoTowerSpec } from '../../training/engine.js';
 import type { DownstreamRunOptions, Experiment, GridSpec, Model, RunMetrics } from '../experiment.js';
 import { coreBatchSource } from './batches.js';
+import { numericCost } from './cost.js';
 import { biasOf, downstreamStepsFor, numericConfigSchema, numericSettingsSchema, resolveNumericConfig, type NumericConfig, type NumericSettings } from './config.js';
 import { numericGrids } from './grids.js';
 
@@ -78,6 +79,7 @@ export const numericExperiment: Experiment<NumericSettings, NumericConfig, DataG
   resolve: resolveNumericConfig,
   world: numericWorld,
   model: (config) => numericModel(config),
+  cost: numericCost,
   batches: (config, world, kernels) => coreBatchSource(config, world, kernels),
   async evaluate({ config, kernels, engine, world }, evalSeed) {
     return evaluateRepresentations(kernels, (which, data, rows) => engine.encode(which, data, rows), world, config.dependence, {
