@@ -12,6 +12,7 @@ export { runSweep, summarizeSweepDir, readSweepRuns, loadGrid, runId, SWEEP_FILE
 export { inProcessExecutor, performTask, type RunExecutor, type RunTask } from './sweeps/executor.js';
 export { processExecutor } from './sweeps/process-executor.js';
 export { resolveShard, shardFromEnv, planShards, estimatedSeconds, type Shard, type ShardPlan, type CostedRun } from './sweeps/shards.js';
+export { slurmScripts, writeSlurmScripts, type SlurmOptions, type SlurmScripts } from './sweeps/slurm.js';
 export { claimRun, readRunClaim, type RunClaim, type ClaimRecord, type ClaimOptions } from './sweeps/claims.js';
 export { readSweepTime, type SweepTime } from './sweeps/invocations.js';
 export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js';

@@ -11,6 +11,7 @@ import { MisalignError } from '../common/errors.js';
 import { registerDescribe } from './describe.js';
 import { registerReport } from './report.js';
 import { registerReproduce } from './reproduce.js';
+import { registerSlurm } from './slurm.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 import { processIo, type CliIo } from './io.js';
@@ -36,6 +37,7 @@ function buildProgram(io: CliIo): Command {
   registerSweep(program, io);
   registerReport(program, io);
   registerReproduce(program, io);
+  registerSlurm(program, io);
   return program;
 }
 

@@ -1,0 +1,92 @@
+/**
+ * `misalign slurm DIR`: writes the Slurm scripts of a sweep (sweeps/slurm.ts)
+ * and prints how to submit them, with each task's estimated hours.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { MisalignError } from '../common/errors.js';
+import { experimentNamed } from '../experiments/registry.js';
+import { BUILTIN_GRIDS, expandGrid, isBuiltinGrid } from '../sweeps/grids.js';
+import { estimatedSeconds, planShards } from '../sweeps/shards.js';
+import { writeSlurmScripts } from '../sweeps/slurm.js';
+import { gridRunId, loadGrid } from '../sweeps/sweep.js';
+import type { CliIo } from './io.js';
+import { integerOption, stringOption } from './options.js';
+import { downstreamFlag, parseDependence } from './sweep.js';
+
+interface SlurmFlags {
+  grid?: string;
+  dependence?: string;
+  seeds?: number;
+  preset?: 'quick' | 'paper';
+  steps?: number;
+  evalSamples?: number;
+  downstream?: boolean;
+  downstreamSteps?: number;
+  partition?: string;
+  time?: string;
+  cpusPerTask?: number;
+  tasks?: number;
+}
+
+export function registerSlurm(program: Command, io: CliIo): void {
+  program
+    .command('slurm')
+    .description('write a Slurm array job that runs a sweep in shards on a shared folder, plus a report job after it')
+    .argument('<dir>', 'the sweep folder, on a filesystem every node mounts (the scripts go to DIR/slurm/)')
+    .option('--grid <name|file>', `${BUILTIN_GRIDS.join(', ')}, or a JSON/YAML grid file`, stringOption('--grid'))
+    .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
+    .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
+    .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
+    .option('--steps <n>', 'steps of every run (where its grid setting names none)', integerOption('--steps'))
+    .option('--eval-samples <n>', 'samples in each evaluation set', integerOption('--eval-samples'))
+    .option('--downstream', 'also run the downstream tasks on every (numeric) run')
+    .option('--downstream-steps <n>', 'full-batch steps of the downstream probes', integerOption('--downstream-steps'))
+    .option('--partition <name>', 'Slurm partition (default: the cluster default)', stringOption('--partition'))
+    .option('--time <limit>', 'time limit per task, e.g. 12:00:00 (default: the partition default)', stringOption('--time'))
+    .option('--cpus-per-task <n>', 'CPUs per task, one run on each (default 2)', integerOption('--cpus-per-task'))
+    .option('--tasks <n>', 'array tasks, one shard each (default 4)', integerOption('--tasks'))
+    .action(async (dirArg: string, flags: SlurmFlags) => {
+      if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', 'slurm needs --grid');
+      const dir = resolve(dirArg);
+      const gridArg = isBuiltinGrid(flags.grid) ? flags.grid : resolve(flags.grid);
+      const grid = await loadGrid(gridArg);
+      if (flags.downstream && !experimentNamed(grid.experiment).downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
+      const downstream = downstreamFlag(flags.downstream ?? false, flags.downstreamSteps);
+      const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
+      const dependence = parseDependence(flags.dependence ?? 'independent');
+      const runs = expandGrid(grid, { dependence, seeds: flags.seeds ?? 3, preset: flags.preset, base });
+      const sweepArgs = [
+        '--grid', gridArg,
+        '--dependence', dependence.join(','),
+        '--seeds', String(flags.seeds ?? 3),
+        ...(flags.preset ? ['--preset', flags.preset] : []),
+        ...(flags.steps !== undefined ? ['--steps', String(flags.steps)] : []),
+        ...(flags.evalSamples !== undefined ? ['--eval-samples', String(flags.evalSamples)] : []),
+        ...(flags.downstream ? ['--downstream'] : []),
+        ...(flags.downstreamSteps !== undefined ? ['--downstream-steps', String(flags.downstreamSteps)] : []),
+      ];
+      const tasks = flags.tasks ?? 4;
+      const cpusPerTask = flags.cpusPerTask ?? 2;
+      const paths = await writeSlurmScripts({
+        dir, sweepArgs, tasks, cpusPerTask, time: flags.time, partition: flags.partition,
+        node: process.execPath, cli: fileURLToPath(new URL('../../bin/misalign.js', import.meta.url)), name: `misalign-${grid.name}`,
+      });
+      const plan = planShards(runs.map((r) => ({ ...r, id: gridRunId(r) })), tasks, (r) => estimatedSeconds(r, downstream !== false));
+      const hours = (s: number) => (s / 3600).toFixed(2);
+      io.out([
+        `wrote ${paths.array}, ${paths.report} and ${paths.submit}`,
+        `${plan.shards.reduce((a, s) => a + s.runs.length, 0)} runs in ${tasks} tasks of ${cpusPerTask} CPUs; estimated hours per task on one core of the reference machine (about 1/${cpusPerTask} of it with ${cpusPerTask} CPUs):`,
+        ...plan.shards.map((s) => `  task ${s.index - 1}: ${s.runs.length} run${s.runs.length === 1 ? '' : 's'}, ${hours(s.seconds)} h`),
+        'submit with:',
+        `  bash ${paths.submit}`,
+        'which runs:',
+        `  sbatch --parsable ${paths.array}                                   # prints the array job id A`,
+        `  sbatch --dependency=afterok:A ${paths.report}`,
+        `rerun task i alone (resumes where it stopped): sbatch --array=i ${paths.array}`,
+        '',
+      ].join('\n'));
+    });
+}
