@@ -59,7 +59,8 @@ describe('misalign slurm', () => {
     const dir = await tempDir();
     for (const [args, message] of [
       [['--grid', 'selection', '--time', 'soon'], /--time must be a Slurm time/],
-      [['--seeds', '1'], /slurm needs --grid/],
+      [['--seeds', '1'], /slurm needs --grid \(or --reproduce\)/],
+      [['--reproduce', '--grid', 'selection'], /--grid does not apply to --reproduce/],
       [['--grid', 'nonsense'], /neither a grid/],
       [['--grid', 'mpi3d-selection', '--downstream'], /--downstream applies to the numeric grids/],
     ] as const) {

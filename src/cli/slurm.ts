@@ -12,6 +12,7 @@ import { BUILTIN_GRIDS, expandGrid, isBuiltinGrid } from '../sweeps/grids.js';
 import { estimatedSeconds, planShards } from '../sweeps/shards.js';
 import { writeSlurmScripts } from '../sweeps/slurm.js';
 import { gridRunId, loadGrid } from '../sweeps/sweep.js';
+import { studyRuns } from '../reports/reproduce.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
 import { downstreamFlag, parseDependence } from './sweep.js';
@@ -25,10 +26,50 @@ interface SlurmFlags {
   evalSamples?: number;
   downstream?: boolean;
   downstreamSteps?: number;
+  reproduce?: boolean;
   partition?: string;
   time?: string;
   cpusPerTask?: number;
   tasks?: number;
+}
+
+/** The runs and `misalign sweep` arguments of one grid. */
+async function gridPlan(flags: SlurmFlags) {
+  if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', 'slurm needs --grid (or --reproduce)');
+  const gridArg = isBuiltinGrid(flags.grid) ? flags.grid : resolve(flags.grid);
+  const grid = await loadGrid(gridArg);
+  if (flags.downstream && !experimentNamed(grid.experiment).downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
+  const downstream = downstreamFlag(flags.downstream ?? false, flags.downstreamSteps);
+  const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
+  const dependence = parseDependence(flags.dependence ?? 'independent');
+  const runs = expandGrid(grid, { dependence, seeds: flags.seeds ?? 3, preset: flags.preset, base });
+  const sweepArgs = [
+    '--grid', gridArg,
+    '--dependence', dependence.join(','),
+    '--seeds', String(flags.seeds ?? 3),
+    ...(flags.preset ? ['--preset', flags.preset] : []),
+    ...(flags.steps !== undefined ? ['--steps', String(flags.steps)] : []),
+    ...(flags.evalSamples !== undefined ? ['--eval-samples', String(flags.evalSamples)] : []),
+    ...(flags.downstream ? ['--downstream'] : []),
+    ...(flags.downstreamSteps !== undefined ? ['--downstream-steps', String(flags.downstreamSteps)] : []),
+  ];
+  return { runs, sweepArgs, downstream: downstream !== false, name: grid.name };
+}
+
+/** The runs and `misalign reproduce` arguments of the numeric study (with its downstream study). */
+function studyPlan(flags: SlurmFlags) {
+  for (const [flag, value] of [['--grid', flags.grid], ['--steps', flags.steps], ['--eval-samples', flags.evalSamples], ['--downstream', flags.downstream]] as const) {
+    if (value !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', `${flag} does not apply to --reproduce (the study fixes its grids and recipe)`);
+  }
+  const dependence = flags.dependence === undefined ? undefined : parseDependence(flags.dependence);
+  const runs = studyRuns({ preset: flags.preset, seeds: flags.seeds, dependence });
+  const sweepArgs = [
+    ...(flags.seeds !== undefined ? ['--seeds', String(flags.seeds)] : []),
+    ...(flags.preset ? ['--preset', flags.preset] : []),
+    ...(flags.dependence !== undefined ? ['--dependence', dependence!.join(',')] : []),
+    ...(flags.downstreamSteps !== undefined ? ['--downstream-steps', String(flags.downstreamSteps)] : []),
+  ];
+  return { runs, sweepArgs, downstream: true, name: 'reproduce' };
 }
 
 export function registerSlurm(program: Command, io: CliIo): void {
@@ -37,6 +78,7 @@ export function registerSlurm(program: Command, io: CliIo): void {
     .description('write a Slurm array job that runs a sweep in shards on a shared folder, plus a report job after it')
     .argument('<dir>', 'the sweep folder, on a filesystem every node mounts (the scripts go to DIR/slurm/)')
     .option('--grid <name|file>', `${BUILTIN_GRIDS.join(', ')}, or a JSON/YAML grid file`, stringOption('--grid'))
+    .option('--reproduce', "instead of one grid, the paper's numeric study (misalign reproduce: every numeric grid, both semantics, the downstream study)")
     .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
     .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
     .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
@@ -49,32 +91,15 @@ export function registerSlurm(program: Command, io: CliIo): void {
     .option('--cpus-per-task <n>', 'CPUs per task, one run on each (default 2)', integerOption('--cpus-per-task'))
     .option('--tasks <n>', 'array tasks, one shard each (default 4)', integerOption('--tasks'))
     .action(async (dirArg: string, flags: SlurmFlags) => {
-      if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', 'slurm needs --grid');
       const dir = resolve(dirArg);
-      const gridArg = isBuiltinGrid(flags.grid) ? flags.grid : resolve(flags.grid);
-      const grid = await loadGrid(gridArg);
-      if (flags.downstream && !experimentNamed(grid.experiment).downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
-      const downstream = downstreamFlag(flags.downstream ?? false, flags.downstreamSteps);
-      const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
-      const dependence = parseDependence(flags.dependence ?? 'independent');
-      const runs = expandGrid(grid, { dependence, seeds: flags.seeds ?? 3, preset: flags.preset, base });
-      const sweepArgs = [
-        '--grid', gridArg,
-        '--dependence', dependence.join(','),
-        '--seeds', String(flags.seeds ?? 3),
-        ...(flags.preset ? ['--preset', flags.preset] : []),
-        ...(flags.steps !== undefined ? ['--steps', String(flags.steps)] : []),
-        ...(flags.evalSamples !== undefined ? ['--eval-samples', String(flags.evalSamples)] : []),
-        ...(flags.downstream ? ['--downstream'] : []),
-        ...(flags.downstreamSteps !== undefined ? ['--downstream-steps', String(flags.downstreamSteps)] : []),
-      ];
+      const { runs, sweepArgs, downstream, name } = flags.reproduce ? studyPlan(flags) : await gridPlan(flags);
       const tasks = flags.tasks ?? 4;
       const cpusPerTask = flags.cpusPerTask ?? 2;
       const paths = await writeSlurmScripts({
-        dir, sweepArgs, tasks, cpusPerTask, time: flags.time, partition: flags.partition,
-        node: process.execPath, cli: fileURLToPath(new URL('../../bin/misalign.js', import.meta.url)), name: `misalign-${grid.name}`,
+        dir, command: flags.reproduce ? 'reproduce' : 'sweep', sweepArgs, tasks, cpusPerTask, time: flags.time, partition: flags.partition,
+        node: process.execPath, cli: fileURLToPath(new URL('../../bin/misalign.js', import.meta.url)), name: `misalign-${name}`,
       });
-      const plan = planShards(runs.map((r) => ({ ...r, id: gridRunId(r) })), tasks, (r) => estimatedSeconds(r, downstream !== false));
+      const plan = planShards(runs.map((r) => ({ ...r, id: gridRunId(r) })), tasks, (r) => estimatedSeconds(r, downstream));
       const hours = (s: number) => (s / 3600).toFixed(2);
       io.out([
         `wrote ${paths.array}, ${paths.report} and ${paths.submit}`,

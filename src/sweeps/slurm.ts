@@ -3,6 +3,7 @@
  * writes into DIR/slurm/.
  *
  *   array.sbatch   K tasks; task i runs `misalign sweep ... --shard (i+1)/K`
+ *                  (or `misalign reproduce ...`, the whole study)
  *                  on the shared folder DIR (requeue-safe: a rerun resumes
  *                  from checkpoints, and run claims keep two copies apart)
  *   report.sbatch  `misalign sweep --summarize DIR` and `misalign report DIR`
@@ -20,7 +21,9 @@ import { ensureWritableDir, writeAtomic } from '../experiments/files.js';
 export interface SlurmOptions {
   /** The sweep folder, absolute: every node must see it at this path. */
   dir: string;
-  /** `misalign sweep` arguments other than --out, --shard and --jobs (e.g. ['--grid', '/abs/grid.yaml', '--seeds', '3']). */
+  /** What each task runs: `misalign sweep` (default) or `misalign reproduce`. */
+  command?: 'sweep' | 'reproduce';
+  /** Its arguments other than --out, --shard and --jobs (e.g. ['--grid', '/abs/grid.yaml', '--seeds', '3']). */
   sweepArgs: string[];
   /** Array tasks (shards). */
   tasks: number;
@@ -86,7 +89,7 @@ export function slurmScripts(o: SlurmOptions): SlurmScripts {
     ]),
     `# Task i is shard i+1 of ${o.tasks} (balanced by estimated cost). A rerun, a requeue or a second copy of a`,
     '# task resumes from the checkpoints in the shared folder, and never trains a run another process holds.',
-    `exec ${misalign} sweep ${o.sweepArgs.map(shellWord).join(' ')} --out ${shellWord(o.dir)} --jobs ${o.cpusPerTask} --shard "$((SLURM_ARRAY_TASK_ID + 1))/${o.tasks}"`,
+    ['exec', misalign, o.command ?? 'sweep', ...o.sweepArgs.map(shellWord), '--out', shellWord(o.dir), '--jobs', String(o.cpusPerTask), `--shard "$((SLURM_ARRAY_TASK_ID + 1))/${o.tasks}"`].join(' '),
     '',
   ].join('\n');
   const report = [
