@@ -251,8 +251,24 @@ function coversTask(spec: string, t: number): boolean {
     });
 }
 
+/**
+ * Installs Debian's slurm-wlm and munge when binaries are missing, as root on
+ * a machine with apt-get (as .ci/run does; so `npm test` works on a fresh
+ * Debian machine too); elsewhere the caller's error says what to install.
+ */
+async function installIfMissing(): Promise<string[]> {
+  const missing = () => BINARIES.filter((b) => !findBinary(b));
+  if (missing().length === 0 || process.getuid?.() !== 0 || !findBinary('apt-get')) return missing();
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'slurm-wlm', 'munge']]) {
+    const r = await runIn('apt-get', args, env, tmpdir(), 600_000);
+    if (r.code !== 0) throw new Error(`Slurm test cluster: apt-get ${args[0]} failed (${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
+  }
+  return missing();
+}
+
 export async function startSlurm(options: { cpus?: number } = {}): Promise<LocalSlurm> {
-  const missing = BINARIES.filter((b) => !findBinary(b));
+  const missing = await installIfMissing();
   if (missing.length > 0) {
     throw new Error(`Slurm test cluster: not found on PATH: ${missing.join(', ')} (install the Debian packages slurm-wlm and munge)`);
   }
