@@ -34,10 +34,11 @@ describe('the package as users import it (built dist/)', () => {
       'unrankSubset', 'verdictFor', 'withModel',
     ]);
     expect(got.node).toEqual([
-      'FILES', 'Mpi3dFile', 'REPORT_DIR', 'STUDY_GRIDS', 'SWEEP_FILES', 'downstreamRunDir', 'evalRunDir', 'inProcessExecutor', 'loadGrid',
-      'parseRunConfig', 'performTask', 'processExecutor', 'readCheckpoint', 'readRunConfig', 'readRunConfigFile', 'readSweepRuns',
-      'readSweepTime', 'reproduce', 'runId', 'runSweep', 'studyRuns', 'summarizeSweepDir', 'svgToPng', 'trainRunDir', 'writeCheckpoint',
-      'writeReport',
+      'FILES', 'Mpi3dFile', 'REPORT_DIR', 'STUDY_GRIDS', 'SWEEP_FILES', 'claimRun', 'downstreamRunDir', 'estimatedSeconds',
+      'evalRunDir', 'inProcessExecutor', 'loadGrid', 'parseRunConfig', 'performTask', 'planShards', 'processExecutor',
+      'readCheckpoint', 'readRunClaim', 'readRunConfig', 'readRunConfigFile', 'readSweepRuns', 'readSweepTime', 'reproduce',
+      'resolveShard', 'runId', 'runSweep', 'shardFromEnv', 'slurmScripts', 'studyRuns', 'summarizeSweepDir', 'svgToPng',
+      'trainRunDir', 'writeCheckpoint', 'writeReport', 'writeSlurmScripts',
     ]);
     expect(got.kernels).toEqual([
       'Adam', 'Arena', 'Conv2d', 'CoreEngine', 'CoreNet', 'DEFAULT_THREADS_WASM_URL', 'DEFAULT_WASM_URL', 'F32Buffer', 'InfoNce', 'Kernels',
