@@ -8,6 +8,7 @@ import { studyRuns } from '../src/reports/reproduce.js';
 import { builtinGrid, expandGrid } from '../src/sweeps/grids.js';
 import { estimatedSeconds, planShards, resolveShard, shardFromEnv } from '../src/sweeps/shards.js';
 import { gridRunConfig, gridRunId, runsOfShard } from '../src/sweeps/sweep.js';
+import { runCli } from './helpers/cli.js';
 
 const slurm = (id: number, min = 0, count = 4, extra: Record<string, string> = {}) => ({
   SLURM_ARRAY_TASK_ID: String(id),
@@ -92,5 +93,35 @@ describe('shards balanced by estimated cost', () => {
     const parts = [1, 2, 3].map((index) => runsOfShard(grid, { index, count: 3, source: 'option' }, false));
     expect(parts.flat().map((r) => r.id).sort()).toEqual(grid.map((r) => r.id).sort());
     expect(runsOfShard([...grid, ...grid], null, false).map((r) => r.id)).toEqual(grid.map((r) => r.id));
+  });
+});
+
+describe('--dry-run', () => {
+  it("prints every shard's runs and estimated hours, marks this process's, and trains nothing", async () => {
+    const r = await runCli('reproduce', '--dry-run', '--shard', '2/4', '--out', '/nonexistent/never-written');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^132 grid runs, 126 distinct; estimated \d+\.\d\d h .*4 shards \(this process: 2\/4, from --shard\)/);
+    expect(r.out.match(/^shard \d\/4: \d+ runs, \d+\.\d\d h/gm)).toHaveLength(4);
+    expect(r.out).toMatch(/^shard 2\/4: .*<- this process$/m);
+    expect(r.out.match(/^ {2}\S+ .* seed \d {2}\d+ steps {2}\d+\.\d min {2}[0-9a-f]{16}$/gm)).toHaveLength(126);
+  });
+
+  it('inside a Slurm array task, a sweep without --shard takes its shard from the environment', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, slurm(3, 0, 4));
+    try {
+      const r = await runCli('sweep', '--grid', 'selection', '--seeds', '1', '--dry-run', '--out', '/nonexistent/x');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/4 shards \(this process: 4\/4, from slurm\)/);
+      const auto = await runCli('sweep', '--grid', 'selection', '--dry-run', '--out', '/nonexistent/x', '--shard', 'auto');
+      expect(auto.out).toMatch(/this process: 4\/4, from slurm/);
+      process.env['SLURM_ARRAY_TASK_COUNT'] = 'x';
+      const broken = await runCli('sweep', '--grid', 'selection', '--dry-run', '--out', '/nonexistent/x');
+      expect(broken.code).toBe(2);
+      expect(broken.err.trim()).toMatch(/^misalign: SLURM_ARRAY_TASK_COUNT must be a non-negative integer, got 'x'$/);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 });
