@@ -3,12 +3,12 @@
  * Kubernetes Indexed Job), and how the runs are dealt by estimated cost.
  */
 import { describe, expect, it } from 'vitest';
-import { MisalignError } from '../src/common/errors.js';
 import { studyRuns } from '../src/reports/reproduce.js';
 import { builtinGrid, expandGrid } from '../src/sweeps/grids.js';
 import { estimatedSeconds, planShards, resolveShard, shardFromEnv } from '../src/sweeps/shards.js';
 import { gridRunConfig, gridRunId, runsOfShard } from '../src/sweeps/sweep.js';
 import { runCli } from './helpers/cli.js';
+import { expectMisalignError } from './helpers/errors.js';
 
 const slurm = (id: number, min = 0, count = 4, extra: Record<string, string> = {}) => ({
   SLURM_ARRAY_TASK_ID: String(id),
@@ -19,17 +19,6 @@ const slurm = (id: number, min = 0, count = 4, extra: Record<string, string> = {
   ...extra,
 });
 
-function oneLineError(fn: () => unknown): MisalignError {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(MisalignError);
-  expect((error as Error).message).not.toContain('\n');
-  return error as MisalignError;
-}
 
 describe('which shard this process is', () => {
   it('reads i/n, auto, or the environment when no option is given', () => {
@@ -45,16 +34,16 @@ describe('which shard this process is', () => {
   });
 
   it('refuses a malformed option, a missing or inconsistent variable, with one line naming it', () => {
-    for (const bad of ['0/3', '4/3', '1/0', '1', 'a/b', '-1/2', 'automatic']) expect(oneLineError(() => resolveShard(bad, {})).message).toMatch(/--shard must be i\/n/);
-    expect(oneLineError(() => resolveShard('auto', {})).message).toMatch(/--shard auto needs a Slurm array task .* neither is set/);
-    expect(oneLineError(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '3' })).message).toMatch(/needs SLURM_ARRAY_TASK_MIN/);
-    expect(oneLineError(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_MIN: '0' })).message).toMatch(/needs SLURM_ARRAY_TASK_COUNT/);
-    expect(oneLineError(() => shardFromEnv(slurm(1, 0, 4, { SLURM_ARRAY_TASK_COUNT: 'four' }))).message).toMatch(/SLURM_ARRAY_TASK_COUNT must be a non-negative integer, got 'four'/);
-    expect(oneLineError(() => shardFromEnv(slurm(2, 0, 4, { SLURM_ARRAY_TASK_STEP: '2' }))).message).toMatch(/without gaps or steps/);
-    expect(oneLineError(() => shardFromEnv(slurm(2, 0, 3, { SLURM_ARRAY_TASK_MAX: '5' }))).message).toMatch(/without gaps or steps/); // --array=0,1,5
-    expect(oneLineError(() => shardFromEnv(slurm(9, 0, 4))).message).toMatch(/SLURM_ARRAY_TASK_ID 9 is outside the array 0\.\.3/);
-    expect(oneLineError(() => shardFromEnv({ JOB_COMPLETION_INDEX: '0' })).message).toMatch(/needs MISALIGN_SHARD_COUNT/);
-    expect(oneLineError(() => shardFromEnv({ JOB_COMPLETION_INDEX: '4', MISALIGN_SHARD_COUNT: '4' })).message).toMatch(/JOB_COMPLETION_INDEX 4 is not below MISALIGN_SHARD_COUNT 4/);
+    for (const bad of ['0/3', '4/3', '1/0', '1', 'a/b', '-1/2', 'automatic']) expectMisalignError(() => resolveShard(bad, {}), 'OUT_OF_RANGE', /--shard must be i\/n/);
+    expectMisalignError(() => resolveShard('auto', {}), 'OUT_OF_RANGE', /--shard auto needs a Slurm array task .* neither is set/);
+    expectMisalignError(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '3' }), 'OUT_OF_RANGE', /needs SLURM_ARRAY_TASK_MIN/);
+    expectMisalignError(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_MIN: '0' }), 'OUT_OF_RANGE', /needs SLURM_ARRAY_TASK_COUNT/);
+    expectMisalignError(() => shardFromEnv(slurm(1, 0, 4, { SLURM_ARRAY_TASK_COUNT: 'four' })), 'OUT_OF_RANGE', /SLURM_ARRAY_TASK_COUNT must be a non-negative integer, got 'four'/);
+    expectMisalignError(() => shardFromEnv(slurm(2, 0, 4, { SLURM_ARRAY_TASK_STEP: '2' })), 'OUT_OF_RANGE', /without gaps or steps/);
+    expectMisalignError(() => shardFromEnv(slurm(2, 0, 3, { SLURM_ARRAY_TASK_MAX: '5' })), 'OUT_OF_RANGE', /without gaps or steps/); // --array=0,1,5
+    expectMisalignError(() => shardFromEnv(slurm(9, 0, 4)), 'OUT_OF_RANGE', /SLURM_ARRAY_TASK_ID 9 is outside the array 0\.\.3/);
+    expectMisalignError(() => shardFromEnv({ JOB_COMPLETION_INDEX: '0' }), 'OUT_OF_RANGE', /needs MISALIGN_SHARD_COUNT/);
+    expectMisalignError(() => shardFromEnv({ JOB_COMPLETION_INDEX: '4', MISALIGN_SHARD_COUNT: '4' }), 'OUT_OF_RANGE', /JOB_COMPLETION_INDEX 4 is not below MISALIGN_SHARD_COUNT 4/);
   });
 });
 
