@@ -7,7 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { MPI3D_COUNT } from '../src/scenes/mpi3d-factors.js';
-import { Mpi3dFile, parseNpyHeader } from '../src/scenes/mpi3d-file.js';
+import { parseNpyHeader } from '../src/common/npy.js';
+import { Mpi3dFile } from '../src/scenes/mpi3d-file.js';
 import { tempDirs } from './helpers/temp.js';
 
 const tempDir = tempDirs('misalign-npz');
@@ -44,7 +45,7 @@ describe('the MPI3D-Complex file loader', () => {
       const file = await Mpi3dFile.open(path);
       try {
         expect([file.height, file.width, file.imageBytes]).toEqual([2, 2, 12]);
-        expect(file.source).toBe(compress ? `${path}.images.u8` : path);
+        expect(file.source).toBe(compress ? `${path}.images.npy.raw` : path);
         for (const i of [0, 1, 4321, 123_456, MPI3D_COUNT - 1]) expect(await file.image(i)).toEqual(expected(i));
         const batch = await file.images([7, 3]);
         expect(batch.subarray(12, 24)).toEqual(expected(3));
@@ -54,11 +55,11 @@ describe('the MPI3D-Complex file loader', () => {
       }
       if (compress) {
         // the second open reuses the cache
-        const before = (await stat(`${path}.images.u8`)).mtimeMs;
+        const before = (await stat(`${path}.images.npy.raw`)).mtimeMs;
         const again = await Mpi3dFile.open(path);
         expect(await again.image(99)).toEqual(expected(99));
         await again.close();
-        expect((await stat(`${path}.images.u8`)).mtimeMs).toBe(before);
+        expect((await stat(`${path}.images.npy.raw`)).mtimeMs).toBe(before);
       }
     }
   }, 60_000);
@@ -76,7 +77,7 @@ describe('the MPI3D-Complex file loader', () => {
     const cases: [string, () => Promise<void>, RegExp][] = [
       ['missing.npz', async () => {}, /does not exist/],
       ['text.npz', () => writeFile(join(dir, 'text.npz'), 'hello'), /not a readable \.npz/],
-      ['no-images.npz', () => npz(join(dir, 'no-images.npz'), { labels: Buffer.from('x') }, false), /has no 'images' array/],
+      ['no-images.npz', () => npz(join(dir, 'no-images.npz'), { labels: Buffer.from('x') }, false), /has no array 'images' \(it has labels\)/],
       ['shape.npz', () => npz(join(dir, 'shape.npz'), { images: npy('(1000, 2, 2, 3)', 1000) }, false), /has shape \(1000, 2, 2, 3\); expected \(460800, H, W, 3\)/],
     ];
     for (const [name, make, message] of cases) {
