@@ -1,0 +1,69 @@
+/**
+ * probeEmbeddings: the evaluation of misalign's runs on anyone's embeddings.
+ * Synthetic embeddings whose columns are known functions of the factors.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../src/common/rng.js';
+import { Kernels } from '../src/kernels/module.js';
+import { probeEmbeddings, splitRows, type FactorSpec } from '../src/probes/embeddings.js';
+import { expectMisalignError } from './helpers/errors.js';
+
+let k: Kernels;
+beforeAll(async () => {
+  k = await Kernels.load();
+});
+
+/** n rows: a ~ N(0,1), b a class 0..2; the embedding is (a, b, noise); c is noise the embedding does not hold. */
+function world(n: number) {
+  const rng = Rng.fromSeed(7);
+  const a = Float64Array.from({ length: n }, () => rng.normal());
+  const b = Int32Array.from({ length: n }, () => Math.floor(rng.uniform() * 3));
+  const c = Float64Array.from({ length: n }, () => rng.normal());
+  const data = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) data.set([a[i]!, b[i]! + 0.05 * rng.normal(), rng.normal()], i * 3);
+  const factors: FactorSpec[] = [
+    { name: 'a', kind: 'continuous', columns: 1, values: a },
+    { name: 'c', kind: 'continuous', columns: 1, values: c },
+    { name: 'b', kind: 'discrete', classes: ['x', 'y', 'z'], codes: b },
+  ];
+  return { set: { name: 'image', data, rows: n, dim: 3 }, factors };
+}
+
+describe('probeEmbeddings', () => {
+  it('reads what the embedding holds (R² and MCC near 1) and not what it does not (near 0); verdicts from expectations', () => {
+    const { set, factors } = world(800);
+    const r = probeEmbeddings(k, [set], factors, { seed: 3, expectKept: ['a', 'b'], probe: { maxEpochs: 30 } });
+    expect([r.fitRows, r.scoreRows]).toEqual([400, 400]);
+    const row = (f: string) => r.rows.find((x) => x.factor === f)!;
+    expect(row('a')).toMatchObject({ encoding: 'image', kind: 'continuous', metric: 'r2', predicted: 'kept', verdict: 'pass' });
+    expect(row('a').linear).toBeGreaterThan(0.99);
+    expect(row('c').nonlinear).toBeLessThan(0.05);
+    expect(row('c')).toMatchObject({ predicted: 'dropped', verdict: 'pass' });
+    expect(row('b')).toMatchObject({ kind: 'discrete', metric: 'mcc', verdict: 'pass' });
+    expect(row('b').nonlinear).toBeGreaterThan(0.9);
+    expect([r.judged, r.passed]).toEqual([3, 3]);
+    // Without expectations: the same values, no verdicts.
+    const plain = probeEmbeddings(k, [set], factors, { seed: 3, probe: { maxEpochs: 30 } });
+    expect(plain.rows.map((x) => x.nonlinear)).toEqual(r.rows.map((x) => x.nonlinear));
+    expect(plain.rows.every((x) => x.predicted === null && x.verdict === 'n/a')).toBe(true);
+  });
+
+  it('splits at random from the seed (half each, in row order) or as told', () => {
+    const a = splitRows(10, 1);
+    expect(a.fit.length + a.score.length).toBe(10);
+    expect(a.score).toHaveLength(5);
+    expect([...a.fit, ...a.score].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(splitRows(10, 1)).toEqual(a);
+    expect(splitRows(10, 2)).not.toEqual(a);
+    expect(splitRows(4, 0, Uint8Array.from([1, 0, 0, 1]))).toEqual({ fit: [1, 2], score: [0, 3] });
+  });
+
+  it('bad input: one line naming the problem', () => {
+    const { set, factors } = world(100);
+    expectMisalignError(() => probeEmbeddings(k, [set], [{ ...factors[0]!, values: new Float64Array(99) } as FactorSpec]), 'SHAPE_MISMATCH', /the factor 'a' has 99 rows, the embeddings 100/);
+    expectMisalignError(() => probeEmbeddings(k, [set, { ...set, name: 'text', rows: 90 }], factors), 'SHAPE_MISMATCH', /the embeddings 'text' have 90 rows, 'image' 100/);
+    expectMisalignError(() => probeEmbeddings(k, [set], factors, { expectKept: ['zz'] }), 'INDEX_OUT_OF_RANGE', /expected factor 'zz' is not among the factors \(a, c, b\)/);
+    expectMisalignError(() => probeEmbeddings(k, [{ ...world(40).set }], world(40).factors), 'OUT_OF_RANGE', /the probes need at least 32 rows in each of the fitting and scoring sets; got 20 and 20/);
+    expectMisalignError(() => splitRows(3, 0, Uint8Array.from([0, 1])), 'SHAPE_MISMATCH', /the split has 2 rows, the embeddings 3/);
+  });
+});
