@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/common/rng.js';
 import { Kernels } from '../src/kernels/module.js';
 import { probeEmbeddings, splitRows, type FactorSpec } from '../src/probes/embeddings.js';
+import { parseFactorCsv } from '../src/probes/factor-table.js';
 import { expectMisalignError } from './helpers/errors.js';
 
 let k: Kernels;
@@ -65,5 +66,29 @@ describe('probeEmbeddings', () => {
     expectMisalignError(() => probeEmbeddings(k, [set], factors, { expectKept: ['zz'] }), 'INDEX_OUT_OF_RANGE', /expected factor 'zz' is not among the factors \(a, c, b\)/);
     expectMisalignError(() => probeEmbeddings(k, [{ ...world(40).set }], world(40).factors), 'OUT_OF_RANGE', /the probes need at least 32 rows in each of the fitting and scoring sets; got 20 and 20/);
     expectMisalignError(() => splitRows(3, 0, Uint8Array.from([0, 1])), 'SHAPE_MISMATCH', /the split has 2 rows, the embeddings 3/);
+  });
+});
+
+describe('factor tables', () => {
+  const csv = ['id,color,size,angle,part,m1,m2', 'a,red,1,0.5,fit,0.1,1', 'b,blue,2,1.5,score,0.2,2', 'c,red,3,2.5,train,0.3,3', 'd,green,1,3,test,0.4,5'].join('\n');
+
+  it('types columns: text and integers discrete (codes in sorted order), other numbers continuous; groups, splits, overrides', () => {
+    const t = parseFactorCsv(csv, { split: 'part', groups: { m: ['m1', 'm2'] }, ignore: ['id'] });
+    expect(t.rows).toBe(4);
+    expect(Array.from(t.split!)).toEqual([0, 1, 0, 1]);
+    expect(t.factors.map((f) => [f.name, f.kind])).toEqual([['color', 'discrete'], ['size', 'discrete'], ['angle', 'continuous'], ['m', 'continuous']]);
+    expect(t.factors[0]).toMatchObject({ classes: ['blue', 'green', 'red'], codes: Int32Array.from([2, 0, 2, 1]) });
+    expect(t.factors[3]).toMatchObject({ columns: 2, values: Float64Array.from([0.1, 1, 0.2, 2, 0.3, 3, 0.4, 5]) });
+    const over = parseFactorCsv(csv, { continuous: ['size'], discrete: ['angle'], ignore: ['id', 'part', 'm1', 'm2'] });
+    expect(over.factors.map((f) => [f.name, f.kind])).toEqual([['color', 'discrete'], ['size', 'continuous'], ['angle', 'discrete']]);
+  });
+
+  it('bad tables: one line naming the column and the row', () => {
+    expectMisalignError(() => parseFactorCsv(csv, { discrete: ['colour'] }), 'INDEX_OUT_OF_RANGE', /--discrete names column 'colour', which the factors do not have \(id, color, size, angle, part, m1, m2\)/);
+    expectMisalignError(() => parseFactorCsv('x,y\n1,2\n1,3\n', {}), 'OUT_OF_RANGE', /factor 'x' is constant \(every row is '1'\)/);
+    expectMisalignError(() => parseFactorCsv('x,y\n0.5,2\n,3\n', { continuous: ['x'] }), 'NON_FINITE', /factor 'x' row 2: '' is not a finite number/);
+    expectMisalignError(() => parseFactorCsv(csv, { split: 'color' }), 'OUT_OF_RANGE', /split column 'color' row 1: 'red' is not fit\/score/);
+    expectMisalignError(() => parseFactorCsv('x,x\n1,2\n', {}), 'CHECKPOINT_CORRUPT', /two columns named 'x'/);
+    expectMisalignError(() => parseFactorCsv('x,y\n1,2\n3\n', {}), 'CHECKPOINT_CORRUPT', /not a readable CSV/);
   });
 });
