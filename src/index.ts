@@ -60,4 +60,8 @@ export { parseGridFile } from './sweeps/grid-file.js';
 export { summarizeSweep, type SweepSummary, type SummaryCell, type ImageTextCell, type DownstreamCell, type RunRecord } from './sweeps/summary.js';
 
 // Figures (Vega-Lite specifications, rendered to SVG anywhere).
-export { heatmapSpec, heatmapKeys, imageTextHeatmapSpec, imageTextKeys, downstreamSpec, runHeatmapSpec, renderSvg } from './reports/heatmap.js';
+export { heatmapSpec, heatmapKeys, imageTextHeatmapSpec, imageTextKeys, downstreamSpec, runHeatmapSpec, embeddingHeatmapSpec, renderSvg } from './reports/heatmap.js';
+// Probing anyone's embeddings (docs/evaluation.md#your-own-embeddings); files on disk are in 'misalign/node'.
+export { probeEmbeddings, splitRows, type EmbeddingSet, type FactorSpec, type ProbeEmbeddingsOptions, type EmbeddingProbeRow, type EmbeddingProbeResult } from './probes/embeddings.js';
+export { factorTable, parseFactorCsv, type FactorTable, type FactorTableOptions } from './probes/factor-table.js';
+export { readNpy, encodeNpy, parseNpyHeader, type NpyHeader } from './common/npy.js';

@@ -19,3 +19,6 @@ export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js'
 export { reproduce, studyRuns, STUDY_GRIDS, type ReproduceOptions } from './reports/reproduce.js';
 export { svgToPng } from './reports/png.js';
 export { Mpi3dFile } from './scenes/mpi3d-file.js';
+export { NpyFile } from './common/npy-file.js';
+export { probeEmbeddingFiles, openEmbeddings, readFactors, type ProbeFilesOptions, type ProbeFilesResult } from './probes/embedding-files.js';
+export { writeProbeResults } from './reports/probe-report.js';

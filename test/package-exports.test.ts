@@ -22,23 +22,27 @@ describe('the package as users import it (built dist/)', () => {
     const got = JSON.parse(r.stdout) as { main: string[]; node: string[]; kernels: string[]; steps: number };
     // The curated API, name by name: a name added or dropped is a decision, made here too.
     expect(got.main).toEqual([
-      'BUILTIN_GRIDS', 'C3dData', 'DEFAULT_EVAL_SAMPLES', 'DEFAULT_NM', 'DEFAULT_NS', 'DEFAULT_PROBE', 'DROPPED_MAX_R2', 'DataGenerator',
-      'EXPERIMENTS', 'EXPERIMENT_NAMES', 'IMAGE_TEXT_DROPPED_MAX', 'IMAGE_TEXT_KEPT_MIN', 'InvertibleMlp', 'KEPT_MIN_R2', 'LatentModel',
-      'MisalignError', 'Mpi3dData', 'PRESETS', 'Rng', 'biasNumbers', 'builtinGrid', 'causal3dExperiment', 'classifierProbes', 'createEngine',
-      'describe', 'describeBias', 'downstreamSpec', 'evaluateDownstream', 'evaluateModel', 'evaluateRepresentations', 'expandGrid',
-      'experimentNamed', 'heatmapKeys', 'heatmapSpec', 'identifiedFactors', 'imageTextHeatmapSpec', 'imageTextKeys', 'imageTextVerdict',
-      'initNetParams', 'learningRate', 'linearProbeR2', 'mcc', 'mccMulticlass', 'minEvalSamples', 'mlpNet', 'mlpProbeR2', 'mpi3dExperiment', 'netLayout',
-      'netParamCount', 'numericExperiment', 'numericModel', 'numericWorld', 'parseGridFile', 'parseSchedule', 'quickAlpha', 'quickSteps', 'rankSubset',
-      'renderCausal3d', 'renderMpi3d', 'renderSvg', 'resolveBias', 'resolveC3dConfig', 'resolveConfig', 'resolveMpi3dConfig',
-      'resolveNumericConfig', 'runExperiment', 'runHeatmapSpec', 'stepBatch', 'summarizeSweep', 'tensor2d', 'train', 'trainAndEvaluate',
-      'unrankSubset', 'verdictFor', 'withModel',
+      'BUILTIN_GRIDS', 'C3dData', 'DEFAULT_EVAL_SAMPLES', 'DEFAULT_NM', 'DEFAULT_NS', 'DEFAULT_PROBE', 'DROPPED_MAX_R2',
+      'DataGenerator', 'EXPERIMENTS', 'EXPERIMENT_NAMES', 'IMAGE_TEXT_DROPPED_MAX', 'IMAGE_TEXT_KEPT_MIN', 'InvertibleMlp',
+      'KEPT_MIN_R2', 'LatentModel', 'MisalignError', 'Mpi3dData', 'PRESETS', 'Rng', 'biasNumbers', 'builtinGrid',
+      'causal3dExperiment', 'classifierProbes', 'createEngine', 'describe', 'describeBias', 'downstreamSpec',
+      'embeddingHeatmapSpec', 'encodeNpy', 'evaluateDownstream', 'evaluateModel', 'evaluateRepresentations', 'expandGrid',
+      'experimentNamed', 'factorTable', 'heatmapKeys', 'heatmapSpec', 'identifiedFactors', 'imageTextHeatmapSpec',
+      'imageTextKeys', 'imageTextVerdict', 'initNetParams', 'learningRate', 'linearProbeR2', 'mcc', 'mccMulticlass',
+      'minEvalSamples', 'mlpNet', 'mlpProbeR2', 'mpi3dExperiment', 'netLayout', 'netParamCount', 'numericExperiment',
+      'numericModel', 'numericWorld', 'parseFactorCsv', 'parseGridFile', 'parseNpyHeader', 'parseSchedule', 'probeEmbeddings',
+      'quickAlpha', 'quickSteps', 'rankSubset', 'readNpy', 'renderCausal3d', 'renderMpi3d', 'renderSvg', 'resolveBias',
+      'resolveC3dConfig', 'resolveConfig', 'resolveMpi3dConfig', 'resolveNumericConfig', 'runExperiment', 'runHeatmapSpec',
+      'splitRows', 'stepBatch', 'summarizeSweep', 'tensor2d', 'train', 'trainAndEvaluate', 'unrankSubset', 'verdictFor',
+      'withModel',
     ]);
     expect(got.node).toEqual([
-      'FILES', 'Mpi3dFile', 'REPORT_DIR', 'STUDY_GRIDS', 'SWEEP_FILES', 'claimRun', 'downstreamRunDir', 'estimatedSeconds',
-      'evalRunDir', 'inProcessExecutor', 'loadGrid', 'parseRunConfig', 'performTask', 'planShards', 'processExecutor',
-      'readCheckpoint', 'readRunClaim', 'readRunConfig', 'readRunConfigFile', 'readSweepRuns', 'readSweepTime', 'reproduce',
-      'resolveShard', 'runId', 'runSweep', 'shardFromEnv', 'slurmScripts', 'studyRuns', 'summarizeSweepDir', 'svgToPng',
-      'trainRunDir', 'writeCheckpoint', 'writeReport', 'writeSlurmScripts',
+      'FILES', 'Mpi3dFile', 'NpyFile', 'REPORT_DIR', 'STUDY_GRIDS', 'SWEEP_FILES', 'claimRun', 'downstreamRunDir',
+      'estimatedSeconds', 'evalRunDir', 'inProcessExecutor', 'loadGrid', 'openEmbeddings', 'parseRunConfig', 'performTask',
+      'planShards', 'probeEmbeddingFiles', 'processExecutor', 'readCheckpoint', 'readFactors', 'readRunClaim', 'readRunConfig',
+      'readRunConfigFile', 'readSweepRuns', 'readSweepTime', 'reproduce', 'resolveShard', 'runId', 'runSweep', 'shardFromEnv',
+      'slurmScripts', 'studyRuns', 'summarizeSweepDir', 'svgToPng', 'trainRunDir', 'writeCheckpoint', 'writeProbeResults',
+      'writeReport', 'writeSlurmScripts',
     ]);
     expect(got.kernels).toEqual([
       'Adam', 'Arena', 'Conv2d', 'CoreEngine', 'CoreNet', 'DEFAULT_THREADS_WASM_URL', 'DEFAULT_WASM_URL', 'F32Buffer', 'InfoNce', 'Kernels',

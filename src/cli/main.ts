@@ -12,6 +12,7 @@ import { registerDescribe } from './describe.js';
 import { registerReport } from './report.js';
 import { registerReproduce } from './reproduce.js';
 import { registerSlurm } from './slurm.js';
+import { registerProbe } from './probe.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 import { processIo, type CliIo } from './io.js';
@@ -38,6 +39,7 @@ function buildProgram(io: CliIo): Command {
   registerReport(program, io);
   registerReproduce(program, io);
   registerSlurm(program, io);
+  registerProbe(program, io);
   return program;
 }
 

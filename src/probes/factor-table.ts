@@ -71,7 +71,7 @@ export function factorTable(names: readonly string[], columns: readonly (readonl
   const numbers = (name: string, col: readonly string[]): Float64Array =>
     Float64Array.from(col, (v, r) => {
       const x = v.trim() === '' ? NaN : Number(v);
-      if (!Number.isFinite(x)) throw new MisalignError('NON_FINITE', `factor '${name}' row ${r + 1}: '${v}' is not a finite number`);
+      if (!Number.isFinite(x)) throw new MisalignError('NON_FINITE_INPUT', `factor '${name}' row ${r + 1}: '${v}' is not a finite number`);
       return x;
     });
   const checkVaries = (name: string, values: ArrayLike<number | string>) => {

@@ -11,6 +11,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Dependence } from '../latent/model.js';
+import type { EmbeddingProbeRow } from '../probes/embeddings.js';
 import type { FactorResult } from '../probes/evaluate.js';
 import { DOWNSTREAM_METRICS, type DownstreamCell, type DownstreamMetric, type ImageTextCell, type SummaryCell } from '../sweeps/summary.js';
 
@@ -217,6 +218,34 @@ export function runHeatmapSpec(factors: readonly FactorResult[], probe: 'linear'
     scheme: 'blues',
     legend: 'R²',
     tooltip: [{ field: 'factor' }, { field: 'setting', title: 'column' }, { field: 'value', format: '.3f', title: 'R²' }, { field: 'predicted' }, { field: 'verdict' }],
+  });
+}
+
+/**
+ * The heatmap of probed embeddings (`misalign probe`, probes/embeddings.ts):
+ * rows the factors in the table's order; columns the expectation (1 kept,
+ * 0.5 partly, 0 dropped) when one was given, then each embedding's nonlinear
+ * R² or MCC.
+ */
+export function embeddingHeatmapSpec(rows: readonly EmbeddingProbeRow[], subtitle: string): TopLevelSpec {
+  const factors = [...new Set(rows.map((r) => r.factor))];
+  const encodings = [...new Set(rows.map((r) => r.encoding))];
+  const expected = rows.some((r) => r.predicted !== null);
+  const first = rows.filter((r) => r.encoding === encodings[0]);
+  const values = [
+    ...(expected ? first.map((r) => ({ setting: 'expected', factor: r.factor, value: r.predicted === 'kept' ? 1 : r.predicted === 'partly' ? 0.5 : 0, predicted: r.predicted })) : []),
+    ...rows.map((r) => ({ setting: r.encoding, factor: r.factor, value: r.nonlinear, metric: r.metric === 'r2' ? 'R²' : 'MCC', predicted: r.predicted, verdict: r.verdict })),
+  ];
+  return labelledHeatmap({
+    title: 'what each embedding keeps (MLP probe: R² or MCC)',
+    subtitle,
+    values,
+    rowField: 'factor',
+    rows: factors,
+    settings: [...(expected ? ['expected'] : []), ...encodings],
+    scheme: 'blues',
+    legend: 'R² / MCC',
+    tooltip: [{ field: 'factor' }, { field: 'setting', title: 'column' }, { field: 'value', format: '.3f' }, { field: 'metric' }, { field: 'predicted' }, { field: 'verdict' }],
   });
 }
 

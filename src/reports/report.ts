@@ -49,7 +49,7 @@ function verdicts(r: SweepRunEntry): string {
   return r.metrics ? `${r.metrics.passed}/${r.metrics.judged}` : '';
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number): string => v.toFixed(3);
 
 /** Grids with one setting are the ablations: shown as tables, factor by factor. */

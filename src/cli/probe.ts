@@ -1,0 +1,99 @@
+/**
+ * `misalign probe`: which factors do someone's embeddings keep? A thin layer
+ * over probes/embedding-files.ts and reports/probe-report.ts.
+ */
+import type { Command } from 'commander';
+import { MisalignError } from '../common/errors.js';
+import { Kernels } from '../kernels/module.js';
+import { probeEmbeddingFiles, type ProbeFilesOptions } from '../probes/embedding-files.js';
+import { writeProbeResults } from '../reports/probe-report.js';
+import type { CliIo } from './io.js';
+import { integerOption, stringOption } from './options.js';
+
+interface ProbeFlags {
+  embeddings?: string;
+  embeddingsText?: string;
+  factors?: string;
+  names?: string;
+  discrete?: string;
+  continuous?: string;
+  group: string[];
+  split?: string;
+  ignore?: string;
+  seed?: number;
+  expectKept?: string;
+  expectPartly?: string;
+  dropNonfinite?: boolean;
+  maxRows?: number;
+  out?: string;
+}
+
+const list = (s: string | undefined) => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
+
+function groups(specs: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const g of specs) {
+    const m = /^([^=]+)=(.+)$/.exec(g);
+    if (!m) throw new MisalignError('INVALID_LIST', `--group must be name=column,column,..., got '${g}'`);
+    if (m[1]!.trim() in out) throw new MisalignError('CONFLICTING_OPTIONS', `--group '${m[1]!.trim()}' is given twice`);
+    out[m[1]!.trim()] = list(m[2])!;
+  }
+  return out;
+}
+
+export function registerProbe(program: Command, io: CliIo): void {
+  program
+    .command('probe')
+    .description("probe your own embeddings: which labelled factors can be read off them (linear and MLP probes, R² or MCC)")
+    .option('--embeddings <file>', 'the (N, d) embeddings: .npy (float32/64, C or Fortran order), file.npz:name, or .csv', stringOption('--embeddings'))
+    .option('--embeddings-text <file>', "a second encoder's embeddings of the same N items (e.g. the captions')", stringOption('--embeddings-text'))
+    .option('--factors <file>', 'N rows of factors: .csv with a header, or .npy with --names', stringOption('--factors'))
+    .option('--names <list>', 'column names of a .npy of factors', stringOption('--names'))
+    .option('--discrete <list>', 'columns to treat as discrete (default: integer and text columns)', stringOption('--discrete'))
+    .option('--continuous <list>', 'columns to treat as continuous (default: columns with non-integer numbers)', stringOption('--continuous'))
+    .option('--group <name=a,b>', 'continuous columns probed together as one factor (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--split <column>', 'a column of fit/score (train/test, 0/1) choosing the probes\' sets (default: half each at random)', stringOption('--split'))
+    .option('--ignore <list>', 'factor columns to leave out (e.g. an id)', stringOption('--ignore'))
+    .option('--seed <n>', 'seed of the split, the row subset and the MLP probes (default 0)', integerOption('--seed'))
+    .option('--expect-kept <list>', "factors the theory predicts kept (turns on the verdicts; the rest are predicted dropped)", stringOption('--expect-kept'))
+    .option('--expect-partly <list>', 'factors predicted partly kept (no verdict)', stringOption('--expect-partly'))
+    .option('--drop-nonfinite', 'leave out rows with NaN or Inf instead of stopping')
+    .option('--max-rows <n>', 'read at most this many rows, a random subset (default 40960)', integerOption('--max-rows'))
+    .option('--out <dir>', 'where metrics.json, metrics.csv, heatmap.svg/.png and index.html go (default runs/probe)', stringOption('--out'))
+    .action(async (flags: ProbeFlags) => {
+      if (flags.embeddings === undefined) throw new MisalignError('MISSING_OPTION', 'probe needs --embeddings FILE');
+      if (flags.factors === undefined) throw new MisalignError('MISSING_OPTION', 'probe needs --factors FILE');
+      const out = flags.out ?? 'runs/probe';
+      const options: ProbeFilesOptions = {
+        embeddings: flags.embeddings,
+        ...(flags.embeddingsText !== undefined && { embeddingsText: flags.embeddingsText }),
+        factors: flags.factors,
+        ...(flags.names !== undefined && { names: list(flags.names) }),
+        ...(flags.discrete !== undefined && { discrete: list(flags.discrete) }),
+        ...(flags.continuous !== undefined && { continuous: list(flags.continuous) }),
+        ...(flags.group.length > 0 && { groups: groups(flags.group) }),
+        ...(flags.split !== undefined && { split: flags.split }),
+        ...(flags.ignore !== undefined && { ignore: list(flags.ignore) }),
+        seed: flags.seed ?? 0,
+        ...(flags.expectKept !== undefined && { expectKept: list(flags.expectKept) }),
+        ...(flags.expectPartly !== undefined && { expectPartly: list(flags.expectPartly) }),
+        ...(flags.dropNonfinite && { dropNonfinite: true }),
+        ...(flags.maxRows !== undefined && { maxRows: flags.maxRows }),
+      };
+      const kernels = await Kernels.load();
+      const result = await probeEmbeddingFiles(kernels, options);
+      await writeProbeResults(out, options, result);
+      const lines = ['embedding  factor          metric  linear  MLP     expected  verdict'];
+      for (const r of result.rows) {
+        lines.push(`${r.encoding.padEnd(11)}${r.factor.padEnd(16)}${(r.metric === 'r2' ? 'R²' : 'MCC').padEnd(8)}${r.linear.toFixed(3).padStart(6)}  ${r.nonlinear.toFixed(3).padStart(6)}  ${(r.predicted ?? '').padEnd(9)} ${r.verdict}`);
+      }
+      lines.push(
+        '',
+        `${result.totalRows} rows${result.readRows < result.totalRows ? `, ${result.readRows} read at random` : ''}${result.droppedRows ? `, ${result.droppedRows} dropped (NaN or Inf)` : ''}; ${result.fitRows} fitting, ${result.scoreRows} scoring`,
+        ...(result.judged > 0 ? [`verdicts: ${result.passed}/${result.judged} agree with the expectation`] : []),
+        `results in ${out} (metrics.json, metrics.csv, heatmap.svg, heatmap.png, index.html)`,
+        '',
+      );
+      io.out(lines.join('\n'));
+    });
+}

@@ -1,0 +1,186 @@
+/**
+ * `misalign probe` on files (Node): embeddings from a .npy, a named array of
+ * an .npz (`file.npz:name`) or a CSV of numbers; factors from a CSV with a
+ * header or a .npy with `names`; the probes of probes/embeddings.ts; the
+ * results written as a run's are (metrics.json, metrics.csv, a heatmap as SVG
+ * and PNG, index.html). docs/evaluation.md#your-own-embeddings.
+ *
+ * Large arrays are not read whole: when they have more rows than `maxRows`
+ * (default 40,960: the paper's two evaluation sets of 20,480), a random subset
+ * of that many rows (from the seed, stream 'rows') is read in place, which is
+ * all the probes would use. Only the rows read are checked for NaN and Inf.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { MisalignError } from '../common/errors.js';
+import { NpyFile } from '../common/npy-file.js';
+import { readNpy } from '../common/npy.js';
+import { Rng } from '../common/rng.js';
+import type { Kernels } from '../kernels/module.js';
+import { probeEmbeddings, type EmbeddingProbeResult, type EmbeddingSet, type FactorSpec, type ProbeEmbeddingsOptions } from './embeddings.js';
+import { factorTable, parseFactorCsv, type FactorTable, type FactorTableOptions } from './factor-table.js';
+
+export const DEFAULT_MAX_ROWS = 40_960;
+
+/** `file.npz:name` → the file and the array; any other path is the file alone. */
+export function parseArrayPath(spec: string): { path: string; array?: string } {
+  const m = /^(.*\.npz):([^/\\]+)$/.exec(spec);
+  return m ? { path: m[1]!, array: m[2]! } : { path: spec };
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new MisalignError(code === 'ENOENT' ? 'CHECKPOINT_MISSING' : 'CHECKPOINT_CORRUPT', code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${code}`);
+  }
+}
+
+/** An embeddings file, open: its shape, and rows on request. */
+export interface EmbeddingFile {
+  what: string;
+  rows: number;
+  dim: number;
+  read(rows: readonly number[]): Promise<Float64Array>;
+  close(): Promise<void>;
+}
+
+export async function openEmbeddings(spec: string): Promise<EmbeddingFile> {
+  const { path, array } = parseArrayPath(spec);
+  if (path.endsWith('.npy') || path.endsWith('.npz')) {
+    const npy = await NpyFile.open(path, array);
+    const [rows, dim] = npy.matrix;
+    return { what: npy.what, rows, dim, read: (r) => npy.rows(r), close: () => npy.close() };
+  }
+  if (!path.endsWith('.csv')) throw new MisalignError('CHECKPOINT_CORRUPT', `${path}: embeddings must be a .npy, an .npz array (file.npz:name) or a .csv`);
+  let records: string[][];
+  try {
+    records = parse(await readText(path), { skip_empty_lines: true, trim: true }) as string[][];
+  } catch (error) {
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not a readable CSV: ${(error as Error).message.split('\n')[0]}`);
+  }
+  // A header row is optional: a first row that is not all numbers is one.
+  const body = records.length > 0 && records[0]!.some((c) => c === '' || !Number.isFinite(Number(c))) ? records.slice(1) : records;
+  if (body.length === 0) throw new MisalignError('CHECKPOINT_CORRUPT', `${path} holds no rows of numbers`);
+  const dim = body[0]!.length;
+  const data = new Float64Array(body.length * dim);
+  body.forEach((cells, r) => cells.forEach((c, j) => (data[r * dim + j] = c === '' ? NaN : Number(c))));
+  return {
+    what: path,
+    rows: body.length,
+    dim,
+    read: async (rows) => {
+      const out = new Float64Array(rows.length * dim);
+      rows.forEach((r, k) => out.set(data.subarray(r * dim, (r + 1) * dim), k * dim));
+      return out;
+    },
+    close: async () => {},
+  };
+}
+
+/** Factors from a CSV with a header, or from a .npy (or .npz array) whose columns `names` names. */
+export async function readFactors(spec: string, options: FactorTableOptions & { names?: readonly string[] } = {}): Promise<FactorTable> {
+  const { path, array } = parseArrayPath(spec);
+  if (path.endsWith('.csv')) {
+    if (options.names) throw new MisalignError('CONFLICTING_OPTIONS', `--names is for factors in a .npy; ${path} has its own header`);
+    return parseFactorCsv(await readText(path), options, path);
+  }
+  if (!(path.endsWith('.npy') || path.endsWith('.npz'))) throw new MisalignError('CHECKPOINT_CORRUPT', `${path}: factors must be a .csv with a header, or a .npy with --names`);
+  const npy = array === undefined && path.endsWith('.npy') ? readNpy(new Uint8Array(await readFile(path)), path) : await readNpzWhole(path, array);
+  if (!options.names) throw new MisalignError('MISSING_OPTION', `${path} has no column names: give them with --names (${npy.cols} of them)`);
+  if (options.names.length !== npy.cols) throw new MisalignError('SHAPE_MISMATCH', `--names gives ${options.names.length} names, ${path} has ${npy.cols} columns`);
+  const columns = options.names.map((_, c) => Array.from({ length: npy.rows }, (_, r) => String(npy.data[r * npy.cols + c]!)));
+  return factorTable(options.names, columns, options);
+}
+
+async function readNpzWhole(path: string, array?: string): Promise<{ rows: number; cols: number; data: Float64Array }> {
+  const f = await NpyFile.open(path, array);
+  try {
+    const [rows, cols] = f.matrix;
+    return { rows, cols, data: await f.rows(Array.from({ length: rows }, (_, i) => i)) };
+  } finally {
+    await f.close();
+  }
+}
+
+export interface ProbeFilesOptions extends Omit<ProbeEmbeddingsOptions, 'split'>, FactorTableOptions {
+  /** The embeddings (the image's, or the only ones) and optionally the text's. */
+  embeddings: string;
+  embeddingsText?: string;
+  factors: string;
+  /** Column names of a .npy of factors. */
+  names?: readonly string[];
+  /** Drop rows with a NaN or Inf in any embedding, instead of stopping. */
+  dropNonfinite?: boolean;
+  /** Read at most this many rows (a random subset from the seed). Default 40,960. */
+  maxRows?: number;
+}
+
+export interface ProbeFilesResult extends EmbeddingProbeResult {
+  /** Rows in the files, rows read (a subset when more than maxRows), rows dropped as non-finite. */
+  totalRows: number;
+  readRows: number;
+  droppedRows: number;
+}
+
+/** Rows 0..n−1, or a sorted random subset of `max` of them (stream 'rows' of the seed). */
+function rowsToRead(n: number, max: number, seed: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const rng = Rng.fromSeed(seed).fork('rows');
+  const chosen = new Set<number>();
+  while (chosen.size < max) chosen.add(Math.floor(rng.uniform() * n));
+  return [...chosen].sort((a, b) => a - b);
+}
+
+function pickFactor(f: FactorSpec, rows: readonly number[]): FactorSpec {
+  if (f.kind === 'discrete') return { ...f, codes: Int32Array.from(rows, (r) => f.codes[r]!) };
+  const out = new Float64Array(rows.length * f.columns);
+  rows.forEach((r, k) => out.set(f.values.subarray(r * f.columns, (r + 1) * f.columns), k * f.columns));
+  return { ...f, values: out };
+}
+
+/** Reads the files, checks them, and probes; every bad input is one line naming it. */
+export async function probeEmbeddingFiles(kernels: Kernels, o: ProbeFilesOptions): Promise<ProbeFilesResult> {
+  const files = [await openEmbeddings(o.embeddings)];
+  try {
+    if (o.embeddingsText !== undefined) files.push(await openEmbeddings(o.embeddingsText));
+    const table = await readFactors(o.factors, o);
+    const n = files[0]!.rows;
+    for (const f of files.slice(1)) if (f.rows !== n) throw new MisalignError('SHAPE_MISMATCH', `${f.what} has ${f.rows} rows, ${files[0]!.what} ${n}`);
+    if (table.rows !== n) throw new MisalignError('SHAPE_MISMATCH', `${o.factors} has ${table.rows} rows, ${files[0]!.what} ${n}`);
+    const seed = o.seed ?? 0;
+    const max = o.maxRows ?? DEFAULT_MAX_ROWS;
+    if (!Number.isInteger(max) || max < 2) throw new MisalignError('OUT_OF_RANGE', `--max-rows must be an integer of at least 2, got ${max}`);
+    let rows = rowsToRead(n, max, seed);
+    const read = await Promise.all(files.map((f) => f.read(rows)));
+    // NaN and Inf: count the rows with any, name the first (1-based, in the file).
+    const bad = new Set<number>();
+    read.forEach((data, e) => {
+      const d = files[e]!.dim;
+      rows.forEach((_, k) => {
+        for (let j = 0; j < d; j++) if (!Number.isFinite(data[k * d + j]!)) bad.add(k);
+      });
+    });
+    const badRows = [...bad].sort((a, b) => a - b);
+    if (badRows.length > 0 && !o.dropNonfinite) {
+      throw new MisalignError('NON_FINITE_INPUT', `${badRows.length} row${badRows.length === 1 ? '' : 's'} of the embeddings hold NaN or Inf${rows.length < n ? ` (of the ${rows.length} rows read)` : ''}, the first is row ${rows[badRows[0]!]! + 1}; --drop-nonfinite leaves them out`);
+    }
+    const keep = rows.map((_, k) => k).filter((k) => !bad.has(k));
+    const sets: EmbeddingSet[] = read.map((data, e) => {
+      const d = files[e]!.dim;
+      const out = new Float32Array(keep.length * d);
+      keep.forEach((k, i) => {
+        for (let j = 0; j < d; j++) out[i * d + j] = data[k * d + j]!;
+      });
+      return { name: e === 0 ? (o.embeddingsText !== undefined ? 'image' : 'embedding') : 'text', data: out, rows: keep.length, dim: d };
+    });
+    rows = keep.map((k) => rows[k]!);
+    const factors = table.factors.map((f) => pickFactor(f, rows));
+    const split = table.split ? Uint8Array.from(rows, (r) => table.split![r]!) : undefined;
+    const result = probeEmbeddings(kernels, sets, factors, { ...o, seed, split });
+    return { ...result, totalRows: n, readRows: rows.length + badRows.length, droppedRows: badRows.length };
+  } finally {
+    for (const f of files) await f.close();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The results of `misalign probe` as a run's (Node): DIR/metrics.json (the
+ * options, the row counts and every factor's values), DIR/metrics.csv, the
+ * heatmap DIR/heatmap.svg and .png, and DIR/index.html with both.
+ */
+import { join } from 'node:path';
+import { ensureWritableDir, writeAtomic, writeCsv, writeJson } from '../experiments/files.js';
+import type { ProbeFilesOptions, ProbeFilesResult } from '../probes/embedding-files.js';
+import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../probes/verdicts.js';
+import { embeddingHeatmapSpec, renderSvg } from './heatmap.js';
+import { svgToPng } from './png.js';
+import { escapeHtml } from './report.js';
+
+export const PROBE_COLUMNS = ['encoding', 'factor', 'kind', 'metric', 'linear', 'nonlinear', 'predicted', 'verdict'] as const;
+
+export async function writeProbeResults(dir: string, options: ProbeFilesOptions, result: ProbeFilesResult): Promise<{ files: string[] }> {
+  await ensureWritableDir(dir);
+  const { rows, ...counts } = result;
+  await writeJson(join(dir, 'metrics.json'), { options, ...counts, rows });
+  await writeCsv(join(dir, 'metrics.csv'), rows, [...PROBE_COLUMNS]);
+  const subtitle = `${options.embeddings}${options.embeddingsText ? ` and ${options.embeddingsText}` : ''}; ${result.fitRows} fitting and ${result.scoreRows} scoring rows`;
+  const svg = await renderSvg(embeddingHeatmapSpec(rows, subtitle));
+  await writeAtomic(join(dir, 'heatmap.svg'), svg);
+  await writeAtomic(join(dir, 'heatmap.png'), await svgToPng(svg));
+  const cell = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'NaN');
+  const table = rows
+    .map((r) => `<tr><td>${escapeHtml(r.encoding)}</td><td>${escapeHtml(r.factor)}</td><td>${r.metric === 'r2' ? 'R²' : 'MCC'}</td><td>${cell(r.linear)}</td><td>${cell(r.nonlinear)}</td><td>${r.predicted ?? ''}</td><td class="${r.verdict}">${r.verdict}</td></tr>`)
+    .join('\n');
+  const verdicts = result.judged > 0 ? `<p>Verdicts: ${result.passed} of ${result.judged} agree (kept ≥ ${IMAGE_TEXT_KEPT_MIN}, dropped ≤ ${IMAGE_TEXT_DROPPED_MAX} on the MLP probe; partly not judged).</p>` : '<p>No expectations given (<code>--expect-kept</code>): no verdicts.</p>';
+  const sampled = result.readRows < result.totalRows ? ` (a random ${result.readRows} of them read)` : '';
+  await writeAtomic(
+    join(dir, 'index.html'),
+    `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>misalign probe</title>
+<style>body{font-family:DejaVu Sans,sans-serif;max-width:60em;margin:2em auto}td,th{padding:2px 8px;text-align:right}td:nth-child(-n+2){text-align:left}.fail{color:#b00}</style></head>
+<body><h1>What the embeddings keep</h1>
+<p>${escapeHtml(subtitle)}. ${result.totalRows} rows${sampled}${result.droppedRows > 0 ? `, ${result.droppedRows} dropped for NaN or Inf` : ''}.</p>
+${verdicts}
+${svg}
+<table><tr><th>embedding</th><th>factor</th><th>metric</th><th>linear</th><th>MLP</th><th>expected</th><th>verdict</th></tr>
+${table}
+</table></body></html>
+`,
+  );
+  return { files: ['metrics.json', 'metrics.csv', 'heatmap.svg', 'heatmap.png', 'index.html'].map((f) => join(dir, f)) };
+}

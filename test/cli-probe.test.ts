@@ -1,0 +1,86 @@
+/**
+ * `misalign probe` on files: the results a run gets, and every bad input of
+ * the issue as one line with exit status 2.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeNpy } from '../src/common/npy.js';
+import { Rng } from '../src/common/rng.js';
+import { runCli } from './helpers/cli.js';
+import { tempDirs } from './helpers/temp.js';
+
+const tempDir = tempDirs('misalign-probe');
+
+/** n rows: embedding (a, shape + noise, noise), factors a (continuous), shape (0..2), colour (text, unrelated), a constant. */
+async function files(dir: string, n = 400) {
+  const rng = Rng.fromSeed(5);
+  const emb = new Float32Array(n * 3);
+  const lines = ['id,a,shape,colour'];
+  for (let i = 0; i < n; i++) {
+    const a = rng.normal();
+    const shape = Math.floor(rng.uniform() * 3);
+    emb.set([a, shape + 0.05 * rng.normal(), rng.normal()], i * 3);
+    lines.push(`${i},${a},${shape},${['red', 'green'][Math.floor(rng.uniform() * 2)]}`);
+  }
+  await writeFile(join(dir, 'emb.npy'), encodeNpy(emb, [n, 3]));
+  await writeFile(join(dir, 'factors.csv'), lines.join('\n'));
+  return { emb, lines };
+}
+
+describe('misalign probe', () => {
+  it('writes metrics.json, metrics.csv, the heatmap and the page; verdicts from --expect-kept', async () => {
+    const dir = await tempDir();
+    await files(dir);
+    const out = join(dir, 'out');
+    const r = await runCli('probe', '--embeddings', join(dir, 'emb.npy'), '--factors', join(dir, 'factors.csv'), '--ignore', 'id', '--expect-kept', 'a,shape', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('verdicts: 3/3 agree with the expectation');
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ totalRows: 400, readRows: 400, fitRows: 200, scoreRows: 200, judged: 3, passed: 3 });
+    expect(metrics.rows.map((x: { factor: string }) => x.factor)).toEqual(['a', 'shape', 'colour']);
+    expect((await readFile(join(out, 'metrics.csv'), 'utf8')).split('\n')[0]).toBe('encoding,factor,kind,metric,linear,nonlinear,predicted,verdict');
+    expect(await readFile(join(out, 'heatmap.svg'), 'utf8')).toContain('<svg');
+    expect((await readFile(join(out, 'heatmap.png')).then((b) => b.subarray(1, 4).toString()))).toBe('PNG');
+    expect(await readFile(join(out, 'index.html'), 'utf8')).toContain('Verdicts: 3 of 3 agree');
+  }, 60_000);
+
+  it('bad input: one line, exit 2', async () => {
+    const dir = await tempDir();
+    const { emb, lines } = await files(dir);
+    const e = join(dir, 'emb.npy');
+    const f = join(dir, 'factors.csv');
+    await writeFile(join(dir, 'short.csv'), lines.slice(0, 301).join('\n'));
+    const nan = emb.slice();
+    nan[3 * 6 + 1] = NaN;
+    nan[3 * 9] = Infinity;
+    await writeFile(join(dir, 'nan.npy'), encodeNpy(nan, [400, 3]));
+    const whole = encodeNpy(emb, [400, 3]);
+    await writeFile(join(dir, 'cut.npy'), whole.subarray(0, whole.length - 10));
+    await writeFile(join(dir, 'constant.csv'), ['k,a', ...lines.slice(1).map((l) => `1,${l.split(',')[1]}`)].join('\n'));
+    await writeFile(join(dir, 'tiny.npy'), encodeNpy(emb.subarray(0, 60), [20, 3]));
+    await writeFile(join(dir, 'tiny.csv'), lines.slice(0, 21).join('\n'));
+    for (const [args, message] of [
+      [['--embeddings', e, '--factors', join(dir, 'short.csv')], /short\.csv has 300 rows, .*emb\.npy 400/],
+      [['--embeddings', join(dir, 'nan.npy'), '--factors', f], /2 rows of the embeddings hold NaN or Inf, the first is row 7; --drop-nonfinite leaves them out/],
+      [['--embeddings', e, '--factors', join(dir, 'constant.csv')], /factor 'k' is constant/],
+      [['--embeddings', join(dir, 'tiny.npy'), '--factors', join(dir, 'tiny.csv'), '--ignore', 'id'], /the probes need at least 32 rows in each of the fitting and scoring sets; got 10 and 10/],
+      [['--embeddings', e, '--factors', f, '--discrete', 'size'], /--discrete names column 'size', which the factors do not have/],
+      [['--embeddings', join(dir, 'cut.npy'), '--factors', f], /cut\.npy is truncated: \d+ bytes, its shape \(400, 3\) needs \d+/],
+      [['--embeddings', e, '--factors', f, '--expect-kept', 'size'], /expected factor 'size' is not among the factors/],
+      [['--embeddings', join(dir, 'none.npy'), '--factors', f], /none\.npy does not exist/],
+      [['--factors', f], /probe needs --embeddings FILE/],
+      [['--embeddings', e, '--factors', f, '--group', 'nonsense'], /--group must be name=column/],
+    ] as const) {
+      const r = await runCli('probe', ...args, '--out', join(dir, 'never'));
+      expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+    await expect(readFile(join(dir, 'never', 'metrics.json'))).rejects.toThrow(/ENOENT/);
+    // --drop-nonfinite goes on without those rows.
+    const r = await runCli('probe', '--embeddings', join(dir, 'nan.npy'), '--factors', f, '--ignore', 'id', '--drop-nonfinite', '--out', join(dir, 'dropped'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('400 rows, 2 dropped (NaN or Inf); 199 fitting, 199 scoring');
+  }, 60_000);
+});
