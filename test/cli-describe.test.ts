@@ -98,7 +98,7 @@ describe('misalign --help and --version', () => {
     const top = await run('--help');
     expect(top.code).toBe(0);
     const commands = [...top.out.matchAll(/^  (\w+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
-    expect(commands).toEqual(expect.arrayContaining(['describe', 'train', 'eval', 'sweep', 'report', 'reproduce', 'slurm']));
+    expect(commands).toEqual(expect.arrayContaining(['describe', 'train', 'eval', 'sweep', 'report', 'reproduce', 'slurm', 'probe', 'export-embeddings']));
     for (const help of [top, ...(await Promise.all(commands.map((c) => run(c, '--help'))))]) {
       expect(help.code).toBe(0);
       expect(help.out).not.toMatch(/SPEC|§/);

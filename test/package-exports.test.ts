@@ -38,11 +38,11 @@ describe('the package as users import it (built dist/)', () => {
     ]);
     expect(got.node).toEqual([
       'FILES', 'Mpi3dFile', 'NpyFile', 'REPORT_DIR', 'STUDY_GRIDS', 'SWEEP_FILES', 'claimRun', 'downstreamRunDir',
-      'estimatedSeconds', 'evalRunDir', 'inProcessExecutor', 'loadGrid', 'openEmbeddings', 'parseRunConfig', 'performTask',
-      'planShards', 'probeEmbeddingFiles', 'processExecutor', 'readCheckpoint', 'readFactors', 'readRunClaim', 'readRunConfig',
-      'readRunConfigFile', 'readSweepRuns', 'readSweepTime', 'reproduce', 'resolveShard', 'runId', 'runSweep', 'shardFromEnv',
-      'slurmScripts', 'studyRuns', 'summarizeSweepDir', 'svgToPng', 'trainRunDir', 'writeCheckpoint', 'writeProbeResults',
-      'writeReport', 'writeSlurmScripts',
+      'estimatedSeconds', 'evalRunDir', 'exportRunEmbeddings', 'inProcessExecutor', 'loadGrid', 'openEmbeddings',
+      'parseRunConfig', 'performTask', 'planShards', 'probeEmbeddingFiles', 'processExecutor', 'readCheckpoint', 'readFactors',
+      'readRunClaim', 'readRunConfig', 'readRunConfigFile', 'readSweepRuns', 'readSweepTime', 'reproduce', 'resolveShard',
+      'runId', 'runSweep', 'shardFromEnv', 'slurmScripts', 'studyRuns', 'summarizeSweepDir', 'svgToPng', 'trainRunDir',
+      'writeCheckpoint', 'writeProbeResults', 'writeReport', 'writeSlurmScripts',
     ]);
     expect(got.kernels).toEqual([
       'Adam', 'Arena', 'Conv2d', 'CoreEngine', 'CoreNet', 'DEFAULT_THREADS_WASM_URL', 'DEFAULT_WASM_URL', 'F32Buffer', 'InfoNce', 'Kernels',

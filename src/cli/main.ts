@@ -12,7 +12,7 @@ import { registerDescribe } from './describe.js';
 import { registerReport } from './report.js';
 import { registerReproduce } from './reproduce.js';
 import { registerSlurm } from './slurm.js';
-import { registerProbe } from './probe.js';
+import { registerExportEmbeddings, registerProbe } from './probe.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 import { processIo, type CliIo } from './io.js';
@@ -40,6 +40,7 @@ function buildProgram(io: CliIo): Command {
   registerReproduce(program, io);
   registerSlurm(program, io);
   registerProbe(program, io);
+  registerExportEmbeddings(program, io);
   return program;
 }
 

@@ -2,11 +2,14 @@
  * `misalign probe`: which factors do someone's embeddings keep? A thin layer
  * over probes/embedding-files.ts and reports/probe-report.ts.
  */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { Kernels } from '../kernels/module.js';
 import { probeEmbeddingFiles, type ProbeFilesOptions } from '../probes/embedding-files.js';
 import { writeProbeResults } from '../reports/probe-report.js';
+import { exportRunEmbeddings } from '../experiments/run-dir.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
 
@@ -25,6 +28,7 @@ interface ProbeFlags {
   expectPartly?: string;
   dropNonfinite?: boolean;
   maxRows?: number;
+  config?: string;
   out?: string;
 }
 
@@ -59,27 +63,11 @@ export function registerProbe(program: Command, io: CliIo): void {
     .option('--expect-partly <list>', 'factors predicted partly kept (no verdict)', stringOption('--expect-partly'))
     .option('--drop-nonfinite', 'leave out rows with NaN or Inf instead of stopping')
     .option('--max-rows <n>', 'read at most this many rows, a random subset (default 40960)', integerOption('--max-rows'))
+    .option('--config <probe.json>', 'all the settings from a file (misalign export-embeddings writes one); paths in it are relative to it', stringOption('--config'))
     .option('--out <dir>', 'where metrics.json, metrics.csv, heatmap.svg/.png and index.html go (default runs/probe)', stringOption('--out'))
     .action(async (flags: ProbeFlags) => {
-      if (flags.embeddings === undefined) throw new MisalignError('MISSING_OPTION', 'probe needs --embeddings FILE');
-      if (flags.factors === undefined) throw new MisalignError('MISSING_OPTION', 'probe needs --factors FILE');
       const out = flags.out ?? 'runs/probe';
-      const options: ProbeFilesOptions = {
-        embeddings: flags.embeddings,
-        ...(flags.embeddingsText !== undefined && { embeddingsText: flags.embeddingsText }),
-        factors: flags.factors,
-        ...(flags.names !== undefined && { names: list(flags.names) }),
-        ...(flags.discrete !== undefined && { discrete: list(flags.discrete) }),
-        ...(flags.continuous !== undefined && { continuous: list(flags.continuous) }),
-        ...(flags.group.length > 0 && { groups: groups(flags.group) }),
-        ...(flags.split !== undefined && { split: flags.split }),
-        ...(flags.ignore !== undefined && { ignore: list(flags.ignore) }),
-        seed: flags.seed ?? 0,
-        ...(flags.expectKept !== undefined && { expectKept: list(flags.expectKept) }),
-        ...(flags.expectPartly !== undefined && { expectPartly: list(flags.expectPartly) }),
-        ...(flags.dropNonfinite && { dropNonfinite: true }),
-        ...(flags.maxRows !== undefined && { maxRows: flags.maxRows }),
-      };
+      const options = flags.config !== undefined ? await optionsFromFile(flags) : optionsFromFlags(flags);
       const kernels = await Kernels.load();
       const result = await probeEmbeddingFiles(kernels, options);
       await writeProbeResults(out, options, result);
@@ -95,5 +83,58 @@ export function registerProbe(program: Command, io: CliIo): void {
         '',
       );
       io.out(lines.join('\n'));
+    });
+}
+
+/** `--config FILE`: a probe.json; no other option but --out may be given with it. */
+async function optionsFromFile(flags: ProbeFlags): Promise<ProbeFilesOptions> {
+  const clash = Object.entries(flags).find(([k, v]) => v !== undefined && !['config', 'out', 'group'].includes(k)) ?? (flags.group.length > 0 ? ['group'] : undefined);
+  if (clash) throw new MisalignError('CONFLICTING_OPTIONS', `--${clash[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} cannot be combined with --config (the file sets it)`);
+  let options: ProbeFilesOptions;
+  try {
+    options = JSON.parse(await readFile(flags.config!, 'utf8')) as ProbeFilesOptions;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new MisalignError(code === 'ENOENT' ? 'CHECKPOINT_MISSING' : 'CHECKPOINT_CORRUPT', code === 'ENOENT' ? `${flags.config} does not exist` : `${flags.config} is not a probe settings file (JSON): ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (typeof options !== 'object' || options === null || typeof options.embeddings !== 'string' || typeof options.factors !== 'string') {
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${flags.config} must name at least "embeddings" and "factors"`);
+  }
+  const base = dirname(flags.config!);
+  const at = (p: string) => (isAbsolute(p) ? p : join(base, p));
+  return { ...options, embeddings: at(options.embeddings), factors: at(options.factors), ...(options.embeddingsText !== undefined && { embeddingsText: at(options.embeddingsText) }) };
+}
+
+function optionsFromFlags(flags: ProbeFlags): ProbeFilesOptions {
+  if (flags.embeddings === undefined) throw new MisalignError('MISSING_OPTION', 'probe needs --embeddings FILE (or --config probe.json)');
+  if (flags.factors === undefined) throw new MisalignError('MISSING_OPTION', 'probe needs --factors FILE');
+  return {
+    embeddings: flags.embeddings,
+    ...(flags.embeddingsText !== undefined && { embeddingsText: flags.embeddingsText }),
+    factors: flags.factors,
+    ...(flags.names !== undefined && { names: list(flags.names) }),
+    ...(flags.discrete !== undefined && { discrete: list(flags.discrete) }),
+    ...(flags.continuous !== undefined && { continuous: list(flags.continuous) }),
+    ...(flags.group.length > 0 && { groups: groups(flags.group) }),
+    ...(flags.split !== undefined && { split: flags.split }),
+    ...(flags.ignore !== undefined && { ignore: list(flags.ignore) }),
+    seed: flags.seed ?? 0,
+    ...(flags.expectKept !== undefined && { expectKept: list(flags.expectKept) }),
+    ...(flags.expectPartly !== undefined && { expectPartly: list(flags.expectPartly) }),
+    ...(flags.dropNonfinite && { dropNonfinite: true }),
+    ...(flags.maxRows !== undefined && { maxRows: flags.maxRows }),
+  };
+}
+
+export function registerExportEmbeddings(program: Command, io: CliIo): void {
+  program
+    .command('export-embeddings')
+    .description("write a trained run's evaluation embeddings (ẑ_x and ẑ_t, or image and text) and factors as .npy and .csv, with a probe.json that reproduces its metrics")
+    .argument('<rundir>', 'a run folder (misalign train)')
+    .option('--samples <n>', "samples in each of the fitting and scoring sets (default: the run's own)", integerOption('--samples'))
+    .option('--out <dir>', 'where the files go (default RUNDIR/embeddings)', stringOption('--out'))
+    .action(async (dir: string, flags: { samples?: number; out?: string }) => {
+      const exported = await exportRunEmbeddings(dir, { ...(flags.out !== undefined && { out: flags.out }), ...(flags.samples !== undefined && { samples: flags.samples }) });
+      io.out(`${exported.files.join('\n')}\nprobe them with: misalign probe --config ${join(exported.dir, 'probe.json')} --out ${join(exported.dir, 'probe')}\n`);
     });
 }

@@ -14,6 +14,7 @@
 import type { z } from 'zod';
 import type { Kernels } from '../kernels/module.js';
 import type { DownstreamOptions, DownstreamResult } from '../probes/downstream.js';
+import type { ProbeData } from '../probes/embeddings.js';
 import type { Verdict } from '../probes/verdicts.js';
 import type { Engine, EngineName, TfjsBackend, TwoTowerSpec } from '../training/engine.js';
 import type { BatchSource, TrainPlan } from '../training/trainer.js';
@@ -135,6 +136,12 @@ export interface Experiment<S extends object = object, C extends BaseConfig = Ba
   readonly grids: Readonly<Record<string, GridSpec<S>>>;
   /** The estimated cost of a run of this configuration (for balancing shards). */
   cost(config: C): RunCost;
+  /**
+   * The evaluation's sets as embeddings and factors, with the probes' seed and
+   * streams (`misalign export-embeddings`): probing them gives the run's own
+   * values (docs/evaluation.md#your-own-embeddings).
+   */
+  probeData?(model: Model<C, W>, evalSeed: number): Promise<ProbeData>;
   /** The downstream study, for experiments that have one (numeric). */
   downstream?(model: Model<C, W>, options: DownstreamRunOptions): DownstreamResult;
 }

@@ -115,6 +115,9 @@ export interface ProbeFilesOptions extends Omit<ProbeEmbeddingsOptions, 'split'>
   dropNonfinite?: boolean;
   /** Read at most this many rows (a random subset from the seed). Default 40,960. */
   maxRows?: number;
+  /** Random streams of the MLP probes on each embedding (probes/embeddings.ts; an exported run names its own). */
+  streams?: EmbeddingSet['streams'];
+  streamsText?: EmbeddingSet['streams'];
 }
 
 export interface ProbeFilesResult extends EmbeddingProbeResult {
@@ -173,7 +176,8 @@ export async function probeEmbeddingFiles(kernels: Kernels, o: ProbeFilesOptions
       keep.forEach((k, i) => {
         for (let j = 0; j < d; j++) out[i * d + j] = data[k * d + j]!;
       });
-      return { name: e === 0 ? (o.embeddingsText !== undefined ? 'image' : 'embedding') : 'text', data: out, rows: keep.length, dim: d };
+      const streams = e === 0 ? o.streams : o.streamsText;
+      return { name: e === 0 ? (o.embeddingsText !== undefined ? 'image' : 'embedding') : 'text', data: out, rows: keep.length, dim: d, ...(streams && { streams }) };
     });
     rows = keep.map((k) => rows[k]!);
     const factors = table.factors.map((f) => pickFactor(f, rows));

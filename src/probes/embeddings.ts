@@ -59,6 +59,16 @@ export interface ProbeEmbeddingsOptions {
   classifierEpochs?: number;
 }
 
+/**
+ * A run's evaluation as embeddings and factors (`misalign export-embeddings`):
+ * probeEmbeddings(kernels, sets, factors, options) gives the run's own values.
+ */
+export interface ProbeData {
+  sets: EmbeddingSet[];
+  factors: FactorSpec[];
+  options: ProbeEmbeddingsOptions & { seed: number; split: Uint8Array };
+}
+
 export interface EmbeddingProbeRow {
   encoding: string;
   factor: string;

@@ -24,6 +24,7 @@ import { linearProbeR2 } from './linear.js';
 import { mlpProbeR2, type MlpProbeOptions, type ProbeTarget } from './mlp-probe.js';
 import { clip01, fitStandardizer, standardize } from './stats.js';
 import { verdictFor, type Verdict } from './verdicts.js';
+import type { FactorSpec, ProbeData } from './embeddings.js';
 
 export const DEFAULT_EVAL_SAMPLES = 20480;
 
@@ -140,4 +141,36 @@ export function evaluateRepresentations(
     });
   }
   return rows;
+}
+
+/**
+ * The evaluation's sets as embeddings and factors (probes/embeddings.ts):
+ * the fitting set's rows then the scoring set's, each factor of
+ * `evaluationTargets` (groups such as s_inv and m_x as several columns), and
+ * the probes' seed and streams, so that probeEmbeddings reproduces
+ * evaluateRepresentations' values.
+ */
+export function representationProbeData(encode: Encoder, generator: DataGenerator, options: EvaluationOptions): ProbeData {
+  const n = options.samples ?? DEFAULT_EVAL_SAMPLES;
+  const root = Rng.fromSeed(options.seed);
+  const fit = generator.sample(n, root.fork('eval-fit'));
+  const score = generator.sample(n, root.fork('eval-score'));
+  const joined = <T extends Float32Array | Float64Array>(a: ArrayLike<number>, b: ArrayLike<number>, out: T): T => {
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  const sets = (['x', 't'] as const).map((which) => {
+    const [inFit, inScore] = which === 'x' ? [fit.x, score.x] : [fit.t, score.t];
+    const a = encode(which, inFit.data, n);
+    const b = encode(which, inScore.data, n);
+    return { name: which, data: joined(a, b, new Float32Array(a.length * 2)), rows: 2 * n, dim: a.length / n, streams: { regress: `probe-${which}` } };
+  });
+  const factors: FactorSpec[] = evaluationTargets(generator.latent.bias).map((spec) => {
+    const a = spec.pick(fit);
+    const b = spec.pick(score);
+    return { name: spec.factor, kind: 'continuous', columns: a.outputs, values: joined(a.data, b.data, new Float64Array(a.data.length * 2)) };
+  });
+  const split = new Uint8Array(2 * n).fill(1, n);
+  return { sets, factors, options: { seed: options.seed, split, ...(options.probe && { probe: options.probe }) } };
 }

@@ -26,6 +26,8 @@ export interface FactorTableOptions {
   split?: string;
   /** Columns to leave out (e.g. an id). */
   ignore?: readonly string[];
+  /** Discrete columns of class codes 0..C−1 with a known C (a class may be absent from the rows). */
+  classes?: Readonly<Record<string, number>>;
 }
 
 export interface FactorTable {
@@ -48,6 +50,7 @@ export function factorTable(names: readonly string[], columns: readonly (readonl
   for (const n of options.discrete ?? []) known('--discrete', n);
   for (const n of options.continuous ?? []) known('--continuous', n);
   for (const n of options.ignore ?? []) known('--ignore', n);
+  for (const n of Object.keys(options.classes ?? {})) known('classes', n);
   const both = (options.discrete ?? []).find((n) => options.continuous?.includes(n));
   if (both) throw new MisalignError('CONFLICTING_OPTIONS', `column '${both}' is named both discrete and continuous`);
   const grouped = new Set<string>();
@@ -85,7 +88,16 @@ export function factorTable(names: readonly string[], columns: readonly (readonl
     const numeric = col.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
     const integer = numeric && col.every((v) => Number.isInteger(Number(v)));
     const discrete = options.discrete?.includes(name) || (!options.continuous?.includes(name) && (!numeric || integer));
-    if (discrete) {
+    const fixed = options.classes?.[name];
+    if (fixed !== undefined) {
+      const codes = Int32Array.from(col, (v, r) => {
+        const c = Number(v);
+        if (!Number.isInteger(c) || c < 0 || c >= fixed) throw new MisalignError('OUT_OF_RANGE', `factor '${name}' row ${r + 1}: '${v}' is not a class code 0..${fixed - 1}`);
+        return c;
+      });
+      checkVaries(name, codes);
+      factors.push({ name, kind: 'discrete', classes: Array.from({ length: fixed }, (_, c) => String(c)), codes });
+    } else if (discrete) {
       checkVaries(name, col);
       const labels = [...new Set(col)].sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
       const code = new Map(labels.map((l, c) => [l, c]));

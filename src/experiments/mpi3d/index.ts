@@ -107,6 +107,31 @@ export const mpi3dExperiment: Experiment<Mpi3dSettings, Mpi3dConfig, Mpi3dData &
     }
     return rows;
   },
+  async probeData({ config, engine, world }, evalSeed) {
+    const n = config.evalSamples;
+    const { fit, score } = await probeSets(engine, world, config, evalSeed, (b, i) => b.values[i]!);
+    const { unbiased } = mpi3dBiasSets(config.bias);
+    const joined = (a: Float32Array, b: Float32Array) => {
+      const out = new Float32Array(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    };
+    const sets = (['image', 'text'] as const).map((encoding) => ({
+      name: encoding,
+      data: encoding === 'image' ? joined(fit.img, score.img) : joined(fit.txt, score.txt),
+      rows: 2 * n,
+      dim: config.encodingSize,
+      streams: { classify: `probe-${encoding}` },
+    }));
+    const factors = MPI3D_FACTORS.map((f) => ({
+      name: f,
+      kind: 'discrete' as const,
+      classes: Array.from({ length: MPI3D_SIZES[f] }, (_, c) => String(c)),
+      codes: Int32Array.from([...fit.values, ...score.values], (v) => v[f]),
+    }));
+    return { sets, factors, options: { seed: evalSeed, split: new Uint8Array(2 * n).fill(1, n), expectKept: unbiased, classifierEpochs: config.probeEpochs } };
+  },
   theory: (config) => mpi3dBiasSets(config.bias),
   values: (f) => ({ metric: 'mcc', linear: f.mccLinear, nonlinear: f.mccNonlinear }),
   judge: (f, value) => imageTextVerdict(f.predicted, value),

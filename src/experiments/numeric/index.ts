@@ -12,7 +12,7 @@ import { initTwoTowers, mlpNet } from '../../encoders/net.js';
 import { describeBias } from '../../latent/describe.js';
 import { DataGenerator } from '../../mixing/generator.js';
 import { evaluateDownstream, type DownstreamResult } from '../../probes/downstream.js';
-import { evaluateRepresentations, type FactorResult } from '../../probes/evaluate.js';
+import { evaluateRepresentations, representationProbeData, type FactorResult } from '../../probes/evaluate.js';
 import { verdictFor } from '../../probes/verdicts.js';
 import type { TwoTowerSpec } from '../../training/engine.js';
 import type { DownstreamRunOptions, Experiment, GridSpec, Model, RunMetrics } from '../experiment.js';
@@ -79,6 +79,9 @@ export const numericExperiment: Experiment<NumericSettings, NumericConfig, DataG
   resolve: resolveNumericConfig,
   world: numericWorld,
   model: (config) => numericModel(config),
+  async probeData({ config, engine, world }, evalSeed) {
+    return representationProbeData((which, data, rows) => engine.encode(which, data, rows), world, { seed: evalSeed, samples: config.evalSamples, probe: config.probe });
+  },
   cost: numericCost,
   batches: (config, world, kernels) => coreBatchSource(config, world, kernels),
   async evaluate({ config, kernels, engine, world }, evalSeed) {
