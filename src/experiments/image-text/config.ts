@@ -39,7 +39,6 @@ const recipeFields = {
   evalSamples: positiveInteger('evaluation samples'),
   form: oneOf('InfoNCE form', ['clip', 'ntxent']),
   tau: positiveNumber('temperature'),
-  probeOutputs: oneOf('probe outputs', ['unit', 'raw']),
   ...engineFields,
   checkpointEvery: positiveInteger('checkpoint interval'),
   logEvery: positiveInteger('log interval'),
@@ -50,6 +49,7 @@ export const imageTextSettingsFields = {
   selectionLevel: z.number(),
   perturbationLevel: z.number(),
   encodingSize: positiveInteger('encoding size'),
+  probeOutputs: oneOf('probe outputs', ['unit', 'raw']),
   ...recipeFields,
   schedule: scheduleSetting,
 };
@@ -61,6 +61,8 @@ export const imageTextConfigFields = {
   clip: positiveNumber('clip norm'),
   encodingSize: positiveInteger('encoding size'),
   probeEpochs: positiveInteger('probe epochs'),
+  // Runs from before this field probed unit vectors.
+  probeOutputs: oneOf('probe outputs', ['unit', 'raw']).default('unit'),
 };
 
 type SharedSettings = { [K in keyof typeof imageTextSettingsFields]?: z.output<(typeof imageTextSettingsFields)[K]> };
