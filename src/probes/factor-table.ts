@@ -13,7 +13,7 @@
  * or non-numeric value in a continuous column, a constant column, an unknown
  * column in an override, group or split.
  */
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse/browser/esm/sync';
 import { MisalignError } from '../common/errors.js';
 import type { FactorSpec } from './embeddings.js';
 

@@ -6,7 +6,8 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { FactorResult } from '../probes/evaluate.js';
-import { runHeatmapSpec } from '../reports/heatmap.js';
+import { embeddingHeatmapSpec, runHeatmapSpec } from '../reports/heatmap.js';
+import type { EmbeddingProbeRow } from '../probes/embeddings.js';
 
 const LOSS_SPEC: TopLevelSpec = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -52,6 +53,16 @@ export class LossChart {
 /** Draws one run's nonlinear-probe heatmap into `element`. */
 export async function drawHeatmap(element: HTMLElement, factors: readonly FactorResult[], subtitle: string): Promise<void> {
   const view = new vega.View(vega.parse(compile(runHeatmapSpec(factors, 'nonlinear', subtitle)).spec), { renderer: 'none' });
+  try {
+    element.innerHTML = await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Draws probed embeddings' heatmap (reports/heatmap.ts, as `misalign probe` writes it) into `element`. */
+export async function drawEmbeddingHeatmap(element: HTMLElement, rows: readonly EmbeddingProbeRow[], subtitle: string): Promise<void> {
+  const view = new vega.View(vega.parse(compile(embeddingHeatmapSpec(rows, subtitle)).spec), { renderer: 'none' });
   try {
     element.innerHTML = await view.toSVG();
   } finally {

@@ -11,10 +11,10 @@ import type { NumericConfig, NumericSettings } from '../experiments/numeric/conf
 import type { NumericMetrics } from '../experiments/numeric/index.js';
 import type { FactorResult } from '../probes/evaluate.js';
 import { errorMessage } from './errors.js';
-import type { StartMessage, WebEngine, WorkerMessage } from './protocol.js';
+import type { ProbeReply, ProbeRequest, StartMessage, WebEngine, WorkerMessage } from './protocol.js';
 import { captionSets, cycleRole, defaultRoles, rolesFromQuery, type FactorRole } from './roles.js';
 import { WEB_PRESETS, type WebPreset } from './presets.js';
-import { drawHeatmap, LossChart } from './charts.js';
+import { drawEmbeddingHeatmap, drawHeatmap, LossChart } from './charts.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
@@ -204,3 +204,81 @@ if (typeof navigator === 'undefined' || !('gpu' in navigator)) {
   }
 }
 refresh();
+
+// Probe your own embeddings: two dropped (or chosen) files, probed in probe-worker.ts.
+const probeUi = {
+  drop: $('probe-drop'),
+  embeddings: $<HTMLInputElement>('probe-embeddings'),
+  factors: $<HTMLInputElement>('probe-factors'),
+  kept: $<HTMLInputElement>('probe-kept'),
+  run: $<HTMLButtonElement>('probe-run'),
+  status: $('probe-status'),
+  heatmap: $('probe-heatmap'),
+};
+const probeFiles: { embeddings: File | null; factors: File | null } = { embeddings: null, factors: null };
+
+function probeReady(): void {
+  probeUi.run.disabled = !(probeFiles.embeddings && probeFiles.factors);
+  probeUi.status.textContent = probeFiles.embeddings && probeFiles.factors ? `${probeFiles.embeddings.name} and ${probeFiles.factors.name}: press Probe.` : `Still needed: ${[!probeFiles.embeddings && 'an embeddings file', !probeFiles.factors && 'a factors CSV'].filter(Boolean).join(' and ')}.`;
+}
+
+/** Dropped files: a .npy is the embeddings; of CSVs, one whose first row is all numbers is the embeddings, the other the factors. */
+async function takeFiles(files: readonly File[]): Promise<void> {
+  for (const f of files) {
+    const name = f.name.toLowerCase();
+    if (name.endsWith('.npy')) probeFiles.embeddings = f;
+    else if (name.endsWith('.csv')) {
+      const first = (await f.slice(0, 4096).text()).split(/\r?\n/)[0] ?? '';
+      const numeric = first.split(',').every((c) => c.trim() !== '' && Number.isFinite(Number(c)));
+      if (numeric) probeFiles.embeddings = f;
+      else probeFiles.factors = f;
+    }
+  }
+  probeReady();
+}
+
+function runProbe(): void {
+  const { embeddings, factors } = probeFiles;
+  if (!embeddings || !factors) return;
+  probeUi.run.disabled = true;
+  probeUi.status.textContent = `Probing ${embeddings.name} for the factors of ${factors.name}…`;
+  const probeWorker = new Worker(new URL('./probe-worker.ts', import.meta.url), { type: 'module' });
+  probeWorker.onmessage = (event: MessageEvent<ProbeReply>) => {
+    probeWorker.terminate();
+    probeUi.run.disabled = false;
+    const reply = event.data;
+    if (reply.type === 'error') {
+      probeUi.status.textContent = `Cannot probe: ${reply.message}`;
+      return;
+    }
+    const verdicts = reply.judged > 0 ? ` ${reply.passed} of ${reply.judged} verdicts agree with the expectation.` : '';
+    probeUi.status.textContent = `Probed ${reply.fitRows} fitting and ${reply.scoreRows} scoring rows.${verdicts}`;
+    probeUi.heatmap.dataset.state = 'done';
+    drawEmbeddingHeatmap(probeUi.heatmap, reply.rows, `${embeddings.name}; ${factors.name}`).catch((error: unknown) => (probeUi.status.textContent = errorMessage(error)));
+  };
+  probeWorker.onerror = (event) => {
+    probeWorker.terminate();
+    probeUi.run.disabled = false;
+    probeUi.status.textContent = `Cannot probe: ${event.message || 'the probe worker failed to start'}`;
+  };
+  void Promise.all([embeddings.arrayBuffer(), factors.text()]).then(([bytes, text]) => {
+    const request: ProbeRequest = {
+      type: 'probe',
+      embeddingsName: embeddings.name,
+      embeddings: bytes,
+      factorsName: factors.name,
+      factors: text,
+      expectKept: probeUi.kept.value.split(',').map((s) => s.trim()).filter(Boolean),
+    };
+    probeWorker.postMessage(request, [bytes]);
+  });
+}
+
+probeUi.drop.addEventListener('dragover', (e) => e.preventDefault());
+probeUi.drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  void takeFiles(Array.from(e.dataTransfer?.files ?? []));
+});
+probeUi.embeddings.addEventListener('change', () => ((probeFiles.embeddings = probeUi.embeddings.files?.[0] ?? null), probeReady()));
+probeUi.factors.addEventListener('change', () => ((probeFiles.factors = probeUi.factors.files?.[0] ?? null), probeReady()));
+probeUi.run.addEventListener('click', runProbe);

@@ -5,6 +5,7 @@
  * finally `done` (or `error`). Stopping a run terminates the worker.
  */
 import type { FactorResult } from '../probes/evaluate.js';
+import type { EmbeddingProbeResult } from '../probes/embeddings.js';
 import type { NumericConfig, NumericSettings } from '../experiments/numeric/config.js';
 import type { NumericMetrics } from '../experiments/numeric/index.js';
 
@@ -25,3 +26,17 @@ export type WorkerMessage =
   | { type: 'probe'; step: number; factors: FactorResult[]; final: false }
   | { type: 'done'; config: NumericConfig; metrics: NumericMetrics }
   | { type: 'error'; message: string };
+
+/** The page asks the probe worker (probe-worker.ts) to probe dropped files. */
+export interface ProbeRequest {
+  type: 'probe';
+  embeddingsName: string;
+  /** The embeddings file's bytes (.npy, or a CSV of numbers). */
+  embeddings: ArrayBuffer;
+  factorsName: string;
+  /** The factors CSV's text (a header row; a column named split chooses the sets). */
+  factors: string;
+  expectKept: string[];
+}
+
+export type ProbeReply = ({ type: 'result' } & EmbeddingProbeResult) | { type: 'error'; message: string };

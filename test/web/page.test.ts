@@ -14,6 +14,11 @@ import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch } from './browser.js';
+import { encodeNpy } from '../../src/common/npy.js';
+import { Rng } from '../../src/common/rng.js';
+import { Kernels } from '../../src/kernels/module.js';
+import { probeEmbeddings } from '../../src/probes/embeddings.js';
+import { parseFactorCsv } from '../../src/probes/factor-table.js';
 
 let server: PreviewServer;
 let browser: Browser;
@@ -180,6 +185,46 @@ describe('a run that fails', () => {
     expect(await page.locator('#heatmap').getAttribute('data-state')).toBe('empty');
     await page.close();
   });
+
+  it('probes embeddings and factors dropped on the page, in the browser: the values misalign probe computes', async () => {
+    // 400 rows: the embedding holds a (continuous) and shape (3 classes), not colour.
+    const rng = Rng.fromSeed(5);
+    const n = 400;
+    const emb = new Float32Array(n * 3);
+    const lines = ['a,shape,colour'];
+    for (let i = 0; i < n; i++) {
+      const a = rng.normal();
+      const shape = Math.floor(rng.uniform() * 3);
+      emb.set([a, shape + 0.05 * rng.normal(), rng.normal()], i * 3);
+      lines.push(`${a},${shape},${['red', 'green'][Math.floor(rng.uniform() * 2)]}`);
+    }
+    const npy = encodeNpy(emb, [n, 3]);
+    const csv = lines.join('\n');
+    const page = await openPage();
+    expect(await page.locator('#probe-run').isDisabled()).toBe(true);
+    await page.evaluate(
+      ({ bytes, text }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([Uint8Array.from(bytes)], 'emb.npy'));
+        dt.items.add(new File([text], 'factors.csv', { type: 'text/csv' }));
+        document.getElementById('probe-drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { bytes: Array.from(npy), text: csv },
+    );
+    await expect.poll(() => page.locator('#probe-run').isDisabled()).toBe(false);
+    await page.fill('#probe-kept', 'a,shape');
+    await page.click('#probe-run');
+    await expect.poll(() => page.locator('#probe-status').textContent(), { timeout: 60_000 }).toMatch(/Probed 200 fitting and 200 scoring rows\. 3 of 3 verdicts agree/);
+    // The heatmap's cells are the values the library computes in Node from the same files.
+    const k = await Kernels.load();
+    const table = parseFactorCsv(csv);
+    const own = probeEmbeddings(k, [{ name: 'embedding', data: emb, rows: n, dim: 3 }], table.factors, { seed: 0, expectKept: ['a', 'shape'] });
+    const cells = await page.locator('#probe-heatmap svg text').allTextContents();
+    const numbers = cells.filter((t) => /^−?\d\.\d\d$/.test(t)).map((t) => t.replace('−', '-'));
+    const expected = [...own.rows.map((r) => (r.predicted === 'kept' ? '1.00' : '0.00')), ...own.rows.map((r) => r.nonlinear.toFixed(2))];
+    expect(numbers.sort()).toEqual(expected.map((v) => (v === '-0.00' ? '0.00' : v)).sort());
+    await page.close();
+  }, 120_000);
 });
 
 /** Waits until a run has ended (done, stopped or failed): Start is enabled again. */
