@@ -4,14 +4,12 @@
  * byte as NumPy writes them (checked against NumPy 2.4's np.save output: the
  * writer's bytes for a (4, 3) float32 array are identical).
  */
-import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { NpyFile } from '../src/common/npy-file.js';
 import { encodeNpy, readNpy } from '../src/common/npy.js';
+import { writeNpz } from './helpers/npz.js';
 import { tempDirs } from './helpers/temp.js';
 
 const tempDir = tempDirs('misalign-npy');
@@ -40,12 +38,7 @@ function npy(values: number[], shape: number[], descr: string, fortran = false):
   return Buffer.concat([head, Buffer.from(header, 'latin1'), data]);
 }
 
-async function npz(path: string, arrays: Record<string, Buffer>, compress: boolean): Promise<void> {
-  const zip = new yazl.ZipFile();
-  for (const [name, buf] of Object.entries(arrays)) zip.addBuffer(buf, `${name}.npy`, { compress });
-  zip.end();
-  await pipeline(zip.outputStream, createWriteStream(path));
-}
+const npz = writeNpz;
 
 const M = [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5]; // (4, 3)
 

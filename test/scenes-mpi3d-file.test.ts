@@ -1,14 +1,12 @@
 // The loader for the real MPI3D-Complex .npz, on small files of the same
 // layout (460,800 images of 2×2 pixels, in factor order), written here.
-import { createWriteStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { MPI3D_COUNT } from '../src/scenes/mpi3d-factors.js';
 import { parseNpyHeader } from '../src/common/npy.js';
 import { Mpi3dFile } from '../src/scenes/mpi3d-file.js';
+import { writeNpz } from './helpers/npz.js';
 import { tempDirs } from './helpers/temp.js';
 
 const tempDir = tempDirs('misalign-npz');
@@ -26,12 +24,7 @@ function npy(shape: string, count = MPI3D_COUNT, pixels = 4): Buffer {
   return Buffer.concat([head, Buffer.from(header, 'latin1'), data]);
 }
 
-async function npz(path: string, arrays: Record<string, Buffer>, compress: boolean): Promise<void> {
-  const zip = new yazl.ZipFile();
-  for (const [name, buf] of Object.entries(arrays)) zip.addBuffer(buf, `${name}.npy`, { compress });
-  zip.end();
-  await pipeline(zip.outputStream, createWriteStream(path));
-}
+const npz = writeNpz;
 
 const expected = (i: number) => Uint8Array.from({ length: 12 }, (_, b) => (b < 3 ? (i >> (8 * b)) & 255 : (i * 31 + b) & 255));
 
