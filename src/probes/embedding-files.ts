@@ -11,7 +11,7 @@
  * all the probes would use. Only the rows read are checked for NaN and Inf.
  */
 import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse/browser/esm/sync';
 import { MisalignError } from '../common/errors.js';
 import { NpyFile } from '../common/npy-file.js';
 import { readNpy } from '../common/npy.js';
