@@ -11,14 +11,13 @@
  * all the probes would use. Only the rows read are checked for NaN and Inf.
  */
 import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse/browser/esm/sync';
 import { MisalignError } from '../common/errors.js';
 import { NpyFile } from '../common/npy-file.js';
 import { readNpy } from '../common/npy.js';
 import { Rng } from '../common/rng.js';
 import type { Kernels } from '../kernels/module.js';
 import { probeEmbeddings, type EmbeddingProbeResult, type EmbeddingSet, type FactorSpec, type ProbeEmbeddingsOptions } from './embeddings.js';
-import { factorTable, parseFactorCsv, type FactorTable, type FactorTableOptions } from './factor-table.js';
+import { factorTable, parseFactorCsv, parseNumberCsv, type FactorTable, type FactorTableOptions } from './factor-table.js';
 
 export const DEFAULT_MAX_ROWS = 40_960;
 
@@ -54,21 +53,10 @@ export async function openEmbeddings(spec: string): Promise<EmbeddingFile> {
     return { what: npy.what, rows, dim, read: (r) => npy.rows(r), close: () => npy.close() };
   }
   if (!path.endsWith('.csv')) throw new MisalignError('CHECKPOINT_CORRUPT', `${path}: embeddings must be a .npy, an .npz array (file.npz:name) or a .csv`);
-  let records: string[][];
-  try {
-    records = parse(await readText(path), { skip_empty_lines: true, trim: true }) as string[][];
-  } catch (error) {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not a readable CSV: ${(error as Error).message.split('\n')[0]}`);
-  }
-  // A header row is optional: a first row that is not all numbers is one.
-  const body = records.length > 0 && records[0]!.some((c) => c === '' || !Number.isFinite(Number(c))) ? records.slice(1) : records;
-  if (body.length === 0) throw new MisalignError('CHECKPOINT_CORRUPT', `${path} holds no rows of numbers`);
-  const dim = body[0]!.length;
-  const data = new Float64Array(body.length * dim);
-  body.forEach((cells, r) => cells.forEach((c, j) => (data[r * dim + j] = c === '' ? NaN : Number(c))));
+  const { data, rows: count, dim } = parseNumberCsv(await readText(path), path);
   return {
     what: path,
-    rows: body.length,
+    rows: count,
     dim,
     read: async (rows) => {
       const out = new Float64Array(rows.length * dim);

@@ -132,3 +132,23 @@ export function parseFactorCsv(text: string, options: FactorTableOptions = {}, w
   if (dup !== undefined) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} has two columns named '${dup}'`);
   return factorTable(header, header.map((_, c) => body.map((r) => r[c]!)), options);
 }
+
+/**
+ * An (N, d) matrix from a CSV of numbers (embeddings), with an optional header
+ * row (a first row that is not all numbers); empty cells read as NaN, which the
+ * caller checks. Rows of another length are an error naming the row.
+ */
+export function parseNumberCsv(text: string, what = 'embeddings'): { data: Float64Array; rows: number; dim: number } {
+  let records: string[][];
+  try {
+    records = parse(text, { skip_empty_lines: true, trim: true }) as string[][];
+  } catch (error) {
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${what} is not a readable CSV: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const body = records.length > 0 && records[0]!.some((c) => c === '' || !Number.isFinite(Number(c))) ? records.slice(1) : records;
+  if (body.length === 0) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} holds no rows of numbers`);
+  const dim = body[0]!.length;
+  const data = new Float64Array(body.length * dim);
+  body.forEach((cells, r) => cells.forEach((c, j) => (data[r * dim + j] = c === '' ? NaN : Number(c))));
+  return { data, rows: body.length, dim };
+}

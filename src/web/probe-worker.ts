@@ -9,7 +9,7 @@
 import { readNpy } from '../common/npy.js';
 import { Kernels } from '../kernels/module.js';
 import { probeEmbeddings } from '../probes/embeddings.js';
-import { parseFactorCsv } from '../probes/factor-table.js';
+import { parseFactorCsv, parseNumberCsv } from '../probes/factor-table.js';
 import { errorMessage } from './errors.js';
 import type { ProbeRequest, ProbeReply } from './protocol.js';
 
@@ -25,17 +25,8 @@ function embeddingsOf(name: string, bytes: Uint8Array): { data: Float32Array; ro
     const m = readNpy(bytes, name);
     return { data: Float32Array.from(m.data), rows: m.rows, dim: m.cols };
   }
-  const lines = new TextDecoder().decode(bytes).split(/\r?\n/).filter((l) => l.trim() !== '');
-  const cells = lines.map((l) => l.split(',').map((c) => c.trim()));
-  const body = cells.length > 0 && cells[0]!.some((c) => c === '' || !Number.isFinite(Number(c))) ? cells.slice(1) : cells;
-  const dim = body[0]?.length ?? 0;
-  if (dim === 0) throw new Error(`${name} holds no rows of numbers`);
-  const data = new Float32Array(body.length * dim);
-  body.forEach((row, r) => {
-    if (row.length !== dim) throw new Error(`${name} row ${r + 1} has ${row.length} values, the first row ${dim}`);
-    row.forEach((c, j) => (data[r * dim + j] = Number(c)));
-  });
-  return { data, rows: body.length, dim };
+  const m = parseNumberCsv(new TextDecoder().decode(bytes), name);
+  return { data: Float32Array.from(m.data), rows: m.rows, dim: m.dim };
 }
 
 async function probe(request: ProbeRequest): Promise<ProbeReply> {
