@@ -6,25 +6,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../src/common/npy.js';
-import { Rng } from '../src/common/rng.js';
 import { runCli } from './helpers/cli.js';
+import { syntheticEmbeddings } from './helpers/embeddings.js';
 import { tempDirs } from './helpers/temp.js';
 
 const tempDir = tempDirs('misalign-probe');
 
-/** n rows: embedding (a, shape + noise, noise), factors a (continuous), shape (0..2), colour (text, unrelated), a constant. */
-async function files(dir: string, n = 400) {
-  const rng = Rng.fromSeed(5);
-  const emb = new Float32Array(n * 3);
-  const lines = ['id,a,shape,colour'];
-  for (let i = 0; i < n; i++) {
-    const a = rng.normal();
-    const shape = Math.floor(rng.uniform() * 3);
-    emb.set([a, shape + 0.05 * rng.normal(), rng.normal()], i * 3);
-    lines.push(`${i},${a},${shape},${['red', 'green'][Math.floor(rng.uniform() * 2)]}`);
-  }
-  await writeFile(join(dir, 'emb.npy'), encodeNpy(emb, [n, 3]));
-  await writeFile(join(dir, 'factors.csv'), lines.join('\n'));
+/** The synthetic embeddings and factors (with an id column) as emb.npy and factors.csv in `dir`. */
+async function files(dir: string) {
+  const { emb, npy, lines, csv } = syntheticEmbeddings(400, true);
+  await writeFile(join(dir, 'emb.npy'), npy);
+  await writeFile(join(dir, 'factors.csv'), csv);
   return { emb, lines };
 }
 

@@ -7,15 +7,14 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { MisalignError } from '../common/errors.js';
-import { experimentNamed } from '../experiments/registry.js';
-import { BUILTIN_GRIDS, expandGrid, isBuiltinGrid } from '../sweeps/grids.js';
+import { BUILTIN_GRIDS, isBuiltinGrid } from '../sweeps/grids.js';
 import { estimatedSeconds, planShards } from '../sweeps/shards.js';
 import { writeSlurmScripts } from '../sweeps/slurm.js';
-import { gridRunId, loadGrid } from '../sweeps/sweep.js';
+import { gridRunId } from '../sweeps/sweep.js';
 import { studyRuns } from '../reports/reproduce.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
-import { downstreamFlag, parseDependence } from './sweep.js';
+import { downstreamFlag, gridRunsOf, parseDependence } from './sweep.js';
 
 interface SlurmFlags {
   grid?: string;
@@ -37,12 +36,8 @@ interface SlurmFlags {
 async function gridPlan(flags: SlurmFlags) {
   if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', 'slurm needs --grid (or --reproduce)');
   const gridArg = isBuiltinGrid(flags.grid) ? flags.grid : resolve(flags.grid);
-  const grid = await loadGrid(gridArg);
-  if (flags.downstream && !experimentNamed(grid.experiment).downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
+  const { grid, runs, dependence } = await gridRunsOf(gridArg, flags);
   const downstream = downstreamFlag(flags.downstream ?? false, flags.downstreamSteps);
-  const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
-  const dependence = parseDependence(flags.dependence ?? 'independent');
-  const runs = expandGrid(grid, { dependence, seeds: flags.seeds ?? 3, preset: flags.preset, base });
   const sweepArgs = [
     '--grid', gridArg,
     '--dependence', dependence.join(','),

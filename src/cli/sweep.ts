@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import type { Dependence } from '../latent/model.js';
-import { BUILTIN_GRIDS, expandGrid, type GridRun } from '../sweeps/grids.js';
+import { BUILTIN_GRIDS, expandGrid, type Grid, type GridRun } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
 import type { DownstreamRunOptions } from '../experiments/experiment.js';
 import { experimentNamed } from '../experiments/registry.js';
@@ -170,6 +170,25 @@ export function formatShardPlan(runs: readonly GridRun[], shard: Shard | null, d
   return `${lines.join('\n')}\n`;
 }
 
+/** The flags of one grid's runs, as `sweep` and `slurm` take them. */
+export interface GridFlags {
+  dependence?: string;
+  seeds?: number;
+  preset?: 'quick' | 'paper';
+  steps?: number;
+  evalSamples?: number;
+  downstream?: boolean;
+}
+
+/** A grid (name or file) and its runs for these flags; --downstream on a grid without the study is one line. */
+export async function gridRunsOf(nameOrPath: string, flags: GridFlags): Promise<{ grid: Grid; runs: GridRun[]; dependence: Dependence[] }> {
+  const grid = await loadGrid(nameOrPath);
+  if (flags.downstream && !experimentNamed(grid.experiment).downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
+  const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
+  const dependence = parseDependence(flags.dependence ?? 'independent');
+  return { grid, runs: expandGrid(grid, { dependence, seeds: flags.seeds ?? 3, preset: flags.preset, base }), dependence };
+}
+
 /** The downstream option of runSweep from the flags (`on`: whether the study runs at all). */
 export function downstreamFlag(on: boolean, steps: number | undefined): DownstreamRunOptions | false {
   if (!on) {
@@ -198,10 +217,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       }
       if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', "sweep needs --grid (or --summarize DIR)");
       if (flags.out === undefined) throw new MisalignError('MISSING_OPTION', 'sweep needs --out DIR');
-      const grid = await loadGrid(flags.grid);
-      if (flags.downstream && !experimentNamed(grid.experiment).downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
-      const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
-      const runs = expandGrid(grid, { dependence: parseDependence(flags.dependence ?? 'independent'), seeds: flags.seeds ?? 3, preset: flags.preset, base });
+      const { runs } = await gridRunsOf(flags.grid, flags);
       const shard = resolveShard(flags.shard);
       const downstream = downstreamFlag(flags.downstream ?? false, flags.downstreamSteps);
       if (flags.dryRun) {

@@ -14,8 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch } from './browser.js';
-import { encodeNpy } from '../../src/common/npy.js';
-import { Rng } from '../../src/common/rng.js';
+import { syntheticEmbeddings } from '../helpers/embeddings.js';
 import { Kernels } from '../../src/kernels/module.js';
 import { probeEmbeddings } from '../../src/probes/embeddings.js';
 import { parseFactorCsv } from '../../src/probes/factor-table.js';
@@ -188,18 +187,8 @@ describe('a run that fails', () => {
 
   it('probes embeddings and factors dropped on the page, in the browser: the values misalign probe computes', async () => {
     // 400 rows: the embedding holds a (continuous) and shape (3 classes), not colour.
-    const rng = Rng.fromSeed(5);
     const n = 400;
-    const emb = new Float32Array(n * 3);
-    const lines = ['a,shape,colour'];
-    for (let i = 0; i < n; i++) {
-      const a = rng.normal();
-      const shape = Math.floor(rng.uniform() * 3);
-      emb.set([a, shape + 0.05 * rng.normal(), rng.normal()], i * 3);
-      lines.push(`${a},${shape},${['red', 'green'][Math.floor(rng.uniform() * 2)]}`);
-    }
-    const npy = encodeNpy(emb, [n, 3]);
-    const csv = lines.join('\n');
+    const { emb, npy, csv } = syntheticEmbeddings(n);
     const page = await openPage();
     expect(await page.locator('#probe-run').isDisabled()).toBe(true);
     await page.evaluate(
