@@ -14,16 +14,10 @@ import { gridRunId } from '../sweeps/sweep.js';
 import { studyRuns } from '../reports/reproduce.js';
 import type { CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
-import { downstreamFlag, gridRunsOf, parseDependence } from './sweep.js';
+import { downstreamFlag, gridRunsOf, parseDependence, type GridFlags } from './sweep.js';
 
-interface SlurmFlags {
+interface SlurmFlags extends GridFlags {
   grid?: string;
-  dependence?: string;
-  seeds?: number;
-  preset?: 'quick' | 'paper';
-  steps?: number;
-  evalSamples?: number;
-  downstream?: boolean;
   downstreamSteps?: number;
   reproduce?: boolean;
   partition?: string;
