@@ -20,6 +20,6 @@ export { reproduce, studyRuns, STUDY_GRIDS, type ReproduceOptions } from './repo
 export { svgToPng } from './reports/png.js';
 export { Mpi3dFile } from './scenes/mpi3d-file.js';
 export { NpyFile } from './common/npy-file.js';
-export { probeEmbeddingFiles, openEmbeddings, readFactors, type ProbeFilesOptions, type ProbeFilesResult } from './probes/embedding-files.js';
+export { probeEmbeddingFiles, openEmbeddings, readFactors, type FactorRows, type ProbeFilesOptions, type ProbeFilesResult } from './probes/embedding-files.js';
 export { writeProbeResults } from './reports/probe-report.js';
 export { exportRunEmbeddings, type ExportedEmbeddings } from './experiments/run-dir.js';

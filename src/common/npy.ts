@@ -106,20 +106,29 @@ export function readNpy(bytes: Uint8Array, what = 'array'): { rows: number; cols
 }
 
 /**
- * A .npy file of a float32 or float64 array in C order (version 1 header,
- * padded to a multiple of 64 bytes as NumPy writes it).
+ * The header of a .npy file of a float32 ('<f4') or float64 ('<f8') array in C
+ * order (version 1, padded to a multiple of 64 bytes as NumPy writes it): the
+ * file is these bytes, then the values little-endian. Lets a large array be
+ * written in chunks.
  */
-export function encodeNpy(data: Float32Array | Float64Array, shape: readonly number[]): Uint8Array {
-  if (shape.reduce((a, b) => a * b, 1) !== data.length) throw new MisalignError('SHAPE_MISMATCH', `${data.length} values do not fill shape (${shape.join(', ')})`);
-  const descr = data instanceof Float32Array ? '<f4' : '<f8';
+export function encodeNpyHeader(descr: '<f4' | '<f8', shape: readonly number[]): Uint8Array {
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const out = new Uint8Array(10 + header.length + data.byteLength);
+  const out = new Uint8Array(10 + header.length);
   out.set(MAGIC);
   out[6] = 1;
   new DataView(out.buffer).setUint16(8, header.length, true);
   out.set(new TextEncoder().encode(header), 10);
-  const body = new DataView(out.buffer, 10 + header.length);
+  return out;
+}
+
+/** A .npy file of a float32 or float64 array in C order (`encodeNpyHeader`, then the values). */
+export function encodeNpy(data: Float32Array | Float64Array, shape: readonly number[]): Uint8Array {
+  if (shape.reduce((a, b) => a * b, 1) !== data.length) throw new MisalignError('SHAPE_MISMATCH', `${data.length} values do not fill shape (${shape.join(', ')})`);
+  const header = encodeNpyHeader(data instanceof Float32Array ? '<f4' : '<f8', shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header);
+  const body = new DataView(out.buffer, header.length);
   const s = data.BYTES_PER_ELEMENT;
   for (let k = 0; k < data.length; k++) {
     if (s === 4) body.setFloat32(k * 4, data[k]!, true);

@@ -9,15 +9,20 @@
  * (default 40,960: the paper's two evaluation sets of 20,480), a random subset
  * of that many rows (from the seed, stream 'rows') is read in place, which is
  * all the probes would use. Only the rows read are checked for NaN and Inf.
+ * A factors CSV is streamed (csv-parse's stream API) and only those rows are
+ * kept; a factors .npy is read in place like the embeddings. So the memory a
+ * probe needs is the subset's, whatever the files' size; each column's kind
+ * (discrete or continuous) is then decided on the rows read.
  */
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { CsvError, parse } from 'csv-parse';
 import { MisalignError } from '../common/errors.js';
 import { NpyFile } from '../common/npy-file.js';
-import { readNpy } from '../common/npy.js';
 import { Rng } from '../common/rng.js';
 import type { Kernels } from '../kernels/module.js';
 import { probeEmbeddings, type EmbeddingProbeResult, type EmbeddingSet, type FactorSpec, type ProbeEmbeddingsOptions } from './embeddings.js';
-import { factorTable, parseFactorCsv, parseNumberCsv, type FactorTable, type FactorTableOptions } from './factor-table.js';
+import { factorTable, factorTableFromRecords, parseNumberCsv, type FactorTable, type FactorTableOptions } from './factor-table.js';
 
 export const DEFAULT_MAX_ROWS = 40_960;
 
@@ -67,29 +72,68 @@ export async function openEmbeddings(spec: string): Promise<EmbeddingFile> {
   };
 }
 
-/** Factors from a CSV with a header, or from a .npy (or .npz array) whose columns `names` names. */
-export async function readFactors(spec: string, options: FactorTableOptions & { names?: readonly string[] } = {}): Promise<FactorTable> {
+/** A factor table over some rows of a file, and the file's row count. */
+export interface FactorRows extends FactorTable {
+  fileRows: number;
+}
+
+/**
+ * Factors from a CSV with a header, or from a .npy (or .npz array) whose
+ * columns `names` names: every row, or only the rows `keep` lists (0-based,
+ * ascending), in that order.
+ */
+export async function readFactors(spec: string, options: FactorTableOptions & { names?: readonly string[] } = {}, keep?: readonly number[]): Promise<FactorRows> {
   const { path, array } = parseArrayPath(spec);
   if (path.endsWith('.csv')) {
     if (options.names) throw new MisalignError('CONFLICTING_OPTIONS', `--names is for factors in a .npy; ${path} has its own header`);
-    return parseFactorCsv(await readText(path), options, path);
+    return streamFactorCsv(path, options, keep);
   }
   if (!(path.endsWith('.npy') || path.endsWith('.npz'))) throw new MisalignError('CHECKPOINT_CORRUPT', `${path}: factors must be a .csv with a header, or a .npy with --names`);
-  const npy = array === undefined && path.endsWith('.npy') ? readNpy(new Uint8Array(await readFile(path)), path) : await readNpzWhole(path, array);
-  if (!options.names) throw new MisalignError('MISSING_OPTION', `${path} has no column names: give them with --names (${npy.cols} of them)`);
-  if (options.names.length !== npy.cols) throw new MisalignError('SHAPE_MISMATCH', `--names gives ${options.names.length} names, ${path} has ${npy.cols} columns`);
-  const columns = options.names.map((_, c) => Array.from({ length: npy.rows }, (_, r) => String(npy.data[r * npy.cols + c]!)));
-  return factorTable(options.names, columns, options);
+  const npy = await NpyFile.open(path, array);
+  try {
+    const [fileRows, cols] = npy.matrix;
+    if (!options.names) throw new MisalignError('MISSING_OPTION', `${path} has no column names: give them with --names (${cols} of them)`);
+    if (options.names.length !== cols) throw new MisalignError('SHAPE_MISMATCH', `--names gives ${options.names.length} names, ${path} has ${cols} columns`);
+    const rows = keep ?? Array.from({ length: fileRows }, (_, i) => i);
+    if (rows.length > 0 && rows[rows.length - 1]! >= fileRows) return { rows: 0, factors: [], fileRows };
+    const data = await npy.rows(rows);
+    const columns = options.names.map((_, c) => Array.from(rows, (_, r) => String(data[r * cols + c]!)));
+    return { ...factorTable(options.names, columns, options, keep), fileRows };
+  } finally {
+    await npy.close();
+  }
 }
 
-async function readNpzWhole(path: string, array?: string): Promise<{ rows: number; cols: number; data: Float64Array }> {
-  const f = await NpyFile.open(path, array);
+/** A factors CSV read as a stream, keeping the rows `keep` lists (all if none), and counting every row. */
+async function streamFactorCsv(path: string, options: FactorTableOptions, keep?: readonly number[]): Promise<FactorRows> {
+  const source = createReadStream(path);
+  const parser = parse({ skip_empty_lines: true, trim: true });
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
+  let header: string[] | undefined;
+  const body: string[][] = [];
+  let row = 0;
+  let next = 0;
   try {
-    const [rows, cols] = f.matrix;
-    return { rows, cols, data: await f.rows(Array.from({ length: rows }, (_, i) => i)) };
-  } finally {
-    await f.close();
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (header === undefined) header = record;
+      else {
+        if (keep === undefined || keep[next] === row) {
+          body.push(record);
+          next++;
+        }
+        row++;
+      }
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new MisalignError('CHECKPOINT_MISSING', `${path} does not exist`);
+    if (error instanceof CsvError) throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not a readable CSV: ${error.message.split('\n')[0]}`);
+    throw new MisalignError('CHECKPOINT_CORRUPT', `cannot read ${path}: ${code ?? (error as Error).message}`);
   }
+  // A file with fewer rows than the embeddings: the caller reports the counts.
+  if (keep !== undefined && next < keep.length) return { rows: 0, factors: [], fileRows: row };
+  return { ...factorTableFromRecords(header, body, options, path, keep), fileRows: row };
 }
 
 export interface ProbeFilesOptions extends Omit<ProbeEmbeddingsOptions, 'split'>, FactorTableOptions {
@@ -116,7 +160,7 @@ export interface ProbeFilesResult extends EmbeddingProbeResult {
 }
 
 /** Rows 0..n−1, or a sorted random subset of `max` of them (stream 'rows' of the seed). */
-function rowsToRead(n: number, max: number, seed: number): number[] {
+export function rowsToRead(n: number, max: number, seed: number): number[] {
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
   const rng = Rng.fromSeed(seed).fork('rows');
   const chosen = new Set<number>();
@@ -124,6 +168,7 @@ function rowsToRead(n: number, max: number, seed: number): number[] {
   return [...chosen].sort((a, b) => a - b);
 }
 
+/** A factor at the positions `rows` of its table. */
 function pickFactor(f: FactorSpec, rows: readonly number[]): FactorSpec {
   if (f.kind === 'discrete') return { ...f, codes: Int32Array.from(rows, (r) => f.codes[r]!) };
   const out = new Float64Array(rows.length * f.columns);
@@ -136,14 +181,15 @@ export async function probeEmbeddingFiles(kernels: Kernels, o: ProbeFilesOptions
   const files = [await openEmbeddings(o.embeddings)];
   try {
     if (o.embeddingsText !== undefined) files.push(await openEmbeddings(o.embeddingsText));
-    const table = await readFactors(o.factors, o);
     const n = files[0]!.rows;
     for (const f of files.slice(1)) if (f.rows !== n) throw new MisalignError('SHAPE_MISMATCH', `${f.what} has ${f.rows} rows, ${files[0]!.what} ${n}`);
-    if (table.rows !== n) throw new MisalignError('SHAPE_MISMATCH', `${o.factors} has ${table.rows} rows, ${files[0]!.what} ${n}`);
     const seed = o.seed ?? 0;
     const max = o.maxRows ?? DEFAULT_MAX_ROWS;
     if (!Number.isInteger(max) || max < 2) throw new MisalignError('OUT_OF_RANGE', `--max-rows must be an integer of at least 2, got ${max}`);
-    let rows = rowsToRead(n, max, seed);
+    const rows = rowsToRead(n, max, seed);
+    // The factors of the rows read (in the order of `rows`), and the file's row count.
+    const table = await readFactors(o.factors, o, rows);
+    if (table.fileRows !== n) throw new MisalignError('SHAPE_MISMATCH', `${o.factors} has ${table.fileRows} rows, ${files[0]!.what} ${n}`);
     const read = await Promise.all(files.map((f) => f.read(rows)));
     // NaN and Inf: count the rows with any, name the first (1-based, in the file).
     const bad = new Set<number>();
@@ -167,11 +213,10 @@ export async function probeEmbeddingFiles(kernels: Kernels, o: ProbeFilesOptions
       const streams = e === 0 ? o.streams : o.streamsText;
       return { name: e === 0 ? (o.embeddingsText !== undefined ? 'image' : 'embedding') : 'text', data: out, rows: keep.length, dim: d, ...(streams && { streams }) };
     });
-    rows = keep.map((k) => rows[k]!);
-    const factors = table.factors.map((f) => pickFactor(f, rows));
-    const split = table.split ? Uint8Array.from(rows, (r) => table.split![r]!) : undefined;
+    const factors = table.factors.map((f) => pickFactor(f, keep));
+    const split = table.split ? Uint8Array.from(keep, (k) => table.split![k]!) : undefined;
     const result = probeEmbeddings(kernels, sets, factors, { ...o, seed, split });
-    return { ...result, totalRows: n, readRows: rows.length + badRows.length, droppedRows: badRows.length };
+    return { ...result, totalRows: n, readRows: rows.length, droppedRows: badRows.length };
   } finally {
     for (const f of files) await f.close();
   }

@@ -39,9 +39,14 @@ export interface FactorTable {
 
 const SPLIT_WORDS: Record<string, number> = { fit: 0, train: 0, '0': 0, score: 1, test: 1, '1': 1 };
 
-/** A table from column names and per-column text values (row order). */
-export function factorTable(names: readonly string[], columns: readonly (readonly string[])[], options: FactorTableOptions = {}): FactorTable {
+/**
+ * A table from column names and per-column text values (row order). When the
+ * values are a subset of a file's rows, `rowIds` gives each one's row in the
+ * file (0-based), so that errors name the file's row.
+ */
+export function factorTable(names: readonly string[], columns: readonly (readonly string[])[], options: FactorTableOptions = {}, rowIds?: readonly number[]): FactorTable {
   const rows = columns[0]?.length ?? 0;
+  const rowOf = (r: number) => (rowIds?.[r] ?? r) + 1;
   const index = new Map(names.map((n, i) => [n, i]));
   const known = (what: string, name: string) => {
     if (!index.has(name)) throw new MisalignError('INDEX_OUT_OF_RANGE', `${what} names column '${name}', which the factors do not have (${names.join(', ')})`);
@@ -67,14 +72,14 @@ export function factorTable(names: readonly string[], columns: readonly (readonl
     split = new Uint8Array(rows);
     col.forEach((v, r) => {
       const s = SPLIT_WORDS[v.trim().toLowerCase()];
-      if (s === undefined) throw new MisalignError('OUT_OF_RANGE', `split column '${options.split}' row ${r + 1}: '${v}' is not fit/score, train/test or 0/1`);
+      if (s === undefined) throw new MisalignError('OUT_OF_RANGE', `split column '${options.split}' row ${rowOf(r)}: '${v}' is not fit/score, train/test or 0/1`);
       split![r] = s;
     });
   }
   const numbers = (name: string, col: readonly string[]): Float64Array =>
     Float64Array.from(col, (v, r) => {
       const x = v.trim() === '' ? NaN : Number(v);
-      if (!Number.isFinite(x)) throw new MisalignError('NON_FINITE_INPUT', `factor '${name}' row ${r + 1}: '${v}' is not a finite number`);
+      if (!Number.isFinite(x)) throw new MisalignError('NON_FINITE_INPUT', `factor '${name}' row ${rowOf(r)}: '${v}' is not a finite number`);
       return x;
     });
   const checkVaries = (name: string, values: ArrayLike<number | string>) => {
@@ -92,7 +97,7 @@ export function factorTable(names: readonly string[], columns: readonly (readonl
     if (fixed !== undefined) {
       const codes = Int32Array.from(col, (v, r) => {
         const c = Number(v);
-        if (!Number.isInteger(c) || c < 0 || c >= fixed) throw new MisalignError('OUT_OF_RANGE', `factor '${name}' row ${r + 1}: '${v}' is not a class code 0..${fixed - 1}`);
+        if (!Number.isInteger(c) || c < 0 || c >= fixed) throw new MisalignError('OUT_OF_RANGE', `factor '${name}' row ${rowOf(r)}: '${v}' is not a class code 0..${fixed - 1}`);
         return c;
       });
       checkVaries(name, codes);
@@ -126,11 +131,16 @@ export function parseFactorCsv(text: string, options: FactorTableOptions = {}, w
   } catch (error) {
     throw new MisalignError('CHECKPOINT_CORRUPT', `${what} is not a readable CSV: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (records.length < 2) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} needs a header row and at least one row of values`);
   const [header, ...body] = records as [string[], ...string[][]];
+  return factorTableFromRecords(header, body, options, what);
+}
+
+/** A factor table from a CSV's header and rows of values (`rowIds` as for `factorTable`). */
+export function factorTableFromRecords(header: readonly string[] | undefined, body: readonly (readonly string[])[], options: FactorTableOptions = {}, what = 'factors', rowIds?: readonly number[]): FactorTable {
+  if (header === undefined || body.length === 0) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} needs a header row and at least one row of values`);
   const dup = header.find((h, i) => header.indexOf(h) !== i);
   if (dup !== undefined) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} has two columns named '${dup}'`);
-  return factorTable(header, header.map((_, c) => body.map((r) => r[c]!)), options);
+  return factorTable(header, header.map((_, c) => body.map((r) => r[c]!)), options, rowIds);
 }
 
 /**

@@ -14,3 +14,17 @@ export function expectMisalignError(f: () => unknown, code: string, pattern: Reg
   expect((caught as MisalignError).message).toMatch(pattern);
   expect((caught as MisalignError).message).not.toContain('\n');
 }
+
+/** As `expectMisalignError`, for a function that returns a promise. */
+export async function expectMisalignRejection(f: () => Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
+  let caught: unknown;
+  try {
+    await f();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(MisalignError);
+  expect((caught as MisalignError).code).toBe(code);
+  expect((caught as MisalignError).message).toMatch(pattern);
+  expect((caught as MisalignError).message).not.toContain('\n');
+}
