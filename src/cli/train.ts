@@ -61,6 +61,9 @@ interface TrainFlags {
   hidden?: number[];
   encodingSize?: number;
   probeOutputs?: 'unit' | 'raw';
+  imageSize?: number;
+  imageFilters?: number[];
+  tau?: number;
   negatives?: 'fresh' | 'in-batch';
   engine?: 'wasm' | 'tfjs';
   backend?: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
@@ -212,6 +215,9 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--selection-level <n>', 'mpi3d (1..5): captions mention the first n of color, shape, size, camera, background; causal3d (1..7): of shape, x_pos, y_pos, s_pos, color, s_color, b_color', integerOption('--selection-level'))
     .option('--perturbation-level <n>', 'image-text: every factor mentioned, the last n − 1 perturbed', integerOption('--perturbation-level'))
     .addOption(new Option('--probe-outputs <kind>', 'image-text: probe the embeddings as unit vectors (quick) or the raw outputs (paper)').choices(['unit', 'raw']))
+    .option('--image-size <n>', 'image-text: 32 (quick) or 64 (paper) pixels a side', integerOption('--image-size'))
+    .option('--image-filters <list>', 'image-text: the image encoder’s convolution filters, one per layer (3 at 32 px, 4 at 64), e.g. 32,64,64', listOption('--image-filters'))
+    .option('--tau <x>', 'image-text: the InfoNCE temperature τ', numberOption('--tau'))
     .option('--data <file.npz>', 'mpi3d: the real MPI3D-Complex images (default: the procedural stand-in)', stringOption('--data'))
     .action(async (flags: TrainFlags) => {
       const experiment = experimentNamed(flags.experiment);

@@ -10,6 +10,7 @@ import { conflict, integer, oneOf, parseWith, positiveInteger, positiveNumber } 
 import { minEvalSamples } from '../../probes/evaluate.js';
 import { scheduleSchema, scheduleSetting } from '../../training/schedule.js';
 import { checkEngine, engineFields, resolveEngine } from '../engine-settings.js';
+import { defaultImageFilters, imageConvLayers } from './model.js';
 
 /**
  * The presets. The paper preset follows the public code (τ = 1, lr 1e-5, batch 256, 64×64, probes on the
@@ -45,10 +46,13 @@ const recipeFields = {
 };
 
 /** The settings an image-text experiment takes (its schema adds `experiment` and its own fields). */
+const imageFiltersField = z.array(positiveInteger('image encoder filters')).min(1);
+
 export const imageTextSettingsFields = {
   selectionLevel: z.number(),
   perturbationLevel: z.number(),
   encodingSize: positiveInteger('encoding size'),
+  imageFilters: imageFiltersField,
   probeOutputs: oneOf('probe outputs', ['unit', 'raw']),
   ...recipeFields,
   schedule: scheduleSetting,
@@ -60,6 +64,8 @@ export const imageTextConfigFields = {
   schedule: scheduleSchema,
   clip: positiveNumber('clip norm'),
   encodingSize: positiveInteger('encoding size'),
+  // Runs from before this field used defaultImageFilters(imageSize).
+  imageFilters: imageFiltersField.optional(),
   probeEpochs: positiveInteger('probe epochs'),
   // Runs from before this field probed unit vectors.
   probeOutputs: oneOf('probe outputs', ['unit', 'raw']).default('unit'),
@@ -87,6 +93,9 @@ export function checkImageTextConfig(c: SharedConfig & { bias: LevelBias }, ctx:
   } catch (error) {
     if (!(error instanceof MisalignError)) throw error;
     conflict(ctx, error.message, error.code);
+  }
+  if (c.imageFilters !== undefined && c.imageFilters.length !== imageConvLayers(c.imageSize)) {
+    conflict(ctx, `the image encoder has ${imageConvLayers(c.imageSize)} convolutions at ${c.imageSize}×${c.imageSize}, so image filters must list ${imageConvLayers(c.imageSize)} numbers, got ${c.imageFilters.length}`, 'OUT_OF_RANGE');
   }
   if (c.evalSeed === c.seed) conflict(ctx, `the evaluation seed must differ from the training seed (${c.seed})`, 'OUT_OF_RANGE');
   const min = Math.max(minEvalSamples(c.encodingSize), c.batch);
@@ -132,6 +141,7 @@ export function resolveImageTextFields(s: SharedSettings, bias: LevelBias, quick
     schedule: s.schedule ?? { kind: 'constant' },
     clip: 2.0,
     encodingSize: s.encodingSize ?? (preset === 'paper' ? publicCode.encodingSize(bias) : quickEncodingSize),
+    imageFilters: s.imageFilters ?? defaultImageFilters(s.imageSize ?? p.imageSize),
     probeEpochs: p.probeEpochs,
   };
 }

@@ -18,7 +18,7 @@ const TEXT_SHARE = 1.05;
 const PAIR_SECONDS = 60e-6;
 
 export function imageTextCost(
-  config: { steps: number; batch: number; imageSize: number; encodingSize: number; evalSamples: number },
+  config: { steps: number; batch: number; imageSize: number; encodingSize: number; imageFilters?: readonly number[]; evalSamples: number },
   probeSeconds: number,
 ): RunCost {
   const macs = netForwardMacs(imageEncoderSpec(config)) * TEXT_SHARE;

@@ -15,10 +15,20 @@ import type { Engine, TwoTowerSpec } from '../../training/engine.js';
 import type { BatchSource } from '../../training/trainer.js';
 import type { InfoNceForm } from '../../kernels/infonce.js';
 
-/** The image encoder: strided 4×4 convolutions (three at 32 px, four at 64), then 100 units, then the encoding. */
-export function imageEncoderSpec(config: { imageSize: number; encodingSize: number }): NetSpec {
+/** The image encoder's convolutions' filters by default: three layers at 32 px, four at 64 (docs/image-text.md). */
+export function defaultImageFilters(imageSize: number): number[] {
+  return imageSize === 64 ? [32, 32, 64, 64] : [32, 64, 64];
+}
+
+/** Strided convolutions halve the image each: three at 32 px, four at 64 (to 4×4). */
+export function imageConvLayers(imageSize: number): number {
+  return imageSize === 64 ? 4 : 3;
+}
+
+/** The image encoder: strided 4×4 convolutions with `imageFilters` filters (default `defaultImageFilters`), then 100 units, then the encoding. */
+export function imageEncoderSpec(config: { imageSize: number; encodingSize: number; imageFilters?: readonly number[] }): NetSpec {
   const conv = (filters: number) => ({ kind: 'conv' as const, kernel: [4, 4] as [number, number], filters, stride: 2, pad: 1 });
-  const convs = config.imageSize === 64 ? [conv(32), conv(32), conv(64), conv(64)] : [conv(32), conv(64), conv(64)];
+  const convs = (config.imageFilters ?? defaultImageFilters(config.imageSize)).map(conv);
   return { input: [config.imageSize, config.imageSize, 3], slope: 0.2, layers: [...convs, { kind: 'dense', units: 100 }, { kind: 'dense', units: config.encodingSize }] };
 }
 
@@ -51,6 +61,7 @@ export interface ImageTextModelConfig {
   form: InfoNceForm;
   imageSize: number;
   encodingSize: number;
+  imageFilters?: readonly number[];
 }
 
 /** Both towers, initialised from the seed (streams init/f_img and init/f_txt), with cosine InfoNCE. */
