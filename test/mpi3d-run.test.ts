@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { netForwardMacs } from '../src/encoders/net.js';
+import { imageEncoderSpec } from '../src/experiments/image-text/model.js';
 import { resolveMpi3dConfig, type Mpi3dMetrics } from '../src/experiments/mpi3d/index.js';
 import { trainRunDir } from '../src/experiments/run-dir.js';
 import * as classify from '../src/probes/classify.js';
@@ -44,6 +46,14 @@ describe('the mpi3d experiment', () => {
     expect(resolveMpi3dConfig({ selectionLevel: 1, preset: 'paper', steps: 10 }).steps).toBe(10);
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, probeOutputs: 'normalised' })).toThrow(/probe outputs/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, encodingSize: 0 })).toThrow(/encoding size/);
+    // The image encoder's widths: three convolutions at 32 px, four at 64; the encoder has the filters asked for.
+    expect(resolveMpi3dConfig({ selectionLevel: 1 }).imageFilters).toEqual([32, 64, 64]);
+    expect(resolveMpi3dConfig({ selectionLevel: 1, preset: 'paper' }).imageFilters).toEqual([32, 32, 64, 64]);
+    const narrow = resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 32, 32] });
+    expect(imageEncoderSpec(narrow).layers.slice(0, 3).map((l) => (l as { filters: number }).filters)).toEqual([16, 32, 32]);
+    expect(netForwardMacs(imageEncoderSpec(narrow))).toBeLessThan(netForwardMacs(imageEncoderSpec(resolveMpi3dConfig({ selectionLevel: 1 }))) / 3);
+    expect(() => resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 32] })).toThrow(/3 convolutions at 32×32, so image filters must list 3 numbers, got 2/);
+    expect(() => resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 0, 32] })).toThrow(/image encoder filters/);
     expect(() => resolveMpi3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, perturbationLevel: 1 })).toThrow(/exactly one/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 9 })).toThrow(/selection level must be 1\.\.5/);
