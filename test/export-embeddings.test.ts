@@ -1,7 +1,7 @@
 /**
  * `misalign export-embeddings` then `misalign probe --config`: probing a run's
  * exported embeddings gives that run's own metrics (same seed, same sets,
- * same probes), for a numeric run and an MPI3D run.
+ * same probes), for a numeric, an MPI3D and a Causal3D run.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,6 +48,29 @@ describe('probing a run’s exported embeddings', () => {
     const rows = await probeExport(run);
     const own = (metrics.factors as unknown as { encoding: string; factor: string; mccLinear: number; mccNonlinear: number }[]).map((f) => ({ encoding: f.encoding, factor: f.factor, linear: f.mccLinear, nonlinear: f.mccNonlinear }));
     expect(rows.map(({ encoding, factor, linear, nonlinear }) => ({ encoding, factor, linear, nonlinear }))).toEqual(own);
+  }, 120_000);
+
+  it('a Causal3D run: MCC and R² from both embeddings as the run measured them (the phrasing from the text only)', async () => {
+    const run = join(await tempDir(), 'run');
+    const { metrics } = await trainRunDir(run, { experiment: 'causal3d', selectionLevel: 4, steps: 6, batch: 16, evalSamples: 96 });
+    const rows = await probeExport(run);
+    type C3dRow = { encoding: string; factor: string; kind: string; mccLinear?: number; mccNonlinear?: number; r2Linear?: number; r2Nonlinear?: number; predicted: string; verdict: string };
+    const own = (metrics.factors as unknown as C3dRow[]).map((f) => ({
+      encoding: f.encoding,
+      factor: f.factor,
+      linear: f.kind === 'discrete' ? f.mccLinear! : f.r2Linear!,
+      nonlinear: f.kind === 'discrete' ? f.mccNonlinear! : f.r2Nonlinear!,
+      predicted: f.predicted,
+      verdict: f.verdict,
+    }));
+    const key = (r: { encoding: string; factor: string }) => `${r.encoding}:${r.factor}`;
+    const probed = new Map(rows.map((r) => [key(r), r as Row & { predicted: string; verdict: string }]));
+    for (const o of own) {
+      const p = probed.get(key(o))!;
+      expect({ ...o, linear: p.linear, nonlinear: p.nonlinear, predicted: p.predicted, verdict: p.verdict }, key(o)).toEqual(o);
+    }
+    expect(rows.map(key).sort()).toEqual(own.map(key).sort());
+    expect(JSON.parse(await readFile(join(run, 'embeddings', 'probe.json'), 'utf8')).textOnly).toEqual(['phrase']);
   }, 120_000);
 
   it('refuses a folder without a run, in one line', async () => {

@@ -66,6 +66,15 @@ describe('probeEmbeddings', () => {
     expectMisalignError(() => probeEmbeddings(k, [set], factors, { expectKept: ['zz'] }), 'INDEX_OUT_OF_RANGE', /expected factor 'zz' is not among the factors \(a, c, b\)/);
     expectMisalignError(() => probeEmbeddings(k, [{ ...world(40).set }], world(40).factors), 'OUT_OF_RANGE', /the probes need at least 32 rows in each of the fitting and scoring sets; got 20 and 20/);
     expectMisalignError(() => splitRows(3, 0, Uint8Array.from([0, 1])), 'SHAPE_MISMATCH', /the split has 2 rows, the embeddings 3/);
+    expectMisalignError(() => probeEmbeddings(k, [set], [{ ...factors[2]!, encodings: ['text'] }]), 'INDEX_OUT_OF_RANGE', /factor 'b' is probed only from the 'text' embeddings, which are not given \(image\)/);
+  });
+
+  it('probes a text-only factor from the text embeddings alone', () => {
+    const { set, factors } = world(400);
+    const r = probeEmbeddings(k, [set, { ...set, name: 'text' }], [factors[0]!, { ...factors[2]!, encodings: ['text'] }], { seed: 1, probe: { maxEpochs: 5 }, classifierEpochs: 5 });
+    expect(r.rows.map((x) => `${x.encoding}:${x.factor}`)).toEqual(['image:a', 'text:a', 'text:b']);
+    expect(parseFactorCsv('a,b\n0.5,1\n0.7,2\n', { textOnly: ['b'] }).factors.map((f) => f.encodings)).toEqual([undefined, ['text']]);
+    expectMisalignError(() => parseFactorCsv('a,b\n0.5,1\n0.7,2\n', { textOnly: ['c'] }), 'INDEX_OUT_OF_RANGE', /--text-only names column 'c'/);
   });
 });
 

@@ -23,6 +23,7 @@ interface ProbeFlags {
   group: string[];
   split?: string;
   ignore?: string;
+  textOnly?: string;
   seed?: number;
   expectKept?: string;
   expectPartly?: string;
@@ -58,6 +59,7 @@ export function registerProbe(program: Command, io: CliIo): void {
     .option('--group <name=a,b>', 'continuous columns probed together as one factor (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--split <column>', 'a column of fit/score (train/test, 0/1) choosing the probes\' sets (default: half each at random)', stringOption('--split'))
     .option('--ignore <list>', 'factor columns to leave out (e.g. an id)', stringOption('--ignore'))
+    .option('--text-only <list>', 'factors to probe only from --embeddings-text (text-specific ones, e.g. a caption template)', stringOption('--text-only'))
     .option('--seed <n>', 'seed of the split, the row subset and the MLP probes (default 0)', integerOption('--seed'))
     .option('--expect-kept <list>', "factors the theory predicts kept (turns on the verdicts; the rest are predicted dropped)", stringOption('--expect-kept'))
     .option('--expect-partly <list>', 'factors predicted partly kept (no verdict)', stringOption('--expect-partly'))
@@ -118,6 +120,7 @@ function optionsFromFlags(flags: ProbeFlags): ProbeFilesOptions {
     ...(flags.group.length > 0 && { groups: groups(flags.group) }),
     ...(flags.split !== undefined && { split: flags.split }),
     ...(flags.ignore !== undefined && { ignore: list(flags.ignore) }),
+    ...(flags.textOnly !== undefined && { textOnly: list(flags.textOnly) }),
     seed: flags.seed ?? 0,
     ...(flags.expectKept !== undefined && { expectKept: list(flags.expectKept) }),
     ...(flags.expectPartly !== undefined && { expectPartly: list(flags.expectPartly) }),

@@ -202,7 +202,7 @@ export interface ExportedEmbeddings {
  *                 the fitting set's n rows, then the scoring set's
  *   factors.csv   split (fit/score), then each factor (a group such as m_x as
  *                 m_x_1..m_x_k; discrete factors as class codes)
- *   probe.json    the probe settings (seed, split, groups, classes, random streams)
+ *   probe.json    the probe settings (seed, split, groups, classes, text-only factors, random streams)
  */
 export async function exportRunEmbeddings(dir: string, options: { out?: string; samples?: number } = {}): Promise<ExportedEmbeddings> {
   const out = options.out ?? join(dir, 'embeddings');
@@ -225,6 +225,7 @@ export async function exportRunEmbeddings(dir: string, options: { out?: string; 
     const groups: Record<string, string[]> = {};
     const classes: Record<string, number> = {};
     const continuous: string[] = [];
+    const textOnly = data.factors.filter((f) => f.encodings?.length === 1 && f.encodings[0] === 'text').map((f) => f.name);
     for (const f of data.factors) {
       if (f.kind === 'discrete') {
         names.push(f.name);
@@ -259,6 +260,7 @@ export async function exportRunEmbeddings(dir: string, options: { out?: string; 
       continuous,
       groups,
       classes,
+      ...(textOnly.length > 0 && { textOnly }),
       maxRows: rows,
       ...options,
       ...(first!.streams && { streams: first!.streams }),

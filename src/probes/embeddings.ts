@@ -41,9 +41,13 @@ export interface EmbeddingSet {
 }
 
 /** A factor: continuous values (rows, columns) row-major, or class codes 0..classes−1 with their labels. */
-export type FactorSpec =
+export type FactorSpec = (
   | { name: string; kind: 'continuous'; columns: number; values: Float64Array }
-  | { name: string; kind: 'discrete'; classes: string[]; codes: Int32Array };
+  | { name: string; kind: 'discrete'; classes: string[]; codes: Int32Array }
+) & {
+  /** Probe this factor only from these embedding sets (e.g. a caption's phrasing from 'text'); default every set. */
+  encodings?: readonly string[];
+};
 
 export interface ProbeEmbeddingsOptions {
   /** Seed of the random split and of the MLP probes. Default 0. */
@@ -142,10 +146,13 @@ export function probeEmbeddings(kernels: Kernels, sets: readonly EmbeddingSet[],
   if (fit.length < need || score.length < need) {
     throw new MisalignError('OUT_OF_RANGE', `the probes need at least ${need} rows in each of the fitting and scoring sets; got ${fit.length} and ${score.length}`);
   }
+  for (const f of factors) {
+    const missing = f.encodings?.find((e) => !sets.some((s) => s.name === e));
+    if (missing !== undefined) throw new MisalignError('INDEX_OUT_OF_RANGE', `factor '${f.name}' is probed only from the '${missing}' embeddings, which are not given (${sets.map((s) => s.name).join(', ')})`);
+  }
   const judging = options.expectKept !== undefined || options.expectPartly !== undefined;
   const predictedOf = (name: string) => (!judging ? null : options.expectKept?.includes(name) ? 'kept' : options.expectPartly?.includes(name) ? 'partly' : 'dropped');
-  const continuous = factors.filter((f): f is Extract<FactorSpec, { kind: 'continuous' }> => f.kind === 'continuous');
-  const discrete = factors.filter((f): f is Extract<FactorSpec, { kind: 'discrete' }> => f.kind === 'discrete');
+  const probedFrom = (set: EmbeddingSet) => factors.filter((f) => f.encodings === undefined || f.encodings.includes(set.name));
   const root = Rng.fromSeed(seed);
   const rows: EmbeddingProbeRow[] = [];
   const push = (encoding: string, f: FactorSpec, linear: number, nonlinear: number) => {
@@ -153,6 +160,8 @@ export function probeEmbeddings(kernels: Kernels, sets: readonly EmbeddingSet[],
     rows.push({ encoding, factor: f.name, kind: f.kind, metric: f.kind === 'continuous' ? 'r2' : 'mcc', linear, nonlinear, predicted, verdict: predicted ? imageTextVerdict(predicted, nonlinear) : 'n/a' });
   };
   for (const set of sets) {
+    const continuous = probedFrom(set).filter((f): f is Extract<FactorSpec, { kind: 'continuous' }> => f.kind === 'continuous');
+    const discrete = probedFrom(set).filter((f): f is Extract<FactorSpec, { kind: 'discrete' }> => f.kind === 'discrete');
     const d = set.dim;
     const eFit = pickRows(set.data, d, fit, (k) => new Float32Array(k));
     const eScore = pickRows(set.data, d, score, (k) => new Float32Array(k));

@@ -26,6 +26,8 @@ export interface FactorTableOptions {
   split?: string;
   /** Columns to leave out (e.g. an id). */
   ignore?: readonly string[];
+  /** Factors probed only from the text embeddings (text-specific ones, such as a caption's phrasing). */
+  textOnly?: readonly string[];
   /** Discrete columns of class codes 0..C−1 with a known C (a class may be absent from the rows). */
   classes?: Readonly<Record<string, number>>;
 }
@@ -55,6 +57,7 @@ export function factorTable(names: readonly string[], columns: readonly (readonl
   for (const n of options.discrete ?? []) known('--discrete', n);
   for (const n of options.continuous ?? []) known('--continuous', n);
   for (const n of options.ignore ?? []) known('--ignore', n);
+  for (const n of options.textOnly ?? []) if (!options.groups?.[n]) known('--text-only', n);
   for (const n of Object.keys(options.classes ?? {})) known('classes', n);
   const both = (options.discrete ?? []).find((n) => options.continuous?.includes(n));
   if (both) throw new MisalignError('CONFLICTING_OPTIONS', `column '${both}' is named both discrete and continuous`);
@@ -120,6 +123,7 @@ export function factorTable(names: readonly string[], columns: readonly (readonl
     parts.forEach((p, j) => checkVaries(cols[j]!, p));
     factors.push({ name: g, kind: 'continuous', columns: cols.length, values });
   }
+  for (const f of factors) if (options.textOnly?.includes(f.name)) f.encodings = ['text'];
   return { rows, factors, ...(split && { split }) };
 }
 

@@ -142,6 +142,38 @@ export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3d
     }
     return rows;
   },
+  // The evaluation's sets as embeddings and factors (misalign export-embeddings); the phrasing is probed from the text only, as here.
+  async probeData({ config, engine, world }, evalSeed) {
+    const n = config.evalSamples;
+    const valueOf = (b: C3dBatch, i: number): Record<C3dProbeFactor, number> => ({ ...b.latents[i]!, phrase: b.phrases[i]! });
+    const { fit, score } = await probeSets(engine, world, config, evalSeed, valueOf);
+    const sets = c3dBiasSets(config.bias);
+    const joined = (a: Float32Array, b: Float32Array) => {
+      const out = new Float32Array(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    };
+    const embeddings = (['image', 'text'] as const).map((encoding) => ({
+      name: encoding,
+      data: encoding === 'image' ? joined(fit.img, score.img) : joined(fit.txt, score.txt),
+      rows: 2 * n,
+      dim: config.encodingSize,
+    }));
+    const all = [...fit.values, ...score.values];
+    const discrete = (['shape', 'x_pos', 'y_pos', 'phrase'] as const).map((f) => {
+      const classes = f === 'phrase' ? 5 : C3D_CLASSES[f];
+      return { name: f, kind: 'discrete' as const, classes: Array.from({ length: classes }, (_, c) => String(c)), codes: Int32Array.from(all, (v) => v[f]), ...(f === 'phrase' && { encodings: ['text'] }) };
+    });
+    const continuous = C3D_FACTORS.filter((f) => !(f in C3D_CLASSES)).map((f) => ({ name: f, kind: 'continuous' as const, columns: 1, values: Float64Array.from(all, (v) => v[f]) }));
+    const factors = [...continuous, ...discrete];
+    const expect = (p: 'kept' | 'partly') => factors.map((f) => f.name).filter((f) => c3dPrediction(f, sets) === p);
+    return {
+      sets: embeddings,
+      factors,
+      options: { seed: evalSeed, split: new Uint8Array(2 * n).fill(1, n), expectKept: expect('kept'), expectPartly: expect('partly'), classifierEpochs: config.probeEpochs, probe: { maxEpochs: config.probeEpochs } },
+    };
+  },
   theory: (config) => c3dBiasSets(config.bias),
   values: c3dValues,
   judge: (f, value) => imageTextVerdict(f.predicted, value),
