@@ -9,10 +9,7 @@ export function expectMisalignError(f: () => unknown, code: string, pattern: Reg
   } catch (e) {
     caught = e;
   }
-  expect(caught).toBeInstanceOf(MisalignError);
-  expect((caught as MisalignError).code).toBe(code);
-  expect((caught as MisalignError).message).toMatch(pattern);
-  expect((caught as MisalignError).message).not.toContain('\n');
+  expectOneLine(caught, code, pattern);
 }
 
 /** As `expectMisalignError`, for a function that returns a promise. */
@@ -23,6 +20,10 @@ export async function expectMisalignRejection(f: () => Promise<unknown>, code: s
   } catch (e) {
     caught = e;
   }
+  expectOneLine(caught, code, pattern);
+}
+
+function expectOneLine(caught: unknown, code: string, pattern: RegExp): void {
   expect(caught).toBeInstanceOf(MisalignError);
   expect((caught as MisalignError).code).toBe(code);
   expect((caught as MisalignError).message).toMatch(pattern);

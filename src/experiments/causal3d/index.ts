@@ -30,7 +30,7 @@ import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
 import { imageTextConfigs } from '../image-text/config.js';
 import { imageTextCost } from '../image-text/cost.js';
 import { imageTextGrid } from '../image-text/grids.js';
-import { imageTextModel, pairBatches, probeSets } from '../image-text/model.js';
+import { imageTextModel, pairBatches, probeSetEmbeddings, probeSets } from '../image-text/model.js';
 
 /** The public code's Causal3DIdent recipe: 100,001 steps, encoding sizes 3,3,4,5,5,6,7 (selection) and 7,6,5,5,4,3,3 (perturbation), as the quick preset's. */
 export const C3D_PUBLIC_CODE = { steps: 100_001, encodingSize: (bias: C3dBias) => c3dBiasSets(bias).encodingSize };
@@ -148,18 +148,7 @@ export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3d
     const valueOf = (b: C3dBatch, i: number): Record<C3dProbeFactor, number> => ({ ...b.latents[i]!, phrase: b.phrases[i]! });
     const { fit, score } = await probeSets(engine, world, config, evalSeed, valueOf);
     const sets = c3dBiasSets(config.bias);
-    const joined = (a: Float32Array, b: Float32Array) => {
-      const out = new Float32Array(a.length + b.length);
-      out.set(a);
-      out.set(b, a.length);
-      return out;
-    };
-    const embeddings = (['image', 'text'] as const).map((encoding) => ({
-      name: encoding,
-      data: encoding === 'image' ? joined(fit.img, score.img) : joined(fit.txt, score.txt),
-      rows: 2 * n,
-      dim: config.encodingSize,
-    }));
+    const embeddings = probeSetEmbeddings(fit, score, n, config.encodingSize);
     const all = [...fit.values, ...score.values];
     const discrete = (['shape', 'x_pos', 'y_pos', 'phrase'] as const).map((f) => {
       const classes = f === 'phrase' ? 5 : C3D_CLASSES[f];

@@ -14,6 +14,7 @@ import { fitStandardizer, standardize } from '../../probes/stats.js';
 import type { Engine, TwoTowerSpec } from '../../training/engine.js';
 import type { BatchSource } from '../../training/trainer.js';
 import type { InfoNceForm } from '../../kernels/infonce.js';
+import type { EmbeddingSet } from '../../probes/embeddings.js';
 
 /** The image encoder's convolutions' filters by default: three layers at 32 px, four at 64 (docs/image-text.md). */
 export function defaultImageFilters(imageSize: number): number[] {
@@ -128,6 +129,27 @@ export async function probeSets<T extends PairBatch, V>(
     return [standardize(eFit, n, d, st), standardize(eScore, n, d, st)];
   };
   return { fit, score, standardised };
+}
+
+/**
+ * The probe sets as the two embedding arrays of an export (experiment.probeData):
+ * per encoder (2n, d), the fitting set's n rows then the scoring set's, with
+ * the MLP probes' random streams where the experiment names its own.
+ */
+export function probeSetEmbeddings<V>(fit: ProbeSet<V>, score: ProbeSet<V>, n: number, d: number, streams?: (encoding: 'image' | 'text') => EmbeddingSet['streams']): EmbeddingSet[] {
+  const joined = (a: Float32Array, b: Float32Array) => {
+    const out = new Float32Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  return (['image', 'text'] as const).map((encoding) => ({
+    name: encoding,
+    data: encoding === 'image' ? joined(fit.img, score.img) : joined(fit.txt, score.txt),
+    rows: 2 * n,
+    dim: d,
+    ...(streams && { streams: streams(encoding) }),
+  }));
 }
 
 /**

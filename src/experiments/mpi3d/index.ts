@@ -22,7 +22,7 @@ import { Rng } from '../../common/rng.js';
 import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
 import { imageTextConfigs } from '../image-text/config.js';
 import { imageTextCost } from '../image-text/cost.js';
-import { imageTextModel, pairBatches, probeSets } from '../image-text/model.js';
+import { imageTextModel, pairBatches, probeSetEmbeddings, probeSets } from '../image-text/model.js';
 import { imageTextGrid } from '../image-text/grids.js';
 
 /** The real MPI3D-Complex .npz (Node); null: the procedural stand-in. */
@@ -111,19 +111,7 @@ export const mpi3dExperiment: Experiment<Mpi3dSettings, Mpi3dConfig, Mpi3dData &
     const n = config.evalSamples;
     const { fit, score } = await probeSets(engine, world, config, evalSeed, (b, i) => b.values[i]!);
     const { unbiased } = mpi3dBiasSets(config.bias);
-    const joined = (a: Float32Array, b: Float32Array) => {
-      const out = new Float32Array(a.length + b.length);
-      out.set(a);
-      out.set(b, a.length);
-      return out;
-    };
-    const sets = (['image', 'text'] as const).map((encoding) => ({
-      name: encoding,
-      data: encoding === 'image' ? joined(fit.img, score.img) : joined(fit.txt, score.txt),
-      rows: 2 * n,
-      dim: config.encodingSize,
-      streams: { classify: `probe-${encoding}` },
-    }));
+    const sets = probeSetEmbeddings(fit, score, n, config.encodingSize, (encoding) => ({ classify: `probe-${encoding}` }));
     const factors = MPI3D_FACTORS.map((f) => ({
       name: f,
       kind: 'discrete' as const,
