@@ -45,9 +45,9 @@ const recipeFields = {
   logEvery: positiveInteger('log interval'),
 };
 
-/** The settings an image-text experiment takes (its schema adds `experiment` and its own fields). */
 const imageFiltersField = z.array(positiveInteger('image encoder filters')).min(1);
 
+/** The settings an image-text experiment takes (its schema adds `experiment` and its own fields). */
 export const imageTextSettingsFields = {
   selectionLevel: z.number(),
   perturbationLevel: z.number(),

@@ -21,9 +21,9 @@ export function defaultImageFilters(imageSize: number): number[] {
   return imageSize === 64 ? [32, 32, 64, 64] : [32, 64, 64];
 }
 
-/** Strided convolutions halve the image each: three at 32 px, four at 64 (to 4×4). */
+/** Strided convolutions halve the image each, to 4×4: three at 32 px, four at 64. */
 export function imageConvLayers(imageSize: number): number {
-  return imageSize === 64 ? 4 : 3;
+  return defaultImageFilters(imageSize).length;
 }
 
 /** The image encoder: strided 4×4 convolutions with `imageFilters` filters (default `defaultImageFilters`), then 100 units, then the encoding. */
