@@ -11,6 +11,9 @@ import { CoreEngine } from '../src/training/core-engine.js';
 import type { Engine, TwoTowerSpec } from '../src/training/engine.js';
 import { probeSets, type PairBatch, type PairData } from '../src/experiments/image-text/model.js';
 import { TfjsEngine } from '../src/training/tfjs-engine.js';
+import { temperatureAt } from '../src/training/schedule.js';
+import { train } from '../src/training/trainer.js';
+import { resolveMpi3dConfig } from '../src/experiments/mpi3d/index.js';
 import { infonceTfjs } from '../src/training/tfjs-losses.js';
 import { randn } from './helpers/random.js';
 import { relError, tf } from './helpers/tf.js';
@@ -58,8 +61,10 @@ describe('both engines with image-text towers', () => {
         const images = Float32Array.from(randn(B * 8 * 8 * 3, 10 + s), (v) => Math.abs(v) / 3);
         const tokens = new Float32Array(B * 6 * 9);
         for (let i = 0; i < B * 6; i++) tokens[i * 9 + ((i * 7 + s) % 9)] = 1;
-        const a = core.step({ x: images, t: tokens }, 3e-3);
-        const b = tfjs.step({ x: images, t: tokens }, 3e-3);
+        // Odd steps at a temperature of their own (a schedule's), even ones at the loss's τ.
+        const tau = s % 2 === 1 ? 0.05 * s : undefined;
+        const a = core.step({ x: images, t: tokens }, 3e-3, tau);
+        const b = tfjs.step({ x: images, t: tokens }, 3e-3, tau);
         expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a.loss)));
         expect(Math.abs(a.gradNorm - b.gradNorm)).toBeLessThan(1e-4 * a.gradNorm);
       }
@@ -73,6 +78,43 @@ describe('both engines with image-text towers', () => {
       core.close();
       k.arena.release(mark);
     }
+  });
+});
+
+describe('a step at a given temperature', () => {
+  it('is the step of a loss built with that τ; LpSimCLR refuses one', () => {
+    const B = 4;
+    const params = new Float32Array(netParamCount(image) + netParamCount(text));
+    initNetParams(image, Rng.fromSeed(5).fork('img'), params, 0);
+    initNetParams(text, Rng.fromSeed(5).fork('txt'), params, netParamCount(image));
+    const spec = (tau: number): TwoTowerSpec => ({ x: image, t: text, loss: { kind: 'infonce', tau, form: 'ntxent' }, batch: B, lr: 1e-3, clip: 2, params: params.slice() });
+    const images = Float32Array.from(randn(B * 8 * 8 * 3, 4), (v) => Math.abs(v) / 3);
+    const tokens = new Float32Array(B * 6 * 9).map((_, i) => (i % 9 === (i / 9) % 7 ? 1 : 0));
+    const mark = k.arena.mark();
+    try {
+      const a = new CoreEngine(k, spec(1));
+      const b = new CoreEngine(k, spec(0.07));
+      expect(a.step({ x: images, t: tokens }, 1e-3, 0.07)).toEqual(b.step({ x: images, t: tokens }, 1e-3));
+      expect(a.state().params).toEqual(b.state().params);
+      const lp = new CoreEngine(k, { ...spec(1), x: { input: [4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] }, t: { input: [4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] }, loss: { kind: 'lpsimclr', tau: 1, alpha: 0.5, negatives: 'in-batch' }, params: new Float32Array(30) });
+      expect(() => lp.step({ x: new Float32Array(16), t: new Float32Array(16) }, 1e-3, 0.5)).toThrow(/a temperature schedule is for InfoNCE/);
+    } finally {
+      k.arena.release(mark);
+    }
+  });
+
+  it('follows τ from tau to tauEnd geometrically over the run (temperatureAt), through the training loop', async () => {
+    expect(temperatureAt(0.1, undefined, 5, 10)).toBeUndefined();
+    expect(temperatureAt(0.05, 0.5, 1, 11)).toBeCloseTo(0.05, 12);
+    expect(temperatureAt(0.05, 0.5, 6, 11)).toBeCloseTo(Math.sqrt(0.05 * 0.5), 12);
+    expect(temperatureAt(0.05, 0.5, 11, 11)).toBeCloseTo(0.5, 12);
+    const seen: (number | undefined)[] = [];
+    const engine = { step: (_b: unknown, _lr: number, tau?: number) => (seen.push(tau), { loss: 1, gradNorm: 1 }), state: () => ({}) } as unknown as Engine;
+    await train({ steps: 3, lr: 1e-3, schedule: { kind: 'constant' }, tau: 0.1, tauEnd: 0.4, logEvery: 1, checkpointEvery: 10 }, engine, () => ({ x: new Float32Array(1), t: new Float32Array(1) }));
+    expect(seen.map((t) => +t!.toFixed(12))).toEqual([0.1, 0.2, 0.4]);
+    expect(resolveMpi3dConfig({ selectionLevel: 1, tau: 0.05, tauEnd: 0.5 })).toMatchObject({ tau: 0.05, tauEnd: 0.5 });
+    expect(resolveMpi3dConfig({ selectionLevel: 1 })).not.toHaveProperty('tauEnd');
+    expect(() => resolveMpi3dConfig({ selectionLevel: 1, tauEnd: 0 })).toThrow(/final temperature/);
   });
 });
 

@@ -64,6 +64,7 @@ interface TrainFlags {
   imageSize?: number;
   imageFilters?: number[];
   tau?: number;
+  tauEnd?: number;
   negatives?: 'fresh' | 'in-batch';
   engine?: 'wasm' | 'tfjs';
   backend?: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
@@ -218,6 +219,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--image-size <n>', 'image-text: 32 (quick) or 64 (paper) pixels a side', integerOption('--image-size'))
     .option('--image-filters <list>', 'image-text: the image encoder’s convolution filters, one per layer (3 at 32 px, 4 at 64), e.g. 32,64,64', listOption('--image-filters'))
     .option('--tau <x>', 'image-text: the InfoNCE temperature τ', numberOption('--tau'))
+    .option('--tau-end <x>', 'image-text: move τ geometrically from --tau to this over the run', numberOption('--tau-end'))
     .option('--data <file.npz>', 'mpi3d: the real MPI3D-Complex images (default: the procedural stand-in)', stringOption('--data'))
     .action(async (flags: TrainFlags) => {
       const experiment = experimentNamed(flags.experiment);

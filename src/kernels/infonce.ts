@@ -36,10 +36,11 @@ export class InfoNce {
     this.work = k.arena.alloc(k.exports.infonceWorkFloats(batch, dim, this.form === 'ntxent' ? 1 : 0));
   }
 
-  /** The loss for image embeddings x and text embeddings y, (batch, dim); gx += w·∂L/∂x, gy += w·∂L/∂y. */
-  lossAndGrad(x: F32Buffer, y: F32Buffer, gx: F32Buffer, gy: F32Buffer, weight = 1): number {
+  /** The loss for image embeddings x and text embeddings y, (batch, dim), at temperature tau (default the loss's); gx += w·∂L/∂x, gy += w·∂L/∂y. */
+  lossAndGrad(x: F32Buffer, y: F32Buffer, gx: F32Buffer, gy: F32Buffer, weight = 1, tau = this.tau): number {
     const n = this.batch * this.dim;
     for (const [what, buf] of [['x', x], ['y', y], ['grad x', gx], ['grad y', gy]] as const) checkBuffer(`InfoNCE ${what}`, buf, n);
-    return this.k.exports.infonce(x.ptr, y.ptr, this.batch, this.dim, this.tau, this.form === 'ntxent' ? 1 : 0, weight, gx.ptr, gy.ptr, this.work.ptr);
+    if (!(tau > 0)) throw new MisalignError('OUT_OF_RANGE', `temperature must be positive, got ${tau}`);
+    return this.k.exports.infonce(x.ptr, y.ptr, this.batch, this.dim, tau, this.form === 'ntxent' ? 1 : 0, weight, gx.ptr, gy.ptr, this.work.ptr);
   }
 }

@@ -67,7 +67,7 @@ export class CoreEngine implements Engine {
     this.dh = { x: k.arena.alloc(B * d), t: k.arena.alloc(B * d), xNeg: k.arena.alloc(B * d), tNeg: k.arena.alloc(B * d) };
   }
 
-  step(batch: StepBatch, lr: number): StepResult {
+  step(batch: StepBatch, lr: number, tau?: number): StepResult {
     const { passes, towers, dh } = this;
     const mark = this.onPhase ?? noMark;
     passes.x.input.set(batch.x);
@@ -85,7 +85,7 @@ export class CoreEngine implements Engine {
     const htNeg = passes.tNeg ? towers.t.forward(passes.tNeg) : undefined;
     mark('t forward');
     const h: Embeddings = hxNeg && htNeg ? { x: hx, t: ht, xNeg: hxNeg, tNeg: htNeg } : { x: hx, t: ht };
-    const value = this.loss.lossAndGrad(h, dh);
+    const value = this.loss.lossAndGrad(h, dh, tau);
     mark('loss');
     if (!Number.isFinite(value.loss)) throw new MisalignError('NON_FINITE', `loss is ${value.loss}`);
     this.grads.array.fill(0);

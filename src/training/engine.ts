@@ -61,8 +61,11 @@ export type TfjsBackend = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 
 export interface Engine {
   readonly name: string;
-  /** One step at learning rate lr. Throws NON_FINITE (parameters untouched) if the loss or gradient is not finite. */
-  step(batch: StepBatch, lr: number): StepResult;
+  /**
+   * One step at learning rate lr, and at temperature tau if given (InfoNCE; default the loss's own).
+   * Throws NON_FINITE (parameters untouched) if the loss or gradient is not finite.
+   */
+  step(batch: StepBatch, lr: number, tau?: number): StepResult;
   /** Embeddings of `rows` inputs (rows, |input|) by one tower: (rows, encoding). */
   encode(which: Tower, data: Float32Array, rows: number): Float32Array;
   state(): EngineState;

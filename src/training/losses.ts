@@ -11,6 +11,7 @@
  * tfjs-engine.ts writes the same losses as tfjs operations and lets tfjs
  * differentiate them: an independent check of these gradients.
  */
+import { MisalignError } from '../common/errors.js';
 import type { F32Buffer } from '../kernels/arena.js';
 import { InfoNce, type InfoNceForm } from '../kernels/infonce.js';
 import { LpSimclr } from '../kernels/lpsimclr.js';
@@ -38,8 +39,8 @@ export interface LossValue {
 }
 
 export interface CoreLoss {
-  /** The loss of h; writes ∂loss/∂h into the matching buffers of dh (every batch h has). */
-  lossAndGrad(h: Embeddings, dh: Required<Embeddings>): LossValue;
+  /** The loss of h (at temperature tau if given: InfoNCE only); writes ∂loss/∂h into the matching buffers of dh (every batch h has). */
+  lossAndGrad(h: Embeddings, dh: Required<Embeddings>, tau?: number): LossValue;
 }
 
 /** A loss on the core for batches of `batch` embeddings of `dim` dimensions. */
@@ -47,17 +48,28 @@ export function coreLoss(k: Kernels, spec: LossSpec, batch: number, dim: number)
   if (spec.kind === 'infonce') {
     const infonce = new InfoNce(k, batch, dim, { tau: spec.tau, form: spec.form });
     return {
-      lossAndGrad(h, dh) {
+      lossAndGrad(h, dh, tau) {
         dh.x.array.fill(0, 0, batch * dim);
         dh.t.array.fill(0, 0, batch * dim);
-        return { loss: infonce.lossAndGrad(h.x, h.t, dh.x, dh.t) };
+        return { loss: infonce.lossAndGrad(h.x, h.t, dh.x, dh.t, 1, tau) };
       },
     };
   }
   const lpsimclr = new LpSimclr(k, batch, dim, { tau: spec.tau, alpha: spec.alpha });
-  if (spec.negatives === 'in-batch') return { lossAndGrad: (h, dh) => lpsimclr.symmetricInBatch(h.x, h.t, { hx: dh.x, ht: dh.t }) };
+  const constant = (tau?: number) => {
+    if (tau !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', 'a temperature schedule is for InfoNCE; LpSimCLR trains at its constant τ');
+  };
+  if (spec.negatives === 'in-batch') {
+    return {
+      lossAndGrad(h, dh, tau) {
+        constant(tau);
+        return lpsimclr.symmetricInBatch(h.x, h.t, { hx: dh.x, ht: dh.t });
+      },
+    };
+  }
   return {
-    lossAndGrad(h, dh) {
+    lossAndGrad(h, dh, tau) {
+      constant(tau);
       return lpsimclr.symmetric(h.x, h.t, h.xNeg!, h.tNeg!, { hx: dh.x, ht: dh.t, hxNeg: dh.xNeg, htNeg: dh.tNeg });
     },
   };

@@ -1,6 +1,8 @@
 /**
  * Learning-rate schedules: constant (the paper), or linear warm-up followed by
- * cosine decay to a fraction of the base rate.
+ * cosine decay to a fraction of the base rate. And the InfoNCE temperature's:
+ * constant, or moving geometrically from τ to τ_end over the run
+ * (docs/image-text.md#why-cells-miss-one-setting-at-a-time).
  */
 import { z } from 'zod';
 import { MisalignError } from '../common/errors.js';
@@ -23,6 +25,17 @@ export function learningRate(schedule: Schedule, lr: number, step: number, steps
   if (step <= schedule.warmup) return (lr * step) / schedule.warmup;
   const progress = Math.min(1, (step - schedule.warmup) / Math.max(1, steps - schedule.warmup));
   return lr * (schedule.final + (1 - schedule.final) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/**
+ * The temperature at 1-based step `step` of `steps`: undefined (the loss's own,
+ * constant) without `tauEnd`, else tau·(tauEnd/tau)^((step − 1)/(steps − 1)),
+ * tau at the first step and tauEnd at the last.
+ */
+export function temperatureAt(tau: number | undefined, tauEnd: number | undefined, step: number, steps: number): number | undefined {
+  if (tauEnd === undefined || tau === undefined) return undefined;
+  const progress = steps > 1 ? Math.min(1, (step - 1) / (steps - 1)) : 1;
+  return tau * (tauEnd / tau) ** progress;
 }
 
 /** "constant", or "cosine" / "cosine:WARMUP" / "cosine:WARMUP:FINAL" (FINAL a fraction of lr). */

@@ -83,7 +83,7 @@ export class TfjsEngine implements Engine {
     return [...this.towers.x.vars, ...this.towers.t.vars];
   }
 
-  step(batch: StepBatch, lr: number): StepResult {
+  step(batch: StepBatch, lr: number, tau?: number): StepResult {
     const tf = this.tf;
     const { towers, spec } = this;
     const B = spec.batch;
@@ -99,7 +99,8 @@ export class TfjsEngine implements Engine {
           t: towers.t.forward(input(batch.t), B),
           ...(fresh ? { xNeg: towers.x.forward(input(batch.xNeg!), B), tNeg: towers.t.forward(input(batch.tNeg!), B) } : {}),
         };
-        return tfjsLoss(tf, spec.loss, h, parts);
+        if (tau !== undefined && spec.loss.kind !== 'infonce') throw new MisalignError('CONFLICTING_OPTIONS', 'a temperature schedule is for InfoNCE; LpSimCLR trains at its constant τ');
+        return tfjsLoss(tf, tau === undefined ? spec.loss : { ...spec.loss, tau }, h, parts);
       }, vars);
       const loss = value.dataSync()[0]!;
       if (!Number.isFinite(loss)) throw new MisalignError('NON_FINITE', `loss is ${loss}`);

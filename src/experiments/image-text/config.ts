@@ -53,6 +53,7 @@ export const imageTextSettingsFields = {
   perturbationLevel: z.number(),
   encodingSize: positiveInteger('encoding size'),
   imageFilters: imageFiltersField,
+  tauEnd: positiveNumber('final temperature'),
   probeOutputs: oneOf('probe outputs', ['unit', 'raw']),
   ...recipeFields,
   schedule: scheduleSetting,
@@ -66,13 +67,15 @@ export const imageTextConfigFields = {
   encodingSize: positiveInteger('encoding size'),
   // Runs from before this field used defaultImageFilters(imageSize).
   imageFilters: imageFiltersField.optional(),
+  // Absent: τ constant; else τ moves geometrically from tau to tauEnd (training/schedule.ts).
+  tauEnd: positiveNumber('final temperature').optional(),
   probeEpochs: positiveInteger('probe epochs'),
   // Runs from before this field probed unit vectors.
   probeOutputs: oneOf('probe outputs', ['unit', 'raw']).default('unit'),
 };
 
 type SharedSettings = { [K in keyof typeof imageTextSettingsFields]?: z.output<(typeof imageTextSettingsFields)[K]> };
-type SharedConfig = { [K in keyof typeof imageTextConfigFields]: z.output<(typeof imageTextConfigFields)[K]> };
+type SharedConfig = Omit<{ [K in keyof typeof imageTextConfigFields]: z.output<(typeof imageTextConfigFields)[K]> }, 'tauEnd'> & { tauEnd?: number };
 
 /** Settings check: exactly one of the two levels. */
 export function checkOneLevel(experiment: string) {
@@ -142,6 +145,7 @@ export function resolveImageTextFields(s: SharedSettings, bias: LevelBias, quick
     clip: 2.0,
     encodingSize: s.encodingSize ?? (preset === 'paper' ? publicCode.encodingSize(bias) : quickEncodingSize),
     imageFilters: s.imageFilters ?? defaultImageFilters(s.imageSize ?? p.imageSize),
+    ...(s.tauEnd !== undefined && { tauEnd: s.tauEnd }),
     probeEpochs: p.probeEpochs,
   };
 }
