@@ -96,7 +96,7 @@ describe('a step at a given temperature', () => {
       const b = new CoreEngine(k, spec(0.07));
       expect(a.step({ x: images, t: tokens }, 1e-3, 0.07)).toEqual(b.step({ x: images, t: tokens }, 1e-3));
       expect(a.state().params).toEqual(b.state().params);
-      const lp = new CoreEngine(k, { ...spec(1), x: { input: [4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] }, t: { input: [4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] }, loss: { kind: 'lpsimclr', tau: 1, alpha: 0.5, negatives: 'in-batch' }, params: new Float32Array(30) });
+      const lp = new CoreEngine(k, { ...spec(1), x: { input: [1, 1, 4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] }, t: { input: [1, 1, 4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] }, loss: { kind: 'lpsimclr', tau: 1, alpha: 0.5, negatives: 'in-batch' }, params: new Float32Array(30) });
       expect(() => lp.step({ x: new Float32Array(16), t: new Float32Array(16) }, 1e-3, 0.5)).toThrow(/a temperature schedule is for InfoNCE/);
     } finally {
       k.arena.release(mark);
