@@ -16,7 +16,7 @@ import type { F32Buffer } from '../kernels/arena.js';
 import type { Kernels } from '../kernels/module.js';
 import { Adam, clipGradNorm } from '../kernels/optim.js';
 import type { Engine, EngineState, StepBatch, StepResult, Tower, TwoTowerSpec } from './engine.js';
-import { coreLoss, takesFreshNegatives, type CoreLoss, type Embeddings } from './losses.js';
+import { checkStepTemperature, coreLoss, takesFreshNegatives, type CoreLoss, type Embeddings } from './losses.js';
 
 /** The phases of a step, for profiling (bench/step-parts.ts). */
 export type StepPhase = 'inputs' | 'x forward' | 't forward' | 'loss' | 'x backward' | 't backward' | 'clip and Adam';
@@ -68,6 +68,7 @@ export class CoreEngine implements Engine {
   }
 
   step(batch: StepBatch, lr: number, tau?: number): StepResult {
+    checkStepTemperature(this.spec.loss, tau);
     const { passes, towers, dh } = this;
     const mark = this.onPhase ?? noMark;
     passes.x.input.set(batch.x);

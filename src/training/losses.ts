@@ -44,6 +44,11 @@ export interface CoreLoss {
 }
 
 /** A loss on the core for batches of `batch` embeddings of `dim` dimensions. */
+/** A step's temperature for this loss: none (its own τ), or one for InfoNCE; LpSimCLR trains at a constant τ. Both engines check with this. */
+export function checkStepTemperature(spec: LossSpec, tau: number | undefined): void {
+  if (tau !== undefined && spec.kind !== 'infonce') throw new MisalignError('CONFLICTING_OPTIONS', 'a temperature schedule is for InfoNCE; LpSimCLR trains at its constant τ');
+}
+
 export function coreLoss(k: Kernels, spec: LossSpec, batch: number, dim: number): CoreLoss {
   if (spec.kind === 'infonce') {
     const infonce = new InfoNce(k, batch, dim, { tau: spec.tau, form: spec.form });
@@ -56,20 +61,9 @@ export function coreLoss(k: Kernels, spec: LossSpec, batch: number, dim: number)
     };
   }
   const lpsimclr = new LpSimclr(k, batch, dim, { tau: spec.tau, alpha: spec.alpha });
-  const constant = (tau?: number) => {
-    if (tau !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', 'a temperature schedule is for InfoNCE; LpSimCLR trains at its constant τ');
-  };
-  if (spec.negatives === 'in-batch') {
-    return {
-      lossAndGrad(h, dh, tau) {
-        constant(tau);
-        return lpsimclr.symmetricInBatch(h.x, h.t, { hx: dh.x, ht: dh.t });
-      },
-    };
-  }
+  if (spec.negatives === 'in-batch') return { lossAndGrad: (h, dh) => lpsimclr.symmetricInBatch(h.x, h.t, { hx: dh.x, ht: dh.t }) };
   return {
-    lossAndGrad(h, dh, tau) {
-      constant(tau);
+    lossAndGrad(h, dh) {
       return lpsimclr.symmetric(h.x, h.t, h.xNeg!, h.tNeg!, { hx: dh.x, ht: dh.t, hxNeg: dh.xNeg, htNeg: dh.tNeg });
     },
   };

@@ -13,7 +13,7 @@ import { MisalignError } from '../common/errors.js';
 import { netInputSize, netOutputSize, netParamCount } from '../encoders/net.js';
 import { TfjsNet } from '../encoders/tfjs-net.js';
 import type { Engine, EngineState, StepBatch, StepResult, TfjsBackend, Tower, TwoTowerSpec } from './engine.js';
-import { takesFreshNegatives, type LossValue } from './losses.js';
+import { checkStepTemperature, takesFreshNegatives, type LossValue } from './losses.js';
 import { TfjsAdam } from './tfjs-adam.js';
 import { tfjsLoss } from './tfjs-losses.js';
 
@@ -86,6 +86,7 @@ export class TfjsEngine implements Engine {
   step(batch: StepBatch, lr: number, tau?: number): StepResult {
     const tf = this.tf;
     const { towers, spec } = this;
+    checkStepTemperature(spec.loss, tau);
     const B = spec.batch;
     const parts: Partial<LossValue> = {};
     const vars = this.variables();
@@ -99,7 +100,6 @@ export class TfjsEngine implements Engine {
           t: towers.t.forward(input(batch.t), B),
           ...(fresh ? { xNeg: towers.x.forward(input(batch.xNeg!), B), tNeg: towers.t.forward(input(batch.tNeg!), B) } : {}),
         };
-        if (tau !== undefined && spec.loss.kind !== 'infonce') throw new MisalignError('CONFLICTING_OPTIONS', 'a temperature schedule is for InfoNCE; LpSimCLR trains at its constant τ');
         return tfjsLoss(tf, tau === undefined ? spec.loss : { ...spec.loss, tau }, h, parts);
       }, vars);
       const loss = value.dataSync()[0]!;
