@@ -20,7 +20,10 @@ describe('the causal3d experiment', () => {
     // Perturbing {s_color, b_color}: both are effects of the kept s_pos.
     const pert3 = c3dBiasSets({ perturbation: 3 });
     expect(['color', 's_color', 'b_color'].map((f) => c3dPrediction(f as 'shape', pert3))).toEqual(['kept', 'partly', 'partly']);
-    expect(resolveC3dConfig({ selectionLevel: 3 })).toMatchObject({ experiment: 'causal3d', bias: { selection: 3 }, encodingSize: 4, imageSize: 32, tau: 0.1, probeOutputs: 'unit' });
+    expect(resolveC3dConfig({ selectionLevel: 3 })).toMatchObject({ experiment: 'causal3d', bias: { selection: 3 }, encodingSize: 4, imageSize: 32, tau: 0.02, probeOutputs: 'unit' });
+    expect(resolveC3dConfig({ selectionLevel: 3 })).not.toHaveProperty('tauEnd');
+    // The perturbation level that perturbs nothing is the selection level that mentions all seven: one run, one id.
+    expect(resolveC3dConfig({ perturbationLevel: 1 })).toEqual(resolveC3dConfig({ selectionLevel: 7 }));
     // The public code (main_causal3dident.py): its encoding-size table (as the quick preset's), 100,001 steps, raw outputs.
     expect(resolveC3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 6, steps: 100_001, batch: 256, lr: 1e-5, tau: 1, probeOutputs: 'raw' });
     expect(() => resolveC3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);
@@ -28,7 +31,8 @@ describe('the causal3d experiment', () => {
 
   it('trains and evaluates a toy run into a folder: MCC for discrete factors, R² for continuous ones', async () => {
     const dir = join(await tempDir(), 'run');
-    const metrics = (await trainRunDir(dir, { experiment: 'causal3d', selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96 })).metrics as C3dMetrics;
+    // τ = 0.1 and the 32, 64, 64 encoder: the recipe the toy observations below were made with.
+    const metrics = (await trainRunDir(dir, { experiment: 'causal3d', selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96, tau: 0.1, imageFilters: [32, 64, 64] })).metrics as C3dMetrics;
     expect(metrics.factors).toHaveLength(21);
     const row = (encoding: string, factor: string) => metrics.factors.find((f) => f.encoding === encoding && f.factor === factor)!;
     expect(row('text', 'phrase')).toMatchObject({ kind: 'discrete', predicted: 'dropped' });

@@ -36,6 +36,9 @@ describe('multiclass MCC', () => {
 describe('the mpi3d experiment', () => {
   it('resolves its configuration: one level; the quick preset: encoding size max(3, |unbiased|), unit vectors probed; the paper preset: the public code', () => {
     expect(resolveMpi3dConfig({ selectionLevel: 3 })).toMatchObject({ bias: { selection: 3 }, encodingSize: 3, imageSize: 32, batch: 128, steps: 3000, tau: 0.1, probeOutputs: 'unit' });
+    // The perturbation level that perturbs nothing is the selection level that mentions all five: one run, one id.
+    expect(resolveMpi3dConfig({ perturbationLevel: 1 })).toEqual(resolveMpi3dConfig({ selectionLevel: 5 }));
+    expect(resolveMpi3dConfig({ perturbationLevel: 2 }).bias).toEqual({ perturbation: 2 });
     expect(resolveMpi3dConfig({ selectionLevel: 1 }).encodingSize).toBe(3);
     // The public code (main_mpi3dreal.py): encoding size |unbiased|, 200,001 steps, batch 256, lr 1e-5, τ = 1, raw outputs standardised.
     expect(resolveMpi3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 4, imageSize: 64, batch: 256, lr: 1e-5, tau: 1, steps: 200_001, probeOutputs: 'raw' });
@@ -47,11 +50,14 @@ describe('the mpi3d experiment', () => {
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, probeOutputs: 'normalised' })).toThrow(/probe outputs/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, encodingSize: 0 })).toThrow(/encoding size/);
     // The image encoder's widths: three convolutions at 32 px, four at 64; the encoder has the filters asked for.
-    expect(resolveMpi3dConfig({ selectionLevel: 1 }).imageFilters).toEqual([32, 64, 64]);
+    expect(resolveMpi3dConfig({ selectionLevel: 1 }).imageFilters).toEqual([16, 32, 64]);
+    expect(resolveMpi3dConfig({ selectionLevel: 1, imageSize: 64 }).imageFilters).toEqual([32, 32, 64, 64]);
     expect(resolveMpi3dConfig({ selectionLevel: 1, preset: 'paper' }).imageFilters).toEqual([32, 32, 64, 64]);
     const narrow = resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 32, 32] });
     expect(imageEncoderSpec(narrow).layers.slice(0, 3).map((l) => (l as { filters: number }).filters)).toEqual([16, 32, 32]);
-    expect(netForwardMacs(imageEncoderSpec(narrow))).toBeLessThan(netForwardMacs(imageEncoderSpec(resolveMpi3dConfig({ selectionLevel: 1 }))) / 3);
+    expect(netForwardMacs(imageEncoderSpec(narrow))).toBeLessThan(netForwardMacs(imageEncoderSpec(resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [32, 64, 64] }))) / 3);
+    // A config.json from before the setting names no filters: its run had 32, 64, 64.
+    expect(imageEncoderSpec({ imageSize: 32, encodingSize: 3 }).layers.slice(0, 3).map((l) => (l as { filters: number }).filters)).toEqual([32, 64, 64]);
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 32] })).toThrow(/3 convolutions at 32×32, so image filters must list 3 numbers, got 2/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 0, 32] })).toThrow(/image encoder filters/);
     expect(() => resolveMpi3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);

@@ -15,15 +15,21 @@ import { defaultImageFilters, imageConvLayers } from './model.js';
 /**
  * The presets. The paper preset follows the public code (τ = 1, lr 1e-5, batch 256, 64×64, probes on the
  * standardised raw outputs; its steps and encoding size are each experiment's `PublicCodeRecipe`). The quick preset
- * trains at τ = 0.1: at τ = 1 the cosine logits span only [−1, 1] and, in 1,500–3,000 steps on MPI3D, the
- * loss stalls at 4.71 (τ = 0.1: 2.65; docs/image-text.md). Both train the MLP probes for 200 epochs
- * (scikit-learn's default max_iter): with 40, the probes themselves were the limit (MPI3D shape 0.70 from a
- * representation that separates it at 1.00).
+ * trains at a lower τ, each experiment's own (`quickTau`): at τ = 1 the cosine logits span only [−1, 1] and,
+ * in 1,500–3,000 steps on MPI3D, the loss stalls at 4.71 (τ = 0.1: 2.65); which lower τ is measured per experiment
+ * in docs/image-text.md. Both train the MLP probes for 200 epochs (scikit-learn's default max_iter): with 40, the
+ * probes themselves were the limit (MPI3D shape 0.70 from a representation that separates it at 1.00).
  */
 export const IMAGE_TEXT_PRESETS = {
-  quick: { steps: 3000, batch: 128, lr: 1e-3, imageSize: 32, evalSamples: 4096, probeEpochs: 200, tau: 0.1, probeOutputs: 'unit' },
+  quick: { steps: 3000, batch: 128, lr: 1e-3, imageSize: 32, evalSamples: 4096, probeEpochs: 200, probeOutputs: 'unit' },
   paper: { batch: 256, lr: 1e-5, imageSize: 64, evalSamples: 10_240, probeEpochs: 200, tau: 1, probeOutputs: 'raw' },
 } as const;
+
+/**
+ * The quick preset's image encoder at 32 px: 16, 32, 64 filters, half the time of the 32, 64, 64 of
+ * `defaultImageFilters` (what a config naming no filters has) for a little less shape (docs/image-text.md#the-quick-preset).
+ */
+export const QUICK_IMAGE_FILTERS = [16, 32, 64] as const;
 
 /** A caption bias: the first `selection` factors mentioned, or all mentioned and the last `perturbation` − 1 perturbed. */
 export const levelBiasSchema = z.union([z.object({ selection: integer('selection level', 1) }).strict(), z.object({ perturbation: integer('perturbation level', 1) }).strict()]);
@@ -116,16 +122,35 @@ export interface PublicCodeRecipe {
   encodingSize(bias: LevelBias): number;
 }
 
+/** What an experiment's bias sets tell the shared code: the encoding size, and which factors are mentioned and perturbed. */
+export interface LevelSets {
+  encodingSize: number;
+  selected: readonly string[];
+  perturbed: readonly string[];
+}
+
+/**
+ * The caption bias written to config.json: a perturbation level that perturbs
+ * nothing (level 1) is the selection level that mentions every factor, the same
+ * captions and so the same run (one id, trained once when both grids list it).
+ */
+export function canonicalBias(bias: LevelBias, biasSets: (bias: LevelBias) => LevelSets): LevelBias {
+  if (!('perturbation' in bias)) return bias;
+  const sets = biasSets(bias);
+  return sets.perturbed.length === 0 ? { selection: sets.selected.length } : bias;
+}
+
 /**
  * The shared fields of a config from settings. The encoding size is the
  * setting's, else the public code's with the paper preset, else the quick
  * preset's rule for the caption bias (`quickEncodingSize`).
  */
-export function resolveImageTextFields(s: SharedSettings, bias: LevelBias, quickEncodingSize: number, publicCode: PublicCodeRecipe): SharedConfig {
+export function resolveImageTextFields(s: SharedSettings, bias: LevelBias, quickEncodingSize: number, publicCode: PublicCodeRecipe, quickTau: number): SharedConfig {
   const preset = s.preset ?? 'quick';
   const p = IMAGE_TEXT_PRESETS[preset];
   const seed = s.seed ?? 0;
   const steps = s.steps ?? (preset === 'paper' ? publicCode.steps : IMAGE_TEXT_PRESETS.quick.steps);
+  const imageSize = s.imageSize ?? p.imageSize;
   return {
     preset,
     seed,
@@ -133,10 +158,10 @@ export function resolveImageTextFields(s: SharedSettings, bias: LevelBias, quick
     steps,
     batch: s.batch ?? p.batch,
     lr: s.lr ?? p.lr,
-    imageSize: s.imageSize ?? p.imageSize,
+    imageSize,
     evalSamples: s.evalSamples ?? p.evalSamples,
     form: s.form ?? 'ntxent',
-    tau: s.tau ?? p.tau,
+    tau: s.tau ?? (preset === 'paper' ? IMAGE_TEXT_PRESETS.paper.tau : quickTau),
     probeOutputs: s.probeOutputs ?? p.probeOutputs,
     ...resolveEngine(s),
     checkpointEvery: s.checkpointEvery ?? Math.max(1, Math.min(1000, Math.ceil(steps / 10))),
@@ -144,7 +169,7 @@ export function resolveImageTextFields(s: SharedSettings, bias: LevelBias, quick
     schedule: s.schedule ?? { kind: 'constant' },
     clip: 2.0,
     encodingSize: s.encodingSize ?? (preset === 'paper' ? publicCode.encodingSize(bias) : quickEncodingSize),
-    imageFilters: s.imageFilters ?? defaultImageFilters(s.imageSize ?? p.imageSize),
+    imageFilters: s.imageFilters ?? (preset === 'quick' && imageSize === 32 ? [...QUICK_IMAGE_FILTERS] : defaultImageFilters(imageSize)),
     ...(s.tauEnd !== undefined && { tauEnd: s.tauEnd }),
     probeEpochs: p.probeEpochs,
   };
@@ -157,8 +182,10 @@ export function resolveImageTextFields(s: SharedSettings, bias: LevelBias, quick
  */
 export function imageTextConfigs<const N extends string, E extends z.ZodRawShape>(
   experiment: N,
-  biasSets: (bias: LevelBias) => { encodingSize: number },
+  biasSets: (bias: LevelBias) => LevelSets,
   publicCode: PublicCodeRecipe,
+  /** The quick preset's τ for this experiment (docs/image-text.md#the-quick-preset). */
+  quickTau: number,
   extra: E,
   extraValues: (settings: Record<string, unknown>) => object = () => ({}),
 ) {
@@ -173,8 +200,8 @@ export function imageTextConfigs<const N extends string, E extends z.ZodRawShape
     .superRefine((c, ctx) => checkImageTextConfig(c as unknown as SharedConfig & { bias: LevelBias }, ctx, biasSets));
   const resolve = (input: unknown): z.output<typeof config> => {
     const s = parseWith(settings, input);
-    const bias = levelBias(s);
-    return parseWith(config, { experiment, version: 1, bias, ...resolveImageTextFields(s, bias, biasSets(bias).encodingSize, publicCode), ...extraValues(s) });
+    const bias = canonicalBias(levelBias(s), biasSets);
+    return parseWith(config, { experiment, version: 1, bias, ...resolveImageTextFields(s, bias, biasSets(bias).encodingSize, publicCode, quickTau), ...extraValues(s) });
   };
   return { settings, config, resolve };
 }

@@ -16,7 +16,7 @@ import type { BatchSource } from '../../training/trainer.js';
 import type { InfoNceForm } from '../../kernels/infonce.js';
 import type { EmbeddingSet } from '../../probes/embeddings.js';
 
-/** The image encoder's convolutions' filters by default: three layers at 32 px, four at 64 (docs/image-text.md). */
+/** The image encoder's filters when a config names none (and the paper preset's at 64 px): three convolutions at 32 px, four at 64 (docs/image-text.md). */
 export function defaultImageFilters(imageSize: number): number[] {
   return imageSize === 64 ? [32, 32, 64, 64] : [32, 64, 64];
 }

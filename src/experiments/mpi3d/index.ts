@@ -30,7 +30,9 @@ const dataField = z.string().min(1).nullable();
 
 /** The public code's MPI3D recipe: 200,001 steps, encoding size |unbiased| (1 at level {color}). */
 export const MPI3D_PUBLIC_CODE = { steps: 200_001, encodingSize: (bias: Mpi3dBias) => mpi3dBiasSets(bias).unbiased.length };
-const configs = imageTextConfigs('mpi3d', mpi3dBiasSets, MPI3D_PUBLIC_CODE, { data: dataField }, (s) => ({ data: s['data'] ?? null }));
+/** The quick preset's τ: 0.1 (a schedule from 0.05 to 0.5 fixed level {color} but lost shape at ∅: docs/image-text.md#the-quick-preset). */
+export const MPI3D_QUICK_TAU = 0.1;
+const configs = imageTextConfigs('mpi3d', mpi3dBiasSets, MPI3D_PUBLIC_CODE, MPI3D_QUICK_TAU, { data: dataField }, (s) => ({ data: s['data'] ?? null }));
 export const mpi3dSettingsSchema = configs.settings;
 export type Mpi3dSettings = z.input<typeof mpi3dSettingsSchema>;
 export const mpi3dConfigSchema = configs.config;
