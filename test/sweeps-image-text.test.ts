@@ -52,6 +52,8 @@ describe('image-text grids', () => {
       '+shape image color', '+shape image shape', '+shape text color', '+shape text shape',
     ]);
     expect(imageTextAgreement.judged).toBe(28);
+    expect(first.summary.imageTextGrids).toEqual([{ grid: 'mpi3d-selection', judged: 28, agree: imageTextAgreement.agree, share: imageTextAgreement.share, runs: 2, seconds: expect.any(Number) }]);
+    expect(first.summary.imageTextGrids[0]!.seconds).toBeGreaterThan(0);
     const csv = (await readFile(join(dir, SWEEP_FILES.imageTextCsv), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('grid,setting,encoding,factor,metric,seeds,linearMean,linearSd,nonlinearMean,nonlinearSd,predicted,verdict');
     expect(csv).toHaveLength(29);
@@ -80,7 +82,22 @@ describe('image-text grids', () => {
     const html = await readFile(join(report.dir, 'index.html'), 'utf8');
     expect(html).toContain('MPI3D (Fig. 5) and Causal3DIdent (Fig. 6) scenes');
     expect(html).toMatch(/Agreement: \d\.\d{3} \(\d+\/28 cells\)/);
+    expect(html).toMatch(/<tr><td>mpi3d-selection<\/td><td>\d+\/28<\/td><td>\d\.\d{3}<\/td><td>2<\/td>/);
     expect(html).not.toContain('No grid with more than one setting');
+  });
+
+  it('trains the perturbation grid\'s ∅ once: it is the selection grid\'s last level; each grid counts it', async () => {
+    const dir = await tempDir();
+    const toy = { steps: 4, batch: 16, evalSamples: 96 };
+    const pick = (name: 'mpi3d-selection' | 'mpi3d-perturbation', index: number): Grid => {
+      const g = builtinGrid(name);
+      return { ...g, settings: [g.settings.at(index)!].map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
+    };
+    const runs = [...expandGrid(pick('mpi3d-selection', -1), { seeds: 1 }), ...expandGrid(pick('mpi3d-perturbation', 0), { seeds: 1 })];
+    const result = await runSweep(dir, runs);
+    expect(result).toMatchObject({ done: 1, failed: [] });
+    expect(result.summary.imageTextGrids.map((g) => [g.grid, g.runs, g.judged]).sort()).toEqual([['mpi3d-perturbation', 1, 14], ['mpi3d-selection', 1, 14]]);
+    expect(result.summary.imageTextGrids[0]!.seconds).toBeCloseTo(result.summary.seconds.train + result.summary.seconds.eval, 9);
   });
 
   it('causal3d grids: MCC and R² cells, no verdict where a kept cause makes a dropped factor partly predictable, Fig. 6 heatmaps', async () => {

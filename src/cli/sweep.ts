@@ -64,6 +64,7 @@ export function formatSummary(summary: SweepSummary, dir: string, time: SweepTim
     ...(summary.imageText.length > 0
       ? [
           `image-text ${summary.imageTextAgreement.share === null ? 'no cells' : `${summary.imageTextAgreement.share.toFixed(3)} (${summary.imageTextAgreement.agree}/${summary.imageTextAgreement.judged} cells agree: MCC or R² ≥ ${IMAGE_TEXT_KEPT_MIN} kept, ≤ ${IMAGE_TEXT_DROPPED_MAX} dropped)`}`,
+          ...summary.imageTextGrids.map((g) => `           ${g.grid}: ${g.agree}/${g.judged} cells agree, ${g.runs} runs, ${(g.seconds / 60).toFixed(1)} min of training and evaluation (summed)`),
           `           in summary.json (imageText) and summary_image_text.csv`,
         ]
       : []),

@@ -203,6 +203,9 @@ ${imageTextSections.length > 0 ? `<h2>Image-text experiments: MPI3D (Fig. 5) and
 <p>From the image and the text embedding (as unit vectors), per factor: MCC of a logistic regression (linear) and an MLP classifier (nonlinear) for discrete factors, R² of a linear regression and an MLP regressor for continuous ones; means over seeds.
 Verdicts use the mean nonlinear value: factors the captions mention correctly need ≥ ${IMAGE_TEXT_KEPT_MIN}; the others (omitted, perturbed, image- or text-specific) ≤ ${IMAGE_TEXT_DROPPED_MAX}; a dropped factor with a kept cause or effect (Causal3D: "partly") has no verdict.
 Agreement: ${it.share === null ? '–' : fmt(it.share)} (${it.agree}/${it.judged} cells).</p>
+<table><thead><tr><th>grid</th><th>agree / judged</th><th>share</th><th>runs</th><th>training and evaluation (min, summed over runs)</th></tr></thead><tbody>${summary.imageTextGrids
+  .map((g) => `<tr><td>${g.grid}</td><td>${g.agree}/${g.judged}</td><td>${g.share === null ? '–' : fmt(g.share)}</td><td>${g.runs}</td><td>${(g.seconds / 60).toFixed(1)}</td></tr>`)
+  .join('')}</tbody></table>
 ${imageTextSections.join('\n')}` : ''}
 ${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, summary.downstream, g)).join('\n')}` : ''}
 ${time}

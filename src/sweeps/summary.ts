@@ -96,6 +96,14 @@ export interface SweepSummary {
   /** The image-text grids' cells (empty without them) and their agreement with the theory. */
   imageText: ImageTextCell[];
   imageTextAgreement: Agreement;
+  /** Each image-text grid's agreement, and the training and evaluation seconds of its finished runs (a run two grids list counts in both). */
+  imageTextGrids: ImageTextGridSummary[];
+}
+
+export interface ImageTextGridSummary extends Agreement {
+  grid: string;
+  runs: number;
+  seconds: number;
 }
 
 type RunKey = Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>;
@@ -138,6 +146,7 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
   };
   const downstreamGroups = new Map<string, { cell: Pick<DownstreamCell, 'grid' | 'dependence' | 'setting' | 'metric'>; values: number[] }>();
   const imageTextGroups = new Map<string, { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'metric' | 'predicted'>; lin: number[]; nl: number[]; judge: Judge }>();
+  const imageTextGrids = new Map<string, ImageTextGridSummary>();
   for (const record of records) {
     const { run, metrics, downstream } = record;
     const experiment = experimentNamed(record.experiment);
@@ -158,6 +167,12 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     if (firstOf(record, 'run')) {
       seconds.train += metrics.trainSeconds;
       seconds.eval += metrics.evalSeconds;
+    }
+    if (experiment.family === 'scene') {
+      const g = imageTextGrids.get(run.grid) ?? { grid: run.grid, judged: 0, agree: 0, share: null, runs: 0, seconds: 0 };
+      g.runs++;
+      g.seconds += metrics.trainSeconds + metrics.evalSeconds;
+      imageTextGrids.set(run.grid, g);
     }
     for (const f of metrics.factors) {
       const v = experiment.values(f);
@@ -203,10 +218,12 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     const [linearMean, linearSd] = meanSd(lin);
     const [nonlinearMean, nonlinearSd] = meanSd(nl);
     const verdict = judge(nonlinearMean);
-    if (verdict !== 'n/a') imageTextAgreement.judged++;
-    if (verdict === 'pass') imageTextAgreement.agree++;
+    for (const a of [imageTextAgreement, imageTextGrids.get(cell.grid)!]) {
+      if (verdict !== 'n/a') a.judged++;
+      if (verdict === 'pass') a.agree++;
+    }
     return { ...cell, seeds: nl.length, linearMean, linearSd, nonlinearMean, nonlinearSd, verdict };
   });
-  imageTextAgreement.share = imageTextAgreement.judged > 0 ? imageTextAgreement.agree / imageTextAgreement.judged : null;
-  return { cells, agreement, runs: { expected: records.length, complete }, seconds, downstream: downstreamCells, imageText, imageTextAgreement };
+  for (const a of [imageTextAgreement, ...imageTextGrids.values()]) a.share = a.judged > 0 ? a.agree / a.judged : null;
+  return { cells, agreement, runs: { expected: records.length, complete }, seconds, downstream: downstreamCells, imageText, imageTextAgreement, imageTextGrids: [...imageTextGrids.values()] };
 }
