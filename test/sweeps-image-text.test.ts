@@ -83,6 +83,12 @@ describe('image-text grids', () => {
     expect(html).toContain('MPI3D (Fig. 5) and Causal3DIdent (Fig. 6) scenes');
     expect(html).toMatch(/Agreement: \d\.\d{3} \(\d+\/28 cells\)/);
     expect(html).toMatch(/<tr><td>mpi3d-selection<\/td><td>\d+\/28<\/td><td>\d\.\d{3}<\/td><td>2<\/td>/);
+    // Every failed cell is listed with its mean and seed spread (a 12-step model misses some).
+    const misses = imageText.filter((c) => c.verdict === 'fail');
+    expect(misses.length).toBeGreaterThan(0);
+    for (const c of misses) expect(html).toContain(`<td>${c.setting}</td><td>${c.encoding}</td><td>${c.factor}</td><td>${c.predicted}</td><td>${c.nonlinearMean.toFixed(3)}</td>`);
+    const missTable = html.slice(html.indexOf('Cells on the wrong side'));
+    expect(missTable.slice(0, missTable.indexOf('</table>')).match(/<tr><td>mpi3d-selection<\/td>/g)).toHaveLength(misses.length);
     expect(html).not.toContain('No grid with more than one setting');
   });
 

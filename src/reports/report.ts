@@ -13,7 +13,7 @@ import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../experiments
 import { FILES } from '../experiments/run-dir.js';
 import type { BaseConfig } from '../experiments/experiment.js';
 import { DROPPED_MAX_R2, IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN, KEPT_MIN_R2 } from '../probes/verdicts.js';
-import type { DownstreamCell, SummaryCell, SweepSummary } from '../sweeps/summary.js';
+import type { DownstreamCell, ImageTextCell, SummaryCell, SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
 import {
@@ -51,6 +51,17 @@ function verdicts(r: SweepRunEntry): string {
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number): string => v.toFixed(3);
+
+/** The image-text cells whose mean is on the wrong side of the theory's threshold, with their seed spread (sample sd). */
+function imageTextMisses(cells: readonly ImageTextCell[]): string {
+  const misses = cells.filter((c) => c.verdict === 'fail');
+  if (misses.length === 0) return '<p>Every judged cell agrees with the theory.</p>';
+  const rows = misses
+    .map((c) => `<tr><td>${c.grid}</td><td>${c.setting}</td><td>${c.encoding}</td><td>${c.factor}</td><td>${c.predicted}</td><td>${fmt(c.nonlinearMean)}</td><td>${fmt(c.nonlinearSd)}</td><td>${c.seeds}</td></tr>`)
+    .join('');
+  return `<h3>Cells on the wrong side</h3>
+<table><thead><tr><th>grid</th><th>setting</th><th>embedding</th><th>factor</th><th>theory</th><th>mean (nonlinear)</th><th>sd over seeds</th><th>seeds</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
 
 /** Grids with one setting are the ablations: shown as tables, factor by factor. */
 function ablationTable(cells: readonly SummaryCell[], downstream: readonly DownstreamCell[], grid: string): string {
@@ -206,6 +217,7 @@ Agreement: ${it.share === null ? '–' : fmt(it.share)} (${it.agree}/${it.judged
 <table><thead><tr><th>grid</th><th>agree / judged</th><th>share</th><th>runs</th><th>training and evaluation (min, summed over runs)</th></tr></thead><tbody>${summary.imageTextGrids
   .map((g) => `<tr><td>${g.grid}</td><td>${g.agree}/${g.judged}</td><td>${g.share === null ? '–' : fmt(g.share)}</td><td>${g.runs}</td><td>${(g.seconds / 60).toFixed(1)}</td></tr>`)
   .join('')}</tbody></table>
+${imageTextMisses(summary.imageText)}
 ${imageTextSections.join('\n')}` : ''}
 ${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, summary.downstream, g)).join('\n')}` : ''}
 ${time}
