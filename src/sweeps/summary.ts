@@ -130,6 +130,17 @@ function meanSd(values: readonly number[]): [number, number] {
   return [mean, Math.sqrt(ss / (n - 1))];
 }
 
+/** Adds a cell's verdict to an agreement count ('n/a' is not judged). */
+function count(a: Agreement, verdict: Verdict): void {
+  if (verdict === 'n/a') return;
+  a.judged++;
+  if (verdict === 'pass') a.agree++;
+}
+
+const setShare = (a: Agreement): void => {
+  a.share = a.judged > 0 ? a.agree / a.judged : null;
+};
+
 export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
   type Judge = (value: number) => Verdict;
   const groups = new Map<string, { cell: Omit<SummaryCell, 'seeds' | 'r2LinearMean' | 'r2LinearSd' | 'r2NonlinearMean' | 'r2NonlinearSd' | 'verdict'>; lin: number[]; nl: number[]; judge: Judge }>();
@@ -202,13 +213,9 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     const [r2NonlinearMean, r2NonlinearSd] = meanSd(nl);
     const verdict = judge(r2NonlinearMean);
     cells.push({ ...cell, seeds: nl.length, r2LinearMean, r2LinearSd, r2NonlinearMean, r2NonlinearSd, verdict });
-    if (verdict !== 'n/a') {
-      const a = agreement[cell.dependence];
-      a.judged++;
-      if (verdict === 'pass') a.agree++;
-    }
+    count(agreement[cell.dependence], verdict);
   }
-  for (const a of Object.values(agreement)) a.share = a.judged > 0 ? a.agree / a.judged : null;
+  for (const a of Object.values(agreement)) setShare(a);
   const downstreamCells = [...downstreamGroups.values()].map(({ cell, values }) => {
     const [mean, sd] = meanSd(values);
     return { ...cell, seeds: values.length, mean, sd };
@@ -218,12 +225,10 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     const [linearMean, linearSd] = meanSd(lin);
     const [nonlinearMean, nonlinearSd] = meanSd(nl);
     const verdict = judge(nonlinearMean);
-    for (const a of [imageTextAgreement, imageTextGrids.get(cell.grid)!]) {
-      if (verdict !== 'n/a') a.judged++;
-      if (verdict === 'pass') a.agree++;
-    }
+    count(imageTextAgreement, verdict);
+    count(imageTextGrids.get(cell.grid)!, verdict);
     return { ...cell, seeds: nl.length, linearMean, linearSd, nonlinearMean, nonlinearSd, verdict };
   });
-  for (const a of [imageTextAgreement, ...imageTextGrids.values()]) a.share = a.judged > 0 ? a.agree / a.judged : null;
+  for (const a of [imageTextAgreement, ...imageTextGrids.values()]) setShare(a);
   return { cells, agreement, runs: { expected: records.length, complete }, seconds, downstream: downstreamCells, imageText, imageTextAgreement, imageTextGrids: [...imageTextGrids.values()] };
 }
