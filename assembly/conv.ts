@@ -1,4 +1,5 @@
-// 2-D convolution as im2col + GEMM (the GEMM is gemm.ts), NHWC layout:
+// 2-D convolution as im2col + GEMM (the GEMM is gemm.ts), NHWC layout, and a direct form for
+// sparse inputs (at the end of the file):
 //
 //   x     (N, H, W, C)            input
 //   cols  (N·OH·OW, KH·KW·C)      im2col(x): row (n, oh, ow) holds the KH×KW×C patch
@@ -81,6 +82,110 @@ export function col2im(dcols: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW
           }
         }
         src += <usize>rowLen << 2;
+      }
+    }
+  }
+}
+
+// Convolution of a sparse input (one-hot tokens: the text encoder's first layer), exact for
+// any input but costing only its non-zero values: instead of im2col + GEMM over every entry,
+// each output pixel adds x·w[tap, c, :] for the taps' non-zero input values
+// (x (N, H, W, C), w (KH·KW·C, F), y (N·OH·OW, F), as above). The scan for non-zeros reads
+// four channels at a time; a one-hot row of C = 123 costs ~31 compares and one F-wide axpy.
+// There is no input gradient: such a layer is a net's first.
+
+// y[0..F) += v · w[0..F)
+@inline
+function axpyRow(y: usize, w: usize, v: f32, F: i32): void {
+  const vv = f32x4.splat(v);
+  let f = 0;
+  for (; f + 4 <= F; f += 4) {
+    const o = <usize>f << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(vv, v128.load(w + o))));
+  }
+  for (; f < F; f++) {
+    const o = <usize>f << 2;
+    store<f32>(y + o, load<f32>(y + o) + v * load<f32>(w + o));
+  }
+}
+
+/** y ← conv(x, w) without bias, reading only x's non-zero values. */
+export function sparseConvForward(x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, F: i32, w: usize, y: usize): void {
+  const OH = outSize(H, KH, stride, pad);
+  const OW = outSize(W, KW, stride, pad);
+  const rowB = <usize>F << 2;
+  memory.fill(y, 0, <usize>(N * OH * OW) * rowB);
+  let out = y;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * stride - pad + kh;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * stride - pad + kw;
+            if (iw < 0 || iw >= W) continue;
+            const px = x + (<usize>(((n * H + ih) * W + iw) * C) << 2);
+            const wt = w + <usize>((kh * KW + kw) * C) * rowB;
+            let c = 0;
+            for (; c + 4 <= C; c += 4) {
+              const v = v128.load(px + (<usize>c << 2));
+              if (!v128.any_true(f32x4.ne(v, f32x4.splat(0)))) continue;
+              for (let l = 0; l < 4; l++) {
+                const s = load<f32>(px + (<usize>(c + l) << 2));
+                if (s != 0) axpyRow(out, wt + <usize>(c + l) * rowB, s, F);
+              }
+            }
+            for (; c < C; c++) {
+              const s = load<f32>(px + (<usize>c << 2));
+              if (s != 0) axpyRow(out, wt + <usize>c * rowB, s, F);
+            }
+          }
+        }
+        out += rowB;
+      }
+    }
+  }
+}
+
+/** dw ← beta·dw + Σ_pixels x ⊗ dy over the taps (colsᵀ·dy of the dense form), reading only x's non-zero values. */
+export function sparseConvFilterGrad(x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, F: i32, dy: usize, beta: f32, dw: usize): void {
+  const OH = outSize(H, KH, stride, pad);
+  const OW = outSize(W, KW, stride, pad);
+  const rowB = <usize>F << 2;
+  const count = KH * KW * C * F;
+  if (beta == 0) memory.fill(dw, 0, <usize>count << 2);
+  else if (beta != 1) {
+    for (let i = 0; i < count; i++) store<f32>(dw + (<usize>i << 2), beta * load<f32>(dw + (<usize>i << 2)));
+  }
+  let g = dy;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * stride - pad + kh;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * stride - pad + kw;
+            if (iw < 0 || iw >= W) continue;
+            const px = x + (<usize>(((n * H + ih) * W + iw) * C) << 2);
+            const wt = dw + <usize>((kh * KW + kw) * C) * rowB;
+            let c = 0;
+            for (; c + 4 <= C; c += 4) {
+              const v = v128.load(px + (<usize>c << 2));
+              if (!v128.any_true(f32x4.ne(v, f32x4.splat(0)))) continue;
+              for (let l = 0; l < 4; l++) {
+                const s = load<f32>(px + (<usize>(c + l) << 2));
+                if (s != 0) axpyRow(wt + <usize>(c + l) * rowB, g, s, F);
+              }
+            }
+            for (; c < C; c++) {
+              const s = load<f32>(px + (<usize>c << 2));
+              if (s != 0) axpyRow(wt + <usize>c * rowB, g, s, F);
+            }
+          }
+        }
+        g += rowB;
       }
     }
   }

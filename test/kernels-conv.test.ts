@@ -1,6 +1,7 @@
 // Convolution on the core (im2col + GEMM) against its f64 reference and
 // against tfjs (conv2d and its gradients), NHWC.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../src/common/rng.js';
 import { Conv2d, type Conv2dShape } from '../src/kernels/conv.js';
 import { Kernels } from '../src/kernels/module.js';
 import * as ref from '../src/kernels/reference/conv.js';
@@ -62,6 +63,49 @@ describe('2-D convolution', () => {
     expect(relError(dx!.toArray(), gx!.dataSync())).toBeLessThan(1e-5);
     expect(relError(dw!.toArray(), gw!.dataSync())).toBeLessThan(1e-5);
     tf.dispose([xt, wt, yt, gx!, gw!]);
+    k.arena.release(mark);
+  });
+
+  // The sparse form (one-hot tokens) must be the same function as the dense one, for any input.
+  const oneHot = (N: number, W: number, C: number, seed: number) => {
+    const x = new Float32Array(N * W * C);
+    const rng = Rng.fromSeed(seed);
+    for (let p = 0; p < N * W; p++) x[p * C + Math.floor(rng.uniform() * C)] = 1;
+    return x;
+  };
+  const sparseShapes: [string, Conv2dShape, (s: Conv2dShape) => Float32Array][] = [
+    ['one-hot tokens, 1×3 (the text encoder)', { N: 3, H: 1, W: 11, C: 23, KH: 1, KW: 3, F: 10, stride: 1, pad: 0 }, (s) => oneHot(s.N, s.W, s.C, 8)],
+    ['one-hot, padded and strided, C a multiple of 4', { N: 2, H: 1, W: 9, C: 16, KH: 1, KW: 4, F: 7, stride: 2, pad: 1 }, (s) => oneHot(s.N, s.W, s.C, 9)],
+    ['a dense input through the sparse form', { N: 2, H: 5, W: 6, C: 5, KH: 3, KW: 3, F: 6, stride: 1, pad: 1 }, (s) => randn(s.N * s.H * s.W * s.C, 10)],
+  ];
+  it.each(sparseShapes)('the sparse-input form matches the reference: %s', (_, s, input) => {
+    const mark = k.arena.mark();
+    const conv = new Conv2d(k, s, true);
+    const xv = input(s);
+    const wv = randn(conv.patch * s.F, 11, 0.3);
+    const bv = randn(s.F, 12);
+    const dyv = randn(conv.rows * s.F, 13);
+    const [x, w, b, y, dy] = [xv, wv, bv, new Float32Array(conv.rows * s.F), dyv].map((v) => k.arena.from(v));
+    const [dw, db] = [conv.patch * s.F, s.F].map((n) => k.arena.alloc(n));
+    conv.forward(x!, w!, b!, y!);
+    expect(relError(y!.toArray(), ref.conv2dForward(xv, wv, bv, s))).toBeLessThan(1e-5);
+    const want = ref.conv2dBackward(xv, wv, dyv, s);
+    conv.backward(w!, dy!, dw!, db!, null);
+    expect(relError(dw!.toArray(), want.dw)).toBeLessThan(1e-5);
+    expect(relError(db!.toArray(), want.db)).toBeLessThan(1e-5);
+    // accumulate adds onto what is there
+    conv.backward(w!, dy!, dw!, db!, null, true);
+    expect(relError(dw!.toArray(), want.dw.map((v) => 2 * v))).toBeLessThan(1e-5);
+    k.arena.release(mark);
+  });
+
+  it('the sparse-input form refuses an input gradient, with one line', () => {
+    const mark = k.arena.mark();
+    const s = sparseShapes[0]![1];
+    const conv = new Conv2d(k, s, true);
+    const [x, w, y, dy, dw, dx] = [s.N * s.W * s.C, conv.patch * s.F, conv.rows * s.F, conv.rows * s.F, conv.patch * s.F, s.N * s.W * s.C].map((n) => k.arena.alloc(n));
+    conv.forward(x!, w!, null, y!);
+    expect(() => conv.backward(w!, dy!, dw!, null, dx!)).toThrow(/sparse input has no input gradient/);
     k.arena.release(mark);
   });
 

@@ -8,6 +8,7 @@
  *                     dH_in = dZ·Wᵀ                  (nt GEMM; not needed for the first layer)
  *   conv,  forward:   Z = im2col(H_in)·W + b         (kernels/conv.ts), Z (B, OH, OW, F)
  *          backward:  dW += colsᵀ·dZ, db += Σ dZ, dH_in = col2im(dZ·Wᵀ)
+ *          (a first conv over a sparse input, spec.sparseInput, adds only its non-zero taps)
  *   meanPool:         Z = mean over positions;  dH_in = dZ / positions at every position
  *   LeakyReLU after every dense and conv layer but the last:
  *                     H = leaky_relu(Z);  dZ = dH ⊙ leaky_relu'(H)   (H > 0 exactly where Z > 0)
@@ -67,9 +68,13 @@ export class CoreNet {
     return {
       input: k.arena.alloc(N * this.inputSize),
       outputs: this.layers.map((l) => k.arena.alloc(N * shapeSize(l.out))),
-      convs: this.layers.map((l) =>
+      convs: this.layers.map((l, i) =>
         l.spec.kind === 'conv'
-          ? new Conv2d(k, { N, H: l.in[0], W: l.in[1], C: l.in[2], KH: l.spec.kernel[0], KW: l.spec.kernel[1], F: l.spec.filters, stride: l.spec.stride, pad: l.spec.pad })
+          ? new Conv2d(
+              k,
+              { N, H: l.in[0], W: l.in[1], C: l.in[2], KH: l.spec.kernel[0], KW: l.spec.kernel[1], F: l.spec.filters, stride: l.spec.stride, pad: l.spec.pad },
+              i === 0 && this.spec.sparseInput === true,
+            )
           : null,
       ),
     };

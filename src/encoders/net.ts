@@ -30,6 +30,11 @@ export interface NetSpec {
   layers: LayerSpec[];
   /** LeakyReLU slope after every layer but the last (0: ReLU). */
   slope: number;
+  /**
+   * The input is mostly zeros (one-hot tokens), so a first convolution may read only its
+   * non-zero values (kernels/conv.ts; the same function, computed in fewer operations).
+   */
+  sparseInput?: boolean;
 }
 
 /** A layer with its input and output shapes (H, W, C) and where its parameters are. */

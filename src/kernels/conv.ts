@@ -7,6 +7,11 @@
  *
  * The cols and dcols workspaces are sized once for a shape; backward uses
  * the cols of the last forward, so call them in pairs.
+ *
+ * With `sparseInput` (one-hot tokens), the layer skips im2col and the GEMMs:
+ * each output pixel adds x·w[tap, c, :] for its taps' non-zero inputs, and dw
+ * adds x ⊗ dy the same way (exact for any input, fast when most of it is
+ * zero). It has no input gradient, so it can only be a net's first layer.
  */
 import { MisalignError } from '../common/errors.js';
 import { biasAdd, columnSums } from './activations.js';
@@ -38,12 +43,15 @@ export class Conv2d {
   readonly rows: number;
   /** Patch length, KH·KW·C. */
   readonly patch: number;
-  private readonly cols: F32Buffer;
-  private readonly dcols: F32Buffer;
+  private readonly cols: F32Buffer | null;
+  private readonly dcols: F32Buffer | null;
+  /** The sparse form's input of the last forward (its backward reads it again). */
+  private lastInput: F32Buffer | null = null;
 
   constructor(
     private readonly k: Kernels,
     readonly shape: Conv2dShape,
+    readonly sparseInput = false,
   ) {
     const { N, H, W, C, KH, KW, stride, pad } = shape;
     for (const [what, v] of Object.entries(shape)) {
@@ -54,8 +62,8 @@ export class Conv2d {
     this.OW = convOutSize(W, KW, stride, pad);
     this.rows = N * this.OH * this.OW;
     this.patch = KH * KW * C;
-    this.cols = k.arena.alloc(this.rows * this.patch);
-    this.dcols = k.arena.alloc(this.rows * this.patch);
+    this.cols = sparseInput ? null : k.arena.alloc(this.rows * this.patch);
+    this.dcols = sparseInput ? null : k.arena.alloc(this.rows * this.patch);
   }
 
   /** y (N·OH·OW, F) ← conv(x (N, H, W, C)) with filters w (KH·KW·C, F) and bias b (F) or none. */
@@ -64,8 +72,13 @@ export class Conv2d {
     checkBuffer('convolution input', x, N * H * W * C);
     checkBuffer('convolution filters', w, this.patch * F);
     checkBuffer('convolution output', y, this.rows * F);
-    this.k.exports.im2col(x.ptr, N, H, W, C, KH, KW, stride, pad, this.cols.ptr);
-    gemm(this.k, { M: this.rows, N: F, K: this.patch, A: this.cols, B: w, C: y });
+    if (this.cols) {
+      this.k.exports.im2col(x.ptr, N, H, W, C, KH, KW, stride, pad, this.cols.ptr);
+      gemm(this.k, { M: this.rows, N: F, K: this.patch, A: this.cols, B: w, C: y });
+    } else {
+      this.lastInput = x;
+      this.k.exports.sparseConvForward(x.ptr, N, H, W, C, KH, KW, stride, pad, F, w.ptr, y.ptr);
+    }
     if (b) biasAdd(this.k, y, b, this.rows, F);
   }
 
@@ -77,6 +90,14 @@ export class Conv2d {
     const { N, H, W, C, KH, KW, F, stride, pad } = this.shape;
     const beta = accumulate ? 1 : 0;
     checkBuffer('convolution output gradient', dy, this.rows * F);
+    checkBuffer('convolution filter gradient', dw, this.patch * F);
+    if (!this.cols || !this.dcols) {
+      if (dx) throw new MisalignError('SHAPE_MISMATCH', 'a convolution over a sparse input has no input gradient: it must be the first layer');
+      if (!this.lastInput) throw new MisalignError('SHAPE_MISMATCH', 'convolution backward called before its forward');
+      this.k.exports.sparseConvFilterGrad(this.lastInput.ptr, N, H, W, C, KH, KW, stride, pad, F, dy.ptr, beta, dw.ptr);
+      if (db) columnSums(this.k, dy, db, this.rows, F, beta);
+      return;
+    }
     gemm(this.k, { M: this.patch, N: F, K: this.rows, A: this.cols, B: dy, C: dw, transA: true, beta });
     if (db) columnSums(this.k, dy, db, this.rows, F, beta);
     if (dx) {

@@ -36,7 +36,7 @@ export function imageEncoderSpec(config: { imageSize: number; encodingSize: numb
 /** The text encoder: two 1×3 convolutions over the one-hot tokens, the mean over positions, then the encoding. */
 export function textEncoderSpec(length: number, vocabulary: number, encodingSize: number): NetSpec {
   const conv = { kind: 'conv' as const, kernel: [1, 3] as [number, number], filters: 64, stride: 1, pad: 0 };
-  return { input: [1, length, vocabulary], slope: 0.2, layers: [conv, conv, { kind: 'meanPool' }, { kind: 'dense', units: encodingSize }] };
+  return { input: [1, length, vocabulary], slope: 0.2, sparseInput: true, layers: [conv, conv, { kind: 'meanPool' }, { kind: 'dense', units: encodingSize }] };
 }
 
 /** A batch of image-caption pairs: images (B, S, S, 3) and one-hot captions (B, 1, L, V). */
