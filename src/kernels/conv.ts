@@ -87,24 +87,33 @@ export class Conv2d {
    * `accumulate`; dx (N, H, W, C), if given, is written. Uses the x of the last forward call.
    */
   backward(w: F32Buffer, dy: F32Buffer, dw: F32Buffer, db: F32Buffer | null, dx: F32Buffer | null, accumulate = false): void {
+    this.filterGrad(dy, dw, db, accumulate);
+    if (dx) this.inputGrad(w, dy, dx);
+  }
+
+  /** dw (KH·KW·C, F) ← (or += with `accumulate`) colsᵀ·dy, and db (F) ← column sums of dy (N·OH·OW, F). */
+  filterGrad(dy: F32Buffer, dw: F32Buffer, db: F32Buffer | null, accumulate = false): void {
     const { N, H, W, C, KH, KW, F, stride, pad } = this.shape;
     const beta = accumulate ? 1 : 0;
     checkBuffer('convolution output gradient', dy, this.rows * F);
     checkBuffer('convolution filter gradient', dw, this.patch * F);
-    if (!this.cols || !this.dcols) {
-      if (dx) throw new MisalignError('SHAPE_MISMATCH', 'a convolution over a sparse input has no input gradient: it must be the first layer');
+    if (this.cols) {
+      gemm(this.k, { M: this.patch, N: F, K: this.rows, A: this.cols, B: dy, C: dw, transA: true, beta });
+    } else {
       if (!this.lastInput) throw new MisalignError('SHAPE_MISMATCH', 'convolution backward called before its forward');
       this.k.exports.sparseConvFilterGrad(this.lastInput.ptr, N, H, W, C, KH, KW, stride, pad, F, dy.ptr, beta, dw.ptr);
-      if (db) columnSums(this.k, dy, db, this.rows, F, beta);
-      return;
     }
-    gemm(this.k, { M: this.patch, N: F, K: this.rows, A: this.cols, B: dy, C: dw, transA: true, beta });
     if (db) columnSums(this.k, dy, db, this.rows, F, beta);
-    if (dx) {
-      checkBuffer('convolution input gradient', dx, N * H * W * C);
-      gemm(this.k, { M: this.rows, N: this.patch, K: F, A: dy, B: w, C: this.dcols, transB: true });
-      dx.array.fill(0, 0, N * H * W * C);
-      this.k.exports.col2im(this.dcols.ptr, N, H, W, C, KH, KW, stride, pad, dx.ptr);
-    }
+  }
+
+  /** dx (N, H, W, C) ← col2im(dy·wᵀ), from dy (N·OH·OW, F) and the filters w (KH·KW·C, F). */
+  inputGrad(w: F32Buffer, dy: F32Buffer, dx: F32Buffer): void {
+    const { N, H, W, C, KH, KW, F, stride, pad } = this.shape;
+    if (!this.dcols) throw new MisalignError('SHAPE_MISMATCH', 'a convolution over a sparse input has no input gradient: it must be the first layer');
+    checkBuffer('convolution output gradient', dy, this.rows * F);
+    checkBuffer('convolution input gradient', dx, N * H * W * C);
+    gemm(this.k, { M: this.rows, N: this.patch, K: F, A: dy, B: w, C: this.dcols, transB: true });
+    dx.array.fill(0, 0, N * H * W * C);
+    this.k.exports.col2im(this.dcols.ptr, N, H, W, C, KH, KW, stride, pad, dx.ptr);
   }
 }
