@@ -126,7 +126,7 @@ export interface C3dCaption {
   redrawn: C3dCaptionFactor[];
 }
 
-function wordOf(f: C3dCaptionFactor, v: number): string {
+export function wordOf(f: C3dCaptionFactor, v: number): string {
   switch (f) {
     case 'shape':
       return C3D_SHAPE_WORDS[v]!;
