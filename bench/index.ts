@@ -2,7 +2,9 @@
  * `npm run bench -- [suite ...] [--json]`: runs the named suites (all by
  * default) and prints each row's time, its baseline and the ratio.
  */
+import { convBench } from './conv.js';
 import { dataBench } from './data.js';
+import { imageBench } from './image.js';
 import { kernelsBench } from './kernels.js';
 import { stepPartsBench } from './step-parts.js';
 import { trainBench } from './train.js';
@@ -13,6 +15,8 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   kernels: kernelsBench,
   train: trainBench,
   parts: stepPartsBench,
+  image: imageBench,
+  conv: convBench,
 };
 
 const args = process.argv.slice(2);
