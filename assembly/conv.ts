@@ -125,13 +125,31 @@ function axpyRow(y: usize, w: usize, v: f32, F: i32): void {
   }
 }
 
-/** y ← conv(x, w) without bias, reading only x's non-zero values. */
-export function sparseConvForward(x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, F: i32, w: usize, y: usize): void {
+// One in-bounds tap: for each non-zero x[c] at pixel px, with the weight row w[tap, c, :] at wt + c·F,
+// either out += x[c]·w[tap, c, :] (gather, the forward; v = the output row) or
+// w[tap, c, :] += x[c]·g (scatter, the filter gradient; v = the output gradient row).
+@inline
+function tapNonZeros(px: usize, C: i32, wt: usize, rowB: usize, v: usize, F: i32, scatter: bool): void {
+  let c = 0;
+  for (; c < C; c++) {
+    if ((c & 3) == 0 && c + 4 <= C && !v128.any_true(f32x4.ne(v128.load(px + (<usize>c << 2)), f32x4.splat(0)))) {
+      c += 3; // four zeros at once
+      continue;
+    }
+    const s = load<f32>(px + (<usize>c << 2));
+    if (s == 0) continue;
+    if (scatter) axpyRow(wt + <usize>c * rowB, v, s, F);
+    else axpyRow(v, wt + <usize>c * rowB, s, F);
+  }
+}
+
+// Every output pixel's in-bounds taps, in order; rows (N·OH·OW, F) are the outputs (gather) or
+// the output gradients (scatter), w (KH·KW·C, F) the filters or their gradient.
+function sparseTaps(x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, F: i32, w: usize, rows: usize, scatter: bool): void {
   const OH = outSize(H, KH, stride, pad);
   const OW = outSize(W, KW, stride, pad);
   const rowB = <usize>F << 2;
-  memory.fill(y, 0, <usize>(N * OH * OW) * rowB);
-  let out = y;
+  let row = rows;
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
       for (let ow = 0; ow < OW; ow++) {
@@ -142,67 +160,27 @@ export function sparseConvForward(x: usize, N: i32, H: i32, W: i32, C: i32, KH: 
             const iw = ow * stride - pad + kw;
             if (iw < 0 || iw >= W) continue;
             const px = x + (<usize>(((n * H + ih) * W + iw) * C) << 2);
-            const wt = w + <usize>((kh * KW + kw) * C) * rowB;
-            let c = 0;
-            for (; c + 4 <= C; c += 4) {
-              const v = v128.load(px + (<usize>c << 2));
-              if (!v128.any_true(f32x4.ne(v, f32x4.splat(0)))) continue;
-              for (let l = 0; l < 4; l++) {
-                const s = load<f32>(px + (<usize>(c + l) << 2));
-                if (s != 0) axpyRow(out, wt + <usize>(c + l) * rowB, s, F);
-              }
-            }
-            for (; c < C; c++) {
-              const s = load<f32>(px + (<usize>c << 2));
-              if (s != 0) axpyRow(out, wt + <usize>c * rowB, s, F);
-            }
+            tapNonZeros(px, C, w + <usize>((kh * KW + kw) * C) * rowB, rowB, row, F, scatter);
           }
         }
-        out += rowB;
+        row += rowB;
       }
     }
   }
 }
 
+/** y ← conv(x, w) without bias, reading only x's non-zero values. */
+export function sparseConvForward(x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, F: i32, w: usize, y: usize): void {
+  memory.fill(y, 0, <usize>(N * outSize(H, KH, stride, pad) * outSize(W, KW, stride, pad) * F) << 2);
+  sparseTaps(x, N, H, W, C, KH, KW, stride, pad, F, w, y, false);
+}
+
 /** dw ← beta·dw + Σ_pixels x ⊗ dy over the taps (colsᵀ·dy of the dense form), reading only x's non-zero values. */
 export function sparseConvFilterGrad(x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, F: i32, dy: usize, beta: f32, dw: usize): void {
-  const OH = outSize(H, KH, stride, pad);
-  const OW = outSize(W, KW, stride, pad);
-  const rowB = <usize>F << 2;
   const count = KH * KW * C * F;
   if (beta == 0) memory.fill(dw, 0, <usize>count << 2);
   else if (beta != 1) {
     for (let i = 0; i < count; i++) store<f32>(dw + (<usize>i << 2), beta * load<f32>(dw + (<usize>i << 2)));
   }
-  let g = dy;
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * stride - pad + kh;
-          if (ih < 0 || ih >= H) continue;
-          for (let kw = 0; kw < KW; kw++) {
-            const iw = ow * stride - pad + kw;
-            if (iw < 0 || iw >= W) continue;
-            const px = x + (<usize>(((n * H + ih) * W + iw) * C) << 2);
-            const wt = dw + <usize>((kh * KW + kw) * C) * rowB;
-            let c = 0;
-            for (; c + 4 <= C; c += 4) {
-              const v = v128.load(px + (<usize>c << 2));
-              if (!v128.any_true(f32x4.ne(v, f32x4.splat(0)))) continue;
-              for (let l = 0; l < 4; l++) {
-                const s = load<f32>(px + (<usize>(c + l) << 2));
-                if (s != 0) axpyRow(wt + <usize>(c + l) * rowB, g, s, F);
-              }
-            }
-            for (; c < C; c++) {
-              const s = load<f32>(px + (<usize>c << 2));
-              if (s != 0) axpyRow(wt + <usize>c * rowB, g, s, F);
-            }
-          }
-        }
-        g += rowB;
-      }
-    }
-  }
+  sparseTaps(x, N, H, W, C, KH, KW, stride, pad, F, dw, dy, true);
 }
