@@ -103,8 +103,9 @@ export function col2im(dcols: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW
   }
 }
 
-// Convolution of a sparse input (one-hot tokens: the text encoder's first layer), exact for
-// any input but costing only its non-zero values: instead of im2col + GEMM over every entry,
+// Convolution of a sparse input (one-hot tokens: the text encoder's first layer): the same
+// function for any input, up to float rounding (its sums skip the zero terms), but costing only
+// its non-zero values: instead of im2col + GEMM over every entry,
 // each output pixel adds x·w[tap, c, :] for the taps' non-zero input values
 // (x (N, H, W, C), w (KH·KW·C, F), y (N·OH·OW, F), as above). The scan for non-zeros reads
 // four channels at a time; a one-hot row of C = 123 costs ~31 compares and one F-wide axpy.
