@@ -11,7 +11,8 @@
  * With `sparseInput` (one-hot tokens), the layer skips im2col and the GEMMs:
  * each output pixel adds x·w[tap, c, :] for its taps' non-zero inputs, and dw
  * adds x ⊗ dy the same way (the same function for any input up to float
- * rounding, fast when most of it is zero). It has no input gradient, so it can only be a net's first layer.
+ * rounding, fast when most of it is zero). It has no input gradient, so it
+ * can only be a net's first layer.
  */
 import { MisalignError } from '../common/errors.js';
 import { biasAdd, columnSums } from './activations.js';
