@@ -12,11 +12,10 @@
  * product 6144×750×750 (the kernels suite's gemm-nn row), so the ratio is the
  * convolution's share of the GEMM's rate (1.00 = as fast as the GEMM).
  */
-import { Rng } from '../src/common/rng.js';
 import { Conv2d, type Conv2dShape } from '../src/kernels/conv.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { Kernels } from '../src/kernels/module.js';
-import { row, time, type BenchRow, type Timing } from './harness.js';
+import { randn, row, time, type BenchRow, type Timing } from './harness.js';
 
 export const QUICK_IMAGE_LAYERS: [string, Conv2dShape][] = [
   ['L1-32x32x3-f16', { N: 128, H: 32, W: 32, C: 3, KH: 4, KW: 4, F: 16, stride: 2, pad: 1 }],
@@ -24,11 +23,6 @@ export const QUICK_IMAGE_LAYERS: [string, Conv2dShape][] = [
   ['L3-8x8x32-f64', { N: 128, H: 8, W: 8, C: 32, KH: 4, KW: 4, F: 64, stride: 2, pad: 1 }],
 ];
 
-function randn(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  Rng.fromSeed(seed).fillNormal(out);
-  return scale === 1 ? out : out.map((v) => v * scale);
-}
 
 /** GFLOP/s of our one-thread GEMM on the dense product 6144×750×750 (nn). */
 async function gemmRate(k: Kernels): Promise<number> {

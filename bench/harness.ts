@@ -4,6 +4,15 @@
  * table or (with --json) one JSON object per line.
  */
 
+import { Rng } from '../src/common/rng.js';
+
+/** n standard normal draws from the seed's stream, times `scale`. */
+export function randn(n: number, seed: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  Rng.fromSeed(seed).fillNormal(out);
+  return scale === 1 ? out : out.map((v) => v * scale);
+}
+
 export interface BenchRow {
   name: string;
   ms: number;

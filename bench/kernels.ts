@@ -10,14 +10,13 @@
  * LpSimCLR counts its three B×B×d products per direction (12·B²·d).
  * Rows ending in -2t run on two threads; their baseline is our one-thread time.
  */
-import { Rng } from '../src/common/rng.js';
 import type { F32Buffer } from '../src/kernels/arena.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { Conv2d } from '../src/kernels/conv.js';
 import { InfoNce } from '../src/kernels/infonce.js';
 import { LpSimclr } from '../src/kernels/lpsimclr.js';
 import { Kernels } from '../src/kernels/module.js';
-import { row, time, timeOrNull, type BenchRow, type Timing } from './harness.js';
+import { randn, row, time, timeOrNull, type BenchRow, type Timing } from './harness.js';
 import { useBackend, type tf as TfModule } from './tfjs.js';
 
 type Tf = typeof TfModule;
@@ -27,11 +26,6 @@ const GEMM_FLOPS = 2 * B * F * F;
 const FORMS = ['nn', 'tn', 'nt'] as const;
 type Form = (typeof FORMS)[number];
 
-function randn(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  Rng.fromSeed(seed).fillNormal(out);
-  return out;
-}
 
 const x = randn(B * F, 1);
 const w = randn(F * F, 2);

@@ -25,6 +25,7 @@ import { imageEncoderSpec } from '../src/experiments/image-text/model.js';
 import { Kernels } from '../src/kernels/module.js';
 import { Adam } from '../src/kernels/optim.js';
 import { mccMulticlass } from '../src/probes/mcc.js';
+import { r2Score } from '../src/probes/stats.js';
 import { C3dData } from '../src/scenes/causal3d-data.js';
 import { C3D_CLASSES, type C3dFactor, type C3dLatents } from '../src/scenes/causal3d-factors.js';
 
@@ -139,11 +140,7 @@ const scores = Object.fromEntries(
   factors.map((f, h) => {
     const n = width(f);
     if (n > 1) return [f, +mccMulticlass(truth[h]!, predicted[h]!, n).toFixed(3)];
-    const t = truth[h]!;
-    const mean = t.reduce((a, v) => a + v, 0) / t.length;
-    const ssTot = t.reduce((a, v) => a + (v - mean) ** 2, 0);
-    const ssRes = t.reduce((a, v, i) => a + (v - predicted[h]![i]!) ** 2, 0);
-    return [f, +(1 - ssRes / ssTot).toFixed(3)];
+    return [f, +r2Score(truth[h]!, predicted[h]!, truth[h]!.length, 1).toFixed(3)];
   }),
 );
 console.log(JSON.stringify({ recipe: { heads, bottleneck: s.bottleneck ?? null, steps, batch, lr, imageSize, imageFilters, seed }, train: +trainSeconds.toFixed(1), scores }));
