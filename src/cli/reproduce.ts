@@ -18,7 +18,7 @@ export function registerReproduce(program: Command, io: CliIo): void {
     .option('--dependence <list>', 'independent, dependent or both (default both)', stringOption('--dependence'))
     .option('--out <dir>', 'study folder (default runs/reproduce)', stringOption('--out'))
     .option('--no-downstream', 'skip the downstream tasks')
-    .action(async (flags: { preset?: 'quick' | 'paper'; seeds?: number; jobs?: number; shard?: string; dryRun?: boolean; out?: string; grids?: string; dependence?: string; downstream: boolean; downstreamSteps?: number }) => {
+    .action(async (flags: { preset?: 'quick' | 'long' | 'paper'; seeds?: number; jobs?: number; shard?: string; dryRun?: boolean; out?: string; grids?: string; dependence?: string; downstream: boolean; downstreamSteps?: number }) => {
       const out = flags.out ?? 'runs/reproduce';
       const grids = flags.grids?.split(',').map((g) => g.trim());
       for (const g of grids ?? []) if (!isBuiltinGrid(g)) throw new MisalignError('INVALID_GRID', `--grids takes ${BUILTIN_GRIDS.join(', ')}; got '${g}'`);

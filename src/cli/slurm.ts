@@ -70,7 +70,7 @@ export function registerSlurm(program: Command, io: CliIo): void {
     .option('--reproduce', "instead of one grid, the paper's numeric study (misalign reproduce: every numeric grid, both semantics, the downstream study)")
     .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
     .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
-    .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
+    .addOption(new Option('--preset <name>', 'training recipe (default quick; long: the image-text quick recipe at 12,000 steps)').choices(['quick', 'long', 'paper']))
     .option('--steps <n>', 'steps of every run (where its grid setting names none)', integerOption('--steps'))
     .option('--eval-samples <n>', 'samples in each evaluation set', integerOption('--eval-samples'))
     .option('--downstream', 'also run the downstream tasks on every (numeric) run')

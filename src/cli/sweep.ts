@@ -23,7 +23,7 @@ interface SweepFlags {
   grid?: string;
   dependence?: string;
   seeds?: number;
-  preset?: 'quick' | 'paper';
+  preset?: 'quick' | 'long' | 'paper';
   jobs?: number;
   shard?: string;
   steps?: number;
@@ -145,7 +145,7 @@ export function sweepProgress(io: CliIo, runs: readonly GridRun[]): (e: SweepEve
 export function withStudyOptions(command: Command): Command {
   return command
     .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
-    .addOption(new Option('--preset <name>', 'training recipe (default quick)').choices(['quick', 'paper']))
+    .addOption(new Option('--preset <name>', 'training recipe (default quick; long: the image-text quick recipe at 12,000 steps)').choices(['quick', 'long', 'paper']))
     .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
     .option('--shard <i/n|auto>', "run only the i-th of n disjoint parts, balanced by estimated cost (for many machines sharing --out); 'auto', or no --shard inside a Slurm array task: from SLURM_ARRAY_TASK_ID/_MIN/_COUNT, or JOB_COMPLETION_INDEX and MISALIGN_SHARD_COUNT (Kubernetes)", stringOption('--shard'))
     .option('--dry-run', "print which runs go to which shard and each shard's estimated hours, and stop")
@@ -175,7 +175,7 @@ export function formatShardPlan(runs: readonly GridRun[], shard: Shard | null, d
 export interface GridFlags {
   dependence?: string;
   seeds?: number;
-  preset?: 'quick' | 'paper';
+  preset?: 'quick' | 'long' | 'paper';
   steps?: number;
   evalSamples?: number;
   downstream?: boolean;

@@ -17,7 +17,7 @@ import { writeReport, type ReportResult } from './report.js';
 export const STUDY_GRIDS: readonly string[] = Object.keys(EXPERIMENTS.numeric.grids);
 
 export interface ReproduceOptions extends SweepOptions {
-  preset?: 'quick' | 'paper';
+  preset?: 'quick' | 'long' | 'paper';
   /** Seeds per setting (default 3, the paper's). */
   seeds?: number;
   dependence?: readonly Dependence[];
