@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NpyFile } from '../src/common/npy-file.js';
-import { encodeNpy, readNpy } from '../src/common/npy.js';
+import { encodeNpy, halfToFloat, readNpy } from '../src/common/npy.js';
+import { halfBits, halfNpy } from './helpers/float16.js';
 import { writeNpz } from './helpers/npz.js';
 import { tempDirs } from './helpers/temp.js';
 
@@ -65,10 +66,55 @@ describe('readNpy and encodeNpy', () => {
   it('refuses a truncated file, other element types and other ranks with one line', () => {
     const full = npy(M, [4, 3], '<f4');
     expect(() => readNpy(full.subarray(0, full.length - 5), 'e.npy')).toThrow(/^e\.npy is truncated: \d+ bytes, its shape \(4, 3\) needs \d+$/);
-    expect(() => readNpy(npy([1], [1], '<c8'), 'e.npy')).toThrow(/e\.npy has element type '<c8'; expected float32, float64, an integer or a boolean type/);
-    expect(() => readNpy(npy([], [0], '<f2'), 'e.npy')).toThrow(/element type '<f2'/);
+    expect(() => readNpy(npy([1], [1], '<c8'), 'e.npy')).toThrow(/e\.npy has element type '<c8'; expected float16, float32, float64, an integer or a boolean type/);
+    expect(() => readNpy(npy([], [0], '<f16'), 'e.npy')).toThrow(/element type '<f16'/);
     expect(() => readNpy(npy(M, [2, 2, 3], '<f4'), 'e.npy')).toThrow(/e\.npy has shape \(2, 2, 3\); expected \(N, d\) or \(N,\)/);
     expect(() => readNpy(Buffer.from('a,b\n1,2\n'), 'e.npy')).toThrow(/e\.npy is not a NumPy \.npy array/);
+  });
+});
+
+describe('float16 (a PyTorch .half() tensor saved by NumPy)', () => {
+  // Bit patterns and their exact values (IEEE 754 binary16): zeros, the smallest and largest
+  // subnormals, the smallest normal, ordinary values, the largest finite, infinities, NaNs.
+  const EXACT: [number, number][] = [
+    [0x0000, 0], [0x8000, -0], [0x0001, 2 ** -24], [0x8001, -(2 ** -24)], [0x03ff, 1023 * 2 ** -24], [0x0400, 2 ** -14],
+    [0x3c00, 1], [0x3bff, 1 - 2 ** -11], [0x3555, 0.333251953125], [0xc000, -2], [0x7bff, 65504], [0xfbff, -65504],
+    [0x7c00, Infinity], [0xfc00, -Infinity], [0x7e00, NaN], [0xfc01, NaN],
+  ];
+
+  it('decodes every kind of value: subnormals, ±0, ±Infinity and NaN included', () => {
+    for (const [bits, value] of EXACT) expect(Object.is(halfToFloat(bits), value) || (Number.isNaN(value) && Number.isNaN(halfToFloat(bits))), bits.toString(16)).toBe(true);
+    const bitsOnly = EXACT.map(([b]) => b);
+    for (const bigEndian of [false, true]) {
+      const m = readNpy(halfNpy(bitsOnly, [bitsOnly.length], { bigEndian }), 'h.npy');
+      expect(m.header.descr).toBe(bigEndian ? '>f2' : '<f2');
+      EXACT.forEach(([, value], k) => expect(Object.is(m.data[k], value) || (Number.isNaN(value) && Number.isNaN(m.data[k]!)), `${bigEndian} ${k}`).toBe(true));
+    }
+  });
+
+  it('reads float16 embeddings as the float32 ones they were made from, within half precision, C and Fortran order, in memory and in place', async () => {
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const rows = 50;
+    const cols = 8;
+    const emb = Float32Array.from({ length: rows * cols }, (_, k) => next() * 3 ** ((k % 7) - 3)); // 0.04 .. 27 in size
+    const bits = Array.from(emb, halfBits);
+    const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string) => {
+      expect(got.length, what).toBe(want.length);
+      // round to nearest: within half a unit in the last place, 2^−11 relative for normal values
+      for (let k = 0; k < want.length; k++) expect(Math.abs(got[k]! - want[k]!), `${what} ${k}`).toBeLessThanOrEqual(Math.abs(want[k]!) * 2 ** -11 + 2 ** -25);
+    };
+    const dir = await tempDir();
+    for (const fortran of [false, true]) {
+      const file = halfNpy(bits, [rows, cols], { fortran });
+      close(readNpy(file).data, emb, `readNpy ${fortran}`);
+      await writeFile(join(dir, 'h.npy'), file);
+      const f = await NpyFile.open(join(dir, 'h.npy'));
+      expect(f.matrix).toEqual([rows, cols]);
+      const picked = [3, 0, 49, 4];
+      close(await f.rows(picked), picked.flatMap((r) => Array.from(emb.subarray(r * cols, (r + 1) * cols))), `NpyFile ${fortran}`);
+      await f.close();
+    }
   });
 });
 

@@ -1,6 +1,8 @@
 /**
  * `misalign probe`: which factors do someone's embeddings keep? A thin layer
- * over probes/embedding-files.ts and reports/probe-report.ts.
+ * over probes/embedding-files.ts and reports/probe-report.ts. Progress goes to
+ * stderr, a line per probe (an embedding and a factor) as it finishes, with
+ * the time so far and an ETA; the results table to stdout.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -8,9 +10,10 @@ import type { Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { Kernels } from '../kernels/module.js';
 import { probeEmbeddingFiles, type ProbeFilesOptions } from '../probes/embedding-files.js';
+import type { ProbeProgress } from '../probes/embeddings.js';
 import { writeProbeResults } from '../reports/probe-report.js';
 import { exportRunEmbeddings } from '../experiments/run-dir.js';
-import type { CliIo } from './io.js';
+import { duration, type CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
 
 interface ProbeFlags {
@@ -46,11 +49,16 @@ function groups(specs: readonly string[]): Record<string, string[]> {
   return out;
 }
 
+/** A probe's progress line: `probe: factor 3/7 'shape' (image) done, 12 s elapsed, ETA 25 s` (the embedding named when there are two). */
+function formatProbeProgress(p: ProbeProgress, twoEmbeddings: boolean): string {
+  return `probe: factor ${p.done}/${p.total} '${p.factor}'${twoEmbeddings ? ` (${p.encoding})` : ''} done, ${duration(p.seconds)} elapsed, ETA ${duration(p.eta)}\n`;
+}
+
 export function registerProbe(program: Command, io: CliIo): void {
   program
     .command('probe')
     .description("probe your own embeddings: which labelled factors can be read off them (linear and MLP probes, R² or MCC)")
-    .option('--embeddings <file>', 'the (N, d) embeddings: .npy (float32/64, C or Fortran order), file.npz:name, or .csv', stringOption('--embeddings'))
+    .option('--embeddings <file>', 'the (N, d) embeddings: .npy (float16/32/64, C or Fortran order), file.npz:name, or .csv', stringOption('--embeddings'))
     .option('--embeddings-text <file>', "a second encoder's embeddings of the same N items (e.g. the captions')", stringOption('--embeddings-text'))
     .option('--factors <file>', 'N rows of factors: .csv with a header, or .npy with --names', stringOption('--factors'))
     .option('--names <list>', 'column names of a .npy of factors', stringOption('--names'))
@@ -71,7 +79,8 @@ export function registerProbe(program: Command, io: CliIo): void {
       const out = flags.out ?? 'runs/probe';
       const options = flags.config !== undefined ? await optionsFromFile(flags) : optionsFromFlags(flags);
       const kernels = await Kernels.load();
-      const result = await probeEmbeddingFiles(kernels, options);
+      const onProgress = (p: ProbeProgress) => io.err(formatProbeProgress(p, options.embeddingsText !== undefined));
+      const result = await probeEmbeddingFiles(kernels, { ...options, onProgress });
       await writeProbeResults(out, options, result);
       const lines = ['embedding  factor          metric  linear  MLP     expected  verdict'];
       for (const r of result.rows) {

@@ -16,7 +16,7 @@ import { estimatedSeconds, planShards, resolveShard, type Shard } from '../sweep
 import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../probes/verdicts.js';
 import type { SweepSummary } from '../sweeps/summary.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
-import type { CliIo } from './io.js';
+import { duration, type CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
 
 interface SweepFlags {
@@ -41,13 +41,6 @@ export function parseDependence(value: string): Dependence[] {
     if (d !== 'independent' && d !== 'dependent') throw new MisalignError('OUT_OF_RANGE', `--dependence takes independent, dependent or both (comma-separated), got '${d}'`);
   }
   return [...new Set(items)] as Dependence[];
-}
-
-/** "42 s", "17 min", "1 h 02 min" */
-function duration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  const m = Math.round(seconds / 60);
-  return m >= 60 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`;
 }
 
 export function formatSummary(summary: SweepSummary, dir: string, time: SweepTime | null = null): string {

@@ -12,6 +12,8 @@ import { objectShape } from '../common/schema.js';
 import type { AnySettings, RunMetrics } from '../experiments/experiment.js';
 import { EXPERIMENTS, EXPERIMENT_NAMES, experimentNamed, experimentOf, type AnyExperiment } from '../experiments/registry.js';
 import { downstreamRunDir, evalRunDir, readRunConfigFile, trainRunDir } from '../experiments/run-dir.js';
+import { runReport } from '../reports/run-report.js';
+import { MAX_THREADS } from '../experiments/engine-settings.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import type { Progress } from '../training/trainer.js';
 import type { CliIo } from './io.js';
@@ -176,7 +178,7 @@ async function resolveThreads(t: number | 'auto' | undefined): Promise<number> {
   if (t === undefined) return 1;
   if (t !== 'auto') return t;
   const os = await import('node:os');
-  return os.availableParallelism();
+  return Math.min(os.availableParallelism(), MAX_THREADS);
 }
 
 export function registerTrain(program: Command, io: CliIo): void {
@@ -232,6 +234,8 @@ export function registerTrain(program: Command, io: CliIo): void {
         reporter.stop();
         io.out(formatMetrics(metrics, config));
         io.out(`results in ${flags.out}\n`);
+        const report = await runReport(flags.out);
+        io.out(`figures: ${report.figures.map((f) => `${f}.svg/.png`).join(', ')}; page: ${report.page}\n`);
       } finally {
         reporter.stop();
       }

@@ -5,10 +5,12 @@
  *
  *   \x93NUMPY  major minor  header_len (u16 in v1, u32 in v2/3)  header  data
  *
- * Supported element types: little- or big-endian floats (f2 is not), signed
- * and unsigned integers of 1–8 bytes, and booleans; every value is read as
- * a float64. C order is row-major; Fortran order is column-major. Large files
- * are read in place by npy-file.ts (Node), which uses the header parser here.
+ * Supported element types: little- or big-endian floats of 2, 4 and 8 bytes
+ * (float16 is what PyTorch's `.half()` tensors save as; decoded here, since
+ * Node 20's DataView has no getFloat16), signed and unsigned integers of 1–8
+ * bytes, and booleans; every value is read as a float64. C order is
+ * row-major; Fortran order is column-major. Large files are read in place by
+ * npy-file.ts (Node), which uses the header parser here.
  */
 import { MisalignError } from './errors.js';
 
@@ -57,9 +59,25 @@ export function parseNpyHeader(bytes: Uint8Array, what = 'array'): NpyHeader {
 export function npyDtype(descr: string, what = 'array'): NpyDtype {
   const m = /^([<>|=]?)([fiub])(\d+)$/.exec(descr);
   const size = m ? Number(m[3]) : NaN;
-  const ok = m && (m[2] === 'f' ? size === 4 || size === 8 : m[2] === 'b' ? size === 1 : [1, 2, 4, 8].includes(size));
-  if (!ok) throw corrupt(`${what} has element type '${descr}'; expected float32, float64, an integer or a boolean type`);
+  const ok = m && (m[2] === 'f' ? size === 2 || size === 4 || size === 8 : m[2] === 'b' ? size === 1 : [1, 2, 4, 8].includes(size));
+  if (!ok) throw corrupt(`${what} has element type '${descr}'; expected float16, float32, float64, an integer or a boolean type`);
   return { kind: m[2] as NpyDtype['kind'], size, littleEndian: m[1] !== '>' };
+}
+
+/** 2^(e − 15) for the 32 exponent fields of a float16 (index 0: the subnormals' 2^−14). */
+const HALF_SCALE = Float64Array.from({ length: 32 }, (_, e) => 2 ** (Math.max(e, 1) - 15));
+
+/**
+ * The IEEE 754 binary16 value of the bits `h`: sign (1 bit), exponent (5,
+ * bias 15), fraction (10). Exponent 0 is zero or a subnormal, fraction·2^−24;
+ * exponent 31 is ±Infinity (fraction 0) or NaN; otherwise (1 + fraction/1024)·2^(e−15).
+ */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0x1f) return f === 0 ? sign * Infinity : NaN;
+  return sign * (e === 0 ? f / 1024 : 1 + f / 1024) * HALF_SCALE[e]!;
 }
 
 /** Elements `count` of type `dtype` from `bytes` (which may start anywhere), as float64. */
@@ -69,7 +87,7 @@ export function decodeNpyValues(bytes: Uint8Array, dtype: NpyDtype, count: numbe
   const s = dtype.size;
   const read: (o: number) => number =
     dtype.kind === 'f'
-      ? s === 4 ? (o) => view.getFloat32(o, le) : (o) => view.getFloat64(o, le)
+      ? s === 2 ? (o) => halfToFloat(view.getUint16(o, le)) : s === 4 ? (o) => view.getFloat32(o, le) : (o) => view.getFloat64(o, le)
       : dtype.kind === 'b' || (dtype.kind === 'u' && s === 1) ? (o) => view.getUint8(o)
       : dtype.kind === 'i' && s === 1 ? (o) => view.getInt8(o)
       : s === 2 ? (dtype.kind === 'i' ? (o) => view.getInt16(o, le) : (o) => view.getUint16(o, le))

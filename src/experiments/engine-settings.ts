@@ -8,10 +8,26 @@ import { z } from 'zod';
 import { conflict, oneOf, positiveInteger } from '../common/schema.js';
 import type { EngineName, TfjsBackend } from '../training/engine.js';
 
+/**
+ * The most threads a run may ask for. Every thread of the WebAssembly core
+ * keeps its own GEMM scratch in the core's shared memory (2.2 MB: the packed
+ * panels of assembly/gemm.ts) and its own workspace of the loss (about
+ * 0.9 MB at the paper's batch of 6,144 and 15 dimensions), and that memory
+ * cannot grow past 2 GiB: about 960 threads fill it with GEMM scratch alone,
+ * so more ended in "Maximum memory size exceeded". 256 threads take about
+ * 0.8 GB, leaving over half of it to the model and its batches, and cover
+ * `--threads auto` on any machine of up to 256 CPUs. The limit is the same
+ * on every machine, so a config.json or grid file valid on one is valid on
+ * all.
+ */
+export const MAX_THREADS = 256;
+
 export const engineFields = {
   engine: oneOf('engine', ['wasm', 'tfjs']),
   backend: oneOf('backend', ['cpu', 'wasm', 'webgl', 'webgpu']).nullable(),
-  threads: positiveInteger('threads'),
+  threads: positiveInteger('threads').refine((v) => v <= MAX_THREADS, (v) => ({
+    message: `threads must be at most ${MAX_THREADS} (each thread keeps its own scratch in the compute core's memory, which holds at most 2 GiB), got ${v}`,
+  })),
 };
 
 /** The engine fields of a configuration from settings; a tfjs backend needs the tfjs engine. */

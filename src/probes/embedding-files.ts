@@ -13,6 +13,9 @@
  * kept; a factors .npy is read in place like the embeddings. So the memory a
  * probe needs is the subset's, whatever the files' size; each column's kind
  * (discrete or continuous) is then decided on the rows read.
+ *
+ * Progress: `onProgress` (of probes/embeddings.ts) hears of each probe as it
+ * finishes; `misalign probe` prints it on stderr.
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -215,7 +218,8 @@ export async function probeEmbeddingFiles(kernels: Kernels, o: ProbeFilesOptions
     });
     const factors = table.factors.map((f) => pickFactor(f, keep));
     const split = table.split ? Uint8Array.from(keep, (k) => table.split![k]!) : undefined;
-    const result = probeEmbeddings(kernels, sets, factors, { ...o, seed, split });
+    // Class counts a probe.json declares (an exported run's scene factors) are not held to MIN_ROWS_PER_CLASS.
+    const result = probeEmbeddings(kernels, sets, factors, { ...o, seed, split, knownClasses: [...(o.knownClasses ?? []), ...Object.keys(o.classes ?? {})] });
     return { ...result, totalRows: n, readRows: rows.length, droppedRows: badRows.length };
   } finally {
     for (const f of files) await f.close();

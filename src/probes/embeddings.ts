@@ -13,6 +13,11 @@
  *   verdict   with expectations: kept ≥ 0.8, dropped ≤ 0.1 on the nonlinear
  *             value, 'partly' not judged (the image-text rules); without: none
  *
+ * A discrete factor needs on average MIN_ROWS_PER_CLASS rows per class (see
+ * there), unless its classes are known in advance (`knownClasses`, an exported
+ * run's); `onProgress` hears of each probe (an embedding set and a factor) as
+ * it finishes, with the time so far and an estimate of the time left.
+ *
  * The MLP probes of one embedding train as one bank on the WebAssembly core,
  * from the random streams `streams.regress` and `streams.classify` of
  * Rng.fromSeed(seed) (defaults `regress-<name>` and `classify-<name>`, the
@@ -61,7 +66,34 @@ export interface ProbeEmbeddingsOptions {
   probe?: MlpProbeOptions;
   /** Epochs of the MLP classifiers. Default 200. */
   classifierEpochs?: number;
+  /** Discrete factors whose classes are known in advance (a scene's, in an exported run): not held to MIN_ROWS_PER_CLASS. */
+  knownClasses?: readonly string[];
+  /** Called as each probe (an embedding set and a factor) finishes. */
+  onProgress?: (progress: ProbeProgress) => void;
 }
+
+/** A probe finished: which one, how many of how many, and the time so far and left. */
+export interface ProbeProgress {
+  encoding: string;
+  factor: string;
+  /** Probes finished and in all: one per embedding set and factor probed from it. */
+  done: number;
+  total: number;
+  /** Seconds since the probing began. */
+  seconds: number;
+  /** Seconds left, estimated as the mean time per probe so far times the probes left (those of one bank finish together). */
+  eta: number;
+}
+
+/**
+ * The fewest rows per class, on average, a discrete factor may have: with
+ * fewer, a class has about 5 rows to fit on and 5 to score on, too few for a
+ * probe to learn it or for the MCC to say whether it did, and the column is
+ * more likely a row's name than a factor (an integer id read as a factor with
+ * one class per row made the classifiers, whose cost grows with the classes,
+ * run for ten minutes on 4,000 rows and measure nothing).
+ */
+export const MIN_ROWS_PER_CLASS = 10;
 
 /**
  * A run's evaluation as embeddings and factors (`misalign export-embeddings`):
@@ -150,14 +182,26 @@ export function probeEmbeddings(kernels: Kernels, sets: readonly EmbeddingSet[],
     const missing = f.encodings?.find((e) => !sets.some((s) => s.name === e));
     if (missing !== undefined) throw new MisalignError('INDEX_OUT_OF_RANGE', `factor '${f.name}' is probed only from the '${missing}' embeddings, which are not given (${sets.map((s) => s.name).join(', ')})`);
   }
+  for (const f of factors) {
+    if (f.kind !== 'discrete' || options.knownClasses?.includes(f.name) || n >= MIN_ROWS_PER_CLASS * f.classes.length) continue;
+    const numeric = f.classes.every((c) => c.trim() !== '' && Number.isFinite(Number(c)));
+    throw new MisalignError(
+      'OUT_OF_RANGE',
+      `factor '${f.name}' has ${f.classes.length} classes in ${n} rows: a discrete factor needs at least ${MIN_ROWS_PER_CLASS} rows per class on average (at most ${Math.floor(n / MIN_ROWS_PER_CLASS)} classes here), so this looks like an id, not a factor; --ignore ${f.name} leaves it out${numeric ? ` (or --continuous ${f.name}, if its numbers are a quantity)` : ''}`,
+    );
+  }
   const judging = options.expectKept !== undefined || options.expectPartly !== undefined;
   const predictedOf = (name: string) => (!judging ? null : options.expectKept?.includes(name) ? 'kept' : options.expectPartly?.includes(name) ? 'partly' : 'dropped');
   const probedFrom = (set: EmbeddingSet) => factors.filter((f) => f.encodings === undefined || f.encodings.includes(set.name));
   const root = Rng.fromSeed(seed);
   const rows: EmbeddingProbeRow[] = [];
+  const total = sets.reduce((a, s) => a + probedFrom(s).length, 0);
+  const t0 = performance.now();
   const push = (encoding: string, f: FactorSpec, linear: number, nonlinear: number) => {
     const predicted = predictedOf(f.name);
     rows.push({ encoding, factor: f.name, kind: f.kind, metric: f.kind === 'continuous' ? 'r2' : 'mcc', linear, nonlinear, predicted, verdict: predicted ? imageTextVerdict(predicted, nonlinear) : 'n/a' });
+    const seconds = (performance.now() - t0) / 1000;
+    options.onProgress?.({ encoding, factor: f.name, done: rows.length, total, seconds, eta: (seconds / rows.length) * (total - rows.length) });
   };
   for (const set of sets) {
     const continuous = probedFrom(set).filter((f): f is Extract<FactorSpec, { kind: 'continuous' }> => f.kind === 'continuous');

@@ -198,6 +198,11 @@ export const numericConfigSchema = z
     if (c.evalSeed === c.seed) conflict(ctx, `the evaluation seed must differ from the training seed (${c.seed})`, 'OUT_OF_RANGE');
     const min = minEvalSamples(c.encodingSize);
     if (c.evalSamples < min) conflict(ctx, `evaluation samples must be at least ${min} (the probes fit ${c.encodingSize + 1} linear coefficients and need samples to spare), got ${c.evalSamples}`, 'OUT_OF_RANGE');
+    // The image x = g_x(z_x) has ns + nm dimensions, an invertible function of the latents z_x
+    // (docs/model.md), and the text t has |I_θ| + nm, no more: an encoding of more dimensions than
+    // the image has nothing more to hold.
+    const input = c.ns + c.nm;
+    if (c.encodingSize > input) conflict(ctx, `encoding size must be at most ${input}, the ${input} dimensions (ns + nm = ${c.ns} + ${c.nm}) of the image the encoder sees, got ${c.encodingSize}`, 'OUT_OF_RANGE');
     checkEngine(c, ctx);
   });
 export type NumericConfig = z.output<typeof numericConfigSchema>;
