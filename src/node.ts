@@ -4,6 +4,7 @@
  * formatting.
  *
  *   run folder:   DIR/config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv
+ *                 (and from `misalign train`/`report`: loss.svg/.png, scores.svg/.png, index.html)
  *   sweep folder: DIR/grids/, runs/<id>/, summary.json, summary.csv, report/
  */
 export { trainRunDir, evalRunDir, downstreamRunDir, readRunConfig, readRunConfigFile, parseRunConfig, FILES, type TrainRunOptions } from './experiments/run-dir.js';
@@ -16,6 +17,7 @@ export { slurmScripts, writeSlurmScripts, type SlurmOptions, type SlurmScripts }
 export { claimRun, readRunClaim, type RunClaim, type ClaimRecord, type ClaimOptions } from './sweeps/claims.js';
 export { readSweepTime, type SweepTime } from './sweeps/invocations.js';
 export { writeReport, REPORT_DIR, type ReportResult } from './reports/report.js';
+export { runReport, type RunReportResult } from './reports/run-report.js';
 export { reproduce, studyRuns, STUDY_GRIDS, type ReproduceOptions } from './reports/reproduce.js';
 export { svgToPng } from './reports/png.js';
 export { Mpi3dFile } from './scenes/mpi3d-file.js';

@@ -41,7 +41,7 @@ describe('the package as users import it (built dist/)', () => {
       'estimatedSeconds', 'evalRunDir', 'exportRunEmbeddings', 'inProcessExecutor', 'loadGrid', 'openEmbeddings',
       'parseRunConfig', 'performTask', 'planShards', 'probeEmbeddingFiles', 'processExecutor', 'readCheckpoint', 'readFactors',
       'readRunClaim', 'readRunConfig', 'readRunConfigFile', 'readSweepRuns', 'readSweepTime', 'reproduce', 'resolveShard',
-      'runId', 'runSweep', 'shardFromEnv', 'slurmScripts', 'studyRuns', 'summarizeSweepDir', 'svgToPng', 'trainRunDir',
+      'runId', 'runReport', 'runSweep', 'shardFromEnv', 'slurmScripts', 'studyRuns', 'summarizeSweepDir', 'svgToPng', 'trainRunDir',
       'writeCheckpoint', 'writeProbeResults', 'writeReport', 'writeSlurmScripts',
     ]);
     expect(got.kernels).toEqual([
