@@ -3,7 +3,6 @@
  * and prints how to submit them, with each task's estimated hours.
  */
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { MisalignError } from '../common/errors.js';
@@ -21,6 +20,11 @@ interface SlurmFlags extends GridFlags {
   downstreamSteps?: number;
   reproduce?: boolean;
   partition?: string;
+  account?: string;
+  mem?: string;
+  setup?: string[];
+  node?: string;
+  misalign?: string;
   time?: string;
   cpusPerTask?: number;
   tasks?: number;
@@ -76,6 +80,11 @@ export function registerSlurm(program: Command, io: CliIo): void {
     .option('--downstream', 'also run the downstream tasks on every (numeric) run')
     .option('--downstream-steps <n>', 'full-batch steps of the downstream probes', integerOption('--downstream-steps'))
     .option('--partition <name>', 'Slurm partition (default: the cluster default)', stringOption('--partition'))
+    .option('--account <name>', 'Slurm account to charge (default: your default account)', stringOption('--account'))
+    .option('--mem <size>', 'memory per job, e.g. 8G or 4000 (megabytes) (default: the partition default)', stringOption('--mem'))
+    .option('--setup <line>', 'a shell line each job runs before misalign, e.g. "module load nodejs/20" (repeat for more lines, run in order)', (line: string, previous: string[] | undefined) => [...(previous ?? []), line])
+    .option('--node <path>', 'the node binary on the compute nodes, absolute (default: the node on their PATH at run time, after --setup)', stringOption('--node'))
+    .option('--misalign <path>', "misalign's bin/misalign.js as the compute nodes see it, absolute (default: this installation, which must be on a shared filesystem)", stringOption('--misalign'))
     .option('--time <limit>', 'time limit per task, e.g. 12:00:00 (default: the partition default)', stringOption('--time'))
     .option('--cpus-per-task <n>', 'CPUs per task, one run on each (default 2)', integerOption('--cpus-per-task'))
     .option('--tasks <n>', 'array tasks, one shard each (default 4)', integerOption('--tasks'))
@@ -85,8 +94,11 @@ export function registerSlurm(program: Command, io: CliIo): void {
       const tasks = flags.tasks ?? 4;
       const cpusPerTask = flags.cpusPerTask ?? 2;
       const paths = await writeSlurmScripts({
-        dir, command: flags.reproduce ? 'reproduce' : 'sweep', sweepArgs, tasks, cpusPerTask, time: flags.time, partition: flags.partition,
-        node: process.execPath, cli: fileURLToPath(new URL('../../bin/misalign.js', import.meta.url)), name: `misalign-${name}`,
+        dir, command: flags.reproduce ? 'reproduce' : 'sweep', sweepArgs, tasks, cpusPerTask,
+        time: flags.time, partition: flags.partition, account: flags.account, mem: flags.mem, setup: flags.setup,
+        // Not process.execPath (a login node's node is often not on the compute nodes): the
+        // library's default is the node on the job's PATH; its default misalign is this install.
+        node: flags.node, cli: flags.misalign, name: `misalign-${name}`,
       });
       const plan = planShards(runs.map((r) => ({ ...r, id: gridRunId(r) })), tasks, (r) => estimatedSeconds(r, downstream));
       const hours = (s: number) => (s / 3600).toFixed(2);

@@ -12,11 +12,25 @@
  * The shard is the task's own index, not `--shard auto`, so that one task can
  * be submitted again on its own (`sbatch --array=2 array.sbatch`) and still
  * be shard 3 of K.
+ *
+ * Each job: the #SBATCH directives (partition, account, time, mem, ...), then
+ * the setup lines (`module load nodejs/20`), then a check that node and
+ * misalign's bin/misalign.js are there (one line on stderr and exit 127 if
+ * not), then misalign. node is the one on the job's PATH unless `node` names
+ * a path; misalign is this installation unless `cli` names another path.
  */
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MisalignError } from '../common/errors.js';
 import { ensureWritableDir, writeAtomic } from '../experiments/files.js';
+
+/**
+ * The CLI script of this installation (bin/misalign.js, absolute): the
+ * default of SlurmOptions.cli. src/sweeps/ and dist/sweeps/ both sit two
+ * levels below the package root.
+ */
+export const INSTALLED_CLI = fileURLToPath(new URL('../../bin/misalign.js', import.meta.url));
 
 export interface SlurmOptions {
   /** The sweep folder, absolute: every node must see it at this path. */
@@ -31,10 +45,36 @@ export interface SlurmOptions {
   cpusPerTask: number;
   /** Slurm time limit per task (`--time`), e.g. `2:00:00` or `1-00:00:00`. */
   time?: string;
+  /** `#SBATCH --partition=` of every job (a name, or a comma-separated list of names). */
   partition?: string;
-  /** How to start misalign on a node: the node binary and the CLI script (absolute). */
-  node: string;
-  cli: string;
+  /** `#SBATCH --account=` of every job. */
+  account?: string;
+  /** `#SBATCH --mem=` of every job (memory per node): digits with an optional K, M, G or T suffix (Slurm's default unit is M). */
+  mem?: string;
+  /**
+   * Shell lines run in every job before misalign starts, in order, e.g.
+   * `module load nodejs/20` or `source ~/env.sh`. Inserted verbatim (one line
+   * each, no newline inside), with `set -u` off around them since such
+   * scripts often read unset variables; a line that fails stops the job.
+   */
+  setup?: string[];
+  /**
+   * The node binary, an absolute path on the compute nodes. Default: the
+   * `node` on the job's PATH at run time (after the setup lines), because
+   * the node that wrote the scripts (say ~/.nvm/... on a login node) is often
+   * not there on the compute nodes, where node comes from a module.
+   */
+  node?: string;
+  /**
+   * misalign's CLI script (bin/misalign.js), an absolute path on the compute
+   * nodes. Default: INSTALLED_CLI, the installation that writes the scripts.
+   * Not `npx misalign`: that depends on the job's working folder and, when it
+   * finds nothing, downloads the package, which compute nodes often cannot,
+   * and which might be another version than the one that planned the shards
+   * (every task must split the runs the same way). Pinning this install keeps
+   * every task on one version; the scripts check that the file exists.
+   */
+  cli?: string;
   /** The job name (default misalign). */
   name?: string;
 }
@@ -46,19 +86,39 @@ export interface SlurmScripts {
 }
 
 const TIME = /^(\d+-)?\d+(:\d{1,2}){0,2}$/;
+/** Slurm's --mem: a whole number, optionally with a unit (K, M, G, T; case as Slurm accepts it). */
+const MEM = /^\d+[KMGTkmgt]?$/;
+/** A partition or account name (a partition may be a comma-separated list): no whitespace, quotes or backslashes. */
+const NAME = /^[^\s'"`\\,]+(,[^\s'"`\\,]+)*$/;
 
 /** A shell word: quoted unless it is plainly safe. */
 export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
 }
 
+/** A value inside an error message, on one line whatever it holds. */
+function shown(value: string): string {
+  return /[\x00-\x1f\x7f]/.test(value) ? JSON.stringify(value) : `'${value}'`;
+}
+
 function checkOptions(o: SlurmOptions): void {
   const bad = (message: string) => new MisalignError('OUT_OF_RANGE', message);
   if (!Number.isInteger(o.tasks) || o.tasks < 1) throw bad(`--tasks must be a positive integer, got ${o.tasks}`);
   if (!Number.isInteger(o.cpusPerTask) || o.cpusPerTask < 1) throw bad(`--cpus-per-task must be a positive integer, got ${o.cpusPerTask}`);
-  if (o.time !== undefined && !TIME.test(o.time)) throw bad(`--time must be a Slurm time such as 90, 2:00:00 or 1-12:00:00, got '${o.time}'`);
-  if (o.partition !== undefined && !/^[\w.-]+$/.test(o.partition)) throw bad(`--partition must be a partition name, got '${o.partition}'`);
-  if (!o.dir.startsWith('/')) throw bad(`the sweep folder must be an absolute path (every node opens it), got '${o.dir}'`);
+  if (o.time !== undefined && !TIME.test(o.time)) throw bad(`--time must be a Slurm time such as 90, 2:00:00 or 1-12:00:00, got ${shown(o.time)}`);
+  if (o.partition !== undefined && !NAME.test(o.partition)) throw bad(`--partition must be a partition name (or a comma-separated list) without spaces, quotes or newlines, got ${shown(o.partition)}`);
+  if (o.account !== undefined && !NAME.test(o.account)) throw bad(`--account must be an account name without spaces, quotes or newlines, got ${shown(o.account)}`);
+  if (o.mem !== undefined && !MEM.test(o.mem)) throw bad(`--mem must be a Slurm memory size such as 4000, 8G or 512M, got ${shown(o.mem)}`);
+  for (const line of o.setup ?? []) {
+    if (/[\r\n]/.test(line)) throw bad(`--setup takes one shell line per value (give --setup again for another line), got ${shown(line)}`);
+    if (line.trim() === '') throw bad(`--setup must not be empty`);
+  }
+  if (o.node !== undefined && !o.node.startsWith('/')) throw bad(`--node must be an absolute path on the compute nodes (default: the node on their PATH), got ${shown(o.node)}`);
+  if (o.cli !== undefined && !o.cli.startsWith('/')) throw bad(`--misalign must be the absolute path of bin/misalign.js on the compute nodes, got ${shown(o.cli)}`);
+  for (const [flag, path] of [['--node', o.node], ['--misalign', o.cli]] as const) {
+    if (path !== undefined && /[\x00-\x1f\x7f]/.test(path)) throw bad(`${flag} must not contain control characters, got ${shown(path)}`);
+  }
+  if (!o.dir.startsWith('/')) throw bad(`the sweep folder must be an absolute path (every node opens it), got ${shown(o.dir)}`);
   for (const flag of ['--out', '--shard', '--jobs']) {
     if (o.sweepArgs.includes(flag)) throw new MisalignError('CONFLICTING_OPTIONS', `${flag} is set by the Slurm script, not by the sweep arguments`);
   }
@@ -69,15 +129,24 @@ export function slurmScripts(o: SlurmOptions): SlurmScripts {
   checkOptions(o);
   const name = o.name ?? 'misalign';
   const slurmDir = join(o.dir, 'slurm');
-  const misalign = [o.node, o.cli].map(shellWord).join(' ');
+  const cli = o.cli ?? INSTALLED_CLI;
+  const misalign = [o.node ?? 'node', cli].map(shellWord).join(' ');
+  const fail = (message: string) => `{ echo "misalign on $HOSTNAME: "${shellWord(message)} >&2; exit 127; }`;
   const header = (job: string, extra: string[]) =>
     [
       '#!/bin/bash',
       `#SBATCH --job-name=${job}`,
       ...(o.partition ? [`#SBATCH --partition=${o.partition}`] : []),
+      ...(o.account ? [`#SBATCH --account=${o.account}`] : []),
       ...(o.time ? [`#SBATCH --time=${o.time}`] : []),
+      ...(o.mem ? [`#SBATCH --mem=${o.mem}`] : []),
       ...extra,
       'set -euo pipefail',
+      ...(o.setup?.length ? ['# setup (misalign slurm --setup), with set -u off: module and activate scripts read unset variables', 'set +u', ...o.setup, 'set -u'] : []),
+      o.node === undefined
+        ? `command -v node >/dev/null || ${fail('no node on PATH: write the scripts with --setup (e.g. --setup "module load nodejs/20") or --node /path/to/node')}`
+        : `[ -x ${shellWord(o.node)} ] || ${fail(`${o.node} is not an executable here: write the scripts with another --node (or without it, for the node on PATH)`)}`,
+      `[ -f ${shellWord(cli)} ] || ${fail(`${cli} not found: write the scripts with --misalign <bin/misalign.js as the compute nodes see it>`)}`,
     ].join('\n');
   const array = [
     header(name, [
