@@ -19,15 +19,36 @@ import { tfjsLoss } from './tfjs-losses.js';
 
 type Tf = typeof TF;
 
+/**
+ * Imports one of the tfjs packages. They are optional peer dependencies (the
+ * default engine, the WebAssembly core, needs none of them, and they weigh
+ * about 300 MB): a user who asks for the tfjs engine installs them, and one
+ * who has not gets one line saying what to install. The umbrella
+ * `@tensorflow/tfjs`, not `@tensorflow/tfjs-core`, because in Node only its
+ * bundle registers the gradients that tfjs autodiff needs (tfjs-core's own
+ * CommonJS bundle registers none).
+ */
+async function importTfjs<T>(load: () => Promise<T>, name: string): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new MisalignError('ENGINE_UNAVAILABLE', `the tfjs engine needs ${name}, which is not installed: npm install ${name}@^4.22.0 (the default engine, wasm, needs nothing more)`);
+    }
+    throw e;
+  }
+}
+
 /** Loads tfjs and switches to `backend`, or throws ENGINE_UNAVAILABLE saying why. */
 export async function loadTfjs(backend: TfjsBackend): Promise<Tf> {
-  const tf = (await import('@tensorflow/tfjs')) as Tf;
+  const tf = (await importTfjs(() => import('@tensorflow/tfjs'), '@tensorflow/tfjs')) as Tf;
   tf.enableProdMode(); // no per-op debug checks; also silences the banner about tfjs-node
   if ((backend === 'webgl' || backend === 'webgpu') && isNode()) {
     throw new MisalignError('ENGINE_UNAVAILABLE', `the tfjs ${backend} backend runs only in browsers; use --backend cpu or wasm in Node`);
   }
   if (backend === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const wasm = await importTfjs(() => import('@tensorflow/tfjs-backend-wasm'), '@tensorflow/tfjs-backend-wasm');
     if (isNode()) {
       const { createRequire } = await import('node:module');
       const { dirname, join } = await import('node:path');
@@ -36,7 +57,7 @@ export async function loadTfjs(backend: TfjsBackend): Promise<Tf> {
     }
   }
   if (backend === 'webgpu') {
-    await import('@tensorflow/tfjs-backend-webgpu'); // registers the backend
+    await importTfjs(() => import('@tensorflow/tfjs-backend-webgpu'), '@tensorflow/tfjs-backend-webgpu'); // registers the backend
   }
   const ok = await tf.setBackend(backend);
   if (!ok) throw new MisalignError('ENGINE_UNAVAILABLE', `the tfjs ${backend} backend could not start here`);
