@@ -5,7 +5,7 @@
  * mismatched checkpoint, an unwritable folder) ends with exactly one line on
  * stderr and exit status 2; a training run that diverges, with status 1.
  */
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../experiments/provenance.js';
 import { Command, CommanderError } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { registerDescribe } from './describe.js';
@@ -21,10 +21,6 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** This package's version, from its own package.json (two folders up from src/cli/ and from dist/cli/). */
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('misalign')

@@ -76,12 +76,13 @@ export function registerProbe(program: Command, io: CliIo): void {
     .option('--config <probe.json>', 'all the settings from a file (misalign export-embeddings writes one); paths in it are relative to it', stringOption('--config'))
     .option('--out <dir>', 'where metrics.json, metrics.csv, heatmap.svg/.png and index.html go (default runs/probe)', stringOption('--out'))
     .action(async (flags: ProbeFlags) => {
+      const started = new Date();
       const out = flags.out ?? 'runs/probe';
       const options = flags.config !== undefined ? await optionsFromFile(flags) : optionsFromFlags(flags);
       const kernels = await Kernels.load();
       const onProgress = (p: ProbeProgress) => io.err(formatProbeProgress(p, options.embeddingsText !== undefined));
       const result = await probeEmbeddingFiles(kernels, { ...options, onProgress });
-      await writeProbeResults(out, options, result);
+      await writeProbeResults(out, options, result, { started, threads: 1 });
       const lines = ['embedding  factor          metric  linear  MLP     expected  verdict'];
       for (const r of result.rows) {
         lines.push(`${r.encoding.padEnd(11)}${r.factor.padEnd(16)}${(r.metric === 'r2' ? 'R²' : 'MCC').padEnd(8)}${r.linear.toFixed(3).padStart(6)}  ${r.nonlinear.toFixed(3).padStart(6)}  ${(r.predicted ?? '').padEnd(9)} ${r.verdict}`);

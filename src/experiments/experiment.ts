@@ -18,6 +18,7 @@ import type { ProbeData } from '../probes/embeddings.js';
 import type { Verdict } from '../probes/verdicts.js';
 import type { Engine, EngineName, TfjsBackend, TwoTowerSpec } from '../training/engine.js';
 import type { BatchSource, TrainPlan } from '../training/trainer.js';
+import type { Provenance } from './provenance.js';
 
 /** What every experiment's configuration holds. */
 export interface BaseConfig extends TrainPlan {
@@ -65,6 +66,8 @@ export interface RunMetrics<F extends FactorRow = FactorRow> {
   evalSeconds: number;
   /** The loss at the last step. */
   finalLoss: number;
+  /** Where the metrics were computed (experiments/provenance.ts); absent in runs from before it, and in memory. */
+  provenance?: Provenance;
 }
 
 /** A model built for a configuration: the kernels it computes with, its world, its engine. */

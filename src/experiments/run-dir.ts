@@ -26,6 +26,7 @@ import { checkSnapshot, type TrainingSnapshot } from '../training/trainer.js';
 import { modelIdentity, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { BaseConfig, DownstreamRunOptions, Model, RunMetrics } from './experiment.js';
 import { ensureWritableDir, writeAtomic, writeCsv, writeJson } from './files.js';
+import { provenance } from './provenance.js';
 import { encodeNpy } from '../common/npy.js';
 import type { ProbeData } from '../probes/embeddings.js';
 import type { ProbeFilesOptions } from '../probes/embedding-files.js';
@@ -84,9 +85,12 @@ export async function readRunConfig(dir: string): Promise<BaseConfig> {
   return parseRunConfig(text, path);
 }
 
-async function writeMetrics(dir: string, experiment: AnyExperiment, metrics: RunMetrics): Promise<void> {
-  await writeCsv(join(dir, FILES.metricsCsv), metrics.factors, [...experiment.columns.factors]);
-  await writeJson(join(dir, FILES.metricsJson), metrics);
+/** Writes metrics.csv and metrics.json, the latter with the provenance of the command that started at `started`; returns the metrics as written. */
+async function writeMetrics(dir: string, config: BaseConfig, metrics: RunMetrics, started: Date): Promise<RunMetrics> {
+  const written = { ...metrics, provenance: provenance(config.threads, started) };
+  await writeCsv(join(dir, FILES.metricsCsv), metrics.factors, [...experimentOf(config).columns.factors]);
+  await writeJson(join(dir, FILES.metricsJson), written);
+  return written;
 }
 
 export interface TrainRunOptions extends RunHooks {
@@ -99,6 +103,7 @@ export interface TrainRunOptions extends RunHooks {
  * folder's own config.json is used.
  */
 export async function trainRunDir(dir: string, input: RunInput | null, options: TrainRunOptions = {}): Promise<{ config: BaseConfig; metrics: RunMetrics }> {
+  const started = new Date();
   const existing = (await readText(join(dir, FILES.config))) !== null;
   let config: BaseConfig;
   let from: TrainingSnapshot | undefined;
@@ -136,8 +141,7 @@ export async function trainRunDir(dir: string, input: RunInput | null, options: 
       from,
     );
     if (!metrics) throw new MisalignError('INTERRUPTED', `training stopped at step ${snapshot.step} of ${config.steps}; resume it with --resume`);
-    await writeMetrics(dir, experiment, metrics);
-    return { config, metrics };
+    return { config, metrics: await writeMetrics(dir, config, metrics, started) };
   });
 }
 
@@ -154,6 +158,7 @@ async function withSavedModel<T>(dir: string, use: (model: Model, snapshot: Trai
  * own evaluation seed, results go to DIR/eval-seed-S/.
  */
 export async function evalRunDir(dir: string, seed?: number): Promise<{ metrics: RunMetrics; out: string; config: BaseConfig }> {
+  const started = new Date();
   const config = await readRunConfig(dir);
   const evalSeed = seed ?? config.evalSeed;
   if (evalSeed === config.seed) throw new MisalignError('OUT_OF_RANGE', `the evaluation seed must differ from the training seed (${config.seed})`);
@@ -161,8 +166,7 @@ export async function evalRunDir(dir: string, seed?: number): Promise<{ metrics:
     const metrics = await evaluateModel(model, snapshot, evalSeed);
     const out = evalSeed === config.evalSeed ? dir : join(dir, `eval-seed-${evalSeed}`);
     await ensureWritableDir(out);
-    await writeMetrics(out, experimentOf(config), metrics);
-    return { metrics, out, config };
+    return { metrics: await writeMetrics(out, config, metrics, started), out, config };
   });
 }
 
@@ -171,13 +175,14 @@ export async function evalRunDir(dir: string, seed?: number): Promise<{ metrics:
  * written to DIR/downstream.json. Steps default to the run's preset.
  */
 export async function downstreamRunDir(dir: string, options: DownstreamRunOptions = {}): Promise<{ result: DownstreamResult; out: string }> {
+  const started = new Date();
   const config = await readRunConfig(dir);
   const experiment = experimentOf(config);
   if (!experiment.downstream) throw new MisalignError('CONFLICTING_OPTIONS', `the downstream study applies to numeric runs; ${dir} holds a ${experiment.name} run`);
   return withSavedModel(dir, async (model) => {
     const result = experiment.downstream!(model, options);
     const out = join(dir, FILES.downstream);
-    await writeJson(out, result);
+    await writeJson(out, { ...result, provenance: provenance(config.threads, started) });
     return { result, out };
   });
 }

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { ensureWritableDir, writeAtomic, writeCsv, writeJson } from '../experiments/files.js';
+import { provenance, provenanceLine } from '../experiments/provenance.js';
 import type { ProbeFilesOptions, ProbeFilesResult } from '../probes/embedding-files.js';
 import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../probes/verdicts.js';
 import { embeddingHeatmapSpec, renderSvg } from './heatmap.js';
@@ -13,10 +14,12 @@ import { escapeHtml } from './report.js';
 
 export const PROBE_COLUMNS = ['encoding', 'factor', 'kind', 'metric', 'linear', 'nonlinear', 'predicted', 'verdict'] as const;
 
-export async function writeProbeResults(dir: string, options: ProbeFilesOptions, result: ProbeFilesResult): Promise<{ files: string[] }> {
+/** `started`: when the probe command started (for the provenance in metrics.json and the page); `threads`: the core's threads. */
+export async function writeProbeResults(dir: string, options: ProbeFilesOptions, result: ProbeFilesResult, origin: { started?: Date; threads?: number } = {}): Promise<{ files: string[] }> {
   await ensureWritableDir(dir);
   const { rows, ...counts } = result;
-  await writeJson(join(dir, 'metrics.json'), { options, ...counts, rows });
+  const run = provenance(origin.threads ?? 1, origin.started ?? new Date());
+  await writeJson(join(dir, 'metrics.json'), { options, ...counts, rows, provenance: run });
   await writeCsv(join(dir, 'metrics.csv'), rows, [...PROBE_COLUMNS]);
   const subtitle = `${options.embeddings}${options.embeddingsText ? ` and ${options.embeddingsText}` : ''}; ${result.fitRows} fitting and ${result.scoreRows} scoring rows`;
   const svg = await renderSvg(embeddingHeatmapSpec(rows, subtitle));
@@ -39,7 +42,9 @@ ${verdicts}
 ${svg}
 <table><tr><th>embedding</th><th>factor</th><th>metric</th><th>linear</th><th>MLP</th><th>expected</th><th>verdict</th></tr>
 ${table}
-</table></body></html>
+</table>
+<p>Provenance: ${escapeHtml(provenanceLine(run))}.</p>
+</body></html>
 `,
   );
   return { files: ['metrics.json', 'metrics.csv', 'heatmap.svg', 'heatmap.png', 'index.html'].map((f) => join(dir, f)) };

@@ -14,7 +14,8 @@ import { FILES } from '../experiments/run-dir.js';
 import type { BaseConfig } from '../experiments/experiment.js';
 import { DROPPED_MAX_R2, IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN, KEPT_MIN_R2 } from '../probes/verdicts.js';
 import type { DownstreamCell, ImageTextCell, SummaryCell, SweepSummary } from '../sweeps/summary.js';
-import { readSweepRuns, summarizeEntries, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
+import { readSweepRuns, summarizeEntries, sweepMachines, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
+import { provenance, provenanceLine } from '../experiments/provenance.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
 import {
   downstreamKeys,
@@ -151,10 +152,17 @@ function timeSection(runs: readonly RunRow[], time: SweepTime | null): string {
 ${row('<b>all (distinct models)</b>', total)}</tbody></table>`;
 }
 
+/** The machines a sweep's runs were trained on, for the page. */
+function machinesLine(machines: ReturnType<typeof sweepMachines>): string {
+  if (machines.length === 0) return 'not recorded (runs from before misalign kept their provenance)';
+  return machines.map((m) => escapeHtml(`${m.host} (${m.cpu}), misalign ${m.misalign}${m.commit ? ` at ${m.commit.slice(0, 10)}` : ''}: ${m.runs} run${m.runs === 1 ? '' : 's'}`)).join('; ');
+}
+
 /** Writes the figures and index.html for the sweep in `dir`; returns what it wrote. */
 export async function writeReport(dir: string): Promise<ReportResult> {
+  const started = new Date();
   const entries = await readSweepRuns(dir);
-  const summary = await summarizeEntries(dir, entries);
+  const summary = await summarizeEntries(dir, entries, { started });
   const out = join(dir, REPORT_DIR);
   await ensureWritableDir(out);
   const runs: RunRow[] = [];
@@ -223,6 +231,9 @@ ${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablation
 ${time}
 <h2>Runs</h2>
 ${runsTable(runs)}
+<h2>Provenance</h2>
+<p>Trained on: ${machinesLine(sweepMachines(entries))}.<br>
+This report: ${escapeHtml(provenanceLine(provenance(1, started)))}.</p>
 </body></html>
 `;
   await writeAtomic(join(out, 'index.html'), html);

@@ -21,6 +21,7 @@ import type { BaseConfig, RunMetrics } from '../experiments/experiment.js';
 import { readJsonIfExists, writeAtomic } from '../experiments/files.js';
 import { experimentOf } from '../experiments/registry.js';
 import { FILES, readRunConfig } from '../experiments/run-dir.js';
+import { provenance, provenanceLine } from '../experiments/provenance.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import { DROPPED_MAX_R2, IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN, KEPT_MIN_R2 } from '../probes/verdicts.js';
 import { renderSvg } from './heatmap.js';
@@ -126,6 +127,7 @@ function downstreamTable(d: DownstreamResult): string {
  * holds no run (no config.json).
  */
 export async function runReport(dir: string): Promise<RunReportResult> {
+  const started = new Date();
   const config = await readRunConfig(dir);
   const experiment = experimentOf(config);
   const metrics = await readJsonIfExists<RunMetrics>(join(dir, FILES.metricsJson));
@@ -186,6 +188,9 @@ ${downstream ? downstreamTable(downstream) : ''}
 ${configRows(config)}
 </tbody></table>
 <details><summary>config.json</summary><pre>${escapeHtml(JSON.stringify(config, null, 2))}</pre></details>
+<h2>Provenance</h2>
+<p>${metrics?.provenance ? `Trained and evaluated: ${escapeHtml(provenanceLine(metrics.provenance))}.` : 'Training: not recorded (unfinished, or a run from before misalign kept its provenance).'}<br>
+This page: ${escapeHtml(provenanceLine(provenance(1, started)))}.</p>
 </body></html>
 `;
   const page = join(dir, RUN_REPORT_FILES.page);

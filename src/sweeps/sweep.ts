@@ -25,6 +25,7 @@ import { MisalignError } from '../common/errors.js';
 import { canonicalJson } from '../experiments/checkpoint.js';
 import type { BaseConfig, DownstreamRunOptions, RunMetrics } from '../experiments/experiment.js';
 import { ensureWritableDir, readJsonIfExists, writeCsv, writeJson } from '../experiments/files.js';
+import { provenance } from '../experiments/provenance.js';
 import { resolveConfig } from '../experiments/lifecycle.js';
 import { experimentNamed } from '../experiments/registry.js';
 import { FILES } from '../experiments/run-dir.js';
@@ -154,6 +155,7 @@ async function remainingWork(dir: string, run: IdRun, downstream: DownstreamRunO
  * finished or its holder is gone.
  */
 export async function runSweep(dir: string, runs: readonly GridRun[], options: SweepOptions = {}): Promise<SweepResult> {
+  const started = new Date();
   const jobs = options.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new MisalignError('OUT_OF_RANGE', `jobs must be a positive integer, got ${jobs}`);
   const executor = options.executor ?? inProcessExecutor;
@@ -238,7 +240,7 @@ export async function runSweep(dir: string, runs: readonly GridRun[], options: S
   };
   await Promise.all(Array.from({ length: Math.min(jobs, Math.max(todo.length, 1)) }, lane));
   await log.end();
-  const summary = await summarizeSweepDir(dir);
+  const summary = await summarizeSweepDir(dir, { started, threads: jobs });
   return { skipped, done, failed, summary };
 }
 
@@ -276,16 +278,46 @@ export async function readSweepRuns(dir: string): Promise<SweepRunEntry[]> {
   return entries;
 }
 
-/** Aggregates every grid listed in DIR over the runs that have finished; writes summary.json and summary.csv. */
-export async function summarizeSweepDir(dir: string): Promise<SweepSummary> {
-  return summarizeEntries(dir, await readSweepRuns(dir));
+/** Which command is summarising: when it started, and how many runs it ran at the same time (default: now, 1). */
+export interface SummaryOrigin {
+  started?: Date;
+  threads?: number;
 }
 
-/** The summary of entries already read from DIR (written there too). */
-export async function summarizeEntries(dir: string, entries: readonly SweepRunEntry[]): Promise<SweepSummary> {
+/** Aggregates every grid listed in DIR over the runs that have finished; writes summary.json and summary.csv. */
+export async function summarizeSweepDir(dir: string, origin: SummaryOrigin = {}): Promise<SweepSummary> {
+  return summarizeEntries(dir, await readSweepRuns(dir), origin);
+}
+
+/**
+ * The machines the finished runs were trained on, from their metrics.json
+ * (runs from before provenance was recorded are not counted), one entry per
+ * (host, CPU, misalign version, commit) with its number of runs.
+ */
+export function sweepMachines(entries: readonly SweepRunEntry[]): { host: string; cpu: string; misalign: string; commit: string | null; runs: number }[] {
+  const seen = new Map<string, { host: string; cpu: string; misalign: string; commit: string | null; runs: number }>();
+  const ids = new Set<string>();
+  for (const { id, metrics } of entries) {
+    const p = metrics?.provenance;
+    if (!p || ids.has(id)) continue;
+    ids.add(id);
+    const key = JSON.stringify([p.host, p.cpu, p.misalign, p.commit]);
+    const m = seen.get(key) ?? { host: p.host, cpu: p.cpu, misalign: p.misalign, commit: p.commit, runs: 0 };
+    m.runs++;
+    seen.set(key, m);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * The summary of entries already read from DIR (written there too, with the
+ * provenance of the command that wrote it and the machines the runs came from).
+ */
+export async function summarizeEntries(dir: string, entries: readonly SweepRunEntry[], origin: SummaryOrigin = {}): Promise<SweepSummary> {
   const records: RunRecord[] = entries.map(({ id, grid, setting, dependence, seed, metrics, downstream, experiment }) => ({ experiment, id, run: { grid, setting, dependence, seed }, metrics, downstream }));
   const summary = summarizeSweep(records);
-  await writeJson(join(dir, SWEEP_FILES.summaryJson), summary);
+  const written = { ...summary, provenance: provenance(origin.threads ?? 1, origin.started ?? new Date()), machines: sweepMachines(entries) };
+  await writeJson(join(dir, SWEEP_FILES.summaryJson), written);
   await writeCsv(join(dir, SWEEP_FILES.summaryCsv), summary.cells, [...CELL_COLUMNS]);
   if (summary.downstream.length > 0) await writeCsv(join(dir, SWEEP_FILES.downstreamCsv), summary.downstream, [...DOWNSTREAM_COLUMNS]);
   if (summary.imageText.length > 0) await writeCsv(join(dir, SWEEP_FILES.imageTextCsv), summary.imageText, [...IMAGE_TEXT_COLUMNS]);
