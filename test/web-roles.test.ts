@@ -19,7 +19,7 @@ describe("the web page's factor chips", () => {
 
   it("presets resolve to the CLI's configurations (tiny: the quick recipe, shortened)", () => {
     const tiny = resolveNumericConfig({ ...WEB_PRESETS.tiny.settings, ns: 4, nm: 2, select: [1, 3] });
-    expect(tiny).toMatchObject({ preset: 'quick', steps: 3000, batch: 512, lr: 0.01, evalSamples: 4096 });
+    expect(tiny).toMatchObject({ preset: 'quick', steps: 5000, batch: 512, lr: 0.01, evalSamples: 4096 });
     expect(resolveNumericConfig({ ...WEB_PRESETS.quick.settings, ns: 10, nm: 5, select: '1-5' }).steps).toBe(16_000);
     expect(resolveNumericConfig({ ...WEB_PRESETS.paper.settings, select: '1-5' })).toMatchObject({ steps: 100_001, batch: 6144 });
   });

@@ -12,8 +12,8 @@ import type { NumericMetrics } from '../experiments/numeric/index.js';
 import type { FactorResult } from '../probes/evaluate.js';
 import { errorMessage } from './errors.js';
 import type { ProbeReply, ProbeRequest, StartMessage, WebEngine, WorkerMessage } from './protocol.js';
-import { captionSets, cycleRole, defaultRoles, rolesFromQuery, type FactorRole } from './roles.js';
-import { WEB_PRESETS, type WebPreset } from './presets.js';
+import { cycleRole, defaultRoles, rolesFromQuery, type FactorRole } from './roles.js';
+import { PAGE_DEFAULTS, pageSettings, WEB_PRESETS, type WebPreset } from './presets.js';
 import { drawEmbeddingHeatmap, drawHeatmap, LossChart } from './charts.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -41,6 +41,12 @@ const ui = {
  * ?ns=4&nm=2&select=1,3&perturb=3&dependence=dependent&preset=tiny&seed=1&engine=webgl&steps=500
  */
 const query = new URLSearchParams(location.search);
+// The form starts as the run a visitor sees first (presets.ts), then takes what the address sets.
+ui.ns.value = String(PAGE_DEFAULTS.ns);
+ui.nm.value = String(PAGE_DEFAULTS.nm);
+ui.dependence.value = PAGE_DEFAULTS.dependence;
+ui.preset.value = PAGE_DEFAULTS.preset;
+ui.seed.value = String(PAGE_DEFAULTS.seed);
 for (const key of ['ns', 'nm', 'dependence', 'preset', 'seed', 'engine'] as const) {
   const value = query.get(key);
   if (value !== null) ui[key].value = value;
@@ -53,18 +59,15 @@ let lastMetrics: NumericMetrics | null = null;
 const lossChart = new LossChart(ui.loss);
 
 function settings(): NumericSettings {
-  const { select, perturb } = captionSets(roles);
-  const preset = WEB_PRESETS[ui.preset.value as WebPreset];
-  return {
-    ...preset.settings,
-    ...(stepsOverride !== undefined ? { steps: stepsOverride } : {}),
+  return pageSettings({
     ns: Number(ui.ns.value),
     nm: Number(ui.nm.value),
-    select,
-    perturb,
+    roles,
     dependence: ui.dependence.value as 'independent' | 'dependent',
+    preset: ui.preset.value as WebPreset,
     seed: Number(ui.seed.value),
-  };
+    steps: stepsOverride,
+  });
 }
 
 /** Updates the factor chips in place (a chip under the pointer must survive a redraw, or its click is lost). */
