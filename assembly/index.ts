@@ -3,8 +3,13 @@
 // Every kernel works on raw f32 buffers that TypeScript places in this
 // module's linear memory (src/kernels/arena.ts) and passes by byte offset, so
 // no allocation happens inside the module and nothing is copied per call.
-// One kernel family per file; each has a plain TypeScript reference in
-// src/kernels/reference/ that the tests compare it with.
+// One kernel family per file, each checked against a plain reference by the
+// tests: activations, gemm, grouped, infonce, lpsimclr, optim and conv
+// against src/kernels/reference/; probebank (the probes' grouped MLPs)
+// against a probe bank built of the gemm and activation kernels
+// (test/probe-bank.test.ts); sampler (drawing and mixing a batch on the core)
+// against the TypeScript DataGenerator (test/sampler.test.ts); vecmath's
+// expBatch against Math.exp (test/kernels-optim.test.ts).
 
 export { heapBase } from "./memory";
 export {

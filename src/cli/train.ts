@@ -220,8 +220,8 @@ export function registerTrain(program: Command, io: CliIo): void {
     .addOption(new Option('--probe-outputs <kind>', 'image-text: probe the embeddings as unit vectors (quick) or the raw outputs (paper)').choices(['unit', 'raw']))
     .option('--image-size <n>', 'image-text: 32 (quick) or 64 (paper) pixels a side', integerOption('--image-size'))
     .option('--image-filters <list>', 'image-text: the image encoder’s convolution filters, one per layer (3 at 32 px, 4 at 64), e.g. 32,64,64', listOption('--image-filters'))
-    .option('--tau <x>', 'image-text: the InfoNCE temperature τ', numberOption('--tau'))
-    .option('--tau-end <x>', 'image-text: move τ geometrically from --tau to this over the run', numberOption('--tau-end'))
+    .option('--tau <x>', 'the loss temperature τ (numeric: LpSimCLR, default 1; image-text: InfoNCE, default the preset\'s)', numberOption('--tau'))
+    .option('--tau-end <x>', 'image-text: move τ geometrically from --tau to this over the run (InfoNCE only)', numberOption('--tau-end'))
     .option('--data <file.npz>', 'mpi3d: the real MPI3D-Complex images (default: the procedural stand-in)', stringOption('--data'))
     .action(async (flags: TrainFlags) => {
       const experiment = experimentNamed(flags.experiment);

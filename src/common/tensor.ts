@@ -27,12 +27,4 @@ export function column(t: Tensor2D, c: number): Float32Array {
   return out;
 }
 
-/** The columns `cols` of `t`, in that order, as a new (rows, cols.length) tensor. */
-export function selectColumns(t: Tensor2D, cols: readonly number[]): Tensor2D {
-  const [rows, width] = t.shape;
-  const out = tensor2d(rows, cols.length);
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < cols.length; j++) out.data[r * cols.length + j] = t.data[r * width + cols[j]!]!;
-  }
-  return out;
-}
+

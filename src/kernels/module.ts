@@ -11,8 +11,10 @@
  * isolation), and falls back to one thread otherwise.
  *
  * The kernel families have their bindings next to this file (activations.ts,
- * gemm.ts, grouped.ts, lpsimclr.ts, infonce.ts, optim.ts), each beside a plain
- * TypeScript reference in reference/.
+ * gemm.ts, grouped.ts, lpsimclr.ts, infonce.ts, optim.ts, conv.ts,
+ * sampler.ts), each but the sampler beside a plain TypeScript reference in
+ * reference/ (the sampler's reference is the DataGenerator, mixing/); the
+ * probe bank's binding is in probes/probe-bank.ts.
  */
 import { isNode } from '../common/env.js';
 import { MisalignError } from '../common/errors.js';

@@ -26,7 +26,6 @@ export const C3D_SHAPE_NAMES: readonly string[] = ['cube', 'tetrahedron', 'octah
 export const C3D_CLASSES = { shape: 7, x_pos: 3, y_pos: 3 } as const;
 export type C3dDiscrete = keyof typeof C3D_CLASSES;
 export const C3D_DISCRETE: readonly C3dDiscrete[] = ['shape', 'x_pos', 'y_pos'];
-export const C3D_ROTATIONS = ['alpha', 'beta', 'gamma'] as const;
 
 /** One scene's latent values: integers for the discrete factors, [0, 1] for the rest. */
 export type C3dLatents = Record<C3dFactor, number>;

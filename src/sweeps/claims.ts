@@ -1,7 +1,7 @@
 /**
  * Run claims: no two processes train the same run at once, even when a shard
  * is started twice or a requeued Slurm task overlaps a straggler
- * (docs/cluster.md#claims).
+ * (docs/cluster.md#claims-one-process-per-run).
  *
  *   DIR/runs/<id>/claim.json   { host, pid, started, heartbeat, token }
  *

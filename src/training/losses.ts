@@ -43,12 +43,12 @@ export interface CoreLoss {
   lossAndGrad(h: Embeddings, dh: Required<Embeddings>, tau?: number): LossValue;
 }
 
-/** A loss on the core for batches of `batch` embeddings of `dim` dimensions. */
 /** A step's temperature for this loss: none (its own τ), or one for InfoNCE; LpSimCLR trains at a constant τ. Both engines check with this. */
 export function checkStepTemperature(spec: LossSpec, tau: number | undefined): void {
   if (tau !== undefined && spec.kind !== 'infonce') throw new MisalignError('CONFLICTING_OPTIONS', 'a temperature schedule is for InfoNCE; LpSimCLR trains at its constant τ');
 }
 
+/** A loss on the core for batches of `batch` embeddings of `dim` dimensions. */
 export function coreLoss(k: Kernels, spec: LossSpec, batch: number, dim: number): CoreLoss {
   if (spec.kind === 'infonce') {
     const infonce = new InfoNce(k, batch, dim, { tau: spec.tau, form: spec.form });

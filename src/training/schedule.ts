@@ -50,6 +50,3 @@ export function parseSchedule(text: string): Schedule {
   throw new MisalignError('OUT_OF_RANGE', `schedule must be 'constant' or 'cosine[:warmup[:final]]', got '${text}'`);
 }
 
-export function formatSchedule(s: Schedule): string {
-  return s.kind === 'constant' ? 'constant' : `cosine:${s.warmup}:${s.final}`;
-}

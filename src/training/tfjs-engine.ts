@@ -13,9 +13,9 @@ import { MisalignError } from '../common/errors.js';
 import { netInputSize, netOutputSize, netParamCount } from '../encoders/net.js';
 import { TfjsNet } from '../encoders/tfjs-net.js';
 import type { Engine, EngineState, StepBatch, StepResult, TfjsBackend, Tower, TwoTowerSpec } from './engine.js';
-import { checkStepTemperature, takesFreshNegatives, type LossValue } from './losses.js';
+import { checkStepTemperature, takesFreshNegatives } from './losses.js';
 import { TfjsAdam } from './tfjs-adam.js';
-import { tfjsLoss } from './tfjs-losses.js';
+import { tfjsLoss, type TfjsLossParts } from './tfjs-losses.js';
 
 type Tf = typeof TF;
 
@@ -109,7 +109,7 @@ export class TfjsEngine implements Engine {
     const { towers, spec } = this;
     checkStepTemperature(spec.loss, tau);
     const B = spec.batch;
-    const parts: Partial<LossValue> = {};
+    const parts: TfjsLossParts = {};
     const vars = this.variables();
     const fresh = takesFreshNegatives(spec.loss);
     if (fresh && (!batch.xNeg || !batch.tNeg)) throw new MisalignError('SHAPE_MISMATCH', 'fresh negatives need a negatives batch');
@@ -123,12 +123,17 @@ export class TfjsEngine implements Engine {
         };
         return tfjsLoss(tf, tau === undefined ? spec.loss : { ...spec.loss, tau }, h, parts);
       }, vars);
-      const loss = value.dataSync()[0]!;
+      // One read for the loss and its directions (a GPU backend stalls on each read).
+      const { xt, tx } = parts;
+      const values = xt && tx ? tf.stack([value, xt, tx]).dataSync() : value.dataSync();
+      xt?.dispose();
+      tx?.dispose();
+      const loss = values[0]!;
       if (!Number.isFinite(loss)) throw new MisalignError('NON_FINITE', `loss is ${loss}`);
       const gradNorm = this.adam.step(vars.map((v) => grads[v.name]!), lr, spec.clip);
-      return { loss, gradNorm };
+      return { loss, gradNorm, ...(xt && tx ? { lossXT: values[1]!, lossTX: values[2]! } : {}) };
     });
-    return { ...parts, ...result };
+    return result;
   }
 
   encode(which: Tower, data: Float32Array, rows: number): Float32Array {

@@ -5,7 +5,7 @@
  * B×B×d.
  */
 import type * as TF from '@tensorflow/tfjs';
-import type { LossSpec, LossValue } from './losses.js';
+import type { LossSpec } from './losses.js';
 
 type Tf = typeof TF;
 
@@ -67,13 +67,23 @@ export interface TfjsEmbeddings {
   tNeg?: TF.Tensor2D;
 }
 
-/** The loss `spec` of h as a scalar tensor; `parts` receives the directions' values where the loss has them. */
-export function tfjsLoss(tf: Tf, spec: LossSpec, h: TfjsEmbeddings, parts: Partial<LossValue> = {}): TF.Scalar {
+/** The two directions of a symmetric loss, as scalar tensors the caller reads and disposes. */
+export interface TfjsLossParts {
+  xt?: TF.Scalar;
+  tx?: TF.Scalar;
+}
+
+/**
+ * The loss `spec` of h as a scalar tensor; `parts` receives the directions'
+ * values where the loss has them, as kept tensors (not read here: inside the
+ * gradient tape a read would stall a GPU backend twice per step).
+ */
+export function tfjsLoss(tf: Tf, spec: LossSpec, h: TfjsEmbeddings, parts: TfjsLossParts = {}): TF.Scalar {
   if (spec.kind === 'infonce') return infonceTfjs(tf, h.x, h.t, spec.tau, spec.form);
   const inBatch = spec.negatives === 'in-batch';
   const xt = lpsimclrTfjs(tf, h.x, h.t, inBatch ? h.x : h.xNeg!, spec.tau, spec.alpha, inBatch);
   const tx = lpsimclrTfjs(tf, h.t, h.x, inBatch ? h.t : h.tNeg!, spec.tau, spec.alpha, inBatch);
-  parts.lossXT = xt.dataSync()[0]!;
-  parts.lossTX = tx.dataSync()[0]!;
+  parts.xt = tf.keep(xt);
+  parts.tx = tf.keep(tx);
   return xt.add(tx).mul(0.5) as TF.Scalar;
 }
