@@ -35,5 +35,12 @@ for (let level = 1; level <= C3D_LEVELS; level++) {
     for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
     unique += keys.filter((k) => counts.get(k) === 1).length;
   }
-  console.log(JSON.stringify({ level, kept: unbiased, uniqueWithoutShape: +(unique / (B * batches)).toFixed(3), words: Object.fromEntries([...distinct].map(([f, w]) => [f, w.size])) }));
+  console.log(
+    JSON.stringify({
+      level,
+      kept: unbiased,
+      uniqueWithoutShape: +(unique / (B * batches)).toFixed(3),
+      words: Object.fromEntries([...distinct].map(([f, w]) => [f, w.size])),
+    }),
+  );
 }

@@ -23,7 +23,6 @@ export const QUICK_IMAGE_LAYERS: [string, Conv2dShape][] = [
   ['L3-8x8x32-f64', { N: 128, H: 8, W: 8, C: 32, KH: 4, KW: 4, F: 64, stride: 2, pad: 1 }],
 ];
 
-
 /** GFLOP/s of our one-thread GEMM on the dense product 6144×750×750 (nn). */
 async function gemmRate(k: Kernels): Promise<number> {
   const [M, N, K] = [6144, 750, 750];

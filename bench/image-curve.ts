@@ -36,10 +36,24 @@ await withModel(config, async (model) => {
     onCheckpoint: async (snapshot) => {
       if (!at.includes(snapshot.step) || snapshot.step === steps) return;
       const m = await evaluateModel(model, snapshot);
-      console.log(JSON.stringify({ step: snapshot.step, train: +snapshot.seconds.toFixed(1), shape: { image: nonlinear(m, 'image', 'shape'), text: nonlinear(m, 'text', 'shape') }, ...imageTextSummary(experiment, m as never) }));
+      console.log(
+        JSON.stringify({
+          step: snapshot.step,
+          train: +snapshot.seconds.toFixed(1),
+          shape: { image: nonlinear(m, 'image', 'shape'), text: nonlinear(m, 'text', 'shape') },
+          ...imageTextSummary(experiment, m as never),
+        }),
+      );
     },
   }).then(({ snapshot, metrics }) => {
     if (!metrics) return;
-    console.log(JSON.stringify({ step: snapshot.step, train: +snapshot.seconds.toFixed(1), shape: { image: nonlinear(metrics, 'image', 'shape'), text: nonlinear(metrics, 'text', 'shape') }, ...imageTextSummary(experiment, metrics as never) }));
+    console.log(
+      JSON.stringify({
+        step: snapshot.step,
+        train: +snapshot.seconds.toFixed(1),
+        shape: { image: nonlinear(metrics, 'image', 'shape'), text: nonlinear(metrics, 'text', 'shape') },
+        ...imageTextSummary(experiment, metrics as never),
+      }),
+    );
   });
 });

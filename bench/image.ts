@@ -71,7 +71,9 @@ const CASES: Case[] = [
 /** The machine's CPU model: /proc/cpuinfo's "model name", else lscpu's, else Node's. */
 function cpuModel(): string {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) return line.split(':')[1]!.trim();
   } catch {
     // Not Linux: try lscpu, then Node.

@@ -26,7 +26,6 @@ const GEMM_FLOPS = 2 * B * F * F;
 const FORMS = ['nn', 'tn', 'nt'] as const;
 type Form = (typeof FORMS)[number];
 
-
 const x = randn(B * F, 1);
 const w = randn(F * F, 2);
 const dy = randn(B * F, 3);
@@ -79,7 +78,11 @@ async function tfLpSimclr(tf: Tf, batch: number): Promise<Timing | null> {
   const d = 10;
   const L = (a: TfModule.Tensor2D, b: TfModule.Tensor2D, c: TfModule.Tensor2D) => {
     const pos = a.sub(b).square().sum(1);
-    const neg = a.square().sum(1, true).add(c.square().sum(1).expandDims(0)).sub(tf.matMul(a, c, false, true).mul(2));
+    const neg = a
+      .square()
+      .sum(1, true)
+      .add(c.square().sum(1).expandDims(0))
+      .sub(tf.matMul(a, c, false, true).mul(2));
     const scores = tf.concat([neg, pos.expandDims(1)], 1).neg();
     const lme = tf.logSumExp(scores, 1).sub(Math.log(batch + 1));
     return pos.mul(0.5).add(lme.mul(0.5)).mul(2).mean();
@@ -145,7 +148,12 @@ export async function convRow(k: Kernels, tf: Tf): Promise<BenchRow> {
   k.arena.release(mark);
   const xt = tf.tensor4d(xv, [s.N, s.H, s.W, s.C]);
   const wt = tf.tensor4d(wv, [s.KH, s.KW, s.C, s.F]);
-  const pad = [[0, 0], [1, 1], [1, 1], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+  const pad = [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ] as [[number, number], [number, number], [number, number], [number, number]];
   const theirs = await timeOrNull('tfjs conv2d', () => tf.tidy(() => tf.conv2d(xt, wt, 2, pad).dataSync()), { warmup: 3, runs: 21 });
   xt.dispose();
   wt.dispose();
@@ -170,7 +178,15 @@ export async function kernelsBench(): Promise<BenchRow[]> {
   rows.push(await convRow(k, tf));
   // Last: tfjs-wasm runs out of memory here, and its module cannot be used afterwards.
   const tf6144 = await tfLpSimclr(tf, B);
-  rows.push(row('lpsimclr-sym-grad-b6144-d10', lp6144, tf6144 === null ? 'tfjs-wasm ops + autodiff (out of memory)' : 'tfjs-wasm ops + autodiff', tf6144, 12 * B * B * 10));
+  rows.push(
+    row(
+      'lpsimclr-sym-grad-b6144-d10',
+      lp6144,
+      tf6144 === null ? 'tfjs-wasm ops + autodiff (out of memory)' : 'tfjs-wasm ops + autodiff',
+      tf6144,
+      12 * B * B * 10,
+    ),
+  );
   rows.push(infonce);
   for (const form of FORMS) rows.push(row(`gemm-${form}-6144x750x750-2t`, gemm2[form], 'misalign, 1 thread', gemm1[form], GEMM_FLOPS));
   rows.push(row('lpsimclr-sym-grad-b6144-d10-2t', lp6144x2, 'misalign, 1 thread', lp6144, 12 * B * B * 10));

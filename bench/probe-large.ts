@@ -25,7 +25,9 @@ import { encodeNpyHeader } from '../src/common/npy.js';
 import { Rng } from '../src/common/rng.js';
 import { DEFAULT_MAX_ROWS, rowsToRead } from '../src/probes/embedding-files.js';
 
-const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, dim: { type: 'string', default: '512' }, dir: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, dim: { type: 'string', default: '512' }, dir: { type: 'string' } },
+});
 const N = Number(args.rows);
 const D = Number(args.dim);
 const dir = args.dir ?? join(tmpdir(), 'misalign-probe-large');
@@ -44,7 +46,8 @@ async function generate(): Promise<void> {
   const sub = createWriteStream(join(dir, 'emb-read.npy.tmp'));
   const csv = createWriteStream(join(dir, 'factors.csv.tmp'));
   const subCsv = createWriteStream(join(dir, 'factors-read.csv.tmp'));
-  const put = (s: ReturnType<typeof createWriteStream>, chunk: Uint8Array | string) => new Promise<void>((resolve, reject) => (s.write(chunk, (e) => (e ? reject(e) : resolve()))));
+  const put = (s: ReturnType<typeof createWriteStream>, chunk: Uint8Array | string) =>
+    new Promise<void>((resolve, reject) => s.write(chunk, (e) => (e ? reject(e) : resolve())));
   await put(emb, encodeNpyHeader('<f4', [N, D]));
   await put(sub, encodeNpyHeader('<f4', [Math.min(N, read.length), D]));
   await put(csv, header);
@@ -92,7 +95,11 @@ interface Measured {
 async function probe(emb: string, factors: string, out: string): Promise<Measured> {
   const hook = 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nRUSAGE "+JSON.stringify(process.resourceUsage())+"\\n"))';
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', hook, 'bin/misalign.js', 'probe', '--embeddings', emb, '--factors', factors, '--ignore', 'id', '--seed', String(SEED), '--out', out], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', hook, 'bin/misalign.js', 'probe', '--embeddings', emb, '--factors', factors, '--ignore', 'id', '--seed', String(SEED), '--out', out],
+    { stdio: ['ignore', 'inherit', 'pipe'] },
+  );
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
@@ -103,7 +110,13 @@ async function probe(emb: string, factors: string, out: string): Promise<Measure
   return { wall, cpu: (usage.userCPUTime + usage.systemCPUTime) / 1e6, maxRssMb: usage.maxRSS / 1024, metrics: metrics.rows };
 }
 
-if (!existsSync(join(dir, 'emb.npy')) || !existsSync(join(dir, 'factors.csv')) || !existsSync(join(dir, 'emb-read.npy')) || !existsSync(join(dir, 'factors-read.csv'))) await generate();
+if (
+  !existsSync(join(dir, 'emb.npy')) ||
+  !existsSync(join(dir, 'factors.csv')) ||
+  !existsSync(join(dir, 'emb-read.npy')) ||
+  !existsSync(join(dir, 'factors-read.csv'))
+)
+  await generate();
 const size = async (f: string) => (await stat(join(dir, f))).size / 2 ** 20;
 process.stderr.write(`probing ${N} × ${D} (${(await size('emb.npy')).toFixed(0)} MB of embeddings, ${(await size('factors.csv')).toFixed(0)} MB of factors)\n`);
 const large = await probe(join(dir, 'emb.npy'), join(dir, 'factors.csv'), join(dir, 'out-large'));
@@ -113,5 +126,7 @@ const same = JSON.stringify(large.metrics) === JSON.stringify(base.metrics);
 const fmt = (m: Measured) => `wall ${m.wall.toFixed(1)} s, CPU ${m.cpu.toFixed(1)} s, peak RSS ${m.maxRssMb.toFixed(0)} MB`;
 console.log(`probe ${N} × ${D} float32:        ${fmt(large)}`);
 console.log(`baseline (the rows read, alone): ${fmt(base)}`);
-console.log(`ratio large / baseline: wall ${(large.wall / base.wall).toFixed(2)}, CPU ${(large.cpu / base.cpu).toFixed(2)}, peak RSS ${(large.maxRssMb / base.maxRssMb).toFixed(2)}; same metrics: ${same ? 'yes' : 'NO'}`);
+console.log(
+  `ratio large / baseline: wall ${(large.wall / base.wall).toFixed(2)}, CPU ${(large.cpu / base.cpu).toFixed(2)}, peak RSS ${(large.maxRssMb / base.maxRssMb).toFixed(2)}; same metrics: ${same ? 'yes' : 'NO'}`,
+);
 if (!same) process.exitCode = 1;

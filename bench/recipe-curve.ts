@@ -38,7 +38,11 @@ await train(config, engine, coreBatchSource(config, world, kernels), {
   onCheckpoint: (snap) => {
     if (snap.step % every !== 0 && snap.step !== config.steps) return;
     const e0 = performance.now();
-    const out: Record<string, number | string> = { step: snap.step, loss: +lastLoss.toFixed(4), seconds: +((performance.now() - t0 - evalMs) / 1000).toFixed(1) };
+    const out: Record<string, number | string> = {
+      step: snap.step,
+      loss: +lastLoss.toFixed(4),
+      seconds: +((performance.now() - t0 - evalMs) / 1000).toFixed(1),
+    };
     for (const which of ['x', 't'] as const) {
       const a = engine.encode(which, which === 'x' ? fit.x.data : fit.t.data, n);
       const b = engine.encode(which, which === 'x' ? score.x.data : score.t.data, n);

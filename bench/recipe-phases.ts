@@ -27,7 +27,12 @@ let config = base;
 const bounds = [0, ...phases.map((p) => p.at), base.steps];
 for (let i = 0; i + 1 < bounds.length; i++) {
   const p: Partial<Phase> = i === 0 ? {} : phases[i - 1]!;
-  config = { ...config, ...(p.alpha !== undefined && { alpha: p.alpha }), ...(p.tau !== undefined && { tau: p.tau }), ...(p.batch !== undefined && { batch: p.batch }) };
+  config = {
+    ...config,
+    ...(p.alpha !== undefined && { alpha: p.alpha }),
+    ...(p.tau !== undefined && { tau: p.tau }),
+    ...(p.batch !== undefined && { batch: p.batch }),
+  };
   const until = bounds[i + 1]!;
   const last = i + 2 === bounds.length;
   await withModel(config, async (model) => {

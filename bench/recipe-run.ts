@@ -25,16 +25,55 @@ const run = await runExperiment(withDefaultSelection(settings), {
 const wall = (performance.now() - t0) / 1000;
 const experiment = experimentNamed((settings as { experiment?: string }).experiment);
 if (experiment.name !== 'numeric') {
-  const c = run.config as unknown as { steps: number; batch: number; lr: number; tau: number; tauEnd?: number; imageSize: number; imageFilters: number[]; encodingSize: number; probeOutputs: string; seed: number };
-  const recipe = { steps: c.steps, batch: c.batch, lr: c.lr, tau: c.tau, ...(c.tauEnd !== undefined && { tauEnd: c.tauEnd }), imageSize: c.imageSize, imageFilters: c.imageFilters, encodingSize: c.encodingSize, probeOutputs: c.probeOutputs, seed: c.seed };
+  const c = run.config as unknown as {
+    steps: number;
+    batch: number;
+    lr: number;
+    tau: number;
+    tauEnd?: number;
+    imageSize: number;
+    imageFilters: number[];
+    encodingSize: number;
+    probeOutputs: string;
+    seed: number;
+  };
+  const recipe = {
+    steps: c.steps,
+    batch: c.batch,
+    lr: c.lr,
+    tau: c.tau,
+    ...(c.tauEnd !== undefined && { tauEnd: c.tauEnd }),
+    imageSize: c.imageSize,
+    imageFilters: c.imageFilters,
+    encodingSize: c.encodingSize,
+    probeOutputs: c.probeOutputs,
+    seed: c.seed,
+  };
   const m = run.metrics;
-  console.log(JSON.stringify({ recipe, wall: +wall.toFixed(1), train: +m.trainSeconds.toFixed(1), eval: +m.evalSeconds.toFixed(1), ...imageTextSummary(experiment, m as never) }));
+  console.log(
+    JSON.stringify({
+      recipe,
+      wall: +wall.toFixed(1),
+      train: +m.trainSeconds.toFixed(1),
+      eval: +m.evalSeconds.toFixed(1),
+      ...imageTextSummary(experiment, m as never),
+    }),
+  );
   process.exit(0);
 }
 const config = run.config as NumericConfig;
 const metrics = run.metrics as NumericMetrics;
 const summary = {
-  recipe: { steps: config.steps, batch: config.batch, lr: config.lr, schedule: config.schedule, hidden: config.hidden, negatives: config.negatives, threads: config.threads, dependence: config.dependence },
+  recipe: {
+    steps: config.steps,
+    batch: config.batch,
+    lr: config.lr,
+    schedule: config.schedule,
+    hidden: config.hidden,
+    negatives: config.negatives,
+    threads: config.threads,
+    dependence: config.dependence,
+  },
   wall: +wall.toFixed(1),
   train: +metrics.trainSeconds.toFixed(1),
   eval: +metrics.evalSeconds.toFixed(1),

@@ -20,11 +20,13 @@ export function factorSummary(m: NumericMetrics) {
     droppedMaxX: +Math.max(0, ...nl('x', false)).toFixed(3),
     droppedMaxT: +Math.max(0, ...nl('t', false)).toFixed(3),
     mMax: +Math.max(r2('x', 'm_x'), r2('x', 'm_t'), r2('t', 'm_x'), r2('t', 'm_t')).toFixed(3),
-    worst: m.factors.filter((f) => f.verdict === 'fail').map((f) => `${f.encoding}:${f.factor}=${f.r2Nonlinear.toFixed(2)}`).join(' '),
+    worst: m.factors
+      .filter((f) => f.verdict === 'fail')
+      .map((f) => `${f.encoding}:${f.factor}=${f.r2Nonlinear.toFixed(2)}`)
+      .join(' '),
     passed: `${m.passed}/${m.judged}`,
   };
 }
-
 
 /**
  * The image-text summary (recipe-run.ts with `experiment: mpi3d | causal3d`):
@@ -45,7 +47,10 @@ export function imageTextSummary(experiment: AnyExperiment, m: RunMetrics<Factor
     keptMinText: extreme('text', 'kept', Math.min),
     droppedMaxImage: extreme('image', 'dropped', Math.max),
     droppedMaxText: extreme('text', 'dropped', Math.max),
-    worst: m.factors.filter((f) => f.verdict === 'fail').map((f) => `${f.encoding}:${f.factor}=${value(f).toFixed(2)}`).join(' '),
+    worst: m.factors
+      .filter((f) => f.verdict === 'fail')
+      .map((f) => `${f.encoding}:${f.factor}=${value(f).toFixed(2)}`)
+      .join(' '),
     passed: `${m.passed}/${m.judged}`,
   };
 }

@@ -110,7 +110,7 @@ for (let step = 1; step <= steps; step++) {
   net.backward(pass, dOut);
   adam.step(grads);
   if (step % 500 === 0) {
-    const eta = ((performance.now() - t0) / step) * (steps - step) / 1000;
+    const eta = (((performance.now() - t0) / step) * (steps - step)) / 1000;
     process.stderr.write(`step ${step}/${steps} loss ${(recent / 500).toFixed(4)} ETA ${eta.toFixed(0)} s\n`);
     recent = 0;
   }
@@ -143,5 +143,11 @@ const scores = Object.fromEntries(
     return [f, +r2Score(truth[h]!, predicted[h]!, truth[h]!.length, 1).toFixed(3)];
   }),
 );
-console.log(JSON.stringify({ recipe: { heads, bottleneck: s.bottleneck ?? null, steps, batch, lr, imageSize, imageFilters, seed }, train: +trainSeconds.toFixed(1), scores }));
+console.log(
+  JSON.stringify({
+    recipe: { heads, bottleneck: s.bottleneck ?? null, steps, batch, lr, imageSize, imageFilters, seed },
+    train: +trainSeconds.toFixed(1),
+    scores,
+  }),
+);
 k.close();

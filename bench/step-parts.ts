@@ -33,7 +33,15 @@ function countCalls(k: Kernels, fn: () => void): number {
   const real = k.exports;
   // The exports object is frozen: count through a copy whose functions are wrapped.
   const counting = Object.fromEntries(
-    Object.entries(real).map(([name, v]) => [name, typeof v === 'function' ? (...args: unknown[]) => (calls++, (v as (...a: unknown[]) => unknown)(...args)) : v]),
+    Object.entries(real).map(([name, v]) => [
+      name,
+      typeof v === 'function'
+        ? (...args: unknown[]) => {
+            calls++;
+            return (v as (...a: unknown[]) => unknown)(...args);
+          }
+        : v,
+    ]),
   ) as unknown as typeof real;
   (k as { exports: typeof real }).exports = counting;
   try {

@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 
 export async function useBackend(name: 'wasm' | 'cpu'): Promise<typeof tf> {
   tf.enableProdMode(); // no debug checks, no banner
-  if (name === 'wasm') setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+  if (name === 'wasm') setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
   await tf.setBackend(name);
   await tf.ready();
   return tf;

@@ -4,7 +4,7 @@
 // This file turns Node's long error into one line saying so.
 const error = new Error(
   "misalign is an ES module and cannot be require()d: use import { ... } from 'misalign' " +
-    "(in a .mjs file or a package with \"type\": \"module\"), or from CommonJS: const m = await import('misalign')",
+    '(in a .mjs file or a package with "type": "module"), or from CommonJS: const m = await import(\'misalign\')',
 );
 error.code = 'ERR_REQUIRE_ESM';
 throw error;

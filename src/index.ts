@@ -31,11 +31,35 @@ export { renderCausal3d } from './scenes/causal3d-render.js';
 // Experiments: one registry, one lifecycle (docs/README.md).
 export { EXPERIMENTS, EXPERIMENT_NAMES, experimentNamed, type ExperimentName, type AnyExperiment } from './experiments/registry.js';
 export type { Experiment, BaseConfig, FactorRow, FactorValues, RunMetrics, Model, GridSpec, DownstreamRunOptions } from './experiments/experiment.js';
-export { runExperiment, resolveConfig, withModel, trainAndEvaluate, evaluateModel, createEngine, type RunHooks, type RunInput } from './experiments/lifecycle.js';
+export {
+  runExperiment,
+  resolveConfig,
+  withModel,
+  trainAndEvaluate,
+  evaluateModel,
+  createEngine,
+  type RunHooks,
+  type RunInput,
+} from './experiments/lifecycle.js';
 export { numericExperiment, numericWorld, numericModel, type NumericMetrics } from './experiments/numeric/index.js';
-export { resolveNumericConfig, PRESETS, quickSteps, quickAlpha, type NumericSettings, type NumericConfig, type PresetName } from './experiments/numeric/config.js';
+export {
+  resolveNumericConfig,
+  PRESETS,
+  quickSteps,
+  quickAlpha,
+  type NumericSettings,
+  type NumericConfig,
+  type PresetName,
+} from './experiments/numeric/config.js';
 export { stepBatch } from './experiments/numeric/batches.js';
-export { mpi3dExperiment, resolveMpi3dConfig, type Mpi3dSettings, type Mpi3dConfig, type Mpi3dMetrics, type Mpi3dFactorResult } from './experiments/mpi3d/index.js';
+export {
+  mpi3dExperiment,
+  resolveMpi3dConfig,
+  type Mpi3dSettings,
+  type Mpi3dConfig,
+  type Mpi3dMetrics,
+  type Mpi3dFactorResult,
+} from './experiments/mpi3d/index.js';
 export { causal3dExperiment, resolveC3dConfig, type C3dSettings, type C3dConfig, type C3dMetrics, type C3dFactorResult } from './experiments/causal3d/index.js';
 
 // Encoders, engines and the training loop (docs/losses.md).
@@ -60,8 +84,25 @@ export { parseGridFile } from './sweeps/grid-file.js';
 export { summarizeSweep, type SweepSummary, type SummaryCell, type ImageTextCell, type DownstreamCell, type RunRecord } from './sweeps/summary.js';
 
 // Figures (Vega-Lite specifications, rendered to SVG anywhere).
-export { heatmapSpec, heatmapKeys, imageTextHeatmapSpec, imageTextKeys, downstreamSpec, runHeatmapSpec, embeddingHeatmapSpec, renderSvg } from './reports/heatmap.js';
+export {
+  heatmapSpec,
+  heatmapKeys,
+  imageTextHeatmapSpec,
+  imageTextKeys,
+  downstreamSpec,
+  runHeatmapSpec,
+  embeddingHeatmapSpec,
+  renderSvg,
+} from './reports/heatmap.js';
 // Probing anyone's embeddings (docs/evaluation.md#your-own-embeddings); files on disk are in 'misalign/node'.
-export { probeEmbeddings, splitRows, type EmbeddingSet, type FactorSpec, type ProbeEmbeddingsOptions, type EmbeddingProbeRow, type EmbeddingProbeResult } from './probes/embeddings.js';
+export {
+  probeEmbeddings,
+  splitRows,
+  type EmbeddingSet,
+  type FactorSpec,
+  type ProbeEmbeddingsOptions,
+  type EmbeddingProbeRow,
+  type EmbeddingProbeResult,
+} from './probes/embeddings.js';
 export { factorTable, parseFactorCsv, type FactorTable, type FactorTableOptions } from './probes/factor-table.js';
 export { readNpy, encodeNpy, parseNpyHeader, type NpyHeader } from './common/npy.js';

@@ -7,9 +7,28 @@
  *                 (and from `misalign train`/`report`: loss.svg/.png, scores.svg/.png, index.html)
  *   sweep folder: DIR/grids/, runs/<id>/, summary.json, summary.csv, report/
  */
-export { trainRunDir, evalRunDir, downstreamRunDir, readRunConfig, readRunConfigFile, parseRunConfig, FILES, type TrainRunOptions } from './experiments/run-dir.js';
+export {
+  trainRunDir,
+  evalRunDir,
+  downstreamRunDir,
+  readRunConfig,
+  readRunConfigFile,
+  parseRunConfig,
+  FILES,
+  type TrainRunOptions,
+} from './experiments/run-dir.js';
 export { readCheckpoint, writeCheckpoint } from './experiments/checkpoint.js';
-export { runSweep, summarizeSweepDir, readSweepRuns, loadGrid, runId, SWEEP_FILES, type SweepOptions, type SweepResult, type SweepEvent } from './sweeps/sweep.js';
+export {
+  runSweep,
+  summarizeSweepDir,
+  readSweepRuns,
+  loadGrid,
+  runId,
+  SWEEP_FILES,
+  type SweepOptions,
+  type SweepResult,
+  type SweepEvent,
+} from './sweeps/sweep.js';
 export { inProcessExecutor, performTask, type RunExecutor, type RunTask } from './sweeps/executor.js';
 export { processExecutor } from './sweeps/process-executor.js';
 export { resolveShard, shardFromEnv, planShards, estimatedSeconds, type Shard, type ShardPlan, type CostedRun } from './sweeps/shards.js';

@@ -15,24 +15,48 @@ describe('the causal3d experiment', () => {
   it('predicts kept, partly (a kept cause or effect) and dropped factors', () => {
     const sel3 = c3dBiasSets({ selection: 3 });
     expect(['shape', 'x_pos', 'y_pos', 'color', 's_pos', 's_color', 'b_color', 'alpha', 'phrase'].map((f) => c3dPrediction(f as 'shape', sel3))).toEqual([
-      'kept', 'kept', 'kept', 'partly', 'dropped', 'dropped', 'dropped', 'dropped', 'dropped',
+      'kept',
+      'kept',
+      'kept',
+      'partly',
+      'dropped',
+      'dropped',
+      'dropped',
+      'dropped',
+      'dropped',
     ]);
     // Perturbing {s_color, b_color}: both are effects of the kept s_pos.
     const pert3 = c3dBiasSets({ perturbation: 3 });
     expect(['color', 's_color', 'b_color'].map((f) => c3dPrediction(f as 'shape', pert3))).toEqual(['kept', 'partly', 'partly']);
-    expect(resolveC3dConfig({ selectionLevel: 3 })).toMatchObject({ experiment: 'causal3d', bias: { selection: 3 }, encodingSize: 4, imageSize: 32, tau: 0.02, probeOutputs: 'unit' });
+    expect(resolveC3dConfig({ selectionLevel: 3 })).toMatchObject({
+      experiment: 'causal3d',
+      bias: { selection: 3 },
+      encodingSize: 4,
+      imageSize: 32,
+      tau: 0.02,
+      probeOutputs: 'unit',
+    });
     expect(resolveC3dConfig({ selectionLevel: 3 })).not.toHaveProperty('tauEnd');
     // The perturbation level that perturbs nothing is the selection level that mentions all seven: one run, one id.
     expect(resolveC3dConfig({ perturbationLevel: 1 })).toEqual(resolveC3dConfig({ selectionLevel: 7 }));
     // The public code (main_causal3dident.py): its encoding-size table (as the quick preset's), 100,001 steps, raw outputs.
-    expect(resolveC3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 6, steps: 100_001, batch: 256, lr: 1e-5, tau: 1, probeOutputs: 'raw' });
+    expect(resolveC3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({
+      encodingSize: 6,
+      steps: 100_001,
+      batch: 256,
+      lr: 1e-5,
+      tau: 1,
+      probeOutputs: 'raw',
+    });
     expect(() => resolveC3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);
   });
 
   it('trains and evaluates a toy run into a folder: MCC for discrete factors, R² for continuous ones', async () => {
     const dir = join(await tempDir(), 'run');
     // τ = 0.1 and the 32, 64, 64 encoder: the recipe the toy observations below were made with.
-    const metrics = (await trainRunDir(dir, { experiment: 'causal3d', selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96, tau: 0.1, imageFilters: [32, 64, 64] })).metrics as C3dMetrics;
+    const metrics = (
+      await trainRunDir(dir, { experiment: 'causal3d', selectionLevel: 3, steps: 6, batch: 16, evalSamples: 96, tau: 0.1, imageFilters: [32, 64, 64] })
+    ).metrics as C3dMetrics;
     expect(metrics.factors).toHaveLength(21);
     const row = (encoding: string, factor: string) => metrics.factors.find((f) => f.encoding === encoding && f.factor === factor)!;
     expect(row('text', 'phrase')).toMatchObject({ kind: 'discrete', predicted: 'dropped' });
@@ -40,7 +64,16 @@ describe('the causal3d experiment', () => {
     expect(metrics.factors.some((f) => f.encoding === 'image' && f.factor === 'phrase')).toBe(false);
     // Every probe worked (a broken one gives NaN), and each row has the values of its kind only.
     for (const f of metrics.factors) {
-      const [present, absent] = f.kind === 'discrete' ? [[f.mccLinear, f.mccNonlinear], [f.r2Linear, f.r2Nonlinear]] : [[f.r2Linear, f.r2Nonlinear], [f.mccLinear, f.mccNonlinear]];
+      const [present, absent] =
+        f.kind === 'discrete'
+          ? [
+              [f.mccLinear, f.mccNonlinear],
+              [f.r2Linear, f.r2Nonlinear],
+            ]
+          : [
+              [f.r2Linear, f.r2Nonlinear],
+              [f.mccLinear, f.mccNonlinear],
+            ];
       for (const v of present) expect(Number.isFinite(v), `${f.encoding} ${f.factor}`).toBe(true);
       expect(absent).toEqual([undefined, undefined]);
     }
@@ -68,7 +101,21 @@ describe('the causal3d experiment', () => {
 
   it('the command line trains it and refuses what does not apply, in one line', async () => {
     const dir = await tempDir();
-    const ok = await runCli('train', '--experiment', 'causal3d', '--selection-level', '2', '--steps', '4', '--batch', '8', '--eval-samples', '48', '--out', join(dir, 'ok'));
+    const ok = await runCli(
+      'train',
+      '--experiment',
+      'causal3d',
+      '--selection-level',
+      '2',
+      '--steps',
+      '4',
+      '--batch',
+      '8',
+      '--eval-samples',
+      '48',
+      '--out',
+      join(dir, 'ok'),
+    );
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/x_pos\s+MCC/);
     for (const [argv, message] of [

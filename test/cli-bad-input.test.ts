@@ -30,7 +30,10 @@ async function refused(args: string[], message: RegExp): Promise<void> {
 
 describe('misalign train: bad input is one line and exit 2, before anything starts', () => {
   it('--encoding-size larger than the image the encoder sees (ns + nm)', async () => {
-    await refused(['--theta', '386', '--encoding-size', '100'], /^misalign: encoding size must be at most 15, the 15 dimensions \(ns \+ nm = 10 \+ 5\) of the image the encoder sees, got 100$/m);
+    await refused(
+      ['--theta', '386', '--encoding-size', '100'],
+      /^misalign: encoding size must be at most 15, the 15 dimensions \(ns \+ nm = 10 \+ 5\) of the image the encoder sees, got 100$/m,
+    );
     await refused(['--ns', '3', '--nm', '2', '--select', '1-2', '--encoding-size', '6'], /encoding size must be at most 5, .*got 6$/m);
     // the limit itself is allowed: every dimension of the image
     expect(resolveNumericConfig({ theta: 386, encodingSize: 15 }).encodingSize).toBe(15);
@@ -42,7 +45,11 @@ describe('misalign train: bad input is one line and exit 2, before anything star
     await refused(['--theta', '386', '--threads', '99999'], limit);
     await refused(['--experiment', 'mpi3d', '--selection-level', '2', '--threads', '99999'], limit);
     expect(resolveNumericConfig({ theta: 386, threads: MAX_THREADS }).threads).toBe(MAX_THREADS);
-    expectMisalignError(() => resolveNumericConfig({ theta: 386, threads: MAX_THREADS + 1 }), 'OUT_OF_RANGE', new RegExp(`threads must be at most ${MAX_THREADS} \\(.*\\), got ${MAX_THREADS + 1}$`));
+    expectMisalignError(
+      () => resolveNumericConfig({ theta: 386, threads: MAX_THREADS + 1 }),
+      'OUT_OF_RANGE',
+      new RegExp(`threads must be at most ${MAX_THREADS} \\(.*\\), got ${MAX_THREADS + 1}$`),
+    );
   });
 
   it('the same from a config.json: its encoding size, or --threads beside it', async () => {

@@ -97,7 +97,7 @@ describe('misalign --help and --version', () => {
   it('help speaks of no document users do not have (SPEC §n), on any command', async () => {
     const top = await run('--help');
     expect(top.code).toBe(0);
-    const commands = [...top.out.matchAll(/^  ([\w-]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    const commands = [...top.out.matchAll(/^ {2}([\w-]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
     expect(commands).toEqual(expect.arrayContaining(['describe', 'train', 'eval', 'sweep', 'report', 'reproduce', 'slurm', 'probe', 'export-embeddings']));
     for (const help of [top, ...(await Promise.all(commands.map((c) => run(c, '--help'))))]) {
       expect(help.code).toBe(0);

@@ -27,7 +27,19 @@ describe('misalign probe', () => {
     const dir = await tempDir();
     await files(dir);
     const out = join(dir, 'out');
-    const r = await runCli('probe', '--embeddings', join(dir, 'emb.npy'), '--factors', join(dir, 'factors.csv'), '--ignore', 'id', '--expect-kept', 'a,shape', '--out', out);
+    const r = await runCli(
+      'probe',
+      '--embeddings',
+      join(dir, 'emb.npy'),
+      '--factors',
+      join(dir, 'factors.csv'),
+      '--ignore',
+      'id',
+      '--expect-kept',
+      'a,shape',
+      '--out',
+      out,
+    );
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('verdicts: 3/3 agree with the expectation');
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
@@ -35,7 +47,7 @@ describe('misalign probe', () => {
     expect(metrics.rows.map((x: { factor: string }) => x.factor)).toEqual(['a', 'shape', 'colour']);
     expect((await readFile(join(out, 'metrics.csv'), 'utf8')).split('\n')[0]).toBe('encoding,factor,kind,metric,linear,nonlinear,predicted,verdict');
     expect(await readFile(join(out, 'heatmap.svg'), 'utf8')).toContain('<svg');
-    expect((await readFile(join(out, 'heatmap.png')).then((b) => b.subarray(1, 4).toString()))).toBe('PNG');
+    expect(await readFile(join(out, 'heatmap.png')).then((b) => b.subarray(1, 4).toString())).toBe('PNG');
     expect(await readFile(join(out, 'index.html'), 'utf8')).toContain('Verdicts: 3 of 3 agree');
     // Progress on stderr: a line per factor as it finishes, with the time so far and an ETA.
     const progress = r.err.trim().split('\n');
@@ -50,9 +62,23 @@ describe('misalign probe', () => {
     await writeFile(join(dir, 'emb16.npy'), halfNpy(Array.from(emb, halfBits), [400, 3]));
     const run = async (image: string, text?: string) => {
       const out = join(dir, `out-${image}-${text ?? ''}`);
-      const r = await runCli('probe', '--embeddings', join(dir, image), ...(text ? ['--embeddings-text', join(dir, text)] : []), '--factors', join(dir, 'factors.csv'), '--ignore', 'id', '--out', out);
+      const r = await runCli(
+        'probe',
+        '--embeddings',
+        join(dir, image),
+        ...(text ? ['--embeddings-text', join(dir, text)] : []),
+        '--factors',
+        join(dir, 'factors.csv'),
+        '--ignore',
+        'id',
+        '--out',
+        out,
+      );
       expect(r.code, r.err).toBe(0);
-      return { err: r.err, rows: JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).rows as { encoding: string; factor: string; linear: number; nonlinear: number }[] };
+      return {
+        err: r.err,
+        rows: JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).rows as { encoding: string; factor: string; linear: number; nonlinear: number }[],
+      };
     };
     // Both as the image's and the text's embeddings (the probes' random streams follow the names).
     const full = await run('emb.npy', 'emb.npy');
@@ -83,7 +109,9 @@ describe('misalign probe', () => {
     const t0 = performance.now();
     const r = await runCli('probe', '--embeddings', join(dir, 'emb.npy'), '--factors', join(dir, 'factors.csv'), '--out', join(dir, 'never'));
     expect(r.code, r.err).toBe(2);
-    expect(r.err).toMatch(/^misalign: factor 'id' has 4000 classes in 4000 rows: a discrete factor needs at least 10 rows per class on average \(at most 400 classes here\).*--ignore id leaves it out/);
+    expect(r.err).toMatch(
+      /^misalign: factor 'id' has 4000 classes in 4000 rows: a discrete factor needs at least 10 rows per class on average \(at most 400 classes here\).*--ignore id leaves it out/,
+    );
     expect(r.err.trim().split('\n')).toHaveLength(1); // no progress: nothing was probed
     expect(performance.now() - t0).toBeLessThan(20_000);
     await expect(readFile(join(dir, 'never', 'metrics.json'))).rejects.toThrow(/ENOENT/);
@@ -108,17 +136,29 @@ describe('misalign probe', () => {
     await writeFile(join(dir, 'classes.csv'), ['k,a', ...lines.slice(1).map((l, i) => `c${i % 41},${l.split(',')[1]}`)].join('\n'));
     for (const [args, message] of [
       [['--embeddings', e, '--factors', join(dir, 'short.csv')], /short\.csv has 300 rows, .*emb\.npy 400/],
-      [['--embeddings', join(dir, 'nan.npy'), '--factors', f], /2 rows of the embeddings hold NaN or Inf, the first is row 7; --drop-nonfinite leaves them out/],
+      [
+        ['--embeddings', join(dir, 'nan.npy'), '--factors', f],
+        /2 rows of the embeddings hold NaN or Inf, the first is row 7; --drop-nonfinite leaves them out/,
+      ],
       [['--embeddings', e, '--factors', join(dir, 'constant.csv')], /factor 'k' is constant/],
-      [['--embeddings', join(dir, 'tiny.npy'), '--factors', join(dir, 'tiny.csv'), '--ignore', 'id'], /the probes need at least 32 rows in each of the fitting and scoring sets; got 10 and 10/],
+      [
+        ['--embeddings', join(dir, 'tiny.npy'), '--factors', join(dir, 'tiny.csv'), '--ignore', 'id'],
+        /the probes need at least 32 rows in each of the fitting and scoring sets; got 10 and 10/,
+      ],
       [['--embeddings', e, '--factors', f, '--discrete', 'size'], /--discrete names column 'size', which the factors do not have/],
       [['--embeddings', join(dir, 'cut.npy'), '--factors', f], /cut\.npy is truncated: \d+ bytes, its shape \(400, 3\) needs \d+/],
       [['--embeddings', e, '--factors', f, '--expect-kept', 'size'], /expected factor 'size' is not among the factors/],
       [['--embeddings', join(dir, 'none.npy'), '--factors', f], /none\.npy does not exist/],
       [['--factors', f], /probe needs --embeddings FILE/],
       [['--embeddings', e, '--factors', f, '--group', 'nonsense'], /--group must be name=column/],
-      [['--embeddings', e, '--factors', f], /factor 'id' has 400 classes in 400 rows: .* --ignore id leaves it out \(or --continuous id, if its numbers are a quantity\)$/m],
-      [['--embeddings', e, '--factors', join(dir, 'classes.csv')], /factor 'k' has 41 classes in 400 rows: .*\(at most 40 classes here\).* --ignore k leaves it out$/m],
+      [
+        ['--embeddings', e, '--factors', f],
+        /factor 'id' has 400 classes in 400 rows: .* --ignore id leaves it out \(or --continuous id, if its numbers are a quantity\)$/m,
+      ],
+      [
+        ['--embeddings', e, '--factors', join(dir, 'classes.csv')],
+        /factor 'k' has 41 classes in 400 rows: .*\(at most 40 classes here\).* --ignore k leaves it out$/m,
+      ],
     ] as const) {
       const r = await runCli('probe', ...args, '--out', join(dir, 'never'));
       expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(2);

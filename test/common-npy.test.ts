@@ -18,7 +18,7 @@ const tempDir = tempDirs('misalign-npy');
 /** A .npy of `values` (row-major (rows, cols)) with any descr and order, as NumPy lays it out. */
 function npy(values: number[], shape: number[], descr: string, fortran = false): Buffer {
   let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  header += `${' '.repeat(63 - ((10 + header.length) % 64))}\n`;
   const head = Buffer.alloc(10);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
   head.writeUInt16LE(header.length, 8);
@@ -66,7 +66,9 @@ describe('readNpy and encodeNpy', () => {
   it('refuses a truncated file, other element types and other ranks with one line', () => {
     const full = npy(M, [4, 3], '<f4');
     expect(() => readNpy(full.subarray(0, full.length - 5), 'e.npy')).toThrow(/^e\.npy is truncated: \d+ bytes, its shape \(4, 3\) needs \d+$/);
-    expect(() => readNpy(npy([1], [1], '<c8'), 'e.npy')).toThrow(/e\.npy has element type '<c8'; expected float16, float32, float64, an integer or a boolean type/);
+    expect(() => readNpy(npy([1], [1], '<c8'), 'e.npy')).toThrow(
+      /e\.npy has element type '<c8'; expected float16, float32, float64, an integer or a boolean type/,
+    );
     expect(() => readNpy(npy([], [0], '<f16'), 'e.npy')).toThrow(/element type '<f16'/);
     expect(() => readNpy(npy(M, [2, 2, 3], '<f4'), 'e.npy')).toThrow(/e\.npy has shape \(2, 2, 3\); expected \(N, d\) or \(N,\)/);
     expect(() => readNpy(Buffer.from('a,b\n1,2\n'), 'e.npy')).toThrow(/e\.npy is not a NumPy \.npy array/);
@@ -77,13 +79,27 @@ describe('float16 (a PyTorch .half() tensor saved by NumPy)', () => {
   // Bit patterns and their exact values (IEEE 754 binary16): zeros, the smallest and largest
   // subnormals, the smallest normal, ordinary values, the largest finite, infinities, NaNs.
   const EXACT: [number, number][] = [
-    [0x0000, 0], [0x8000, -0], [0x0001, 2 ** -24], [0x8001, -(2 ** -24)], [0x03ff, 1023 * 2 ** -24], [0x0400, 2 ** -14],
-    [0x3c00, 1], [0x3bff, 1 - 2 ** -11], [0x3555, 0.333251953125], [0xc000, -2], [0x7bff, 65504], [0xfbff, -65504],
-    [0x7c00, Infinity], [0xfc00, -Infinity], [0x7e00, NaN], [0xfc01, NaN],
+    [0x0000, 0],
+    [0x8000, -0],
+    [0x0001, 2 ** -24],
+    [0x8001, -(2 ** -24)],
+    [0x03ff, 1023 * 2 ** -24],
+    [0x0400, 2 ** -14],
+    [0x3c00, 1],
+    [0x3bff, 1 - 2 ** -11],
+    [0x3555, 0.333251953125],
+    [0xc000, -2],
+    [0x7bff, 65504],
+    [0xfbff, -65504],
+    [0x7c00, Infinity],
+    [0xfc00, -Infinity],
+    [0x7e00, NaN],
+    [0xfc01, NaN],
   ];
 
   it('decodes every kind of value: subnormals, ±0, ±Infinity and NaN included', () => {
-    for (const [bits, value] of EXACT) expect(Object.is(halfToFloat(bits), value) || (Number.isNaN(value) && Number.isNaN(halfToFloat(bits))), bits.toString(16)).toBe(true);
+    for (const [bits, value] of EXACT)
+      expect(Object.is(halfToFloat(bits), value) || (Number.isNaN(value) && Number.isNaN(halfToFloat(bits))), bits.toString(16)).toBe(true);
     const bitsOnly = EXACT.map(([b]) => b);
     for (const bigEndian of [false, true]) {
       const m = readNpy(halfNpy(bitsOnly, [bitsOnly.length], { bigEndian }), 'h.npy');
@@ -94,7 +110,10 @@ describe('float16 (a PyTorch .half() tensor saved by NumPy)', () => {
 
   it('reads float16 embeddings as the float32 ones they were made from, within half precision, C and Fortran order, in memory and in place', async () => {
     let seed = 7;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed / 2 ** 31) * 2 - 1;
+    };
     const rows = 50;
     const cols = 8;
     const emb = Float32Array.from({ length: rows * cols }, (_, k) => next() * 3 ** ((k % 7) - 3)); // 0.04 .. 27 in size
@@ -112,7 +131,11 @@ describe('float16 (a PyTorch .half() tensor saved by NumPy)', () => {
       const f = await NpyFile.open(join(dir, 'h.npy'));
       expect(f.matrix).toEqual([rows, cols]);
       const picked = [3, 0, 49, 4];
-      close(await f.rows(picked), picked.flatMap((r) => Array.from(emb.subarray(r * cols, (r + 1) * cols))), `NpyFile ${fortran}`);
+      close(
+        await f.rows(picked),
+        picked.flatMap((r) => Array.from(emb.subarray(r * cols, (r + 1) * cols))),
+        `NpyFile ${fortran}`,
+      );
       await f.close();
     }
   });
@@ -152,7 +175,10 @@ describe('NpyFile: arrays read in place', () => {
       ['text.npz', undefined, /text\.npz is not a readable \.npz \(zip\) file/],
       ['cut.npy', 'x', /cut\.npy is a \.npy: it holds one array/],
     ] as const) {
-      const error = await NpyFile.open(join(dir, file), array).then(() => null, (e: Error) => e);
+      const error = await NpyFile.open(join(dir, file), array).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(error?.message, file).toMatch(message);
       expect(error!.message).not.toContain('\n');
     }

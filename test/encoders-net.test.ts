@@ -23,7 +23,12 @@ function tfNet(spec: NetSpec, params: tf.Tensor1D[], x: tf.Tensor, B: number): t
     const last = i === layers.length - 1;
     if (s.kind === 'conv') {
       const w = params[next++]!.reshape([s.kernel[0], s.kernel[1], l.in[2], s.filters]) as tf.Tensor4D;
-      const pad = [[0, 0], [s.pad, s.pad], [s.pad, s.pad], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+      const pad = [
+        [0, 0],
+        [s.pad, s.pad],
+        [s.pad, s.pad],
+        [0, 0],
+      ] as [[number, number], [number, number], [number, number], [number, number]];
       h = tf.add(tf.conv2d(h as tf.Tensor4D, w, s.stride, pad), params[next++]!);
     } else if (s.kind === 'dense') {
       h = tf.add(tf.matMul(h.reshape([B, l.fanIn]), params[next++]!.reshape([l.fanIn, s.units])), params[next++]!);
@@ -37,25 +42,33 @@ function tfNet(spec: NetSpec, params: tf.Tensor1D[], x: tf.Tensor, B: number): t
 
 const nets: [string, NetSpec][] = [
   ['mlp: dense layers with LeakyReLU (the numeric encoders f_x, f_t)', mlpNet(7, [3, 2, 4], 3)],
-  ['image: three strided convolutions, then dense', {
-    input: [16, 16, 3], slope: 0.2,
-    layers: [
-      { kind: 'conv', kernel: [4, 4], filters: 8, stride: 2, pad: 1 },
-      { kind: 'conv', kernel: [4, 4], filters: 12, stride: 2, pad: 1 },
-      { kind: 'conv', kernel: [3, 3], filters: 16, stride: 2, pad: 1 },
-      { kind: 'dense', units: 20 },
-      { kind: 'dense', units: 4 },
-    ],
-  }],
-  ['text: 1×3 convolutions over one-hot tokens, mean over tokens, dense', {
-    input: [1, 10, 17], slope: 0,
-    layers: [
-      { kind: 'conv', kernel: [1, 3], filters: 16, stride: 1, pad: 1 },
-      { kind: 'conv', kernel: [1, 3], filters: 16, stride: 1, pad: 1 },
-      { kind: 'meanPool' },
-      { kind: 'dense', units: 5 },
-    ],
-  }],
+  [
+    'image: three strided convolutions, then dense',
+    {
+      input: [16, 16, 3],
+      slope: 0.2,
+      layers: [
+        { kind: 'conv', kernel: [4, 4], filters: 8, stride: 2, pad: 1 },
+        { kind: 'conv', kernel: [4, 4], filters: 12, stride: 2, pad: 1 },
+        { kind: 'conv', kernel: [3, 3], filters: 16, stride: 2, pad: 1 },
+        { kind: 'dense', units: 20 },
+        { kind: 'dense', units: 4 },
+      ],
+    },
+  ],
+  [
+    'text: 1×3 convolutions over one-hot tokens, mean over tokens, dense',
+    {
+      input: [1, 10, 17],
+      slope: 0,
+      layers: [
+        { kind: 'conv', kernel: [1, 3], filters: 16, stride: 1, pad: 1 },
+        { kind: 'conv', kernel: [1, 3], filters: 16, stride: 1, pad: 1 },
+        { kind: 'meanPool' },
+        { kind: 'dense', units: 5 },
+      ],
+    },
+  ],
 ];
 
 describe('encoder nets on the core (dense and convolutional)', () => {
@@ -88,8 +101,20 @@ describe('encoder nets on the core (dense and convolutional)', () => {
     const g = tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(tfNet(spec, ps as tf.Tensor1D[], xt, B), tf.tensor2d(dOut, [B, net.outputSize]))))(tParams);
     const got = grads.toArray();
     withParams.forEach((l, i) => {
-      expect(relError(got.subarray(l.w, l.w + l.wSize).map((v) => v / 2), g[2 * i]!.dataSync()), `layer ${i} W`).toBeLessThan(1e-4);
-      expect(relError(got.subarray(l.b, l.b + l.bSize).map((v) => v / 2), g[2 * i + 1]!.dataSync()), `layer ${i} b`).toBeLessThan(1e-4);
+      expect(
+        relError(
+          got.subarray(l.w, l.w + l.wSize).map((v) => v / 2),
+          g[2 * i]!.dataSync(),
+        ),
+        `layer ${i} W`,
+      ).toBeLessThan(1e-4);
+      expect(
+        relError(
+          got.subarray(l.b, l.b + l.bSize).map((v) => v / 2),
+          g[2 * i + 1]!.dataSync(),
+        ),
+        `layer ${i} b`,
+      ).toBeLessThan(1e-4);
     });
     expect(Array.from(got.subarray(nParams))).toEqual([0, 0, 0]); // nothing written past the net's own parameters
     tf.dispose([...tParams, xt, want, ...g]);
@@ -119,6 +144,8 @@ describe('encoder nets on the core (dense and convolutional)', () => {
   });
 
   it('refuses a convolution that does not fit its input', () => {
-    expect(() => netLayout({ input: [2, 2, 1], slope: 0, layers: [{ kind: 'conv', kernel: [5, 5], filters: 1, stride: 1, pad: 0 }] })).toThrow(/5×5 convolution does not fit a 2×2 input/);
+    expect(() => netLayout({ input: [2, 2, 1], slope: 0, layers: [{ kind: 'conv', kernel: [5, 5], filters: 1, stride: 1, pad: 0 }] })).toThrow(
+      /5×5 convolution does not fit a 2×2 input/,
+    );
   });
 });

@@ -17,8 +17,13 @@ afterAll(() => k.close());
 
 describe('the tfjs LpSimCLR, differentiated by tfjs', () => {
   it.each([false, true])('matches the f64 reference, loss and gradients (in-batch negatives: %s)', (inBatch) => {
-    const N = 9, d = 4, tau = 0.7, alpha = 0.4;
-    const a = randn(N * d, 1), b = randn(N * d, 2), c = randn(N * d, 3);
+    const N = 9,
+      d = 4,
+      tau = 0.7,
+      alpha = 0.4;
+    const a = randn(N * d, 1),
+      b = randn(N * d, 2),
+      c = randn(N * d, 3);
     const ref = inBatch ? { ...lpsimclrInBatch(a, b, N, d, tau, alpha), gc: null } : lpsimclrDirectional(a, b, c, N, N, d, tau, alpha);
     const f = (...t: tf.Tensor[]) => lpsimclrTfjs(tf, t[0] as tf.Tensor2D, t[1] as tf.Tensor2D, (inBatch ? t[0] : t[2]) as tf.Tensor2D, tau, alpha, inBatch);
     const inputs = [a, b, ...(inBatch ? [] : [c])].map((v) => tf.tensor2d(v, [N, d]));

@@ -13,7 +13,12 @@ import { tempDirs } from './helpers/temp.js';
 
 const tempDir = tempDirs('misalign-export');
 
-interface Row { encoding: string; factor: string; linear: number; nonlinear: number }
+interface Row {
+  encoding: string;
+  factor: string;
+  linear: number;
+  nonlinear: number;
+}
 
 async function probeExport(run: string): Promise<Row[]> {
   const exported = await runCli('export-embeddings', run);
@@ -26,9 +31,24 @@ async function probeExport(run: string): Promise<Row[]> {
 describe('probing a run’s exported embeddings', () => {
   it('a numeric run: every factor’s linear and MLP R², from ẑ_x and ẑ_t, as the run measured them', async () => {
     const run = join(await tempDir(), 'run');
-    const { metrics } = await trainRunDir(run, { ns: 3, nm: 2, select: '1-2', perturb: '2', hidden: [4, 4], batch: 64, steps: 200, evalSamples: 256, probe: { batch: 128, lr: 0.003, maxEpochs: 8 } });
+    const { metrics } = await trainRunDir(run, {
+      ns: 3,
+      nm: 2,
+      select: '1-2',
+      perturb: '2',
+      hidden: [4, 4],
+      batch: 64,
+      steps: 200,
+      evalSamples: 256,
+      probe: { batch: 128, lr: 0.003, maxEpochs: 8 },
+    });
     const rows = await probeExport(run);
-    const own = (metrics.factors as unknown as { encoding: 'x' | 't'; factor: string; r2Linear: number; r2Nonlinear: number }[]).map((f) => ({ encoding: f.encoding, factor: f.factor, linear: f.r2Linear, nonlinear: f.r2Nonlinear }));
+    const own = (metrics.factors as unknown as { encoding: 'x' | 't'; factor: string; r2Linear: number; r2Nonlinear: number }[]).map((f) => ({
+      encoding: f.encoding,
+      factor: f.factor,
+      linear: f.r2Linear,
+      nonlinear: f.r2Nonlinear,
+    }));
     // ẑ_x is the first file (its rows are named 'image' by the probe), ẑ_t the second ('text').
     const probed = rows.map((r) => ({ encoding: r.encoding === 'image' ? 'x' : 't', factor: r.factor, linear: r.linear, nonlinear: r.nonlinear }));
     expect(probed).toEqual(own);
@@ -46,7 +66,12 @@ describe('probing a run’s exported embeddings', () => {
     const run = join(await tempDir(), 'run');
     const { metrics } = await trainRunDir(run, { experiment: 'mpi3d', selectionLevel: 2, steps: 6, batch: 16, evalSamples: 96 });
     const rows = await probeExport(run);
-    const own = (metrics.factors as unknown as { encoding: string; factor: string; mccLinear: number; mccNonlinear: number }[]).map((f) => ({ encoding: f.encoding, factor: f.factor, linear: f.mccLinear, nonlinear: f.mccNonlinear }));
+    const own = (metrics.factors as unknown as { encoding: string; factor: string; mccLinear: number; mccNonlinear: number }[]).map((f) => ({
+      encoding: f.encoding,
+      factor: f.factor,
+      linear: f.mccLinear,
+      nonlinear: f.mccNonlinear,
+    }));
     expect(rows.map(({ encoding, factor, linear, nonlinear }) => ({ encoding, factor, linear, nonlinear }))).toEqual(own);
   }, 120_000);
 
@@ -54,7 +79,17 @@ describe('probing a run’s exported embeddings', () => {
     const run = join(await tempDir(), 'run');
     const { metrics } = await trainRunDir(run, { experiment: 'causal3d', selectionLevel: 4, steps: 6, batch: 16, evalSamples: 96 });
     const rows = await probeExport(run);
-    type C3dRow = { encoding: string; factor: string; kind: string; mccLinear?: number; mccNonlinear?: number; r2Linear?: number; r2Nonlinear?: number; predicted: string; verdict: string };
+    type C3dRow = {
+      encoding: string;
+      factor: string;
+      kind: string;
+      mccLinear?: number;
+      mccNonlinear?: number;
+      r2Linear?: number;
+      r2Nonlinear?: number;
+      predicted: string;
+      verdict: string;
+    };
     const own = (metrics.factors as unknown as C3dRow[]).map((f) => ({
       encoding: f.encoding,
       factor: f.factor,

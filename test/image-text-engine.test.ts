@@ -24,18 +24,28 @@ beforeAll(async () => {
 });
 
 const image: NetSpec = {
-  input: [8, 8, 3], slope: 0.2,
-  layers: [{ kind: 'conv', kernel: [4, 4], filters: 6, stride: 2, pad: 1 }, { kind: 'conv', kernel: [4, 4], filters: 8, stride: 2, pad: 1 }, { kind: 'dense', units: 12 }, { kind: 'dense', units: 3 }],
+  input: [8, 8, 3],
+  slope: 0.2,
+  layers: [
+    { kind: 'conv', kernel: [4, 4], filters: 6, stride: 2, pad: 1 },
+    { kind: 'conv', kernel: [4, 4], filters: 8, stride: 2, pad: 1 },
+    { kind: 'dense', units: 12 },
+    { kind: 'dense', units: 3 },
+  ],
 };
 const text: NetSpec = {
-  input: [1, 6, 9], slope: 0.2,
+  input: [1, 6, 9],
+  slope: 0.2,
   layers: [{ kind: 'conv', kernel: [1, 3], filters: 10, stride: 1, pad: 0 }, { kind: 'meanPool' }, { kind: 'dense', units: 3 }],
 };
 
 describe('tfjs InfoNCE', () => {
   it.each(['clip', 'ntxent'] as const)('matches the f64 reference, loss and gradients (%s)', (form) => {
-    const B = 7, d = 4, tau = 0.3;
-    const x = randn(B * d, 1), y = randn(B * d, 2);
+    const B = 7,
+      d = 4,
+      tau = 0.3;
+    const x = randn(B * d, 1),
+      y = randn(B * d, 2);
     const ref = (form === 'clip' ? infonceClip : infonceNtXent)(x, y, B, d, tau);
     const f = (...t: tf.Tensor[]) => infonceTfjs(tf, t[0] as tf.Tensor2D, t[1] as tf.Tensor2D, tau, form);
     const { value, grads } = tf.valueAndGrads(f)([tf.tensor2d(x, [B, d]), tf.tensor2d(y, [B, d])]);
@@ -87,7 +97,15 @@ describe('a step at a given temperature', () => {
     const params = new Float32Array(netParamCount(image) + netParamCount(text));
     initNetParams(image, Rng.fromSeed(5).fork('img'), params, 0);
     initNetParams(text, Rng.fromSeed(5).fork('txt'), params, netParamCount(image));
-    const spec = (tau: number): TwoTowerSpec => ({ x: image, t: text, loss: { kind: 'infonce', tau, form: 'ntxent' }, batch: B, lr: 1e-3, clip: 2, params: params.slice() });
+    const spec = (tau: number): TwoTowerSpec => ({
+      x: image,
+      t: text,
+      loss: { kind: 'infonce', tau, form: 'ntxent' },
+      batch: B,
+      lr: 1e-3,
+      clip: 2,
+      params: params.slice(),
+    });
     const images = Float32Array.from(randn(B * 8 * 8 * 3, 4), (v) => Math.abs(v) / 3);
     const tokens = new Float32Array(B * 6 * 9).map((_, i) => (i % 9 === (i / 9) % 7 ? 1 : 0));
     const mark = k.arena.mark();
@@ -96,7 +114,13 @@ describe('a step at a given temperature', () => {
       const b = new CoreEngine(k, spec(0.07));
       expect(a.step({ x: images, t: tokens }, 1e-3, 0.07)).toEqual(b.step({ x: images, t: tokens }, 1e-3));
       expect(a.state().params).toEqual(b.state().params);
-      const lp = new CoreEngine(k, { ...spec(1), x: { input: [1, 1, 4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] }, t: { input: [1, 1, 4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] }, loss: { kind: 'lpsimclr', tau: 1, alpha: 0.5, negatives: 'in-batch' }, params: new Float32Array(30) });
+      const lp = new CoreEngine(k, {
+        ...spec(1),
+        x: { input: [1, 1, 4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] },
+        t: { input: [1, 1, 4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] },
+        loss: { kind: 'lpsimclr', tau: 1, alpha: 0.5, negatives: 'in-batch' },
+        params: new Float32Array(30),
+      });
       expect(() => lp.step({ x: new Float32Array(16), t: new Float32Array(16) }, 1e-3, 0.5)).toThrow(/a temperature schedule is for InfoNCE/);
     } finally {
       k.arena.release(mark);
@@ -109,8 +133,17 @@ describe('a step at a given temperature', () => {
     expect(temperatureAt(0.05, 0.5, 6, 11)).toBeCloseTo(Math.sqrt(0.05 * 0.5), 12);
     expect(temperatureAt(0.05, 0.5, 11, 11)).toBeCloseTo(0.5, 12);
     const seen: (number | undefined)[] = [];
-    const engine = { step: (_b: unknown, _lr: number, tau?: number) => (seen.push(tau), { loss: 1, gradNorm: 1 }), state: () => ({}) } as unknown as Engine;
-    await train({ steps: 3, lr: 1e-3, schedule: { kind: 'constant' }, tau: 0.1, tauEnd: 0.4, logEvery: 1, checkpointEvery: 10 }, engine, () => ({ x: new Float32Array(1), t: new Float32Array(1) }));
+    const engine = {
+      step: (_b: unknown, _lr: number, tau?: number) => {
+        seen.push(tau);
+        return { loss: 1, gradNorm: 1 };
+      },
+      state: () => ({}),
+    } as unknown as Engine;
+    await train({ steps: 3, lr: 1e-3, schedule: { kind: 'constant' }, tau: 0.1, tauEnd: 0.4, logEvery: 1, checkpointEvery: 10 }, engine, () => ({
+      x: new Float32Array(1),
+      t: new Float32Array(1),
+    }));
     expect(seen.map((t) => +t!.toFixed(12))).toEqual([0.1, 0.2, 0.4]);
     expect(resolveMpi3dConfig({ selectionLevel: 1, tau: 0.05, tauEnd: 0.5 })).toMatchObject({ tau: 0.05, tauEnd: 0.5 });
     expect(resolveMpi3dConfig({ selectionLevel: 1 })).not.toHaveProperty('tauEnd');

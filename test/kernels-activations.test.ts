@@ -9,7 +9,6 @@ beforeAll(async () => {
   k = await Kernels.load();
 });
 
-
 describe('activation kernels vs their TypeScript references', () => {
   // Lengths that are and are not multiples of the 4 SIMD lanes.
   it.each([1, 3, 4, 7, 64, 1023])('leaky_relu forward and backward, n = %i', (n) => {

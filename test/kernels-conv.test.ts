@@ -48,7 +48,12 @@ describe('2-D convolution', () => {
     const wv = randn(conv.patch * s.F, 6, 0.3);
     const dyv = randn(conv.rows * s.F, 7);
     // tfjs pads explicitly here: [[0,0],[p,p],[p,p],[0,0]]
-    const pad = [[0, 0], [s.pad, s.pad], [s.pad, s.pad], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+    const pad = [
+      [0, 0],
+      [s.pad, s.pad],
+      [s.pad, s.pad],
+      [0, 0],
+    ] as [[number, number], [number, number], [number, number], [number, number]];
     const xt = tf.tensor4d(xv, [s.N, s.H, s.W, s.C]);
     const wt = tf.tensor4d(wv, [s.KH, s.KW, s.C, s.F]);
     const f = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, s.stride, pad);
@@ -95,7 +100,12 @@ describe('2-D convolution', () => {
     expect(relError(db!.toArray(), want.db)).toBeLessThan(1e-5);
     // accumulate adds onto what is there
     conv.backward(w!, dy!, dw!, db!, null, true);
-    expect(relError(dw!.toArray(), want.dw.map((v) => 2 * v))).toBeLessThan(1e-5);
+    expect(
+      relError(
+        dw!.toArray(),
+        want.dw.map((v) => 2 * v),
+      ),
+    ).toBeLessThan(1e-5);
     k.arena.release(mark);
   });
 
@@ -103,7 +113,9 @@ describe('2-D convolution', () => {
     const mark = k.arena.mark();
     const s = sparseShapes[0]![1];
     const conv = new Conv2d(k, s, true);
-    const [x, w, y, dy, dw, dx] = [s.N * s.W * s.C, conv.patch * s.F, conv.rows * s.F, conv.rows * s.F, conv.patch * s.F, s.N * s.W * s.C].map((n) => k.arena.alloc(n));
+    const [x, w, y, dy, dw, dx] = [s.N * s.W * s.C, conv.patch * s.F, conv.rows * s.F, conv.rows * s.F, conv.patch * s.F, s.N * s.W * s.C].map((n) =>
+      k.arena.alloc(n),
+    );
     conv.forward(x!, w!, null, y!);
     expect(() => conv.backward(w!, dy!, dw!, null, dx!)).toThrow(/sparse input has no input gradient/);
     k.arena.release(mark);

@@ -11,7 +11,6 @@ beforeAll(async () => {
   k = await Kernels.load();
 });
 
-
 // Shapes around the blocking sizes (MR 4, NR 8, KC 256, MC 128) and odd sizes.
 const shapes: [number, number, number][] = [
   [1, 1, 1],
@@ -54,7 +53,9 @@ describe('gemm vs tfjs matMul (cpu backend)', () => {
 
   it('overwrites C when beta = 0, even NaN, and honours leading dimensions', () => {
     const mark = k.arena.mark();
-    const M = 6, N = 10, K = 7;
+    const M = 6,
+      N = 10,
+      K = 7;
     const a = randn(M * K, rng);
     const b = randn(K * N, rng);
     const C = k.arena.from(new Float32Array(M * N).fill(Number.NaN));

@@ -10,7 +10,6 @@ beforeAll(async () => {
   k = await Kernels.load();
 });
 
-
 describe('grouped dense layer (probe heads) vs its TypeScript reference', () => {
   // Hidden units per group that are and are not multiples of 4; one-column and multi-column heads.
   it.each([

@@ -36,7 +36,10 @@ function tfLoss(x: Float32Array, y: Float32Array, B: number, d: number, tau: num
         return rows.add(cols).mul(0.5) as tf.Scalar;
       }
       const u = tf.concat([z, w], 0);
-      const G = tf.matMul(u, u, false, true).div(tau).add(tf.eye(2 * B).mul(-1e9)); // diagonal excluded
+      const G = tf
+        .matMul(u, u, false, true)
+        .div(tau)
+        .add(tf.eye(2 * B).mul(-1e9)); // diagonal excluded
       const partner = tf.concat([tf.range(B, 2 * B, 1, 'int32'), tf.range(0, B, 1, 'int32')]);
       return tf.losses.softmaxCrossEntropy(tf.oneHot(partner, 2 * B), G) as tf.Scalar;
     };
@@ -83,7 +86,9 @@ describe('InfoNCE with cosine similarity', () => {
   }
 
   it('has gradients equal to central finite differences of the f64 loss, in both forms', () => {
-    const B = 6, d = 4, tau = 0.7;
+    const B = 6,
+      d = 4,
+      tau = 0.7;
     const rng = Rng.fromSeed(9);
     const x = new Float32Array(B * d);
     const y = new Float32Array(B * d);

@@ -12,7 +12,6 @@ beforeAll(async () => {
   k = await Kernels.load();
 });
 
-
 /** The kernel's symmetric loss and gradients for (B, d) inputs. */
 function kernelSymmetric(hx: Float32Array, ht: Float32Array, hxNeg: Float32Array, htNeg: Float32Array, B: number, d: number, tau: number, alpha: number) {
   const mark = k.arena.mark();
@@ -29,14 +28,24 @@ function tfSymmetric(hx: Float32Array, ht: Float32Array, hxNeg: Float32Array, ht
   const L = (a: tf.Tensor2D, b: tf.Tensor2D, c: tf.Tensor2D) => {
     const pos = a.sub(b).square().sum(1); // (B)
     const neg = a.expandDims(1).sub(c.expandDims(0)).square().sum(2); // (B, B): fine at test sizes
-    const scores = tf.concat([neg, pos.expandDims(1)], 1).neg().div(tau);
+    const scores = tf
+      .concat([neg, pos.expandDims(1)], 1)
+      .neg()
+      .div(tau);
     const lme = tf.logSumExp(scores, 1).sub(Math.log(B + 1));
-    return pos.div(tau).mul(alpha).add(lme.mul(1 - alpha)).mul(2).mean();
+    return pos
+      .div(tau)
+      .mul(alpha)
+      .add(lme.mul(1 - alpha))
+      .mul(2)
+      .mean();
   };
   return tf.tidy(() => {
     const inputs = [hx, ht, hxNeg, htNeg].map((v) => tf.tensor2d(v, [B, d]));
     const f = (x: tf.Tensor, t: tf.Tensor, xn: tf.Tensor, tn: tf.Tensor) =>
-      L(x as tf.Tensor2D, t as tf.Tensor2D, xn as tf.Tensor2D).add(L(t as tf.Tensor2D, x as tf.Tensor2D, tn as tf.Tensor2D)).mul(0.5) as tf.Scalar;
+      L(x as tf.Tensor2D, t as tf.Tensor2D, xn as tf.Tensor2D)
+        .add(L(t as tf.Tensor2D, x as tf.Tensor2D, tn as tf.Tensor2D))
+        .mul(0.5) as tf.Scalar;
     const { value, grads } = tf.valueAndGrads(f)(inputs);
     return { loss: value.dataSync()[0]!, grads: grads.map((g) => g.dataSync()) };
   });
@@ -83,7 +92,10 @@ describe('fused LpSimCLR loss', () => {
   });
 
   it('has gradients equal to central finite differences of the f64 loss', () => {
-    const B = 9, d = 4, tau = 0.8, alpha = 0.4;
+    const B = 9,
+      d = 4,
+      tau = 0.8,
+      alpha = 0.4;
     const rng = Rng.fromSeed(77);
     const inputs = [0, 1, 2, 3].map(() => randn(B * d, rng)) as [Float32Array, Float32Array, Float32Array, Float32Array];
     const got = kernelSymmetric(...inputs, B, d, tau, alpha);
@@ -107,7 +119,8 @@ describe('fused LpSimCLR loss', () => {
   });
 
   it('stays finite and exact when every negative is far away (no underflow to log 0)', () => {
-    const B = 8, d = 3;
+    const B = 8,
+      d = 3;
     const rng = Rng.fromSeed(5);
     const hx = randn(B * d, rng);
     const ht = hx.map((v) => v + 0.01);
@@ -186,8 +199,18 @@ describe('fused LpSimCLR loss on a trained model (far negatives)', () => {
     const xt = ref.lpsimclrInBatch(hx, ht, B, d, 1, 0.5);
     const tx = ref.lpsimclrInBatch(ht, hx, B, d, 1, 0.5);
     expect(Math.abs(got.loss - 0.5 * (xt.loss + tx.loss))).toBeLessThan(1e-5);
-    expect(relError(gHx, xt.ga.map((v, i) => 0.5 * (v + tx.gb[i]!)))).toBeLessThan(1e-4);
-    expect(relError(gHt, xt.gb.map((v, i) => 0.5 * (v + tx.ga[i]!)))).toBeLessThan(1e-4);
+    expect(
+      relError(
+        gHx,
+        xt.ga.map((v, i) => 0.5 * (v + tx.gb[i]!)),
+      ),
+    ).toBeLessThan(1e-4);
+    expect(
+      relError(
+        gHt,
+        xt.gb.map((v, i) => 0.5 * (v + tx.ga[i]!)),
+      ),
+    ).toBeLessThan(1e-4);
   });
 });
 
@@ -209,7 +232,12 @@ describe('fused LpSimCLR loss when most negatives are far (the sparse pass)', ()
     const got = kernelSymmetric(hx, ht, hxNeg, htNeg, B, d, 1, 0.5);
     const r = ref.lpsimclrSymmetric(hx, ht, hxNeg, htNeg, B, d, 1, 0.5);
     expect(Math.abs(got.loss - r.loss)).toBeLessThan(1e-5 * Math.max(1, Math.abs(r.loss)));
-    for (const [g, want] of [[got.gHx, r.gHx], [got.gHt, r.gHt], [got.gHxNeg, r.gHxNeg], [got.gHtNeg, r.gHtNeg]] as const) {
+    for (const [g, want] of [
+      [got.gHx, r.gHx],
+      [got.gHt, r.gHt],
+      [got.gHxNeg, r.gHxNeg],
+      [got.gHtNeg, r.gHtNeg],
+    ] as const) {
       expect(relError(g, want)).toBeLessThan(2e-4);
     }
     const mark = k.arena.mark();
@@ -219,8 +247,18 @@ describe('fused LpSimCLR loss when most negatives are far (the sparse pass)', ()
     const xt = ref.lpsimclrInBatch(hx, ht, B, d, 1, 0.5);
     const tx = ref.lpsimclrInBatch(ht, hx, B, d, 1, 0.5);
     expect(Math.abs(inBatch.loss - 0.5 * (xt.loss + tx.loss))).toBeLessThan(1e-5);
-    expect(relError(grads.hx.toArray(), xt.ga.map((v, i) => 0.5 * (v + tx.gb[i]!)))).toBeLessThan(2e-4);
-    expect(relError(grads.ht.toArray(), xt.gb.map((v, i) => 0.5 * (v + tx.ga[i]!)))).toBeLessThan(2e-4);
+    expect(
+      relError(
+        grads.hx.toArray(),
+        xt.ga.map((v, i) => 0.5 * (v + tx.gb[i]!)),
+      ),
+    ).toBeLessThan(2e-4);
+    expect(
+      relError(
+        grads.ht.toArray(),
+        xt.gb.map((v, i) => 0.5 * (v + tx.ga[i]!)),
+      ),
+    ).toBeLessThan(2e-4);
     k.arena.release(mark);
   });
 });

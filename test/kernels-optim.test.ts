@@ -10,7 +10,6 @@ beforeAll(async () => {
   k = await Kernels.load();
 });
 
-
 describe('gradient-norm clipping', () => {
   it.each([1, 7, 1023, 5000])('clips like PyTorch, n = %i', (n) => {
     const mark = k.arena.mark();

@@ -15,7 +15,6 @@ afterAll(() => {
   two.close();
 });
 
-
 describe('helper threads', () => {
   it('start on the threads build with a shared memory', () => {
     expect(two.threads).toBe(2);

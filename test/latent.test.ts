@@ -14,7 +14,11 @@ describe('latent model (docs/model.md)', () => {
   it('independent: s, m_x, m_t have mean 0 and covariance I', () => {
     const model = LatentModel.create({ bias, seed: 1 });
     const b = model.sample(N, Rng.fromSeed(1).fork('data'));
-    for (const [t, n] of [[b.s, 10], [b.mx, 5], [b.mt, 5]] as const) {
+    for (const [t, n] of [
+      [b.s, 10],
+      [b.mx, 5],
+      [b.mt, 5],
+    ] as const) {
       expect(t.shape).toEqual([N, n]);
       for (const m of columnMeans(t.data, N, n)) expect(Math.abs(m)).toBeLessThan(5 / Math.sqrt(N));
       expect(covarianceZ(covariance(t.data, N, n), eye(n), n, N)).toBeLessThan(5);

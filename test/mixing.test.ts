@@ -79,7 +79,11 @@ describe('mixing functions (docs/model.md#mixing-functions)', () => {
 
   it('computes the f32 forward pass four rows at a time, bit-identical to the f64 one rounded once', () => {
     for (const rows of [1, 3, 4, 7, 258]) {
-      const z = tensor2d(rows, 15, Float32Array.from({ length: rows * 15 }, (_, i) => 2 * Math.sin(0.7 * i + rows)));
+      const z = tensor2d(
+        rows,
+        15,
+        Float32Array.from({ length: rows * 15 }, (_, i) => 2 * Math.sin(0.7 * i + rows)),
+      );
       const fast = generator.gx.forward(z).data;
       const exact = Float32Array.from(generator.gx.forward64(Float64Array.from(z.data), rows));
       expect(fast).toEqual(exact);
@@ -88,7 +92,11 @@ describe('mixing functions (docs/model.md#mixing-functions)', () => {
 
   it('rebuilds exactly from its weights', () => {
     const copy = InvertibleMlp.fromWeights(generator.gx.toWeights());
-    const z = tensor2d(3, 15, Float32Array.from({ length: 45 }, (_, i) => Math.cos(i)));
+    const z = tensor2d(
+      3,
+      15,
+      Float32Array.from({ length: 45 }, (_, i) => Math.cos(i)),
+    );
     expect(copy.forward(z).data).toEqual(generator.gx.forward(z).data);
     expect(() => InvertibleMlp.fromWeights({ n: 3, slope: 0.2, weights: [new Float64Array(8)] })).toThrow(/expected 9/);
     expect(() => generator.gx.forward(tensor2d(2, 14))).toThrow(/expected \(2, 15\)/);

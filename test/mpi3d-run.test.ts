@@ -35,13 +35,29 @@ describe('multiclass MCC', () => {
 
 describe('the mpi3d experiment', () => {
   it('resolves its configuration: one level; the quick preset: encoding size max(3, |unbiased|), unit vectors probed; the paper preset: the public code', () => {
-    expect(resolveMpi3dConfig({ selectionLevel: 3 })).toMatchObject({ bias: { selection: 3 }, encodingSize: 3, imageSize: 32, batch: 128, steps: 3000, tau: 0.1, probeOutputs: 'unit' });
+    expect(resolveMpi3dConfig({ selectionLevel: 3 })).toMatchObject({
+      bias: { selection: 3 },
+      encodingSize: 3,
+      imageSize: 32,
+      batch: 128,
+      steps: 3000,
+      tau: 0.1,
+      probeOutputs: 'unit',
+    });
     // The perturbation level that perturbs nothing is the selection level that mentions all five: one run, one id.
     expect(resolveMpi3dConfig({ perturbationLevel: 1 })).toEqual(resolveMpi3dConfig({ selectionLevel: 5 }));
     expect(resolveMpi3dConfig({ perturbationLevel: 2 }).bias).toEqual({ perturbation: 2 });
     expect(resolveMpi3dConfig({ selectionLevel: 1 }).encodingSize).toBe(3);
     // The public code (main_mpi3dreal.py): encoding size |unbiased|, 200,001 steps, batch 256, lr 1e-5, τ = 1, raw outputs standardised.
-    expect(resolveMpi3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({ encodingSize: 4, imageSize: 64, batch: 256, lr: 1e-5, tau: 1, steps: 200_001, probeOutputs: 'raw' });
+    expect(resolveMpi3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({
+      encodingSize: 4,
+      imageSize: 64,
+      batch: 256,
+      lr: 1e-5,
+      tau: 1,
+      steps: 200_001,
+      probeOutputs: 'raw',
+    });
     expect(resolveMpi3dConfig({ selectionLevel: 1, preset: 'paper' }).encodingSize).toBe(1);
     expect(resolveMpi3dConfig({ perturbationLevel: 5, preset: 'paper' }).encodingSize).toBe(1);
     // Explicit settings win.
@@ -54,11 +70,23 @@ describe('the mpi3d experiment', () => {
     expect(resolveMpi3dConfig({ selectionLevel: 1, imageSize: 64 }).imageFilters).toEqual([32, 32, 64, 64]);
     expect(resolveMpi3dConfig({ selectionLevel: 1, preset: 'paper' }).imageFilters).toEqual([32, 32, 64, 64]);
     const narrow = resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 32, 32] });
-    expect(imageEncoderSpec(narrow).layers.slice(0, 3).map((l) => (l as { filters: number }).filters)).toEqual([16, 32, 32]);
-    expect(netForwardMacs(imageEncoderSpec(narrow))).toBeLessThan(netForwardMacs(imageEncoderSpec(resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [32, 64, 64] }))) / 3);
+    expect(
+      imageEncoderSpec(narrow)
+        .layers.slice(0, 3)
+        .map((l) => (l as { filters: number }).filters),
+    ).toEqual([16, 32, 32]);
+    expect(netForwardMacs(imageEncoderSpec(narrow))).toBeLessThan(
+      netForwardMacs(imageEncoderSpec(resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [32, 64, 64] }))) / 3,
+    );
     // A config.json from before the setting names no filters: its run had 32, 64, 64.
-    expect(imageEncoderSpec({ imageSize: 32, encodingSize: 3 }).layers.slice(0, 3).map((l) => (l as { filters: number }).filters)).toEqual([32, 64, 64]);
-    expect(() => resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 32] })).toThrow(/3 convolutions at 32×32, so image filters must list 3 numbers, got 2/);
+    expect(
+      imageEncoderSpec({ imageSize: 32, encodingSize: 3 })
+        .layers.slice(0, 3)
+        .map((l) => (l as { filters: number }).filters),
+    ).toEqual([32, 64, 64]);
+    expect(() => resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 32] })).toThrow(
+      /3 convolutions at 32×32, so image filters must list 3 numbers, got 2/,
+    );
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, imageFilters: [16, 0, 32] })).toThrow(/image encoder filters/);
     expect(() => resolveMpi3dConfig({})).toThrow(/exactly one of a selection level and a perturbation level/);
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, perturbationLevel: 1 })).toThrow(/exactly one/);
@@ -69,7 +97,12 @@ describe('the mpi3d experiment', () => {
     const dir = join(await tempDir(), 'run');
     const metrics = (await trainRunDir(dir, { experiment: 'mpi3d', selectionLevel: 2, steps: 12, batch: 16, evalSamples: 96 })).metrics as Mpi3dMetrics;
     expect(metrics.factors).toHaveLength(14);
-    expect(metrics.factors.filter((f) => f.predicted === 'kept').map((f) => `${f.encoding} ${f.factor}`)).toEqual(['image color', 'image shape', 'text color', 'text shape']);
+    expect(metrics.factors.filter((f) => f.predicted === 'kept').map((f) => `${f.encoding} ${f.factor}`)).toEqual([
+      'image color',
+      'image shape',
+      'text color',
+      'text shape',
+    ]);
     for (const f of metrics.factors) for (const v of [f.mccLinear, f.mccNonlinear]) expect(Number.isFinite(v), `${f.encoding} ${f.factor}`).toBe(true);
     const mcc = (encoding: string, factor: string) => metrics.factors.find((f) => f.encoding === encoding && f.factor === factor)!.mccNonlinear;
     // What even a 12-step model shows. The text embedding is a function of the caption, which
@@ -103,7 +136,7 @@ describe('the mpi3d experiment', () => {
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, backend: 'cpu' })).toThrow(/a tfjs backend needs the tfjs engine/);
   }, 120_000);
 
-  it('the command line keeps the two experiments\' options apart, with one line', async () => {
+  it("the command line keeps the two experiments' options apart, with one line", async () => {
     const dir = await tempDir();
     for (const [argv, message] of [
       [['--selection-level', '3'], /--selection-level belongs to --experiment mpi3d/],

@@ -55,7 +55,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the packed tarball in an empty project', () => {
   it('runs an ES module script: the theory, a short run folder with its figures, and the tfjs engine asking to be installed', () => {
-    writeFileSync(join(project, 'main.mjs'), `
+    writeFileSync(
+      join(project, 'main.mjs'),
+      `
 import { describe, runExperiment } from 'misalign';
 import { runReport, trainRunDir } from 'misalign/node';
 import { existsSync } from 'node:fs';
@@ -67,7 +69,8 @@ out.files = ['config.json', 'metrics.json', 'loss.png', 'scores.png', 'index.htm
 try { await runExperiment({ theta: 386, steps: 10, engine: 'tfjs', backend: 'cpu' }); out.tfjs = 'ran'; }
 catch (e) { out.tfjs = e.code + ': ' + e.message; }
 console.log(JSON.stringify(out));
-`);
+`,
+    );
     const stdout = must(process.execPath, ['main.mjs'], project);
     const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(out.identified).toEqual([1, 2, 3, 4, 5]);
@@ -77,13 +80,16 @@ console.log(JSON.stringify(out));
   }, 300_000);
 
   it('require() of each entry fails with one line saying misalign is an ES module; a dynamic import from CommonJS works', () => {
-    writeFileSync(join(project, 'main.cjs'), `
+    writeFileSync(
+      join(project, 'main.cjs'),
+      `
 const messages = [];
 for (const name of ['misalign', 'misalign/node', 'misalign/kernels']) {
   try { require(name); messages.push(name + ': loaded'); } catch (e) { messages.push(name + ': ' + e.code + ' ' + e.message); }
 }
 import('misalign').then((m) => { messages.push('import: ' + typeof m.describe); console.log(JSON.stringify(messages)); });
-`);
+`,
+    );
     const messages: string[] = JSON.parse(must(process.execPath, ['main.cjs'], project).trim());
     expect(messages).toHaveLength(4);
     for (const m of messages.slice(0, 3)) {

@@ -107,7 +107,14 @@ describe('probe bank: the kernels of assembly/probebank.ts', () => {
           // ... and in two chunks, the second added to the first (as the downstream study does)
           bank.grads.array.fill(0);
           chain.backward(X, half, Hb, dY, dH, true);
-          chain.backward(X.view(half * c.k, (c.rows - half) * c.k), c.rows - half, Hb.view(half * width, (c.rows - half) * width), dY.view(half * O, (c.rows - half) * O), dH, true);
+          chain.backward(
+            X.view(half * c.k, (c.rows - half) * c.k),
+            c.rows - half,
+            Hb.view(half * width, (c.rows - half) * width),
+            dY.view(half * O, (c.rows - half) * O),
+            dH,
+            true,
+          );
           const chainChunked = bank.grads.array.slice();
 
           // the kernels
@@ -130,7 +137,13 @@ describe('probe bank: the kernels of assembly/probebank.ts', () => {
           expect(sameBits(bank.grads.array, chainGrads)).toBe(true);
           bank.grads.array.fill(0);
           bank.backward(X, half, Hb2, dY, true);
-          bank.backward(X.view(half * c.k, (c.rows - half) * c.k), c.rows - half, Hb2.view(half * width, (c.rows - half) * width), dY.view(half * O, (c.rows - half) * O), true);
+          bank.backward(
+            X.view(half * c.k, (c.rows - half) * c.k),
+            c.rows - half,
+            Hb2.view(half * width, (c.rows - half) * width),
+            dY.view(half * O, (c.rows - half) * O),
+            true,
+          );
           expect(sameBits(bank.grads.array, chainChunked)).toBe(true);
 
           bank.lossAndGrad(X, c.rows, Y, scale, colLoss2);

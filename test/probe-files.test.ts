@@ -52,7 +52,14 @@ describe('probing a subset of large files', () => {
     expect(got.rows.find((r) => r.factor === 'a')!.linear).toBeGreaterThan(0.99);
 
     // Factors from a .npy with names: the same rows, the same numbers for a and shape.
-    const fromNpy = await probeEmbeddingFiles(k, { embeddings: join(dir, 'emb.npy'), factors: join(dir, 'factors.npy'), names: ['a', 'shape'], maxRows: MAX, seed: 4, probe });
+    const fromNpy = await probeEmbeddingFiles(k, {
+      embeddings: join(dir, 'emb.npy'),
+      factors: join(dir, 'factors.npy'),
+      names: ['a', 'shape'],
+      maxRows: MAX,
+      seed: 4,
+      probe,
+    });
     for (const f of ['a', 'shape']) expect(fromNpy.rows.find((r) => r.factor === f)).toEqual(got.rows.find((r) => r.factor === f));
   });
 
@@ -69,9 +76,17 @@ describe('probing a subset of large files', () => {
     await writeFile(join(dir, 'unread.csv'), withBad(unread));
     await expect(probeEmbeddingFiles(k, opts(join(dir, 'unread.csv')))).resolves.toMatchObject({ readRows: MAX });
     await writeFile(join(dir, 'read.csv'), withBad(read));
-    await expectMisalignRejection(() => probeEmbeddingFiles(k, opts(join(dir, 'read.csv'))), 'NON_FINITE_INPUT', new RegExp(`factor 'a' row ${read + 1}: 'oops' is not a finite number`));
+    await expectMisalignRejection(
+      () => probeEmbeddingFiles(k, opts(join(dir, 'read.csv'))),
+      'NON_FINITE_INPUT',
+      new RegExp(`factor 'a' row ${read + 1}: 'oops' is not a finite number`),
+    );
     await writeFile(join(dir, 'short.csv'), lines.slice(0, N).join('\n'));
-    await expectMisalignRejection(() => probeEmbeddingFiles(k, opts(join(dir, 'short.csv'))), 'SHAPE_MISMATCH', new RegExp(`short\\.csv has ${N - 1} rows, .*emb\\.npy ${N}`));
+    await expectMisalignRejection(
+      () => probeEmbeddingFiles(k, opts(join(dir, 'short.csv'))),
+      'SHAPE_MISMATCH',
+      new RegExp(`short\\.csv has ${N - 1} rows, .*emb\\.npy ${N}`),
+    );
     await writeFile(join(dir, 'long.csv'), [...lines, lines[1]].join('\n'));
     await expectMisalignRejection(() => probeEmbeddingFiles(k, opts(join(dir, 'long.csv'))), 'SHAPE_MISMATCH', new RegExp(`long\\.csv has ${N + 1} rows`));
     await writeFile(join(dir, 'ragged.csv'), [...lines.slice(0, 900), '1,2', ...lines.slice(900)].join('\n'));

@@ -45,7 +45,14 @@ describe('R² and standardisation', () => {
     expect(r2Score([1, 2, 3], [2, 2, 2], 3, 1)).toBe(0);
     expect(r2Score([1, 2, 3], [3, 2, 1], 3, 1)).toBe(-3);
     // two outputs averaged: 1 and 0
-    expect(r2Score([1, 5, 2, 5, 3, 5], [1, 5, 2, 5, 3, 5].map((v, i) => (i % 2 ? 4 : v)), 3, 2)).toBe(0.5);
+    expect(
+      r2Score(
+        [1, 5, 2, 5, 3, 5],
+        [1, 5, 2, 5, 3, 5].map((v, i) => (i % 2 ? 4 : v)),
+        3,
+        2,
+      ),
+    ).toBe(0.5);
     expect(clip01(-3)).toBe(0);
     expect(clip01(1.5)).toBe(1);
     const s = fitStandardizer([1, 10, 3, 10], 2, 2);
@@ -77,7 +84,11 @@ describe('a broken probe (non-finite R²)', () => {
 
   it('an encoder that outputs NaN gets NaN R² and fails every verdict', () => {
     const world = DataGenerator.create({ bias: resolveBias({ ns: 3, nm: 1, select: '1' }), seed: 2, mixing: { thresholdSamples: 200 } });
-    const rows = evaluateRepresentations(k, (_which, _data, n) => new Float32Array(n * 2).fill(Number.NaN), world, 'independent', { samples: 200, seed: 9, probe: { maxEpochs: 2 } });
+    const rows = evaluateRepresentations(k, (_which, _data, n) => new Float32Array(n * 2).fill(Number.NaN), world, 'independent', {
+      samples: 200,
+      seed: 9,
+      probe: { maxEpochs: 2 },
+    });
     expect(rows.map((r) => r.predicted)).toContain('dropped');
     expect(rows.map((r) => r.predicted)).toContain('kept');
     for (const r of rows) {

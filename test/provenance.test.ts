@@ -21,7 +21,16 @@ import { runReport } from '../src/reports/run-report.js';
 
 const tempDir = tempDirs('misalign-provenance');
 const ROOT = resolve(__dirname, '..');
-const TINY: NumericSettings = { ns: 3, nm: 1, hidden: [4, 4], batch: 64, steps: 60, lr: 0.01, evalSamples: 256, probe: { batch: 128, lr: 0.003, maxEpochs: 3 } };
+const TINY: NumericSettings = {
+  ns: 3,
+  nm: 1,
+  hidden: [4, 4],
+  batch: 64,
+  steps: 60,
+  lr: 0.01,
+  evalSamples: 256,
+  probe: { batch: 128, lr: 0.003, maxEpochs: 3 },
+};
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 
@@ -71,14 +80,24 @@ describe('provenance', () => {
     expect(evaluated.metrics.factors.map((f) => f.factor)).toEqual(saved.factors.map((f: { factor: string }) => f.factor));
   }, 120_000);
 
-  it('a sweep: summary.json has the command\'s provenance and the machines its runs came from; the report names both', async () => {
+  it("a sweep: summary.json has the command's provenance and the machines its runs came from; the report names both", async () => {
     const dir = await tempDir();
-    const grid: Grid = { name: 'g', experiment: 'numeric', dependence: true, settings: [{ label: '[1]', settings: { ...TINY, select: '1' } }, { label: '[1,2]', settings: { ...TINY, select: '1-2' } }] };
+    const grid: Grid = {
+      name: 'g',
+      experiment: 'numeric',
+      dependence: true,
+      settings: [
+        { label: '[1]', settings: { ...TINY, select: '1' } },
+        { label: '[1,2]', settings: { ...TINY, select: '1-2' } },
+      ],
+    };
     const before = new Date();
     await runSweep(dir, expandGrid(grid, { dependence: ['independent'], seeds: 1 }), { jobs: 2 });
     const summary = await readJson(join(dir, 'summary.json'));
     expectProvenance(summary.provenance, 2, before);
-    expect(summary.machines).toEqual([{ host: hostname(), cpu: cpus()[0]!.model.trim(), misalign: summary.provenance.misalign, commit: summary.provenance.commit, runs: 2 }]);
+    expect(summary.machines).toEqual([
+      { host: hostname(), cpu: cpus()[0]!.model.trim(), misalign: summary.provenance.misalign, commit: summary.provenance.commit, runs: 2 },
+    ]);
     await writeReport(dir);
     const html = await readFile(join(dir, 'report', 'index.html'), 'utf8');
     expect(html).toContain(`Trained on: ${hostname()} (${cpus()[0]!.model.trim()})`);
@@ -89,9 +108,9 @@ describe('provenance', () => {
   it('a probe: metrics.json and the page', async () => {
     const dir = await tempDir();
     const n = 400;
-    const rows = Array.from({ length: n }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), (i * 37) % 11 / 11]);
-    await writeFile(join(dir, 'emb.csv'), rows.map((r) => r.join(',')).join('\n') + '\n');
-    await writeFile(join(dir, 'factors.csv'), 'a,b\n' + rows.map((r) => `${r[0]! * 2},${r[2]! + 0.5}`).join('\n') + '\n');
+    const rows = Array.from({ length: n }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), ((i * 37) % 11) / 11]);
+    await writeFile(join(dir, 'emb.csv'), `${rows.map((r) => r.join(',')).join('\n')}\n`);
+    await writeFile(join(dir, 'factors.csv'), `a,b\n${rows.map((r) => `${r[0]! * 2},${r[2]! + 0.5}`).join('\n')}\n`);
     const before = new Date();
     const r = await runCli('probe', '--embeddings', join(dir, 'emb.csv'), '--factors', join(dir, 'factors.csv'), '--out', join(dir, 'out'));
     expect(r.code, r.err).toBe(0);

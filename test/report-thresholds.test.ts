@@ -25,13 +25,24 @@ async function sweepFolder(): Promise<string> {
     await writeFile(join(dir, path), JSON.stringify(value));
   };
   await json('grids/g.json', { grid: 'g', runs: [{ id: 'numeric', setting: '{1}', dependence: 'independent', seed: 0 }] });
-  await json('grids/mpi3d-selection.json', { grid: 'mpi3d-selection', runs: [{ id: 'mpi3d', setting: 'color', dependence: 'independent', seed: 0, experiment: 'mpi3d' }] });
+  await json('grids/mpi3d-selection.json', {
+    grid: 'mpi3d-selection',
+    runs: [{ id: 'mpi3d', setting: 'color', dependence: 'independent', seed: 0, experiment: 'mpi3d' }],
+  });
   const numeric = (factor: string, predicted: string, r2: number) => ({ encoding: 'x', factor, r2Linear: r2, r2Nonlinear: r2, predicted, verdict: 'pass' });
-  await json('runs/numeric/metrics.json', { factors: [numeric('s1', 'kept', 0.95), numeric('s2', 'dropped', 0.05)], trainSeconds: 1, evalSeconds: 1, passed: 2, judged: 2 });
+  await json('runs/numeric/metrics.json', {
+    factors: [numeric('s1', 'kept', 0.95), numeric('s2', 'dropped', 0.05)],
+    trainSeconds: 1,
+    evalSeconds: 1,
+    passed: 2,
+    judged: 2,
+  });
   const mpi3d = (encoding: string, factor: string, predicted: string, v: number) => ({ encoding, factor, mccLinear: v, mccNonlinear: v, predicted });
   await json('runs/mpi3d/metrics.json', {
     factors: [mpi3d('image', 'color', 'kept', 0.9), mpi3d('image', 'shape', 'dropped', 0.1), mpi3d('text', 'color', 'kept', 0.9)],
-    trainSeconds: 1, evalSeconds: 1, finalLoss: 1,
+    trainSeconds: 1,
+    evalSeconds: 1,
+    finalLoss: 1,
   });
   return dir;
 }

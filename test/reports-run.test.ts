@@ -35,8 +35,25 @@ describe('misalign train: a numeric run folder gets its figures and page', () =>
   beforeAll(async () => {
     dir = join(await tempDir(), 'run');
     const r = await runCli(
-      'train', '--ns', '3', '--nm', '1', '--select', '1-2', '--hidden', '4,4', '--batch', '64', '--steps', '60',
-      '--eval-samples', '256', '--seed', '2', '--out', dir,
+      'train',
+      '--ns',
+      '3',
+      '--nm',
+      '1',
+      '--select',
+      '1-2',
+      '--hidden',
+      '4,4',
+      '--batch',
+      '64',
+      '--steps',
+      '60',
+      '--eval-samples',
+      '256',
+      '--seed',
+      '2',
+      '--out',
+      dir,
     );
     expect(r.code, r.err).toBe(0);
     trainOut = r.out;
@@ -55,12 +72,15 @@ describe('misalign train: a numeric run folder gets its figures and page', () =>
     expect(labels).toHaveLength(metrics.factors.length); // 2 encodings × (s1..s3, s_inv, m_x, m_t)
     expect(metrics.factors.length).toBe(12);
     for (const f of metrics.factors) {
-      const label = labels.find((l) => l.includes(`factor: ${f.factor};`) && l.includes(`row: ${f.factor} (${f.predicted});`) && l.includes(`MLP probe: ${f.r2Nonlinear.toFixed(3)};`));
+      const label = labels.find(
+        (l) => l.includes(`factor: ${f.factor};`) && l.includes(`row: ${f.factor} (${f.predicted});`) && l.includes(`MLP probe: ${f.r2Nonlinear.toFixed(3)};`),
+      );
       expect(label, `${f.encoding} ${f.factor}`).toBeDefined();
       expect(label).toContain(`theory: ${f.predicted}; verdict: ${f.verdict}`);
       expect(label).toContain(`with the theory: ${AGREEMENT_LABELS[f.verdict]};`);
     }
-    for (const text of ['ẑ_x', 'ẑ_t', 's1 (kept)', 's3 (dropped)', 'm_x (dropped)', 'with the theory', `verdicts passed ${metrics.passed}/${metrics.judged}`]) expect(svg).toContain(text);
+    for (const text of ['ẑ_x', 'ẑ_t', 's1 (kept)', 's3 (dropped)', 'm_x (dropped)', 'with the theory', `verdicts passed ${metrics.passed}/${metrics.judged}`])
+      expect(svg).toContain(text);
   });
 
   it('the loss figure draws train_log.csv (one line: loss and the two directions)', async () => {
@@ -127,7 +147,7 @@ describe('image-text run folders (MCC and R², image and text embedding)', () =>
   it.each([
     { experiment: 'mpi3d', selectionLevel: 2 },
     { experiment: 'causal3d', perturbationLevel: 3 },
-  ])('$experiment: scores per factor of both embeddings, with the theory\'s verdicts', async (settings) => {
+  ])("$experiment: scores per factor of both embeddings, with the theory's verdicts", async (settings) => {
     const dir = join(await tempDir(), settings.experiment);
     const { config, metrics } = await trainRunDir(dir, { ...settings, steps: 4, batch: 8, evalSamples: 48 });
     const report = await runReport(dir);
@@ -141,7 +161,15 @@ describe('image-text run folders (MCC and R², image and text embedding)', () =>
     expect(finite.length).toBe(metrics.factors.length);
     for (const f of metrics.factors) {
       const v = experiment.values(f);
-      expect(labels.some((l) => l.includes(`factor: ${f.factor};`) && l.includes(`metric: ${v.metric === 'mcc' ? 'MCC' : 'R²'};`) && l.includes(`theory: ${f.predicted}; verdict: ${f.verdict}`)), `${f.encoding} ${f.factor}`).toBe(true);
+      expect(
+        labels.some(
+          (l) =>
+            l.includes(`factor: ${f.factor};`) &&
+            l.includes(`metric: ${v.metric === 'mcc' ? 'MCC' : 'R²'};`) &&
+            l.includes(`theory: ${f.predicted}; verdict: ${f.verdict}`),
+        ),
+        `${f.encoding} ${f.factor}`,
+      ).toBe(true);
     }
     for (const text of ['image embedding', 'text embedding', 'MCC', 'kept ≥ 0.8, dropped ≤ 0.1']) expect(svg).toContain(text);
     const png = await pngSize(join(dir, 'scores.png'));
@@ -153,19 +181,37 @@ describe('image-text run folders (MCC and R², image and text embedding)', () =>
 });
 
 describe('the figures, from values', () => {
-  const row = (encoding: string, factor: string, predicted: FactorRow['predicted'], verdict: FactorRow['verdict'], nonlinear: number, metric: 'r2' | 'mcc' = 'mcc'): ScoredFactor => ({
+  const row = (
+    encoding: string,
+    factor: string,
+    predicted: FactorRow['predicted'],
+    verdict: FactorRow['verdict'],
+    nonlinear: number,
+    metric: 'r2' | 'mcc' = 'mcc',
+  ): ScoredFactor => ({
     row: { encoding, factor, predicted, verdict },
     values: { metric, linear: nonlinear / 2, nonlinear },
   });
 
   it('shows the verdicts the run gives (not recomputed), negative MCC on the axis, and a broken probe as NaN without a bar', async () => {
     // the verdicts here disagree with the values on purpose: the figure must show the run's own
-    const factors = [row('image', 'color', 'kept', 'fail', 0.95), row('image', 'size', 'dropped', 'pass', -0.25), row('image', 'shape', 'partly', 'n/a', Number.NaN), row('text', 'color', 'kept', 'pass', 0.5)];
-    const spec = factorScoresSpec(factors, { keptMin: 0.8, droppedMax: 0.1 }, 'test') as unknown as { hconcat: { layer: { data: { values: Record<string, unknown>[] }; encoding: { x: { scale: { domain: number[] } } } }[] }[] };
+    const factors = [
+      row('image', 'color', 'kept', 'fail', 0.95),
+      row('image', 'size', 'dropped', 'pass', -0.25),
+      row('image', 'shape', 'partly', 'n/a', Number.NaN),
+      row('text', 'color', 'kept', 'pass', 0.5),
+    ];
+    const spec = factorScoresSpec(factors, { keptMin: 0.8, droppedMax: 0.1 }, 'test') as unknown as {
+      hconcat: { layer: { data: { values: Record<string, unknown>[] }; encoding: { x: { scale: { domain: number[] } } } }[] }[];
+    };
     expect(spec.hconcat).toHaveLength(2);
     const image = spec.hconcat[0]!.layer[0]!;
     expect(image.encoding.x.scale.domain).toEqual([-0.3, 1]);
-    expect(image.data.values.map((v) => [v['factor'], v['agreement']])).toEqual([['color', 'disagrees'], ['size', 'agrees'], ['shape', 'not judged']]);
+    expect(image.data.values.map((v) => [v.factor, v.agreement])).toEqual([
+      ['color', 'disagrees'],
+      ['size', 'agrees'],
+      ['shape', 'not judged'],
+    ]);
     const svg = await renderSvg(spec as never);
     expect(bars(svg)).toHaveLength(3); // shape's NaN draws no bar
     expect(svg).toContain('NaN');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { type NumericSettings } from '../src/experiments/numeric/config.js';
+import type { NumericSettings } from '../src/experiments/numeric/config.js';
 import { heatmapKeys, heatmapName, heatmapSpec, renderSvg } from '../src/reports/heatmap.js';
 import { svgToPng } from '../src/reports/png.js';
 import { writeReport } from '../src/reports/report.js';
@@ -12,12 +12,32 @@ import type { SummaryCell } from '../src/sweeps/summary.js';
 import { runSweep } from '../src/sweeps/sweep.js';
 
 const cell = (setting: string, factor: string, r2: number, encoding: 'x' | 't' = 'x'): SummaryCell => ({
-  grid: 'g', dependence: 'independent', setting, encoding, factor, seeds: 2,
-  r2LinearMean: r2 / 2, r2LinearSd: 0.01, r2NonlinearMean: r2, r2NonlinearSd: 0.02, predicted: r2 > 0.5 ? 'kept' : 'dropped', verdict: 'pass',
+  grid: 'g',
+  dependence: 'independent',
+  setting,
+  encoding,
+  factor,
+  seeds: 2,
+  r2LinearMean: r2 / 2,
+  r2LinearSd: 0.01,
+  r2NonlinearMean: r2,
+  r2NonlinearSd: 0.02,
+  predicted: r2 > 0.5 ? 'kept' : 'dropped',
+  verdict: 'pass',
 });
 
 describe('heatmaps', () => {
-  const cells = [cell('{1}', 's10', 0), cell('{1}', 's2', 0), cell('{1}', 's1', 0.97), cell('{1}', 'm_t', 0), cell('{1}', 'm_x', 0), cell('{1}', 's_inv', 0.97), cell('[2]', 's1', 0.98), cell('[2]', 's2', 0.95), cell('{1}', 's1', 0.9, 't')];
+  const cells = [
+    cell('{1}', 's10', 0),
+    cell('{1}', 's2', 0),
+    cell('{1}', 's1', 0.97),
+    cell('{1}', 'm_t', 0),
+    cell('{1}', 'm_x', 0),
+    cell('{1}', 's_inv', 0.97),
+    cell('[2]', 's1', 0.98),
+    cell('[2]', 's2', 0.95),
+    cell('{1}', 's1', 0.9, 't'),
+  ];
 
   it('rows m_x, m_t, s1..sN in numeric order; columns in grid order; the chosen probe', () => {
     const spec = heatmapSpec(cells, { grid: 'g', dependence: 'independent', encoding: 'x', probe: 'nonlinear' }) as unknown as {
@@ -33,7 +53,12 @@ describe('heatmaps', () => {
   });
 
   it('one heatmap per encoding and probe, nonlinear and ẑ_x first', () => {
-    expect(heatmapKeys(cells).map(heatmapName)).toEqual(['g-independent-x-nonlinear', 'g-independent-t-nonlinear', 'g-independent-x-linear', 'g-independent-t-linear']);
+    expect(heatmapKeys(cells).map(heatmapName)).toEqual([
+      'g-independent-x-nonlinear',
+      'g-independent-t-nonlinear',
+      'g-independent-x-linear',
+      'g-independent-t-linear',
+    ]);
   });
 
   it('renders SVG with every label and a PNG', async () => {
@@ -49,11 +74,33 @@ describe('heatmaps', () => {
 
 describe('writeReport on a small sweep', () => {
   let dir: string;
-  const TINY: NumericSettings = { ns: 3, nm: 1, hidden: [4, 4], batch: 64, steps: 200, lr: 0.01, evalSamples: 256, probe: { batch: 128, lr: 0.003, maxEpochs: 5 } };
+  const TINY: NumericSettings = {
+    ns: 3,
+    nm: 1,
+    hidden: [4, 4],
+    batch: 64,
+    steps: 200,
+    lr: 0.01,
+    evalSamples: 256,
+    probe: { batch: 128, lr: 0.003, maxEpochs: 5 },
+  };
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'misalign-report-'));
-    const sel: Grid = { name: 'sel', experiment: 'numeric', dependence: true, settings: [{ label: '{1}', settings: { select: '1' } }, { label: '[2]', settings: { select: '1-2' } }] };
-    const abl: Grid = { name: 'abl', experiment: 'numeric', dependence: true, settings: [{ label: '[2], encoding 3', settings: { select: '1-2', encodingSize: 3 } }] };
+    const sel: Grid = {
+      name: 'sel',
+      experiment: 'numeric',
+      dependence: true,
+      settings: [
+        { label: '{1}', settings: { select: '1' } },
+        { label: '[2]', settings: { select: '1-2' } },
+      ],
+    };
+    const abl: Grid = {
+      name: 'abl',
+      experiment: 'numeric',
+      dependence: true,
+      settings: [{ label: '[2], encoding 3', settings: { select: '1-2', encodingSize: 3 } }],
+    };
     await runSweep(dir, [...expandGrid(sel, { seeds: 2, base: TINY, dependence: ['independent', 'dependent'] }), ...expandGrid(abl, { seeds: 1, base: TINY })]);
   }, 60_000);
   afterAll(async () => {
@@ -62,10 +109,16 @@ describe('writeReport on a small sweep', () => {
 
   it('writes every heatmap as SVG and PNG, non-empty, and one self-contained page', async () => {
     const report = await writeReport(dir);
-    expect(report.figures.sort()).toEqual(
-      ['sel-dependent-t-linear', 'sel-dependent-t-nonlinear', 'sel-dependent-x-linear', 'sel-dependent-x-nonlinear',
-        'sel-independent-t-linear', 'sel-independent-t-nonlinear', 'sel-independent-x-linear', 'sel-independent-x-nonlinear'],
-    );
+    expect(report.figures.sort()).toEqual([
+      'sel-dependent-t-linear',
+      'sel-dependent-t-nonlinear',
+      'sel-dependent-x-linear',
+      'sel-dependent-x-nonlinear',
+      'sel-independent-t-linear',
+      'sel-independent-t-nonlinear',
+      'sel-independent-x-linear',
+      'sel-independent-x-nonlinear',
+    ]);
     for (const name of report.figures) {
       for (const ext of ['svg', 'png']) expect((await stat(join(dir, 'report', `${name}.${ext}`))).size).toBeGreaterThan(1000);
     }

@@ -16,13 +16,21 @@ describe('the study (misalign reproduce)', () => {
     expect(new Set(configs.map(runId)).size).toBe(126); // perturbation ∅ is selection [10]
     expect(new Set(runs.map((r) => r.grid))).toEqual(new Set(['selection', 'perturbation', 'encoding-size', 'joint']));
     expect(configs.every((c) => c.preset === 'quick')).toBe(true);
-    expect(studyRuns({ preset: 'paper', seeds: 1, dependence: ['independent'] }).map((r) => resolveNumericConfig(r.settings).steps)).toEqual(Array(22).fill(100_001));
+    expect(studyRuns({ preset: 'paper', seeds: 1, dependence: ['independent'] }).map((r) => resolveNumericConfig(r.settings).steps)).toEqual(
+      Array(22).fill(100_001),
+    );
   });
 
   it('a rehearsal (few steps, one seed, the ablation grids) writes the sweep and the report', async () => {
     const dir = await tempDir();
     const base = { steps: 20, evalSamples: 256, probe: { batch: 128, lr: 0.003, maxEpochs: 2 } };
-    const { sweep, report } = await reproduce(dir, { seeds: 2, dependence: ['independent'], base, grids: ['encoding-size', 'joint'], downstream: { steps: 30 } });
+    const { sweep, report } = await reproduce(dir, {
+      seeds: 2,
+      dependence: ['independent'],
+      base,
+      grids: ['encoding-size', 'joint'],
+      downstream: { steps: 30 },
+    });
     expect(sweep).toMatchObject({ done: 4, failed: [] });
     expect(sweep.summary.runs).toEqual({ expected: 4, complete: 4 });
     expect(sweep.summary.cells.every((c) => c.seeds === 2)).toBe(true);

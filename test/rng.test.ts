@@ -19,9 +19,7 @@ describe('Rng', () => {
   it('is xoshiro128**: matches the reference C implementation', () => {
     // Outputs of Blackman and Vigna's xoshiro128starstar.c from state {1, 2, 3, 4}
     const a = Rng.fromState([1, 2, 3, 4]);
-    expect(Array.from({ length: 8 }, () => a.nextUint32())).toEqual([
-      11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849,
-    ]);
+    expect(Array.from({ length: 8 }, () => a.nextUint32())).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849]);
     const b = Rng.fromState([0xdeadbeef, 0x12345678, 0x9abcdef0, 0x0badf00d]);
     for (let i = 0; i < 1000; i++) b.nextUint32();
     expect(Array.from({ length: 4 }, () => b.nextUint32())).toEqual([285280189, 3509135031, 4017953115, 1797157445]);

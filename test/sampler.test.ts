@@ -35,7 +35,7 @@ describe('the WebAssembly sampler', () => {
     ['independent, I_θ = [5]', { theta: 386 }],
     ['full selection, I_ρ = {1}', { select: '1-10', perturb: '1' }],
     ['dependent, I_θ = [8], I_ρ = {1, 2}', { theta: 968, rho: 12, dependence: 'dependent' }],
-    ['dependent with the code\'s tied covariances, ns = 4', { select: '1,3', perturb: '3', ns: 4, nm: 2, dependence: 'dependent', tiedCovariances: true }],
+    ["dependent with the code's tied covariances, ns = 4", { select: '1,3', perturb: '3', ns: 4, nm: 2, dependence: 'dependent', tiedCovariances: true }],
     ['fresh negatives, an odd batch', { theta: 56, negatives: 'fresh', batch: 37 }],
   ];
   it.each(worlds)('draws the same batches as the TypeScript path: %s', (_, settings) => {
@@ -73,7 +73,9 @@ describe('the WebAssembly sampler', () => {
   it('rejects a world whose parts do not fit together', () => {
     const world = numericWorld(resolveNumericConfig({ theta: 386 }));
     const spec = samplerWorld(world);
-    expect(() => new ObservationSampler(k, { ...spec, cholesky: { ...spec.cholesky, s: new Float64Array(3) } }, 8)).toThrow(/Σ_s factor has 3 values, expected 100/);
+    expect(() => new ObservationSampler(k, { ...spec, cholesky: { ...spec.cholesky, s: new Float64Array(3) } }, 8)).toThrow(
+      /Σ_s factor has 3 values, expected 100/,
+    );
     expect(() => new ObservationSampler(k, spec, 0)).toThrow(/batch size must be a positive integer/);
   });
 });

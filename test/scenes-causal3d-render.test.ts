@@ -25,14 +25,24 @@ function objectMask(latents: C3dLatents, size: number, threshold = 30): Uint8Arr
 
 /** The mean (column, row) of the mask's pixels, in pixels, and their count. */
 function centroid(mask: Uint8Array, size: number): { x: number; y: number; n: number } {
-  let sx = 0, sy = 0, n = 0;
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (mask[y * size + x]) { sx += x + 0.5; sy += y + 0.5; n++; }
+  let sx = 0,
+    sy = 0,
+    n = 0;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++)
+      if (mask[y * size + x]) {
+        sx += x + 0.5;
+        sy += y + 0.5;
+        n++;
+      }
   return { x: sx / n, y: sy / n, n };
 }
 
 /** HSV hue in [0, 1) of an RGB triple. */
 function hue(r: number, g: number, b: number): number {
-  const max = Math.max(r, g, b), min = Math.min(r, g, b), c = max - min;
+  const max = Math.max(r, g, b),
+    min = Math.min(r, g, b),
+    c = max - min;
   if (c === 0) return 0;
   let h = max === r ? ((g - b) / c) % 6 : max === g ? (b - r) / c + 2 : (r - g) / c + 4;
   if (h < 0) h += 6;
@@ -120,8 +130,17 @@ describe('the Causal3D renderer', () => {
           const l = { ...base, shape, s_color, color: candidates[k]! };
           const img = renderCausal3d(l, 64);
           const mask = objectMask(l, 64, 150); // well inside the object
-          let r = 0, g = 0, b = 0, n = 0;
-          for (let i = 0; i < 64 * 64; i++) if (mask[i]) { r += img[3 * i]!; g += img[3 * i + 1]!; b += img[3 * i + 2]!; n++; }
+          let r = 0,
+            g = 0,
+            b = 0,
+            n = 0;
+          for (let i = 0; i < 64 * 64; i++)
+            if (mask[i]) {
+              r += img[3 * i]!;
+              g += img[3 * i + 1]!;
+              b += img[3 * i + 2]!;
+              n++;
+            }
           expect(n).toBeGreaterThan(50);
           const h = hue(r / n, g / n, b / n);
           const dist = (c: number) => Math.min(Math.abs(h - c), 1 - Math.abs(h - c));

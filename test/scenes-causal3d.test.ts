@@ -12,7 +12,9 @@ function corr(a: number[], b: number[]): number {
   const n = a.length;
   const ma = a.reduce((s, v) => s + v, 0) / n;
   const mb = b.reduce((s, v) => s + v, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
     sab += (a[i]! - ma) * (b[i]! - mb);
     saa += (a[i]! - ma) ** 2;
@@ -27,7 +29,11 @@ describe('Causal3D latents', () => {
   const col = (f: keyof C3dLatents) => z.map((v) => v[f]);
 
   it('draw the discrete factors uniformly and the free ones in [0, 1]', () => {
-    for (const [f, k] of [['shape', 7], ['x_pos', 3], ['y_pos', 3]] as const) {
+    for (const [f, k] of [
+      ['shape', 7],
+      ['x_pos', 3],
+      ['y_pos', 3],
+    ] as const) {
       const counts = new Array(k).fill(0);
       for (const v of col(f)) counts[v]++;
       for (const c of counts) expect(Math.abs(c / z.length - 1 / k)).toBeLessThan(0.015);
@@ -47,14 +53,23 @@ describe('Causal3D latents', () => {
       b_color: z.map((v) => v.b_color - (v.s_pos + v.s_color) / 3),
     };
     // Each residual is the noise term alone: U/3, U/2, U/3, uniform on its range with the right mean.
-    for (const [f, scale] of [['color', 1 / 3], ['s_color', 1 / 2], ['b_color', 1 / 3]] as const) {
+    for (const [f, scale] of [
+      ['color', 1 / 3],
+      ['s_color', 1 / 2],
+      ['b_color', 1 / 3],
+    ] as const) {
       const r = residuals[f];
       expect(Math.min(...r)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...r)).toBeLessThan(scale + 1e-12);
       expect(Math.abs(r.reduce((s, x) => s + x, 0) / r.length - scale / 2)).toBeLessThan(0.01 * scale);
     }
     // Causes and effects are correlated; independent factors are not.
-    expect(corr(col('color'), z.map((v) => v.x_pos + v.y_pos))).toBeGreaterThan(0.8);
+    expect(
+      corr(
+        col('color'),
+        z.map((v) => v.x_pos + v.y_pos),
+      ),
+    ).toBeGreaterThan(0.8);
     expect(corr(col('s_color'), col('s_pos'))).toBeGreaterThan(0.6);
     expect(corr(col('b_color'), col('s_pos'))).toBeGreaterThan(0.5);
     expect(Math.abs(corr(col('color'), col('s_pos')))).toBeLessThan(0.03);
@@ -121,7 +136,9 @@ describe('Causal3D captions', () => {
         expect(spotlightTokens).toBe(level >= 4 ? 1 : 0);
         if (level >= 4) expect(tokens).toContain(spotlightWord(z.s_pos));
         const quoted = [...c.text.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
-        expect(quoted).toEqual([colorWord('color', z.color), colorWord('s_color', z.s_color), colorWord('b_color', z.b_color)].slice(0, Math.max(0, level - 4)));
+        expect(quoted).toEqual(
+          [colorWord('color', z.color), colorWord('s_color', z.s_color), colorWord('b_color', z.b_color)].slice(0, Math.max(0, level - 4)),
+        );
         expect(c.said).toEqual(Object.fromEntries(c3dBiasSets({ selection: level }).selected.map((f) => [f, z[f]])));
         expect(tokenize(c.text).length).toBeLessThanOrEqual(maxC3dCaptionTokens({ selection: level }));
       }

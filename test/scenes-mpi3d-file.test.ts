@@ -14,7 +14,7 @@ const tempDir = tempDirs('misalign-npz');
 /** A .npy of uint8 images whose 12 bytes are the index (3 bytes), then 9 bytes derived from it. */
 function npy(shape: string, count = MPI3D_COUNT, pixels = 4): Buffer {
   let header = `{'descr': '|u1', 'fortran_order': False, 'shape': ${shape}, }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  header += `${' '.repeat(63 - ((10 + header.length) % 64))}\n`;
   const head = Buffer.alloc(10);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
   head.writeUInt16LE(header.length, 8);
@@ -71,7 +71,11 @@ describe('the MPI3D-Complex file loader', () => {
       ['missing.npz', async () => {}, /does not exist/],
       ['text.npz', () => writeFile(join(dir, 'text.npz'), 'hello'), /not a readable \.npz/],
       ['no-images.npz', () => npz(join(dir, 'no-images.npz'), { labels: Buffer.from('x') }, false), /has no array 'images' \(it has labels\)/],
-      ['shape.npz', () => npz(join(dir, 'shape.npz'), { images: npy('(1000, 2, 2, 3)', 1000) }, false), /has shape \(1000, 2, 2, 3\); expected \(460800, H, W, 3\)/],
+      [
+        'shape.npz',
+        () => npz(join(dir, 'shape.npz'), { images: npy('(1000, 2, 2, 3)', 1000) }, false),
+        /has shape \(1000, 2, 2, 3\); expected \(460800, H, W, 3\)/,
+      ],
     ];
     for (const [name, make, message] of cases) {
       await make();

@@ -51,20 +51,27 @@ describe('the MPI3D renderer', () => {
     const centroid = (v: Mpi3dValues) => {
       const img = renderMpi3d(v, 64);
       const wall = renderMpi3d({ ...v, size: 0, horizontal: 0, vertical: 0 }, 64); // object elsewhere: mostly the wall
-      let sx = 0, sy = 0, n = 0;
-      for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) {
-        const o = (y * 64 + x) * 3;
-        const diff = Math.abs(img[o]! - wall[o]!) + Math.abs(img[o + 1]! - wall[o + 1]!) + Math.abs(img[o + 2]! - wall[o + 2]!);
-        if (diff > 60 && !(x < 20 && y < 20)) { sx += x; sy += y; n++; }
-      }
+      let sx = 0,
+        sy = 0,
+        n = 0;
+      for (let y = 0; y < 64; y++)
+        for (let x = 0; x < 64; x++) {
+          const o = (y * 64 + x) * 3;
+          const diff = Math.abs(img[o]! - wall[o]!) + Math.abs(img[o + 1]! - wall[o + 1]!) + Math.abs(img[o + 2]! - wall[o + 2]!);
+          if (diff > 60 && !(x < 20 && y < 20)) {
+            sx += x;
+            sy += y;
+            n++;
+          }
+        }
       return [sx / n / 64, sy / n / 64];
     };
     const [x1, y1] = centroid({ ...base, horizontal: 30, vertical: 10 });
-    expect(x1).toBeCloseTo(POSITION_MIN + POSITION_SPAN * 30 / 39, 1);
-    expect(y1).toBeCloseTo(POSITION_MIN + POSITION_SPAN * 10 / 39, 1);
+    expect(x1).toBeCloseTo(POSITION_MIN + (POSITION_SPAN * 30) / 39, 1);
+    expect(y1).toBeCloseTo(POSITION_MIN + (POSITION_SPAN * 10) / 39, 1);
     // the object's centre pixel has the object's colour (red)
     const img = renderMpi3d({ ...base, color: 3, horizontal: 20, vertical: 20 }, 64);
-    const cx = Math.floor((POSITION_MIN + POSITION_SPAN * 20 / 39) * 64);
+    const cx = Math.floor((POSITION_MIN + (POSITION_SPAN * 20) / 39) * 64);
     const o = (cx * 64 + cx) * 3;
     expect(img[o]!).toBeGreaterThan(200);
     expect(img[o + 1]!).toBeLessThan(60);
@@ -100,14 +107,17 @@ describe('MPI3D captions', () => {
         const tokens = new Set(tokenize(c.text));
         for (const [f, words] of Object.entries(allWords)) {
           const mentioned = [...words].filter((w) => tokens.has(w));
-          if (selected.includes(f as never)) expect(mentioned, `${f} in "${c.text}"`).toEqual([MPI3D_WORDS[f as keyof typeof MPI3D_WORDS][values[f as keyof typeof MPI3D_WORDS]]]);
+          if (selected.includes(f as never))
+            expect(mentioned, `${f} in "${c.text}"`).toEqual([MPI3D_WORDS[f as keyof typeof MPI3D_WORDS][values[f as keyof typeof MPI3D_WORDS]]]);
           else expect(mentioned, `${f} in "${c.text}"`).toEqual([]);
         }
         expect(c.redrawn).toEqual([]);
       }
       expect(templates.size).toBe(3);
     }
-    expect(fillTemplate(0, { color: 'red', shape: 'cube', size: 'small', camera: 'top', background: 'teal' })).toBe('a small red cube seen from the top in front of a teal wall');
+    expect(fillTemplate(0, { color: 'red', shape: 'cube', size: 'small', camera: 'top', background: 'teal' })).toBe(
+      'a small red cube seen from the top in front of a teal wall',
+    );
     expect(fillTemplate(2, { color: 'red' })).toBe('object : red');
   });
 

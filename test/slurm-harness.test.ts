@@ -54,9 +54,7 @@ describe('local Slurm cluster', () => {
   }, 50_000);
 
   it('stop() ends the daemons and removes its folder, and may be called again', async () => {
-    const pids = await Promise.all(
-      ['slurmd.pid', 'slurmctld.pid'].map(async (f) => Number(await readFile(join(slurm!.dir, f), 'utf8'))),
-    );
+    const pids = await Promise.all(['slurmd.pid', 'slurmctld.pid'].map(async (f) => Number(await readFile(join(slurm!.dir, f), 'utf8'))));
     await slurm!.stop();
     await slurm!.stop();
     expect(existsSync(slurm!.dir)).toBe(false);

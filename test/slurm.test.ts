@@ -41,7 +41,11 @@ const readSummary = async (dir: string) => JSON.parse(await readFile(join(dir, '
 
 /** `misalign slurm` as the README shows it, then submit.sh; the array's and the report's job ids. */
 async function submitStudy(dir: string): Promise<{ array: string; report: string }> {
-  const written = await exec(process.execPath, [BIN, 'slurm', dir, '--grid', gridPath, '--seeds', '2', '--tasks', '4', '--cpus-per-task', '1', '--time', '10:00'], { env: slurm.env });
+  const written = await exec(
+    process.execPath,
+    [BIN, 'slurm', dir, '--grid', gridPath, '--seeds', '2', '--tasks', '4', '--cpus-per-task', '1', '--time', '10:00'],
+    { env: slurm.env },
+  );
   expect(written.stdout).toContain(`bash ${join(dir, 'slurm', 'submit.sh')}`);
   const submitted = await slurm.run('bash', [join(dir, 'slurm', 'submit.sh')]);
   expect(submitted.code, submitted.stderr).toBe(0);
@@ -91,7 +95,10 @@ describe('a sweep as a Slurm array job', () => {
     const first = join(dir, 'runs', task1[0]!);
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const checkpointed = await readFile(join(first, 'checkpoint.bin')).then(() => true, () => false);
+      const checkpointed = await readFile(join(first, 'checkpoint.bin')).then(
+        () => true,
+        () => false,
+      );
       if (checkpointed) break;
       if (Date.now() > deadline) throw new Error('task 1 never wrote a checkpoint');
       await new Promise((r) => setTimeout(r, 50));

@@ -59,7 +59,7 @@ describe('graded-lexicographic subset numbering', () => {
     expect(unrankSubset(offset + binomial(n, 15) - 1, n)).toEqual(all.slice(15));
     // pseudo-random round trips over the whole range
     for (let i = 1; i < 2000; i++) {
-      const r = Math.floor(((i * 2654435761) % 4294967296) / 4294967296 * (2 ** 30 - 1));
+      const r = Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * (2 ** 30 - 1));
       expect(rankSubset(unrankSubset(r, n), n)).toBe(r);
     }
   });

@@ -74,13 +74,16 @@ describe('claimRun', () => {
     const script = join(root, 'claim.mjs');
     const claims = new URL('../src/sweeps/claims.ts', import.meta.url).pathname;
     // Each process claims as host 'race' with its own pid; in the takeover round pid 1, the old holder, counts as dead.
-    await writeFile(script, `import { claimRun } from ${JSON.stringify(claims)};
+    await writeFile(
+      script,
+      `import { claimRun } from ${JSON.stringify(claims)};
 const [dir, mode] = process.argv.slice(2);
 const start = Number(process.env.START_AT);
 while (Date.now() < start) {}
 const claim = await claimRun(dir, { host: 'race', alive: (pid) => mode !== 'takeover' || pid !== 1 });
 process.stdout.write(claim ? 'won' : 'lost');
-`);
+`,
+    );
     const race = async (dir: string, mode: string) => {
       const env = { ...process.env, START_AT: String(Date.now() + 3000) };
       const results = await Promise.all(Array.from({ length: 8 }, () => run(process.execPath, ['--import', 'tsx', script, dir, mode], { env })));
@@ -98,8 +101,23 @@ process.stdout.write(claim ? 'won' : 'lost');
 });
 
 describe('two copies of a sweep in one folder', () => {
-  const TINY: NumericSettings = { ns: 3, nm: 1, hidden: [4, 4], batch: 64, steps: 150, lr: 0.01, evalSamples: 256, checkpointEvery: 50, probe: { batch: 128, lr: 0.003, maxEpochs: 5 } };
-  const grid: Grid = { name: 'g', experiment: 'numeric', dependence: false, settings: ['1', '1-2', '1-3'].map((select) => ({ label: select, settings: { select } })) };
+  const TINY: NumericSettings = {
+    ns: 3,
+    nm: 1,
+    hidden: [4, 4],
+    batch: 64,
+    steps: 150,
+    lr: 0.01,
+    evalSamples: 256,
+    checkpointEvery: 50,
+    probe: { batch: 128, lr: 0.003, maxEpochs: 5 },
+  };
+  const grid: Grid = {
+    name: 'g',
+    experiment: 'numeric',
+    dependence: false,
+    settings: ['1', '1-2', '1-3'].map((select) => ({ label: select, settings: { select } })),
+  };
 
   it('train every run exactly once, and the second waits for what the first holds', async () => {
     const dir = await tempDir();

@@ -57,7 +57,14 @@ describe('misalign sweep', () => {
     const child = spawn(process.execPath, args(killed), { stdio: 'ignore' });
     const hasCheckpoint = async () => {
       const runs = await readdir(join(killed, 'runs')).catch(() => [] as string[]);
-      for (const r of runs) if (await stat(join(killed, 'runs', r, 'checkpoint.bin')).then(() => true, () => false)) return true;
+      for (const r of runs)
+        if (
+          await stat(join(killed, 'runs', r, 'checkpoint.bin')).then(
+            () => true,
+            () => false,
+          )
+        )
+          return true;
       return false;
     };
     for (let i = 0; i < 600 && !(await hasCheckpoint()); i++) await new Promise((r) => setTimeout(r, 20));
@@ -96,6 +103,11 @@ describe('misalign sweep', () => {
       expect(r.err).toMatch(message);
       expect(r.err.trim().split('\n')).toHaveLength(1);
     }
-    expect(await stat(out).then(() => true, () => false)).toBe(false);
+    expect(
+      await stat(out).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
   });
 });

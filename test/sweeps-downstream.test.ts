@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirs } from './helpers/temp.js';
-import { type NumericSettings } from '../src/experiments/numeric/config.js';
+import type { NumericSettings } from '../src/experiments/numeric/config.js';
 import type { DownstreamResult } from '../src/probes/downstream.js';
 import { writeReport } from '../src/reports/report.js';
 import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
@@ -39,8 +39,25 @@ describe('the downstream study in sweeps', () => {
 
   it('adds the study to finished runs without retraining them, then skips them; the report shows it', async () => {
     const dir = await tempDir();
-    const tiny: NumericSettings = { ns: 10, nm: 1, hidden: [4], batch: 32, steps: 40, evalSamples: 256, checkpointEvery: 20, probe: { batch: 128, maxEpochs: 2 } };
-    const grid: Grid = { name: 'selection', experiment: 'numeric', dependence: true, settings: [{ label: '[3]', settings: { select: '1-3' } }, { label: '[9]', settings: { select: '1-9' } }] };
+    const tiny: NumericSettings = {
+      ns: 10,
+      nm: 1,
+      hidden: [4],
+      batch: 32,
+      steps: 40,
+      evalSamples: 256,
+      checkpointEvery: 20,
+      probe: { batch: 128, maxEpochs: 2 },
+    };
+    const grid: Grid = {
+      name: 'selection',
+      experiment: 'numeric',
+      dependence: true,
+      settings: [
+        { label: '[3]', settings: { select: '1-3' } },
+        { label: '[9]', settings: { select: '1-9' } },
+      ],
+    };
     const runs = expandGrid(grid, { dependence: ['independent'], seeds: 1, base: tiny });
     const tasks: { trained: boolean; downstream: boolean }[] = [];
     const spy: RunExecutor = {
@@ -51,12 +68,18 @@ describe('the downstream study in sweeps', () => {
     };
     const first = await runSweep(dir, runs, { executor: spy });
     expect(first.summary.downstream).toEqual([]);
-    expect(tasks).toEqual([{ trained: false, downstream: false }, { trained: false, downstream: false }]);
+    expect(tasks).toEqual([
+      { trained: false, downstream: false },
+      { trained: false, downstream: false },
+    ]);
 
     tasks.length = 0;
     const second = await runSweep(dir, runs, { executor: spy, downstream: { steps: 20 } });
     expect(second).toMatchObject({ skipped: 0, done: 2, failed: [] });
-    expect(tasks).toEqual([{ trained: true, downstream: true }, { trained: true, downstream: true }]);
+    expect(tasks).toEqual([
+      { trained: true, downstream: true },
+      { trained: true, downstream: true },
+    ]);
     expect(second.summary.downstream.map((c) => `${c.setting} ${c.metric}`)).toEqual(
       ['[3]', '[9]'].flatMap((s) => ['y1', 'y2', 'y3', 'y4', 'mccId', 'mccOod'].map((m) => `${s} ${m}`)),
     );

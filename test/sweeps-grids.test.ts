@@ -64,11 +64,18 @@ describe('expandGrid', () => {
   it('refuses zero seeds, an unknown dependence, duplicate labels', () => {
     expect(() => expandGrid(builtinGrid('joint'), { seeds: 0 })).toThrow(/seeds must be a positive integer/);
     expect(() => expandGrid(builtinGrid('joint'), { dependence: ['tied' as 'dependent'] })).toThrow(/dependence must be/);
-    const dup = { name: 'd', experiment: 'numeric' as const, dependence: true, settings: [{ label: 'a', settings: {} }, { label: 'a', settings: {} }] };
+    const dup = {
+      name: 'd',
+      experiment: 'numeric' as const,
+      dependence: true,
+      settings: [
+        { label: 'a', settings: {} },
+        { label: 'a', settings: {} },
+      ],
+    };
     expect(() => expandGrid(dup)).toThrow(/two settings labelled 'a'/);
   });
 });
-
 
 describe('grid files', () => {
   const yaml = `name: mine
@@ -86,7 +93,14 @@ settings:
     expect(g.name).toBe('mine');
     expect(g.settings.map((s) => s.label)).toEqual(['first two', 'select 1-4, perturb 4, encodingSize 4']);
     expect(g.settings[1]!.settings).toEqual({ ns: 6, nm: 3, steps: 100, select: '1-4', perturb: '4', encodingSize: 4 });
-    const json = JSON.stringify({ name: 'mine', base: { ns: 6, nm: 3, steps: 100 }, settings: [{ label: 'first two', select: '1-2' }, { select: '1-4', perturb: '4', encodingSize: 4 }] });
+    const json = JSON.stringify({
+      name: 'mine',
+      base: { ns: 6, nm: 3, steps: 100 },
+      settings: [
+        { label: 'first two', select: '1-2' },
+        { select: '1-4', perturb: '4', encodingSize: 4 },
+      ],
+    });
     expect(parseGridFile(json, 'g.json')).toEqual(g);
     expect(parseGridFile('name: one\nsettings:\n  - select: 2\n', 'o.yaml').settings[0]!.settings.select).toEqual([2]);
     expect(resolveNumericConfig(g.settings[1]!.settings)).toMatchObject({ ns: 6, nm: 3, selected: [1, 2, 3, 4], perturbed: [4], steps: 100 });

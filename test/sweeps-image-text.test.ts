@@ -24,7 +24,11 @@ describe('image-text grids', () => {
     const runs = expandGrid(sel, { seeds: 2, preset: 'quick', base: { steps: 50, evalSamples: 64, lr: 0.5 } });
     expect(runs).toHaveLength(10);
     expect(runs[3]).toEqual({
-      experiment: 'mpi3d', grid: 'mpi3d-selection', setting: '+shape', dependence: 'independent', seed: 1,
+      experiment: 'mpi3d',
+      grid: 'mpi3d-selection',
+      setting: '+shape',
+      dependence: 'independent',
+      seed: 1,
       settings: { experiment: 'mpi3d', preset: 'quick', steps: 50, evalSamples: 64, lr: 0.5, selectionLevel: 2, seed: 1 },
     });
     // base settings the experiment does not take are left out
@@ -33,13 +37,23 @@ describe('image-text grids', () => {
   });
 
   it('judge MCC: kept ≥ 0.8, dropped ≤ 0.1', () => {
-    expect([imageTextVerdict('kept', 0.8), imageTextVerdict('kept', 0.79), imageTextVerdict('dropped', 0.1), imageTextVerdict('dropped', 0.11)]).toEqual(['pass', 'fail', 'pass', 'fail']);
+    expect([imageTextVerdict('kept', 0.8), imageTextVerdict('kept', 0.79), imageTextVerdict('dropped', 0.1), imageTextVerdict('dropped', 0.11)]).toEqual([
+      'pass',
+      'fail',
+      'pass',
+      'fail',
+    ]);
   });
 
   it('sweep into one folder: summary cells per level, encoding and factor; a rerun skips; an interrupted run starts again with the same result; the report draws Fig. 5', async () => {
     const dir = await tempDir();
     const toy = { steps: 12, batch: 16, evalSamples: 96 };
-    const grid: Grid = { ...builtinGrid('mpi3d-selection'), settings: builtinGrid('mpi3d-selection').settings.slice(0, 2).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
+    const grid: Grid = {
+      ...builtinGrid('mpi3d-selection'),
+      settings: builtinGrid('mpi3d-selection')
+        .settings.slice(0, 2)
+        .map((s) => ({ ...s, settings: { ...s.settings, ...toy } })),
+    };
     const runs = expandGrid(grid, { seeds: 1 });
     const first = await runSweep(dir, runs);
     expect(first).toMatchObject({ skipped: 0, done: 2, failed: [] });
@@ -48,11 +62,17 @@ describe('image-text grids', () => {
     expect(counts).toEqual({ expected: 2, complete: 2 });
     expect(imageText).toHaveLength(2 * 2 * 7);
     expect(imageText.filter((c) => c.predicted === 'kept').map((c) => `${c.setting} ${c.encoding} ${c.factor}`)).toEqual([
-      '{color} image color', '{color} text color',
-      '+shape image color', '+shape image shape', '+shape text color', '+shape text shape',
+      '{color} image color',
+      '{color} text color',
+      '+shape image color',
+      '+shape image shape',
+      '+shape text color',
+      '+shape text shape',
     ]);
     expect(imageTextAgreement.judged).toBe(28);
-    expect(first.summary.imageTextGrids).toEqual([{ grid: 'mpi3d-selection', judged: 28, agree: imageTextAgreement.agree, share: imageTextAgreement.share, runs: 2, seconds: expect.any(Number) }]);
+    expect(first.summary.imageTextGrids).toEqual([
+      { grid: 'mpi3d-selection', judged: 28, agree: imageTextAgreement.agree, share: imageTextAgreement.share, runs: 2, seconds: expect.any(Number) },
+    ]);
     expect(first.summary.imageTextGrids[0]!.seconds).toBeGreaterThan(0);
     const csv = (await readFile(join(dir, SWEEP_FILES.imageTextCsv), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('grid,setting,encoding,factor,metric,seeds,linearMean,linearSd,nonlinearMean,nonlinearSd,predicted,verdict');
@@ -72,7 +92,12 @@ describe('image-text grids', () => {
     expect(after.factors).toEqual(JSON.parse(before).factors);
 
     const report = await writeReport(dir);
-    expect(report.figures).toEqual(['mpi3d-selection-image-nonlinear', 'mpi3d-selection-text-nonlinear', 'mpi3d-selection-image-linear', 'mpi3d-selection-text-linear']);
+    expect(report.figures).toEqual([
+      'mpi3d-selection-image-nonlinear',
+      'mpi3d-selection-text-nonlinear',
+      'mpi3d-selection-image-linear',
+      'mpi3d-selection-text-linear',
+    ]);
     for (const name of report.figures) {
       expect((await stat(join(report.dir, `${name}.png`))).size).toBeGreaterThan(1000);
       const svg = await readFile(join(report.dir, `${name}.svg`), 'utf8');
@@ -86,13 +111,14 @@ describe('image-text grids', () => {
     // Every failed cell is listed with its mean and seed spread (a 12-step model misses some).
     const misses = imageText.filter((c) => c.verdict === 'fail');
     expect(misses.length).toBeGreaterThan(0);
-    for (const c of misses) expect(html).toContain(`<td>${c.setting}</td><td>${c.encoding}</td><td>${c.factor}</td><td>${c.predicted}</td><td>${c.nonlinearMean.toFixed(3)}</td>`);
+    for (const c of misses)
+      expect(html).toContain(`<td>${c.setting}</td><td>${c.encoding}</td><td>${c.factor}</td><td>${c.predicted}</td><td>${c.nonlinearMean.toFixed(3)}</td>`);
     const missTable = html.slice(html.indexOf('Cells on the wrong side'));
     expect(missTable.slice(0, missTable.indexOf('</table>')).match(/<tr><td>mpi3d-selection<\/td>/g)).toHaveLength(misses.length);
     expect(html).not.toContain('No grid with more than one setting');
   });
 
-  it('trains the perturbation grid\'s ∅ once: it is the selection grid\'s last level; each grid counts it', async () => {
+  it("trains the perturbation grid's ∅ once: it is the selection grid's last level; each grid counts it", async () => {
     const dir = await tempDir();
     const toy = { steps: 4, batch: 16, evalSamples: 96 };
     const pick = (name: 'mpi3d-selection' | 'mpi3d-perturbation', index: number): Grid => {
@@ -102,7 +128,10 @@ describe('image-text grids', () => {
     const runs = [...expandGrid(pick('mpi3d-selection', -1), { seeds: 1 }), ...expandGrid(pick('mpi3d-perturbation', 0), { seeds: 1 })];
     const result = await runSweep(dir, runs);
     expect(result).toMatchObject({ done: 1, failed: [] });
-    expect(result.summary.imageTextGrids.map((g) => [g.grid, g.runs, g.judged]).sort()).toEqual([['mpi3d-perturbation', 1, 14], ['mpi3d-selection', 1, 14]]);
+    expect(result.summary.imageTextGrids.map((g) => [g.grid, g.runs, g.judged]).sort()).toEqual([
+      ['mpi3d-perturbation', 1, 14],
+      ['mpi3d-selection', 1, 14],
+    ]);
     expect(result.summary.imageTextGrids[0]!.seconds).toBeCloseTo(result.summary.seconds.train + result.summary.seconds.eval, 9);
   });
 
@@ -116,7 +145,8 @@ describe('image-text grids', () => {
     expect(result).toMatchObject({ done: 2, failed: [] });
     const cells = result.summary.imageText;
     expect(cells).toHaveLength(2 * 21);
-    const cell = (setting: string, encoding: string, factor: string) => cells.find((c) => c.setting === setting && c.encoding === encoding && c.factor === factor)!;
+    const cell = (setting: string, encoding: string, factor: string) =>
+      cells.find((c) => c.setting === setting && c.encoding === encoding && c.factor === factor)!;
     expect(cell('+y_pos', 'image', 'shape')).toMatchObject({ metric: 'mcc', predicted: 'kept' });
     expect(cell('+y_pos', 'image', 'color')).toMatchObject({ metric: 'r2', predicted: 'partly', verdict: 'n/a' });
     expect(cell('+x_pos', 'text', 'phrase')).toMatchObject({ metric: 'mcc', predicted: 'dropped' });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDirs } from './helpers/temp.js';
 import { trainRunDir } from '../src/experiments/run-dir.js';
 import { resolveNumericConfig, type NumericSettings } from '../src/experiments/numeric/config.js';
-import { type NumericMetrics } from '../src/experiments/numeric/index.js';
+import type { NumericMetrics } from '../src/experiments/numeric/index.js';
 import type { C3dMetrics } from '../src/experiments/causal3d/index.js';
 import type { FactorResult } from '../src/probes/evaluate.js';
 import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
@@ -18,22 +18,40 @@ const tempDir = tempDirs('misalign-sweep');
 
 /** A tiny world and recipe: each run takes well under a second. */
 const TINY: NumericSettings = {
-  ns: 3, nm: 1, hidden: [4, 4], batch: 64, steps: 200, lr: 0.01, evalSamples: 256, checkpointEvery: 50,
+  ns: 3,
+  nm: 1,
+  hidden: [4, 4],
+  batch: 64,
+  steps: 200,
+  lr: 0.01,
+  evalSamples: 256,
+  checkpointEvery: 50,
   probe: { batch: 128, lr: 0.003, maxEpochs: 5 },
 };
-const grid = (name: string, ...selects: string[]): Grid => ({ name, experiment: 'numeric', dependence: true, settings: selects.map((select) => ({ label: `[${select}]`, settings: { select } })) });
+const grid = (name: string, ...selects: string[]): Grid => ({
+  name,
+  experiment: 'numeric',
+  dependence: true,
+  settings: selects.map((select) => ({ label: `[${select}]`, settings: { select } })),
+});
 
 function factor(encoding: 'x' | 't', name: string, predicted: 'kept' | 'dropped', r2: number): FactorResult {
   return { encoding, factor: name, r2Linear: r2 - 0.01, r2Nonlinear: r2, predicted, verdict: 'pass' };
 }
-const metrics = (factors: FactorResult[]): NumericMetrics => ({ factors, trainSeconds: 2, evalSeconds: 1 } as NumericMetrics);
+const metrics = (factors: FactorResult[]): NumericMetrics => ({ factors, trainSeconds: 2, evalSeconds: 1 }) as NumericMetrics;
 
 describe('summarizeSweep', () => {
   it('mean and sd over seeds, verdicts on the mean, agreement per dependence', () => {
     const run = (dependence: 'independent' | 'dependent', seed: number) => ({ grid: 'g', setting: '{1}', dependence, seed });
     const s = summarizeSweep([
-      { run: run('independent', 0), metrics: metrics([factor('x', 's1', 'kept', 0.97), factor('x', 's2', 'dropped', 0.02), factor('x', 'm_x', 'dropped', 0.0)]) },
-      { run: run('independent', 1), metrics: metrics([factor('x', 's1', 'kept', 0.87), factor('x', 's2', 'dropped', 0.3), factor('x', 'm_x', 'dropped', 0.0)]) },
+      {
+        run: run('independent', 0),
+        metrics: metrics([factor('x', 's1', 'kept', 0.97), factor('x', 's2', 'dropped', 0.02), factor('x', 'm_x', 'dropped', 0.0)]),
+      },
+      {
+        run: run('independent', 1),
+        metrics: metrics([factor('x', 's1', 'kept', 0.87), factor('x', 's2', 'dropped', 0.3), factor('x', 'm_x', 'dropped', 0.0)]),
+      },
       { run: run('independent', 2), metrics: null },
       { run: run('dependent', 0), metrics: metrics([factor('x', 's1', 'kept', 0.99), factor('x', 's2', 'dropped', 0.6), factor('x', 'm_x', 'dropped', 0.2)]) },
     ]);
@@ -81,17 +99,40 @@ describe('summarizeSweep', () => {
   });
 
   it('sweep time: commands one after another add up; the span covers commands side by side', () => {
-    const rec = (started: string, updated: string) => ({ started, updated, ended: null, host: 'h', pid: 1, jobs: 2, shard: null, runs: 1, skipped: 0, toRun: 1, done: 1, failed: 0 });
+    const rec = (started: string, updated: string) => ({
+      started,
+      updated,
+      ended: null,
+      host: 'h',
+      pid: 1,
+      jobs: 2,
+      shard: null,
+      runs: 1,
+      skipped: 0,
+      toRun: 1,
+      done: 1,
+      failed: 0,
+    });
     expect(sweepTime([])).toBeNull();
-    expect(sweepTime([rec('2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'), rec('2026-01-02T00:00:00Z', '2026-01-02T00:30:00Z')])).toEqual({ commands: 2, busySeconds: 5400, spanSeconds: 88200 });
-    expect(sweepTime([rec('2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'), rec('2026-01-01T00:10:00Z', '2026-01-01T00:40:00Z')])).toEqual({ commands: 2, busySeconds: 5400, spanSeconds: 3600 });
+    expect(sweepTime([rec('2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'), rec('2026-01-02T00:00:00Z', '2026-01-02T00:30:00Z')])).toEqual({
+      commands: 2,
+      busySeconds: 5400,
+      spanSeconds: 88200,
+    });
+    expect(sweepTime([rec('2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'), rec('2026-01-01T00:10:00Z', '2026-01-01T00:40:00Z')])).toEqual({
+      commands: 2,
+      busySeconds: 5400,
+      spanSeconds: 3600,
+    });
   });
 
   it('a broken probe (NaN R², saved as null in metrics.json) fails its cell, dropped or kept, numeric or image-text', () => {
     const run = (dependence: 'independent' | 'dependent') => ({ grid: 'g', setting: '{1}', dependence, seed: 0 });
     const numeric = metrics([factor('x', 's1', 'kept', Number.NaN), factor('x', 's2', 'dropped', Number.NaN), factor('x', 'm_x', 'dropped', 0)]);
     const imageText = {
-      trainSeconds: 1, evalSeconds: 1, finalLoss: 1,
+      trainSeconds: 1,
+      evalSeconds: 1,
+      finalLoss: 1,
       factors: [
         { encoding: 'image', factor: 'color', kind: 'continuous', r2Linear: Number.NaN, r2Nonlinear: Number.NaN, predicted: 'kept' },
         { encoding: 'image', factor: 'alpha', kind: 'continuous', r2Linear: Number.NaN, r2Nonlinear: Number.NaN, predicted: 'dropped' },
@@ -111,7 +152,11 @@ describe('summarizeSweep', () => {
       }
       expect(s.agreement.independent).toEqual({ judged: 3, agree: 1, share: 1 / 3 }); // only m_x agrees
       expect(s.agreement.dependent).toEqual({ judged: 3, agree: 1, share: 1 / 3 }); // the dropped s2 is judged: it broke
-      expect(s.imageText.map((c) => [c.factor, c.verdict])).toEqual([['color', 'fail'], ['alpha', 'fail'], ['b_color', 'fail']]);
+      expect(s.imageText.map((c) => [c.factor, c.verdict])).toEqual([
+        ['color', 'fail'],
+        ['alpha', 'fail'],
+        ['b_color', 'fail'],
+      ]);
       for (const c of s.imageText) expect(c.nonlinearMean).toBeNaN();
       expect(s.imageTextAgreement).toEqual({ judged: 3, agree: 0, share: 0 });
     }
@@ -174,7 +219,10 @@ describe('runSweep', () => {
     }
     const time = sweepTime(records)!;
     expect(time.commands).toBe(2);
-    expect(time.busySeconds).toBeCloseTo(records.reduce((s, r) => s + (Date.parse(r.updated) - Date.parse(r.started)) / 1000, 0), 6);
+    expect(time.busySeconds).toBeCloseTo(
+      records.reduce((s, r) => s + (Date.parse(r.updated) - Date.parse(r.started)) / 1000, 0),
+      6,
+    );
     expect(time.spanSeconds).toBeGreaterThanOrEqual(time.busySeconds - 1e-9);
   });
 
@@ -236,7 +284,11 @@ describe('runSweep', () => {
     const runs = expandGrid(grid('g', '1', '1-2'), { seeds: 1, base: TINY });
     const inProcess = await runSweep(await tempDir(), runs);
     const progress: number[] = [];
-    const children = await runSweep(await tempDir(), runs, { executor: processExecutor(), jobs: 2, onEvent: (e) => e.kind === 'progress' && progress.push(e.progress.step) });
+    const children = await runSweep(await tempDir(), runs, {
+      executor: processExecutor(),
+      jobs: 2,
+      onEvent: (e) => e.kind === 'progress' && progress.push(e.progress.step),
+    });
     expect(children).toMatchObject({ done: 2, failed: [] });
     expect(progress).toContain(200);
     expect(children.summary.cells).toEqual(inProcess.summary.cells);

@@ -19,7 +19,6 @@ const slurm = (id: number, min = 0, count = 4, extra: Record<string, string> = {
   ...extra,
 });
 
-
 describe('which shard this process is', () => {
   it('reads i/n, auto, or the environment when no option is given', () => {
     expect(resolveShard('2/5', {})).toEqual({ index: 2, count: 5, source: 'option' });
@@ -34,16 +33,25 @@ describe('which shard this process is', () => {
   });
 
   it('refuses a malformed option, a missing or inconsistent variable, with one line naming it', () => {
-    for (const bad of ['0/3', '4/3', '1/0', '1', 'a/b', '-1/2', 'automatic']) expectMisalignError(() => resolveShard(bad, {}), 'OUT_OF_RANGE', /--shard must be i\/n/);
+    for (const bad of ['0/3', '4/3', '1/0', '1', 'a/b', '-1/2', 'automatic'])
+      expectMisalignError(() => resolveShard(bad, {}), 'OUT_OF_RANGE', /--shard must be i\/n/);
     expectMisalignError(() => resolveShard('auto', {}), 'OUT_OF_RANGE', /--shard auto needs a Slurm array task .* neither is set/);
     expectMisalignError(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '3' }), 'OUT_OF_RANGE', /needs SLURM_ARRAY_TASK_MIN/);
     expectMisalignError(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_MIN: '0' }), 'OUT_OF_RANGE', /needs SLURM_ARRAY_TASK_COUNT/);
-    expectMisalignError(() => shardFromEnv(slurm(1, 0, 4, { SLURM_ARRAY_TASK_COUNT: 'four' })), 'OUT_OF_RANGE', /SLURM_ARRAY_TASK_COUNT must be a non-negative integer, got 'four'/);
+    expectMisalignError(
+      () => shardFromEnv(slurm(1, 0, 4, { SLURM_ARRAY_TASK_COUNT: 'four' })),
+      'OUT_OF_RANGE',
+      /SLURM_ARRAY_TASK_COUNT must be a non-negative integer, got 'four'/,
+    );
     expectMisalignError(() => shardFromEnv(slurm(2, 0, 4, { SLURM_ARRAY_TASK_STEP: '2' })), 'OUT_OF_RANGE', /without gaps or steps/);
     expectMisalignError(() => shardFromEnv(slurm(2, 0, 3, { SLURM_ARRAY_TASK_MAX: '5' })), 'OUT_OF_RANGE', /without gaps or steps/); // --array=0,1,5
     expectMisalignError(() => shardFromEnv(slurm(9, 0, 4)), 'OUT_OF_RANGE', /SLURM_ARRAY_TASK_ID 9 is outside the array 0\.\.3/);
     expectMisalignError(() => shardFromEnv({ JOB_COMPLETION_INDEX: '0' }), 'OUT_OF_RANGE', /needs MISALIGN_SHARD_COUNT/);
-    expectMisalignError(() => shardFromEnv({ JOB_COMPLETION_INDEX: '4', MISALIGN_SHARD_COUNT: '4' }), 'OUT_OF_RANGE', /JOB_COMPLETION_INDEX 4 is not below MISALIGN_SHARD_COUNT 4/);
+    expectMisalignError(
+      () => shardFromEnv({ JOB_COMPLETION_INDEX: '4', MISALIGN_SHARD_COUNT: '4' }),
+      'OUT_OF_RANGE',
+      /JOB_COMPLETION_INDEX 4 is not below MISALIGN_SHARD_COUNT 4/,
+    );
   });
 });
 
@@ -52,7 +60,14 @@ describe('shards balanced by estimated cost', () => {
   const cost = (r: (typeof study)[number]) => estimatedSeconds(r, true);
 
   it('costs more for more steps, wider encoders, larger batches and the downstream study', () => {
-    const [quick16k, quick96k, paper] = [{ theta: 386 }, { theta: 1023 }, { theta: 386, preset: 'paper' }].map((settings) => ({ grid: 'g', setting: 's', dependence: 'independent' as const, seed: 0, experiment: 'numeric' as const, settings }));
+    const [quick16k, quick96k, paper] = [{ theta: 386 }, { theta: 1023 }, { theta: 386, preset: 'paper' }].map((settings) => ({
+      grid: 'g',
+      setting: 's',
+      dependence: 'independent' as const,
+      seed: 0,
+      experiment: 'numeric' as const,
+      settings,
+    }));
     expect(gridRunConfig(quick96k!).steps).toBe(96_000);
     expect(estimatedSeconds(quick96k!, false)).toBeGreaterThan(5 * estimatedSeconds(quick16k!, false));
     expect(estimatedSeconds(paper!, false)).toBeGreaterThan(1000 * estimatedSeconds(quick16k!, false));
@@ -80,7 +95,12 @@ describe('shards balanced by estimated cost', () => {
   it('runsOfShard gives each process its shard of the distinct runs, and all of them without a shard', () => {
     const grid = expandGrid(builtinGrid('selection'), { seeds: 2 }).map((r) => ({ ...r, id: gridRunId(r) }));
     const parts = [1, 2, 3].map((index) => runsOfShard(grid, { index, count: 3, source: 'option' }, false));
-    expect(parts.flat().map((r) => r.id).sort()).toEqual(grid.map((r) => r.id).sort());
+    expect(
+      parts
+        .flat()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(grid.map((r) => r.id).sort());
     expect(runsOfShard([...grid, ...grid], null, false).map((r) => r.id)).toEqual(grid.map((r) => r.id));
   });
 });
@@ -104,7 +124,7 @@ describe('--dry-run', () => {
       expect(r.out).toMatch(/4 shards \(this process: 4\/4, from slurm\)/);
       const auto = await runCli('sweep', '--grid', 'selection', '--dry-run', '--out', '/nonexistent/x', '--shard', 'auto');
       expect(auto.out).toMatch(/this process: 4\/4, from slurm/);
-      process.env['SLURM_ARRAY_TASK_COUNT'] = 'x';
+      process.env.SLURM_ARRAY_TASK_COUNT = 'x';
       const broken = await runCli('sweep', '--grid', 'selection', '--dry-run', '--out', '/nonexistent/x');
       expect(broken.code).toBe(2);
       expect(broken.err.trim()).toMatch(/^misalign: SLURM_ARRAY_TASK_COUNT must be a non-negative integer, got 'x'$/);

@@ -10,7 +10,14 @@ import { runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
 
 const tempDir = tempDirs('misalign-slurm-scripts');
-const base: SlurmOptions = { dir: '/shared/my sweep', sweepArgs: ['--grid', 'selection', '--seeds', '3'], tasks: 4, cpusPerTask: 2, node: '/usr/bin/node', cli: '/opt/misalign/bin/misalign.js' };
+const base: SlurmOptions = {
+  dir: '/shared/my sweep',
+  sweepArgs: ['--grid', 'selection', '--seeds', '3'],
+  tasks: 4,
+  cpusPerTask: 2,
+  node: '/usr/bin/node',
+  cli: '/opt/misalign/bin/misalign.js',
+};
 /** The index of each needle in text, failing on a missing one. */
 const positions = (text: string, needles: string[]) =>
   needles.map((n) => {
@@ -28,7 +35,9 @@ describe('slurmScripts', () => {
     expect(s.array).toContain('#SBATCH --requeue');
     expect(s.array).toContain('#SBATCH --time=2:00:00');
     expect(s.array).toContain('#SBATCH --partition=cpu');
-    expect(s.array).toContain(`exec /usr/bin/node /opt/misalign/bin/misalign.js sweep --grid selection --seeds 3 --out '/shared/my sweep' --jobs 2 --shard "$((SLURM_ARRAY_TASK_ID + 1))/4"`);
+    expect(s.array).toContain(
+      `exec /usr/bin/node /opt/misalign/bin/misalign.js sweep --grid selection --seeds 3 --out '/shared/my sweep' --jobs 2 --shard "$((SLURM_ARRAY_TASK_ID + 1))/4"`,
+    );
     expect(s.report).toContain(`misalign.js sweep --summarize '/shared/my sweep'`);
     expect(s.report).toContain(`misalign.js report '/shared/my sweep'`);
     expect(s.submit).toMatch(/sbatch --parsable --dependency=afterok:\$array '\/shared\/my sweep\/slurm\/report.sbatch'/);
@@ -76,8 +85,19 @@ describe('slurmScripts', () => {
       // Every directive comes before the first command (sbatch stops reading them there).
       const lastDirective = lines.map((l) => l.startsWith('#SBATCH')).lastIndexOf(true);
       expect(lines.slice(1, lastDirective + 1).every((l) => l.startsWith('#SBATCH '))).toBe(true);
-      expect(lines).toEqual(expect.arrayContaining(['#SBATCH --partition=cpu,long', '#SBATCH --account=proj-42', '#SBATCH --mem=8G', '#SBATCH --time=1-00:00:00']));
-      ascending(positions(script, ['#SBATCH --partition=cpu,long', '#SBATCH --account=proj-42', 'set -euo pipefail', 'set +u\nmodule load nodejs/20\nsource ~/venv/bin/activate\nset -u\n', '[ -x /usr/bin/node ]', '/usr/bin/node /opt/misalign/bin/misalign.js']));
+      expect(lines).toEqual(
+        expect.arrayContaining(['#SBATCH --partition=cpu,long', '#SBATCH --account=proj-42', '#SBATCH --mem=8G', '#SBATCH --time=1-00:00:00']),
+      );
+      ascending(
+        positions(script, [
+          '#SBATCH --partition=cpu,long',
+          '#SBATCH --account=proj-42',
+          'set -euo pipefail',
+          'set +u\nmodule load nodejs/20\nsource ~/venv/bin/activate\nset -u\n',
+          '[ -x /usr/bin/node ]',
+          '/usr/bin/node /opt/misalign/bin/misalign.js',
+        ]),
+      );
     }
     ascending(positions(s.array, ['#SBATCH --mem=8G', '#SBATCH --array=0-3', 'module load nodejs/20', 'exec /usr/bin/node']));
     const plain = slurmScripts(base);
@@ -120,16 +140,42 @@ describe('misalign slurm', () => {
 
   it('passes --partition, --account, --mem, --setup (repeatable, in order), --node and --misalign to the scripts', async () => {
     const dir = await tempDir();
-    const r = await runCli('slurm', join(dir, 'study'), '--grid', 'selection', '--seeds', '1', '--tasks', '2',
-      '--partition', 'cpu', '--account', 'lab', '--mem', '16G', '--setup', 'module load nodejs/20', '--setup', 'export OMP_NUM_THREADS=1');
+    const r = await runCli(
+      'slurm',
+      join(dir, 'study'),
+      '--grid',
+      'selection',
+      '--seeds',
+      '1',
+      '--tasks',
+      '2',
+      '--partition',
+      'cpu',
+      '--account',
+      'lab',
+      '--mem',
+      '16G',
+      '--setup',
+      'module load nodejs/20',
+      '--setup',
+      'export OMP_NUM_THREADS=1',
+    );
     expect(r.code, r.err).toBe(0);
     const array = await readFile(join(dir, 'study', 'slurm', 'array.sbatch'), 'utf8');
     const report = await readFile(join(dir, 'study', 'slurm', 'report.sbatch'), 'utf8');
     for (const script of [array, report]) {
-      ascending(positions(script, ['#SBATCH --partition=cpu\n', '#SBATCH --account=lab\n', '#SBATCH --mem=16G\n', 'module load nodejs/20\nexport OMP_NUM_THREADS=1\n', 'command -v node']));
+      ascending(
+        positions(script, [
+          '#SBATCH --partition=cpu\n',
+          '#SBATCH --account=lab\n',
+          '#SBATCH --mem=16G\n',
+          'module load nodejs/20\nexport OMP_NUM_THREADS=1\n',
+          'command -v node',
+        ]),
+      );
     }
     expect(array).toContain(`exec node ${shellWord(INSTALLED_CLI)} sweep`);
-    expect(array).not.toContain(process.execPath + ' ');
+    expect(array).not.toContain(`${process.execPath} `);
 
     const told = await runCli('slurm', join(dir, 'other'), '--grid', 'selection', '--node', '/sw/node/bin/node', '--misalign', '/sw/misalign/bin/misalign.js');
     expect(told.code, told.err).toBe(0);

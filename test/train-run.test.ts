@@ -37,8 +37,30 @@ const SMALL: NumericSettings = {
   seed: 4,
 };
 const SMALL_FLAGS = [
-  '--ns', '4', '--nm', '2', '--select', '1-3', '--perturb', '3', '--hidden', '8,8', '--batch', '256', '--steps', '1000', '--lr', '0.01',
-  '--schedule', 'cosine:50:0.3', '--eval-samples', '2048', '--checkpoint-every', '100', '--seed', '4',
+  '--ns',
+  '4',
+  '--nm',
+  '2',
+  '--select',
+  '1-3',
+  '--perturb',
+  '3',
+  '--hidden',
+  '8,8',
+  '--batch',
+  '256',
+  '--steps',
+  '1000',
+  '--lr',
+  '0.01',
+  '--schedule',
+  'cosine:50:0.3',
+  '--eval-samples',
+  '2048',
+  '--checkpoint-every',
+  '100',
+  '--seed',
+  '4',
 ];
 
 describe('training a small problem', () => {
@@ -122,7 +144,13 @@ describe('presets', () => {
 async function killAtFirstCheckpoint(args: string[], dir: string): Promise<void> {
   const child = spawn(process.execPath, [BIN, 'train', ...args], { stdio: 'ignore' });
   for (let i = 0; i < 1000; i++) {
-    if (await stat(join(dir, FILES.checkpoint)).then(() => true, () => false)) break;
+    if (
+      await stat(join(dir, FILES.checkpoint)).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 10));
   }
   child.kill('SIGKILL');
@@ -135,9 +163,9 @@ describe('resuming', () => {
     const split = join(await tempDir(), 'split');
     const a = await trainRunDir(whole, SMALL);
     const controller = new AbortController();
-    await expect(
-      trainRunDir(split, SMALL, { signal: controller.signal, onProgress: (p) => p.step >= 250 && controller.abort() }),
-    ).rejects.toThrow(expect.objectContaining({ code: 'INTERRUPTED', message: expect.stringMatching(/stopped at step 2\d\d of 1000; resume it with --resume/) }));
+    await expect(trainRunDir(split, SMALL, { signal: controller.signal, onProgress: (p) => p.step >= 250 && controller.abort() })).rejects.toThrow(
+      expect.objectContaining({ code: 'INTERRUPTED', message: expect.stringMatching(/stopped at step 2\d\d of 1000; resume it with --resume/) }),
+    );
     expect((await readCheckpoint(join(split, FILES.checkpoint), a.config)).step).toBe(200);
     const b = await trainRunDir(split, null, { resume: true });
     const pa = (await readCheckpoint(join(whole, FILES.checkpoint), a.config)).state;
@@ -168,8 +196,17 @@ describe('resuming image-text runs, exactly as numeric ones', () => {
     causal3d: { experiment: 'causal3d', perturbationLevel: 3, steps: 40, batch: 16, evalSamples: 96, checkpointEvery: 10 },
   } as const;
   const flags = (t: (typeof toy)[keyof typeof toy]) => [
-    '--experiment', t.experiment, ...('selectionLevel' in t ? ['--selection-level', String(t.selectionLevel)] : ['--perturbation-level', String(t.perturbationLevel)]),
-    '--steps', '40', '--batch', '16', '--eval-samples', '96', '--checkpoint-every', '10',
+    '--experiment',
+    t.experiment,
+    ...('selectionLevel' in t ? ['--selection-level', String(t.selectionLevel)] : ['--perturbation-level', String(t.perturbationLevel)]),
+    '--steps',
+    '40',
+    '--batch',
+    '16',
+    '--eval-samples',
+    '96',
+    '--checkpoint-every',
+    '10',
   ];
 
   it.each(Object.keys(toy) as (keyof typeof toy)[])('%s: stopped early (INTERRUPTED), resumed: bit-identical parameters and metrics', async (name) => {
@@ -177,7 +214,9 @@ describe('resuming image-text runs, exactly as numeric ones', () => {
     const split = join(await tempDir(), 'split');
     const a = await trainRunDir(whole, toy[name]);
     const controller = new AbortController();
-    const stopped = await trainRunDir(split, toy[name], { signal: controller.signal, onProgress: (p) => p.step >= 25 && controller.abort() }).catch((e: unknown) => e);
+    const stopped = await trainRunDir(split, toy[name], { signal: controller.signal, onProgress: (p) => p.step >= 25 && controller.abort() }).catch(
+      (e: unknown) => e,
+    );
     expect(stopped).toMatchObject({ code: 'INTERRUPTED', message: expect.stringMatching(/stopped at step 2\d of 40; resume it with --resume/) });
     expect((await readCheckpoint(join(split, FILES.checkpoint), a.config)).step).toBe(20);
     const b = await trainRunDir(split, null, { resume: true });
@@ -295,14 +334,18 @@ describe('faults', () => {
   });
 
   // /proc/x: the parent exists, the folder can never be made (ENOENT); Node 20's recursive mkdir retried it forever at full CPU.
-  it.skipIf(process.platform !== 'linux')('refuses a folder the system cannot make (/proc/x) within a second, in one line', async () => {
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 1000).unref());
-    const r = await Promise.race([runCli('train', '--theta', '386', '--out', '/proc/x'), timeout]);
-    expect(r, 'still running after a second').not.toBe('timeout');
-    if (r === 'timeout') return;
-    expect(r.code).toBe(2);
-    expect(r.err.split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^misalign: cannot write to \/proc\/x \(\w+\)$/)]);
-  }, 5_000);
+  it.skipIf(process.platform !== 'linux')(
+    'refuses a folder the system cannot make (/proc/x) within a second, in one line',
+    async () => {
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 1000).unref());
+      const r = await Promise.race([runCli('train', '--theta', '386', '--out', '/proc/x'), timeout]);
+      expect(r, 'still running after a second').not.toBe('timeout');
+      if (r === 'timeout') return;
+      expect(r.code).toBe(2);
+      expect(r.err.split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^misalign: cannot write to \/proc\/x \(\w+\)$/)]);
+    },
+    5_000,
+  );
 
   it('stops on a non-finite loss, naming the step and keeping the last good checkpoint', async () => {
     const config = resolveNumericConfig({ ns: 3, nm: 1, select: '1-2', hidden: [2], batch: 8, steps: 10, checkpointEvery: 2 });
@@ -320,9 +363,7 @@ describe('faults', () => {
     };
     const saved: number[] = [];
     const batches = () => ({ x: new Float32Array(0), t: new Float32Array(0) });
-    await expect(train(config, engine, batches, { onCheckpoint: (s) => void saved.push(s.step) })).rejects.toThrow(
-      /training diverged at step 5: loss is NaN/,
-    );
+    await expect(train(config, engine, batches, { onCheckpoint: (s) => void saved.push(s.step) })).rejects.toThrow(/training diverged at step 5: loss is NaN/);
     expect(saved).toEqual([2, 4]);
   });
 

@@ -21,7 +21,11 @@ describe('the browser for the web tests', () => {
     expect(onMac[0]).toBe('/Applications/Google Chrome.app/Contents/MacOS/Google Chrome');
     expect(onMac).toContain('/Applications/Chromium.app/Contents/MacOS/Chromium');
 
-    const onWindows = systemCandidates({ platform: 'win32', arch: 'x64', env: { PROGRAMFILES: 'C:\\Program Files', LOCALAPPDATA: 'C:\\Users\\r\\AppData\\Local' } });
+    const onWindows = systemCandidates({
+      platform: 'win32',
+      arch: 'x64',
+      env: { PROGRAMFILES: 'C:\\Program Files', LOCALAPPDATA: 'C:\\Users\\r\\AppData\\Local' },
+    });
     expect(onWindows[0]).toBe('C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe');
     expect(onWindows).toContain('C:\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe');
     expect(onWindows).toContain('C:\\Users\\r\\AppData\\Local\\Google\\Chrome\\Application\\chrome.exe');

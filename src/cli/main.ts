@@ -21,7 +21,6 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-
 function buildProgram(io: CliIo): Command {
   const program = new Command('misalign')
     .description('How cross-modal misalignment shapes what contrastive multimodal models learn')
@@ -41,7 +40,10 @@ function buildProgram(io: CliIo): Command {
 }
 
 function oneLine(message: string): string {
-  return message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+  return message
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit status. */

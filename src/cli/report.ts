@@ -11,10 +11,11 @@ import { readSweepTime } from '../sweeps/invocations.js';
 import { SWEEP_FILES } from '../sweeps/sweep.js';
 import { formatSummary } from './sweep.js';
 
-const exists = (path: string): Promise<boolean> => stat(path).then(
-  () => true,
-  () => false,
-);
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** What `dir` holds: a sweep (a grids/ folder), one run (a config.json), or neither. */
 export async function reportKind(dir: string): Promise<'sweep' | 'run' | null> {
@@ -26,13 +27,18 @@ export async function reportKind(dir: string): Promise<'sweep' | 'run' | null> {
 export function registerReport(program: Command, io: CliIo): void {
   program
     .command('report <dir>')
-    .description("a sweep's heatmaps (SVG and PNG), ablation tables and one HTML page, in DIR/report/; for one run's folder, its loss curve and factor scores (SVG and PNG) and DIR/index.html")
+    .description(
+      "a sweep's heatmaps (SVG and PNG), ablation tables and one HTML page, in DIR/report/; for one run's folder, its loss curve and factor scores (SVG and PNG) and DIR/index.html",
+    )
     .action(async (dir: string) => {
       const kind = await reportKind(dir);
-      if (kind === null) throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder) and no run (no ${FILES.config})`);
+      if (kind === null)
+        throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder) and no run (no ${FILES.config})`);
       if (kind === 'run') {
         const { figures, finished, page } = await runReport(dir);
-        io.out(`report: ${figures.length === 0 ? 'no figures' : `${figures.join(' and ')} (SVG and PNG)`}${finished ? '' : ' of an unfinished run'} and ${page}\n`);
+        io.out(
+          `report: ${figures.length === 0 ? 'no figures' : `${figures.join(' and ')} (SVG and PNG)`}${finished ? '' : ' of an unfinished run'} and ${page}\n`,
+        );
         return;
       }
       const { dir: out, figures, summary } = await writeReport(dir);

@@ -18,28 +18,46 @@ export function registerReproduce(program: Command, io: CliIo): void {
     .option('--dependence <list>', 'independent, dependent or both (default both)', stringOption('--dependence'))
     .option('--out <dir>', 'study folder (default runs/reproduce)', stringOption('--out'))
     .option('--no-downstream', 'skip the downstream tasks')
-    .action(async (flags: { preset?: 'quick' | 'long' | 'paper'; seeds?: number; jobs?: number; shard?: string; dryRun?: boolean; out?: string; grids?: string; dependence?: string; downstream: boolean; downstreamSteps?: number }) => {
-      const out = flags.out ?? 'runs/reproduce';
-      const grids = flags.grids?.split(',').map((g) => g.trim());
-      for (const g of grids ?? []) if (!isBuiltinGrid(g)) throw new MisalignError('INVALID_GRID', `--grids takes ${BUILTIN_GRIDS.join(', ')}; got '${g}'`);
-      const study = { preset: flags.preset, seeds: flags.seeds, grids, dependence: flags.dependence === undefined ? undefined : parseDependence(flags.dependence) };
-      const runs = studyRuns(study);
-      const shard = resolveShard(flags.shard);
-      const downstream = downstreamFlag(flags.downstream, flags.downstreamSteps);
-      if (flags.dryRun) {
-        io.out(formatShardPlan(runs, shard, downstream !== false));
-        return;
-      }
-      const { sweep, report } = await reproduce(out, {
-        ...study,
-        shard,
-        downstream,
-        jobs: flags.jobs ?? availableParallelism(),
-        executor: processExecutor(),
-        onEvent: sweepProgress(io, runs),
-      });
-      io.out(formatSummary(sweep.summary, out, await readSweepTime(out)));
-      io.out(`report: ${report.figures.length} heatmaps (SVG and PNG) and ${report.dir}/index.html\n`);
-      throwIfFailed(sweep);
-    });
+    .action(
+      async (flags: {
+        preset?: 'quick' | 'long' | 'paper';
+        seeds?: number;
+        jobs?: number;
+        shard?: string;
+        dryRun?: boolean;
+        out?: string;
+        grids?: string;
+        dependence?: string;
+        downstream: boolean;
+        downstreamSteps?: number;
+      }) => {
+        const out = flags.out ?? 'runs/reproduce';
+        const grids = flags.grids?.split(',').map((g) => g.trim());
+        for (const g of grids ?? []) if (!isBuiltinGrid(g)) throw new MisalignError('INVALID_GRID', `--grids takes ${BUILTIN_GRIDS.join(', ')}; got '${g}'`);
+        const study = {
+          preset: flags.preset,
+          seeds: flags.seeds,
+          grids,
+          dependence: flags.dependence === undefined ? undefined : parseDependence(flags.dependence),
+        };
+        const runs = studyRuns(study);
+        const shard = resolveShard(flags.shard);
+        const downstream = downstreamFlag(flags.downstream, flags.downstreamSteps);
+        if (flags.dryRun) {
+          io.out(formatShardPlan(runs, shard, downstream !== false));
+          return;
+        }
+        const { sweep, report } = await reproduce(out, {
+          ...study,
+          shard,
+          downstream,
+          jobs: flags.jobs ?? availableParallelism(),
+          executor: processExecutor(),
+          onEvent: sweepProgress(io, runs),
+        });
+        io.out(formatSummary(sweep.summary, out, await readSweepTime(out)));
+        io.out(`report: ${report.figures.length} heatmaps (SVG and PNG) and ${report.dir}/index.html\n`);
+        throwIfFailed(sweep);
+      },
+    );
 }

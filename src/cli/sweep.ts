@@ -38,7 +38,8 @@ interface SweepFlags {
 export function parseDependence(value: string): Dependence[] {
   const items = value.split(',').map((v) => v.trim());
   for (const d of items) {
-    if (d !== 'independent' && d !== 'dependent') throw new MisalignError('OUT_OF_RANGE', `--dependence takes independent, dependent or both (comma-separated), got '${d}'`);
+    if (d !== 'independent' && d !== 'dependent')
+      throw new MisalignError('OUT_OF_RANGE', `--dependence takes independent, dependent or both (comma-separated), got '${d}'`);
   }
   return [...new Set(items)] as Dependence[];
 }
@@ -57,12 +58,17 @@ export function formatSummary(summary: SweepSummary, dir: string, time: SweepTim
     ...(summary.imageText.length > 0
       ? [
           `image-text ${summary.imageTextAgreement.share === null ? 'no cells' : `${summary.imageTextAgreement.share.toFixed(3)} (${summary.imageTextAgreement.agree}/${summary.imageTextAgreement.judged} cells agree: MCC or R² ≥ ${IMAGE_TEXT_KEPT_MIN} kept, ≤ ${IMAGE_TEXT_DROPPED_MAX} dropped)`}`,
-          ...summary.imageTextGrids.map((g) => `           ${g.grid}: ${g.agree}/${g.judged} cells agree, ${g.runs} runs, ${(g.seconds / 60).toFixed(1)} min of training and evaluation (summed)`),
+          ...summary.imageTextGrids.map(
+            (g) =>
+              `           ${g.grid}: ${g.agree}/${g.judged} cells agree, ${g.runs} runs, ${(g.seconds / 60).toFixed(1)} min of training and evaluation (summed)`,
+          ),
           `           in summary.json (imageText) and summary_image_text.csv`,
         ]
       : []),
     ...(summary.downstream.length > 0
-      ? [`downstream study: ${new Set(summary.downstream.map((c) => c.grid + c.dependence + c.setting)).size} settings, ${(summary.seconds.downstream / 60).toFixed(1)} min, in summary.json and summary_downstream.csv`]
+      ? [
+          `downstream study: ${new Set(summary.downstream.map((c) => c.grid + c.dependence + c.setting)).size} settings, ${(summary.seconds.downstream / 60).toFixed(1)} min, in summary.json and summary_downstream.csv`,
+        ]
       : []),
     '',
   ].join('\n');
@@ -93,7 +99,9 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
       case 'start':
         runsLeft = e.toRun;
         total = e.pending.reduce((a, id) => a + stepsOf(id), 0);
-        io.err(`sweep: ${e.shard ? `shard ${e.shard.index}/${e.shard.count}${e.shard.source === 'option' ? '' : ` (${e.shard.source})`}: ` : ''}${e.total} runs, ${e.skipped} already finished, ${e.toRun} to run\n`);
+        io.err(
+          `sweep: ${e.shard ? `shard ${e.shard.index}/${e.shard.count}${e.shard.source === 'option' ? '' : ` (${e.shard.source})`}: ` : ''}${e.total} runs, ${e.skipped} already finished, ${e.toRun} to run\n`,
+        );
         break;
       case 'run-start':
         stepsNow.set(e.id, 0);
@@ -111,7 +119,9 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
         line(true);
         break;
       case 'run-held':
-        io.err(`sweep: ${e.run.grid} ${e.run.setting} ${e.run.dependence} seed ${e.run.seed} (${e.id}) is held by ${e.holder ? `${e.holder.host} pid ${e.holder.pid} since ${e.holder.started}` : 'another process'}; coming back to it at the end\n`);
+        io.err(
+          `sweep: ${e.run.grid} ${e.run.setting} ${e.run.dependence} seed ${e.run.seed} (${e.id}) is held by ${e.holder ? `${e.holder.host} pid ${e.holder.pid} since ${e.holder.started}` : 'another process'}; coming back to it at the end\n`,
+        );
         break;
       case 'run-failed':
         finished++;
@@ -124,7 +134,10 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
 /** Exit status 1 (after the summary is out) when some runs failed. */
 export function throwIfFailed(result: SweepResult): void {
   if (result.failed.length > 0) {
-    throw new MisalignError('RUN_FAILED', `${result.failed.length} of ${result.done + result.failed.length} runs failed (listed above); rerun the same command to retry them`);
+    throw new MisalignError(
+      'RUN_FAILED',
+      `${result.failed.length} of ${result.done + result.failed.length} runs failed (listed above); rerun the same command to retry them`,
+    );
   }
 }
 
@@ -138,9 +151,15 @@ export function sweepProgress(io: CliIo, runs: readonly GridRun[]): (e: SweepEve
 export function withStudyOptions(command: Command): Command {
   return command
     .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
-    .addOption(new Option('--preset <name>', 'training recipe (default quick; long: the image-text quick recipe at 12,000 steps)').choices(['quick', 'long', 'paper']))
+    .addOption(
+      new Option('--preset <name>', 'training recipe (default quick; long: the image-text quick recipe at 12,000 steps)').choices(['quick', 'long', 'paper']),
+    )
     .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
-    .option('--shard <i/n|auto>', "run only the i-th of n disjoint parts, balanced by estimated cost (for many machines sharing --out); 'auto', or no --shard inside a Slurm array task: from SLURM_ARRAY_TASK_ID/_MIN/_COUNT, or JOB_COMPLETION_INDEX and MISALIGN_SHARD_COUNT (Kubernetes)", stringOption('--shard'))
+    .option(
+      '--shard <i/n|auto>',
+      "run only the i-th of n disjoint parts, balanced by estimated cost (for many machines sharing --out); 'auto', or no --shard inside a Slurm array task: from SLURM_ARRAY_TASK_ID/_MIN/_COUNT, or JOB_COMPLETION_INDEX and MISALIGN_SHARD_COUNT (Kubernetes)",
+      stringOption('--shard'),
+    )
     .option('--dry-run', "print which runs go to which shard and each shard's estimated hours, and stop")
     .option('--downstream-steps <n>', 'full-batch steps of the downstream probes (default: 10000 paper, 2000 quick)', integerOption('--downstream-steps'));
 }
@@ -177,7 +196,8 @@ export interface GridFlags {
 /** A grid (name or file) and its runs for these flags; --downstream on a grid without the study is one line. */
 export async function gridRunsOf(nameOrPath: string, flags: GridFlags): Promise<{ grid: Grid; runs: GridRun[]; dependence: Dependence[] }> {
   const grid = await loadGrid(nameOrPath);
-  if (flags.downstream && !experimentNamed(grid.experiment).downstream) throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
+  if (flags.downstream && !experimentNamed(grid.experiment).downstream)
+    throw new MisalignError('CONFLICTING_OPTIONS', `--downstream applies to the numeric grids, not to ${grid.name}`);
   const base = { ...(flags.steps !== undefined && { steps: flags.steps }), ...(flags.evalSamples !== undefined && { evalSamples: flags.evalSamples }) };
   const dependence = parseDependence(flags.dependence ?? 'independent');
   return { grid, runs: expandGrid(grid, { dependence, seeds: flags.seeds ?? 3, preset: flags.preset, base }), dependence };
@@ -209,7 +229,7 @@ export function registerSweep(program: Command, io: CliIo): void {
         io.out(formatSummary(await summarizeSweepDir(flags.summarize), flags.summarize, await readSweepTime(flags.summarize)));
         return;
       }
-      if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', "sweep needs --grid (or --summarize DIR)");
+      if (flags.grid === undefined) throw new MisalignError('MISSING_OPTION', 'sweep needs --grid (or --summarize DIR)');
       if (flags.out === undefined) throw new MisalignError('MISSING_OPTION', 'sweep needs --out DIR');
       const { runs } = await gridRunsOf(flags.grid, flags);
       const shard = resolveShard(flags.shard);

@@ -114,10 +114,10 @@ async function configFromFile(flags: TrainFlags, threads: number): Promise<AnySe
   const clash = givenSettings(flags).find(([key]) => !ENGINE_KEYS.has(key));
   if (clash) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(clash[0])} cannot be combined with --config (the file sets it)`);
   const config: Record<string, unknown> = { ...(await readRunConfigFile(flags.config!)) };
-  if (flags.engine !== undefined) config['engine'] = flags.engine;
-  if (flags.backend !== undefined || flags.engine === 'wasm') config['backend'] = flags.backend ?? null;
-  if (flags.engine === 'tfjs' && flags.backend === undefined && config['backend'] === null) config['backend'] = 'cpu';
-  if (flags.threads !== undefined) config['threads'] = threads;
+  if (flags.engine !== undefined) config.engine = flags.engine;
+  if (flags.backend !== undefined || flags.engine === 'wasm') config.backend = flags.backend ?? null;
+  if (flags.engine === 'tfjs' && flags.backend === undefined && config.backend === null) config.backend = 'cpu';
+  if (flags.threads !== undefined) config.threads = threads;
   return config;
 }
 
@@ -196,14 +196,25 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--perturb <list>', 'perturbation as a list (none = ∅)', stringOption('--perturb'))
     .option('--dependent', 'dependent semantics (Wishart covariances)')
     .option('--tied-covariances', "the public code's tied covariance draws")
-    .addOption(new Option('--preset <name>', 'training recipe (default quick; long: the image-text quick recipe at 12,000 steps)').choices(['quick', 'long', 'paper']))
+    .addOption(
+      new Option('--preset <name>', 'training recipe (default quick; long: the image-text quick recipe at 12,000 steps)').choices(['quick', 'long', 'paper']),
+    )
     .option('--steps <n>', 'optimisation steps', integerOption('--steps'))
     .option('--batch <n>', 'batch size', integerOption('--batch'))
     .option('--lr <x>', 'learning rate', numberOption('--lr'))
     .option('--schedule <s>', "'constant' or 'cosine[:warmup[:final]]'", stringOption('--schedule'))
     .option('--hidden <list>', 'hidden widths as multiples of the input size, e.g. 10,50,50,50,50,10', listOption('--hidden'))
-    .option('--encoding-size <n>', 'embedding size (default: numeric |I_θ \\ I_ρ|; image-text: the preset’s rule for the level)', integerOption('--encoding-size'))
-    .addOption(new Option('--negatives <kind>', "negatives from a second, independent batch (fresh) or the batch's other samples (in-batch)").choices(['fresh', 'in-batch']))
+    .option(
+      '--encoding-size <n>',
+      'embedding size (default: numeric |I_θ \\ I_ρ|; image-text: the preset’s rule for the level)',
+      integerOption('--encoding-size'),
+    )
+    .addOption(
+      new Option('--negatives <kind>', "negatives from a second, independent batch (fresh) or the batch's other samples (in-batch)").choices([
+        'fresh',
+        'in-batch',
+      ]),
+    )
     .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'tfjs']))
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['cpu', 'wasm', 'webgl', 'webgpu']))
     .option('--threads <n>', "threads for the WebAssembly engine, or 'auto' (default 1)", threadsOption)
@@ -211,23 +222,42 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--eval-seed <n>', 'seed of the evaluation samples (default seed + 1)', integerOption('--eval-seed'))
     .option('--eval-samples <n>', 'samples in each evaluation set (default 20480 with the paper preset, 8192 otherwise)', integerOption('--eval-samples'))
     .option('--checkpoint-every <n>', 'steps between checkpoints', integerOption('--checkpoint-every'))
-    .option('--config <file>', 'train exactly the run a config.json describes (from misalign train or the web page); only --engine, --backend, --threads may change how')
+    .option(
+      '--config <file>',
+      'train exactly the run a config.json describes (from misalign train or the web page); only --engine, --backend, --threads may change how',
+    )
     .requiredOption('--out <dir>', 'run folder (config.json, checkpoint.bin, train_log.csv, metrics.json, metrics.csv)')
     .option('--resume', 'continue the run in --out from its checkpoint')
-    .addOption(new Option('--experiment <name>', `the experiment (default numeric): ${EXPERIMENT_NAMES.map((n) => `${n}: ${EXPERIMENTS[n].description}`).join('; ')}`).choices(EXPERIMENT_NAMES))
-    .option('--selection-level <n>', 'mpi3d (1..5): captions mention the first n of color, shape, size, camera, background; causal3d (1..7): of shape, x_pos, y_pos, s_pos, color, s_color, b_color', integerOption('--selection-level'))
+    .addOption(
+      new Option(
+        '--experiment <name>',
+        `the experiment (default numeric): ${EXPERIMENT_NAMES.map((n) => `${n}: ${EXPERIMENTS[n].description}`).join('; ')}`,
+      ).choices(EXPERIMENT_NAMES),
+    )
+    .option(
+      '--selection-level <n>',
+      'mpi3d (1..5): captions mention the first n of color, shape, size, camera, background; causal3d (1..7): of shape, x_pos, y_pos, s_pos, color, s_color, b_color',
+      integerOption('--selection-level'),
+    )
     .option('--perturbation-level <n>', 'image-text: every factor mentioned, the last n − 1 perturbed', integerOption('--perturbation-level'))
-    .addOption(new Option('--probe-outputs <kind>', 'image-text: probe the embeddings as unit vectors (quick) or the raw outputs (paper)').choices(['unit', 'raw']))
+    .addOption(
+      new Option('--probe-outputs <kind>', 'image-text: probe the embeddings as unit vectors (quick) or the raw outputs (paper)').choices(['unit', 'raw']),
+    )
     .option('--image-size <n>', 'image-text: 32 (quick) or 64 (paper) pixels a side', integerOption('--image-size'))
-    .option('--image-filters <list>', 'image-text: the image encoder’s convolution filters, one per layer (3 at 32 px, 4 at 64), e.g. 32,64,64', listOption('--image-filters'))
-    .option('--tau <x>', 'the loss temperature τ (numeric: LpSimCLR, default 1; image-text: InfoNCE, default the preset\'s)', numberOption('--tau'))
+    .option(
+      '--image-filters <list>',
+      'image-text: the image encoder’s convolution filters, one per layer (3 at 32 px, 4 at 64), e.g. 32,64,64',
+      listOption('--image-filters'),
+    )
+    .option('--tau <x>', "the loss temperature τ (numeric: LpSimCLR, default 1; image-text: InfoNCE, default the preset's)", numberOption('--tau'))
     .option('--tau-end <x>', 'image-text: move τ geometrically from --tau to this over the run (InfoNCE only)', numberOption('--tau-end'))
     .option('--data <file.npz>', 'mpi3d: the real MPI3D-Complex images (default: the procedural stand-in)', stringOption('--data'))
     .action(async (flags: TrainFlags) => {
       const experiment = experimentNamed(flags.experiment);
       const threads = await resolveThreads(flags.threads);
       const given = givenSettings(flags).length > 0 || flags.experiment !== undefined;
-      const input = flags.config !== undefined ? await configFromFile(flags, threads) : flags.resume && !given ? null : settingsFrom(experiment, flags, threads);
+      const input =
+        flags.config !== undefined ? await configFromFile(flags, threads) : flags.resume && !given ? null : settingsFrom(experiment, flags, threads);
       const reporter = progressReporter(io, Boolean(process.stderr.isTTY));
       try {
         const { config, metrics } = await trainRunDir(flags.out, input, { resume: flags.resume, onProgress: (p) => reporter.update(p) });
@@ -249,18 +279,20 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--downstream-steps <n>', 'full-batch steps of the downstream probes (default: 10000 paper, 2000 quick)', integerOption('--downstream-steps'))
     .option('--exp-weight <c>', 'weight of the exp term of F (default 0.6, the code; the paper’s text: 0.4)', numberOption('--exp-weight'))
     .addOption(new Option('--binarize <how>', 'how y5 is made from y2 (default median)').choices(['median', 'kmeans']))
-    .action(async (dir: string, flags: { seed?: number; downstream?: boolean; downstreamSteps?: number; expWeight?: number; binarize?: 'median' | 'kmeans' }) => {
-      const downstreamOnly = [flags.downstreamSteps, flags.expWeight, flags.binarize].some((v) => v !== undefined);
-      if (downstreamOnly && !flags.downstream) throw new MisalignError('MISSING_OPTION', '--downstream-steps, --exp-weight and --binarize need --downstream');
-      if (flags.downstream) {
-        if (flags.seed !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', '--downstream uses the run’s own evaluation seed; drop --seed');
-        const { result, out } = await downstreamRunDir(dir, { steps: flags.downstreamSteps, expWeight: flags.expWeight, binarize: flags.binarize });
-        io.out(formatDownstream(result));
+    .action(
+      async (dir: string, flags: { seed?: number; downstream?: boolean; downstreamSteps?: number; expWeight?: number; binarize?: 'median' | 'kmeans' }) => {
+        const downstreamOnly = [flags.downstreamSteps, flags.expWeight, flags.binarize].some((v) => v !== undefined);
+        if (downstreamOnly && !flags.downstream) throw new MisalignError('MISSING_OPTION', '--downstream-steps, --exp-weight and --binarize need --downstream');
+        if (flags.downstream) {
+          if (flags.seed !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', '--downstream uses the run’s own evaluation seed; drop --seed');
+          const { result, out } = await downstreamRunDir(dir, { steps: flags.downstreamSteps, expWeight: flags.expWeight, binarize: flags.binarize });
+          io.out(formatDownstream(result));
+          io.out(`results in ${out}\n`);
+          return;
+        }
+        const { metrics, out, config } = await evalRunDir(dir, flags.seed);
+        io.out(formatMetrics(metrics, config));
         io.out(`results in ${out}\n`);
-        return;
-      }
-      const { metrics, out, config } = await evalRunDir(dir, flags.seed);
-      io.out(formatMetrics(metrics, config));
-      io.out(`results in ${out}\n`);
-    });
+      },
+    );
 }

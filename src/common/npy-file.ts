@@ -98,7 +98,10 @@ export class NpyFile {
         return new NpyFile(await open(path, 'r'), fileDataStart + header.dataOffset, header, what, path);
       }
       const cache = `${path}.${name}.npy.raw`;
-      const ready = await stat(cache).then((s) => s.size === entry.uncompressedSize, () => false);
+      const ready = await stat(cache).then(
+        (s) => s.size === entry.uncompressedSize,
+        () => false,
+      );
       if (!ready) {
         const tmp = `${cache}.tmp-${process.pid}`;
         try {

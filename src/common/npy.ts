@@ -50,7 +50,11 @@ export function parseNpyHeader(bytes: Uint8Array, what = 'array'): NpyHeader {
   return {
     descr,
     fortranOrder: fortran === 'True',
-    shape: shape.split(',').map((s) => s.trim()).filter(Boolean).map(Number),
+    shape: shape
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(Number),
     dataOffset: start + len,
   };
 }
@@ -87,12 +91,26 @@ export function decodeNpyValues(bytes: Uint8Array, dtype: NpyDtype, count: numbe
   const s = dtype.size;
   const read: (o: number) => number =
     dtype.kind === 'f'
-      ? s === 2 ? (o) => halfToFloat(view.getUint16(o, le)) : s === 4 ? (o) => view.getFloat32(o, le) : (o) => view.getFloat64(o, le)
-      : dtype.kind === 'b' || (dtype.kind === 'u' && s === 1) ? (o) => view.getUint8(o)
-      : dtype.kind === 'i' && s === 1 ? (o) => view.getInt8(o)
-      : s === 2 ? (dtype.kind === 'i' ? (o) => view.getInt16(o, le) : (o) => view.getUint16(o, le))
-      : s === 4 ? (dtype.kind === 'i' ? (o) => view.getInt32(o, le) : (o) => view.getUint32(o, le))
-      : dtype.kind === 'i' ? (o) => Number(view.getBigInt64(o, le)) : (o) => Number(view.getBigUint64(o, le));
+      ? s === 2
+        ? (o) => halfToFloat(view.getUint16(o, le))
+        : s === 4
+          ? (o) => view.getFloat32(o, le)
+          : (o) => view.getFloat64(o, le)
+      : dtype.kind === 'b' || (dtype.kind === 'u' && s === 1)
+        ? (o) => view.getUint8(o)
+        : dtype.kind === 'i' && s === 1
+          ? (o) => view.getInt8(o)
+          : s === 2
+            ? dtype.kind === 'i'
+              ? (o) => view.getInt16(o, le)
+              : (o) => view.getUint16(o, le)
+            : s === 4
+              ? dtype.kind === 'i'
+                ? (o) => view.getInt32(o, le)
+                : (o) => view.getUint32(o, le)
+              : dtype.kind === 'i'
+                ? (o) => Number(view.getBigInt64(o, le))
+                : (o) => Number(view.getBigUint64(o, le));
   for (let k = 0; k < count; k++) out[k] = read(k * s);
   return out;
 }
@@ -131,7 +149,7 @@ export function readNpy(bytes: Uint8Array, what = 'array'): { rows: number; cols
  */
 export function encodeNpyHeader(descr: '<f4' | '<f8', shape: readonly number[]): Uint8Array {
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  header += `${' '.repeat(63 - ((10 + header.length) % 64))}\n`;
   const out = new Uint8Array(10 + header.length);
   out.set(MAGIC);
   out[6] = 1;
@@ -142,7 +160,8 @@ export function encodeNpyHeader(descr: '<f4' | '<f8', shape: readonly number[]):
 
 /** A .npy file of a float32 or float64 array in C order (`encodeNpyHeader`, then the values). */
 export function encodeNpy(data: Float32Array | Float64Array, shape: readonly number[]): Uint8Array {
-  if (shape.reduce((a, b) => a * b, 1) !== data.length) throw new MisalignError('SHAPE_MISMATCH', `${data.length} values do not fill shape (${shape.join(', ')})`);
+  if (shape.reduce((a, b) => a * b, 1) !== data.length)
+    throw new MisalignError('SHAPE_MISMATCH', `${data.length} values do not fill shape (${shape.join(', ')})`);
   const header = encodeNpyHeader(data instanceof Float32Array ? '<f4' : '<f8', shape);
   const out = new Uint8Array(header.length + data.byteLength);
   out.set(header);

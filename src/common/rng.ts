@@ -38,7 +38,7 @@ function seedWords(seed: number): number[] {
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new MisalignError('OUT_OF_RANGE', `seed must be a non-negative integer, got ${seed}`);
   }
-  return [seed % TWO_POW_32 >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
+  return [(seed % TWO_POW_32) >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
 }
 
 function labelWords(label: string): number[] {

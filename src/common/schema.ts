@@ -16,30 +16,56 @@ const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : Array.isArray(v
 const number = (what: string, expected: string) =>
   z.number({
     errorMap: (issue, ctx) => ({
-      message: issue.code !== z.ZodIssueCode.invalid_type ? ctx.defaultError : ctx.data === undefined ? `${what} is required` : `${what} must be ${expected}, got ${show(ctx.data)}`,
+      message:
+        issue.code !== z.ZodIssueCode.invalid_type
+          ? ctx.defaultError
+          : ctx.data === undefined
+            ? `${what} is required`
+            : `${what} must be ${expected}, got ${show(ctx.data)}`,
     }),
   });
 
 /** An integer in [min, max]. */
 export const integer = (what: string, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   number(what, 'an integer').superRefine((v, ctx) => {
-    if (!Number.isInteger(v)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what} must be an integer, got ${v}`, params: { code: 'NOT_AN_INTEGER' } });
+    if (!Number.isInteger(v))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what} must be an integer, got ${v}`, params: { code: 'NOT_AN_INTEGER' } });
     else if (v < min || v > max) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what} must be in ${min}..${max}, got ${v}` });
   });
 
 /** An integer of at least 1. */
-export const positiveInteger = (what: string) => number(what, 'a positive integer').refine((v) => Number.isInteger(v) && v >= 1, (v) => ({ message: `${what} must be a positive integer, got ${v}` }));
+export const positiveInteger = (what: string) =>
+  number(what, 'a positive integer').refine(
+    (v) => Number.isInteger(v) && v >= 1,
+    (v) => ({ message: `${what} must be a positive integer, got ${v}` }),
+  );
 
 /** A finite number above 0. */
-export const positiveNumber = (what: string) => number(what, 'a positive number').refine((v) => v > 0 && Number.isFinite(v), (v) => ({ message: `${what} must be a positive number, got ${v}` }));
+export const positiveNumber = (what: string) =>
+  number(what, 'a positive number').refine(
+    (v) => v > 0 && Number.isFinite(v),
+    (v) => ({ message: `${what} must be a positive number, got ${v}` }),
+  );
 
 /** A number in [lo, hi]. */
-export const numberIn = (what: string, lo: number, hi: number) => number(what, `a number in [${lo}, ${hi}]`).refine((v) => v >= lo && v <= hi, (v) => ({ message: `${what} must be in [${lo}, ${hi}], got ${v}` }));
+export const numberIn = (what: string, lo: number, hi: number) =>
+  number(what, `a number in [${lo}, ${hi}]`).refine(
+    (v) => v >= lo && v <= hi,
+    (v) => ({ message: `${what} must be in [${lo}, ${hi}], got ${v}` }),
+  );
 
 /** One of a few strings. */
 export const oneOf = <const T extends readonly [string, ...string[]]>(what: string, values: T) =>
   z.enum(values, {
-    errorMap: (_issue, ctx) => ({ message: ctx.data === undefined ? `${what} is required` : `${what} must be ${values.map((v) => `'${v}'`).join(', ').replace(/, ([^,]*)$/, ' or $1')}, got ${show(ctx.data)}` }),
+    errorMap: (_issue, ctx) => ({
+      message:
+        ctx.data === undefined
+          ? `${what} is required`
+          : `${what} must be ${values
+              .map((v) => `'${v}'`)
+              .join(', ')
+              .replace(/, ([^,]*)$/, ' or $1')}, got ${show(ctx.data)}`,
+    }),
   });
 
 /** A custom problem with its own error code (e.g. CONFLICTING_OPTIONS). */
@@ -54,7 +80,9 @@ export function fieldPath(path: readonly (string | number)[]): string {
 
 /** An issue's message; unknown keys are named. */
 export function issueMessage(issue: z.ZodIssue): string {
-  return issue.code === z.ZodIssueCode.unrecognized_keys ? `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+  return issue.code === z.ZodIssueCode.unrecognized_keys
+    ? `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+    : issue.message;
 }
 
 /** The fields of an object schema (under any refinements), e.g. to keep only the settings an experiment takes. */
@@ -72,8 +100,8 @@ export function schemaError(error: z.ZodError, code: MisalignErrorCode = 'OUT_OF
   let issueCode = code;
   if (issue.code === z.ZodIssueCode.unrecognized_keys) {
     issueCode = code === 'OUT_OF_RANGE' ? 'UNKNOWN_OPTION' : code;
-  } else if (issue.code === z.ZodIssueCode.custom && typeof issue.params?.['code'] === 'string') {
-    issueCode = issue.params['code'] as MisalignErrorCode;
+  } else if (issue.code === z.ZodIssueCode.custom && typeof issue.params?.code === 'string') {
+    issueCode = issue.params.code as MisalignErrorCode;
   }
   // Our messages name their setting; zod's own ("Required", "Expected number…") get the path.
   const named = path && !message.includes(String(issue.path[issue.path.length - 1])) ? `${path}: ${message}` : message;

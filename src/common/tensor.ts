@@ -26,5 +26,3 @@ export function column(t: Tensor2D, c: number): Float32Array {
   for (let r = 0; r < rows; r++) out[r] = t.data[r * cols + c]!;
   return out;
 }
-
-

@@ -87,7 +87,8 @@ export class CoreNet {
    */
   forward(pass: NetPass, rows = this.batch): F32Buffer {
     const { k, params } = this;
-    if (this.hasConv && rows !== this.batch) throw new MisalignError('SHAPE_MISMATCH', `a convolutional encoder runs whole batches of ${this.batch} rows, not ${rows}`);
+    if (this.hasConv && rows !== this.batch)
+      throw new MisalignError('SHAPE_MISMATCH', `a convolutional encoder runs whole batches of ${this.batch} rows, not ${rows}`);
     let h = pass.input;
     this.layers.forEach((layer, i) => {
       const out = pass.outputs[i]!;

@@ -64,7 +64,10 @@ export const shapeSize = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
  * (rounded, at least 1), LeakyReLU(slope) after every hidden layer.
  */
 export function mlpNet(inputs: number, multipliers: readonly number[], outputs: number, slope = ENCODER_SLOPE): NetSpec {
-  for (const [what, v] of [['input size', inputs], ['encoding size', outputs]] as const) {
+  for (const [what, v] of [
+    ['input size', inputs],
+    ['encoding size', outputs],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new MisalignError('OUT_OF_RANGE', `encoder ${what} must be a positive integer, got ${v}`);
   }
   for (const m of multipliers) {
@@ -86,7 +89,8 @@ export function netLayout(spec: NetSpec, base = 0): NetLayer[] {
     if (l.kind === 'conv') {
       const [KH, KW] = l.kernel;
       const [H, W, C] = shape;
-      if (KH > H + 2 * l.pad || KW > W + 2 * l.pad) throw new MisalignError('SHAPE_MISMATCH', `a ${KH}×${KW} convolution does not fit a ${H}×${W} input padded by ${l.pad}`);
+      if (KH > H + 2 * l.pad || KW > W + 2 * l.pad)
+        throw new MisalignError('SHAPE_MISMATCH', `a ${KH}×${KW} convolution does not fit a ${H}×${W} input padded by ${l.pad}`);
       out = [convOutSize(H, KH, l.stride, l.pad), convOutSize(W, KW, l.stride, l.pad), l.filters];
       fanIn = KH * KW * C;
       wSize = fanIn * l.filters;

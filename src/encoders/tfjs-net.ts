@@ -41,7 +41,12 @@ export class TfjsNet {
     this.layers.forEach((l, i) => {
       const s = l.spec;
       if (s.kind === 'conv') {
-        const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [s.pad, s.pad], [s.pad, s.pad], [0, 0]];
+        const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+          [0, 0],
+          [s.pad, s.pad],
+          [s.pad, s.pad],
+          [0, 0],
+        ];
         h = tf.conv2d(h as TF.Tensor4D, this.vars[next++] as TF.Tensor4D, s.stride, pad).add(this.vars[next++]!);
       } else if (s.kind === 'dense') {
         h = tf.add(tf.matMul(h.reshape([B, l.fanIn]), this.vars[next++] as TF.Tensor2D), this.vars[next++]!);

@@ -4,7 +4,7 @@
  * a run is computed, not what it learns (up to the last bits of floating-point
  * sums), so `misalign train --config` lets them differ from the file's.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { conflict, oneOf, positiveInteger } from '../common/schema.js';
 import type { EngineName, TfjsBackend } from '../training/engine.js';
 
@@ -25,13 +25,20 @@ export const MAX_THREADS = 256;
 export const engineFields = {
   engine: oneOf('engine', ['wasm', 'tfjs']),
   backend: oneOf('backend', ['cpu', 'wasm', 'webgl', 'webgpu']).nullable(),
-  threads: positiveInteger('threads').refine((v) => v <= MAX_THREADS, (v) => ({
-    message: `threads must be at most ${MAX_THREADS} (each thread keeps its own scratch in the compute core's memory, which holds at most 2 GiB), got ${v}`,
-  })),
+  threads: positiveInteger('threads').refine(
+    (v) => v <= MAX_THREADS,
+    (v) => ({
+      message: `threads must be at most ${MAX_THREADS} (each thread keeps its own scratch in the compute core's memory, which holds at most 2 GiB), got ${v}`,
+    }),
+  ),
 };
 
 /** The engine fields of a configuration from settings; a tfjs backend needs the tfjs engine. */
-export function resolveEngine(s: { engine?: EngineName; backend?: TfjsBackend | null; threads?: number }): { engine: EngineName; backend: TfjsBackend | null; threads: number } {
+export function resolveEngine(s: { engine?: EngineName; backend?: TfjsBackend | null; threads?: number }): {
+  engine: EngineName;
+  backend: TfjsBackend | null;
+  threads: number;
+} {
   const engine = s.engine ?? 'wasm';
   return { engine, backend: engine === 'tfjs' ? (s.backend ?? 'cpu') : (s.backend ?? null), threads: s.threads ?? 1 };
 }

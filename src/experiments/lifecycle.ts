@@ -51,7 +51,13 @@ export interface RunHooks extends Omit<TrainHooks, 'onCheckpoint'> {
 }
 
 /** A finished run's metrics from its factor rows. */
-export function summarizeRun(experiment: AnyExperiment, config: BaseConfig, factors: RunMetrics['factors'], snapshot: TrainingSnapshot, evalSeconds: number): RunMetrics {
+export function summarizeRun(
+  experiment: AnyExperiment,
+  config: BaseConfig,
+  factors: RunMetrics['factors'],
+  snapshot: TrainingSnapshot,
+  evalSeconds: number,
+): RunMetrics {
   const judged = factors.filter((f) => f.verdict !== 'n/a');
   return {
     factors,
@@ -76,11 +82,21 @@ export async function evaluateModel(model: Model, snapshot: TrainingSnapshot, ev
  * Trains a model from `from` (or from its initial parameters) to the end,
  * then evaluates it; `metrics` is null when hooks.signal stopped training early.
  */
-export async function trainAndEvaluate(model: Model, hooks: RunHooks = {}, from?: TrainingSnapshot): Promise<{ snapshot: TrainingSnapshot; metrics: RunMetrics | null }> {
+export async function trainAndEvaluate(
+  model: Model,
+  hooks: RunHooks = {},
+  from?: TrainingSnapshot,
+): Promise<{ snapshot: TrainingSnapshot; metrics: RunMetrics | null }> {
   const { config, kernels, world, engine } = model;
   const experiment = experimentOf(config);
   const { onCheckpoint, ...rest } = hooks;
-  const snapshot = await train(config, engine, experiment.batches(config, world, kernels), { ...rest, ...(onCheckpoint && { onCheckpoint: (s: TrainingSnapshot) => onCheckpoint(s, model) }) }, from);
+  const snapshot = await train(
+    config,
+    engine,
+    experiment.batches(config, world, kernels),
+    { ...rest, ...(onCheckpoint && { onCheckpoint: (s: TrainingSnapshot) => onCheckpoint(s, model) }) },
+    from,
+  );
   if (snapshot.step < config.steps) return { snapshot, metrics: null };
   return { snapshot, metrics: await evaluateModel(model, snapshot) };
 }
@@ -95,7 +111,11 @@ export function resolveConfig(input: RunInput): BaseConfig {
 }
 
 /** Trains and evaluates one model, in memory. Throws INTERRUPTED if hooks.signal stops it early. */
-export async function runExperiment(input: RunInput, hooks: RunHooks = {}, from?: TrainingSnapshot): Promise<{ config: BaseConfig; metrics: RunMetrics; snapshot: TrainingSnapshot }> {
+export async function runExperiment(
+  input: RunInput,
+  hooks: RunHooks = {},
+  from?: TrainingSnapshot,
+): Promise<{ config: BaseConfig; metrics: RunMetrics; snapshot: TrainingSnapshot }> {
   const config = resolveConfig(input);
   return withModel(config, async (model) => {
     const { snapshot, metrics } = await trainAndEvaluate(model, hooks, from);

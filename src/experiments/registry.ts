@@ -20,6 +20,7 @@ export type ExperimentName = keyof typeof EXPERIMENTS;
 export const EXPERIMENT_NAMES = Object.keys(EXPERIMENTS) as ExperimentName[];
 
 /** An experiment, with its types erased: what generic code (run folders, sweeps) works with. */
+// biome-ignore lint/suspicious/noExplicitAny: an experiment of any settings, config, world and metrics (each checks its own)
 export type AnyExperiment = Experiment<any, any, any, any>;
 
 export function isExperimentName(name: string): name is ExperimentName {
@@ -41,6 +42,7 @@ export function experimentOf(value: { experiment?: string } | BaseConfig): AnyEx
 /** Every built-in grid, by name, with its experiment. */
 export function builtinGrids(): Map<string, { experiment: AnyExperiment; name: string }> {
   const grids = new Map<string, { experiment: AnyExperiment; name: string }>();
-  for (const experiment of Object.values(EXPERIMENTS) as AnyExperiment[]) for (const name of Object.keys(experiment.grids)) grids.set(name, { experiment, name });
+  for (const experiment of Object.values(EXPERIMENTS) as AnyExperiment[])
+    for (const name of Object.keys(experiment.grids)) grids.set(name, { experiment, name });
   return grids;
 }

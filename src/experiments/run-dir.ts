@@ -111,7 +111,10 @@ export async function trainRunDir(dir: string, input: RunInput | null, options: 
     if (!options.resume) throw new MisalignError('RUN_EXISTS', `${dir} already holds a run; pass --resume to continue it, or choose another --out`);
     config = await readRunConfig(dir);
     if (input !== null && !dequal(modelIdentity(resolveConfig(input)), modelIdentity(config))) {
-      throw new MisalignError('CHECKPOINT_MISMATCH', `${dir} holds a run with a different configuration; resume it without changing settings, or choose another --out`);
+      throw new MisalignError(
+        'CHECKPOINT_MISMATCH',
+        `${dir} holds a run with a different configuration; resume it without changing settings, or choose another --out`,
+      );
     }
     const checkpoint = join(dir, FILES.checkpoint);
     if ((await readText(checkpoint)) !== null) {
@@ -178,7 +181,8 @@ export async function downstreamRunDir(dir: string, options: DownstreamRunOption
   const started = new Date();
   const config = await readRunConfig(dir);
   const experiment = experimentOf(config);
-  if (!experiment.downstream) throw new MisalignError('CONFLICTING_OPTIONS', `the downstream study applies to numeric runs; ${dir} holds a ${experiment.name} run`);
+  if (!experiment.downstream)
+    throw new MisalignError('CONFLICTING_OPTIONS', `the downstream study applies to numeric runs; ${dir} holds a ${experiment.name} run`);
   return withSavedModel(dir, async (model) => {
     const result = experiment.downstream!(model, options);
     const out = join(dir, FILES.downstream);
@@ -251,7 +255,7 @@ export async function exportRunEmbeddings(dir: string, options: { out?: string; 
       }
     }
     const rows = columns[0]!.length;
-    const csv = [names.join(','), ...Array.from({ length: rows }, (_, r) => columns.map((c) => c[r]!).join(','))].join('\n') + '\n';
+    const csv = `${[names.join(','), ...Array.from({ length: rows }, (_, r) => columns.map((c) => c[r]!).join(','))].join('\n')}\n`;
     const factors = join(out, 'factors.csv');
     await writeAtomic(factors, csv);
     files.push(factors);

@@ -11,7 +11,12 @@ export function leakyReluForward(k: Kernels, x: F32Buffer, y: F32Buffer, slope: 
 
 /** dx = dy * leaky_relu'(x); x is the forward input; dx may be dy. */
 export function leakyReluBackward(k: Kernels, x: F32Buffer, dy: F32Buffer, dx: F32Buffer, slope: number, n = x.length): void {
-  for (const [what, b] of [['x', x], ['dy', dy], ['dx', dx]] as const) checkBuffer(`leaky_relu backward ${what}`, b, n);
+  for (const [what, b] of [
+    ['x', x],
+    ['dy', dy],
+    ['dx', dx],
+  ] as const)
+    checkBuffer(`leaky_relu backward ${what}`, b, n);
   k.exports.leakyReluBackward(x.ptr, dy.ptr, dx.ptr, n, slope);
 }
 

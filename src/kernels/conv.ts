@@ -56,7 +56,8 @@ export class Conv2d {
   ) {
     const { N, H, W, C, KH, KW, stride, pad } = shape;
     for (const [what, v] of Object.entries(shape)) {
-      if (!Number.isInteger(v) || v < (what === 'pad' ? 0 : 1)) throw new MisalignError('OUT_OF_RANGE', `convolution ${what} must be a ${what === 'pad' ? 'non-negative' : 'positive'} integer, got ${v}`);
+      if (!Number.isInteger(v) || v < (what === 'pad' ? 0 : 1))
+        throw new MisalignError('OUT_OF_RANGE', `convolution ${what} must be a ${what === 'pad' ? 'non-negative' : 'positive'} integer, got ${v}`);
     }
     if (KH > H + 2 * pad || KW > W + 2 * pad) throw new MisalignError('SHAPE_MISMATCH', `a ${KH}×${KW} kernel does not fit a ${H}×${W} input padded by ${pad}`);
     this.OH = convOutSize(H, KH, stride, pad);

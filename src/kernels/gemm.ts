@@ -36,7 +36,11 @@ export interface GemmArgs {
 
 export function gemm(k: Kernels, args: GemmArgs): void {
   const { M, N, K, A, B, C, transA = false, transB = false, alpha = 1, beta = 0 } = args;
-  for (const [name, v] of [['M', M], ['N', N], ['K', K]] as const) {
+  for (const [name, v] of [
+    ['M', M],
+    ['N', N],
+    ['K', K],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new MisalignError('SHAPE_MISMATCH', `gemm ${name} must be a non-negative integer, got ${v}`);
   }
   const lda = args.lda ?? (transA ? M : K);
@@ -44,7 +48,8 @@ export function gemm(k: Kernels, args: GemmArgs): void {
   const ldc = args.ldc ?? N;
   const [aRows, aCols] = transA ? [K, M] : [M, K];
   const [bRows, bCols] = transB ? [N, K] : [K, N];
-  if (lda < aCols || ldb < bCols || ldc < N) throw new MisalignError('SHAPE_MISMATCH', `gemm leading dimensions (${lda}, ${ldb}, ${ldc}) are shorter than the rows`);
+  if (lda < aCols || ldb < bCols || ldc < N)
+    throw new MisalignError('SHAPE_MISMATCH', `gemm leading dimensions (${lda}, ${ldb}, ${ldc}) are shorter than the rows`);
   if (aRows > 0) checkBuffer('gemm A', A, (aRows - 1) * lda + aCols);
   if (bRows > 0) checkBuffer('gemm B', B, (bRows - 1) * ldb + bCols);
   if (M > 0) checkBuffer('gemm C', C, (M - 1) * ldc + N);

@@ -57,8 +57,22 @@ export class GroupedLayout {
 }
 
 /** dY = (Ŷ − Y)·scale per column and colLoss[c] = Σ_r (Ŷ − Y)²; all (rows, O) packed, scale and colLoss (O,). */
-export function squaredErrorGrad(k: Kernels, Yhat: F32Buffer, Y: F32Buffer, dY: F32Buffer, scale: F32Buffer, colLoss: F32Buffer, rows: number, O: number): void {
-  for (const [what, b] of [['prediction', Yhat], ['target', Y], ['gradient', dY]] as const) checkBuffer(`squared error ${what}`, b, rows * O);
+export function squaredErrorGrad(
+  k: Kernels,
+  Yhat: F32Buffer,
+  Y: F32Buffer,
+  dY: F32Buffer,
+  scale: F32Buffer,
+  colLoss: F32Buffer,
+  rows: number,
+  O: number,
+): void {
+  for (const [what, b] of [
+    ['prediction', Yhat],
+    ['target', Y],
+    ['gradient', dY],
+  ] as const)
+    checkBuffer(`squared error ${what}`, b, rows * O);
   checkBuffer('squared error scale', scale, O);
   checkBuffer('squared error column losses', colLoss, O);
   k.exports.squaredErrorGrad(Yhat.ptr, Y.ptr, dY.ptr, scale.ptr, colLoss.ptr, rows, O);

@@ -57,7 +57,11 @@ export class LpSimclr {
     this.alpha = options.alpha ?? 0.5;
     if (!(this.tau > 0)) throw new MisalignError('OUT_OF_RANGE', `temperature must be positive, got ${this.tau}`);
     if (!(this.alpha >= 0 && this.alpha <= 1)) throw new MisalignError('OUT_OF_RANGE', `alpha must be in [0, 1], got ${this.alpha}`);
-    for (const [what, v] of [['batch', batch], ['dimension', dim], ['negatives', negatives]] as const) {
+    for (const [what, v] of [
+      ['batch', batch],
+      ['dimension', dim],
+      ['negatives', negatives],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new MisalignError('OUT_OF_RANGE', `loss ${what} must be a positive integer, got ${v}`);
     }
     this.ranges = splitRange(batch, k.threads, 4);
@@ -73,7 +77,14 @@ export class LpSimclr {
   directional(a: F32Buffer, b: F32Buffer, c: F32Buffer, ga: F32Buffer, gb: F32Buffer, gc: F32Buffer, weight = 1): number {
     const n = this.batch * this.dim;
     const m = this.negatives * this.dim;
-    for (const [what, buf, size] of [['a', a, n], ['b', b, n], ['c', c, m], ['grad a', ga, n], ['grad b', gb, n], ['grad c', gc, m]] as const) {
+    for (const [what, buf, size] of [
+      ['a', a, n],
+      ['b', b, n],
+      ['c', c, m],
+      ['grad a', ga, n],
+      ['grad b', gb, n],
+      ['grad c', gc, m],
+    ] as const) {
       checkBuffer(`LpSimCLR ${what}`, buf, size);
     }
     return this.run(a, b, c, ga, gb, gc, weight, false);
@@ -86,7 +97,13 @@ export class LpSimclr {
   inBatch(a: F32Buffer, b: F32Buffer, ga: F32Buffer, gb: F32Buffer, weight = 1): number {
     if (this.negatives !== this.batch) throw new MisalignError('SHAPE_MISMATCH', 'in-batch negatives need as many negatives as rows');
     const n = this.batch * this.dim;
-    for (const [what, buf] of [['a', a], ['b', b], ['grad a', ga], ['grad b', gb]] as const) checkBuffer(`LpSimCLR ${what}`, buf, n);
+    for (const [what, buf] of [
+      ['a', a],
+      ['b', b],
+      ['grad a', ga],
+      ['grad b', gb],
+    ] as const)
+      checkBuffer(`LpSimCLR ${what}`, buf, n);
     return this.run(a, b, a, ga, gb, ga, weight, true);
   }
 
@@ -102,8 +119,22 @@ export class LpSimclr {
       this.ranges.map(([start, end], t) => ({
         fn: 'lpsimclrRows',
         args: [
-          a.ptr, b.ptr, c.ptr, this.batch, this.negatives, this.dim, this.tau, this.alpha, weight,
-          start, end, excludeSelf ? 1 : 0, ga.ptr, gb.ptr, partial(t).ptr, this.work[t]!.ptr,
+          a.ptr,
+          b.ptr,
+          c.ptr,
+          this.batch,
+          this.negatives,
+          this.dim,
+          this.tau,
+          this.alpha,
+          weight,
+          start,
+          end,
+          excludeSelf ? 1 : 0,
+          ga.ptr,
+          gb.ptr,
+          partial(t).ptr,
+          this.work[t]!.ptr,
         ],
       })),
     );

@@ -48,7 +48,10 @@ export class Adam {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     if (!(this.lr > 0)) throw new MisalignError('OUT_OF_RANGE', `learning rate must be positive, got ${this.lr}`);
-    for (const [what, b] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
+    for (const [what, b] of [
+      ['beta1', this.beta1],
+      ['beta2', this.beta2],
+    ] as const) {
       if (!(b >= 0 && b < 1)) throw new MisalignError('OUT_OF_RANGE', `Adam ${what} must be in [0, 1), got ${b}`);
     }
     this.m = k.arena.alloc(params.length);
@@ -61,6 +64,17 @@ export class Adam {
     this.t++;
     const bc1 = 1 - this.beta1 ** this.t;
     const bc2 = 1 - this.beta2 ** this.t;
-    this.k.exports.adamStep(this.params.ptr, grads.ptr, this.m.ptr, this.v.ptr, this.params.length, lr / bc1, this.beta1, this.beta2, this.eps, 1 / Math.sqrt(bc2));
+    this.k.exports.adamStep(
+      this.params.ptr,
+      grads.ptr,
+      this.m.ptr,
+      this.v.ptr,
+      this.params.length,
+      lr / bc1,
+      this.beta1,
+      this.beta2,
+      this.eps,
+      1 / Math.sqrt(bc2),
+    );
   }
 }

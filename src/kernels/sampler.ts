@@ -95,11 +95,28 @@ export class ObservationSampler {
     view.setInt32(16, state.hasSpare ? 1 : 0, true);
     view.setFloat64(24, state.spare, true);
     k.exports.sampleObservations(
-      this.rngState.ptr, this.batch, spec.ns, spec.nm,
-      world.Ls.ptr, world.Lmx.ptr, world.Lmt.ptr, world.Leps.ptr,
-      world.sel.ptr, spec.selected.length, world.pert.ptr, spec.perturbed.length, spec.perturbProb,
-      world.Wx.ptr, spec.mixing.x.weights.length, world.Wt.ptr, spec.mixing.t.weights.length, spec.mixing.x.slope, spec.mixing.t.slope,
-      this.x.ptr, this.t.ptr, this.work.ptr,
+      this.rngState.ptr,
+      this.batch,
+      spec.ns,
+      spec.nm,
+      world.Ls.ptr,
+      world.Lmx.ptr,
+      world.Lmt.ptr,
+      world.Leps.ptr,
+      world.sel.ptr,
+      spec.selected.length,
+      world.pert.ptr,
+      spec.perturbed.length,
+      spec.perturbProb,
+      world.Wx.ptr,
+      spec.mixing.x.weights.length,
+      world.Wt.ptr,
+      spec.mixing.t.weights.length,
+      spec.mixing.x.slope,
+      spec.mixing.t.slope,
+      this.x.ptr,
+      this.t.ptr,
+      this.work.ptr,
     );
     const after = new DataView(k.memory.buffer, this.rngState.ptr, 32);
     rng.setState({

@@ -115,9 +115,7 @@ export class ThreadPool {
       .filter((e) => e.kind === 'function')
       .map((e) => e.name);
     const control = arena.alloc(((count - 1) * SLOT_BYTES) / 4);
-    const workers = await Promise.all(
-      Array.from({ length: count - 1 }, (_, w) => spawn({ module, memory, control: control.ptr + w * SLOT_BYTES, names })),
-    );
+    const workers = await Promise.all(Array.from({ length: count - 1 }, (_, w) => spawn({ module, memory, control: control.ptr + w * SLOT_BYTES, names })));
     return new ThreadPool(memory, exports, control, workers, names);
   }
 
@@ -181,4 +179,3 @@ function waitWhile(i32: Int32Array, value: number): void {
     // spin
   }
 }
-

@@ -113,16 +113,10 @@ export function checkPerturbation(selected: readonly number[], perturbed: readon
   const inSelection = new Set(selected);
   const outside = perturbed.filter((i) => !inSelection.has(i));
   if (outside.length > 0) {
-    throw new MisalignError(
-      'PERTURBATION_NOT_IN_SELECTION',
-      `perturbed factors ${formatSet(outside)} are not in the selection ${formatSet(selected)}`,
-    );
+    throw new MisalignError('PERTURBATION_NOT_IN_SELECTION', `perturbed factors ${formatSet(outside)} are not in the selection ${formatSet(selected)}`);
   }
   if (perturbed.length === selected.length) {
-    throw new MisalignError(
-      'PERTURBATION_EQUALS_SELECTION',
-      `the perturbation ${formatSet(perturbed)} equals the selection: no factor is left to learn`,
-    );
+    throw new MisalignError('PERTURBATION_EQUALS_SELECTION', `the perturbation ${formatSet(perturbed)} equals the selection: no factor is left to learn`);
   }
 }
 
@@ -186,7 +180,10 @@ export function biasNumbers(config: BiasConfig): BiasNumbers {
   const position = new Map(config.selected.map((e, i) => [e, i + 1]));
   const rhoWithin = empty
     ? 1
-    : rankSubset(config.perturbed.map((e) => position.get(e)!), config.selected.length) + 2;
+    : rankSubset(
+        config.perturbed.map((e) => position.get(e)!),
+        config.selected.length,
+      ) + 2;
   return {
     theta: { paper: thetaRank + 1, code: thetaRank },
     rho: { paper: rhoRank + 2, within: rhoWithin, code: rhoRank },

@@ -49,7 +49,16 @@ export interface ClassifierResult {
  * (its classes start at offsets[g]); labels(g, r) is row r's class for target g.
  * dY = (softmax − onehot)·scale.
  */
-function softmaxGrad(logits: Float32Array, dY: Float32Array, rows: number, O: number, targets: readonly ClassTarget[], offsets: readonly number[], labels: (t: number, r: number) => number, scale: number): void {
+function softmaxGrad(
+  logits: Float32Array,
+  dY: Float32Array,
+  rows: number,
+  O: number,
+  targets: readonly ClassTarget[],
+  offsets: readonly number[],
+  labels: (t: number, r: number) => number,
+  scale: number,
+): void {
   for (let r = 0; r < rows; r++) {
     targets.forEach((t, g) => {
       const o = r * O + offsets[g]!;

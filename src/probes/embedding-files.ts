@@ -40,7 +40,10 @@ async function readText(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new MisalignError(code === 'ENOENT' ? 'CHECKPOINT_MISSING' : 'CHECKPOINT_CORRUPT', code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${code}`);
+    throw new MisalignError(
+      code === 'ENOENT' ? 'CHECKPOINT_MISSING' : 'CHECKPOINT_CORRUPT',
+      code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${code}`,
+    );
   }
 }
 
@@ -85,13 +88,18 @@ export interface FactorRows extends FactorTable {
  * columns `names` names: every row, or only the rows `keep` lists (0-based,
  * ascending), in that order.
  */
-export async function readFactors(spec: string, options: FactorTableOptions & { names?: readonly string[] } = {}, keep?: readonly number[]): Promise<FactorRows> {
+export async function readFactors(
+  spec: string,
+  options: FactorTableOptions & { names?: readonly string[] } = {},
+  keep?: readonly number[],
+): Promise<FactorRows> {
   const { path, array } = parseArrayPath(spec);
   if (path.endsWith('.csv')) {
     if (options.names) throw new MisalignError('CONFLICTING_OPTIONS', `--names is for factors in a .npy; ${path} has its own header`);
     return streamFactorCsv(path, options, keep);
   }
-  if (!(path.endsWith('.npy') || path.endsWith('.npz'))) throw new MisalignError('CHECKPOINT_CORRUPT', `${path}: factors must be a .csv with a header, or a .npy with --names`);
+  if (!(path.endsWith('.npy') || path.endsWith('.npz')))
+    throw new MisalignError('CHECKPOINT_CORRUPT', `${path}: factors must be a .csv with a header, or a .npy with --names`);
   const npy = await NpyFile.open(path, array);
   try {
     const [fileRows, cols] = npy.matrix;
@@ -204,7 +212,10 @@ export async function probeEmbeddingFiles(kernels: Kernels, o: ProbeFilesOptions
     });
     const badRows = [...bad].sort((a, b) => a - b);
     if (badRows.length > 0 && !o.dropNonfinite) {
-      throw new MisalignError('NON_FINITE_INPUT', `${badRows.length} row${badRows.length === 1 ? '' : 's'} of the embeddings hold NaN or Inf${rows.length < n ? ` (of the ${rows.length} rows read)` : ''}, the first is row ${rows[badRows[0]!]! + 1}; --drop-nonfinite leaves them out`);
+      throw new MisalignError(
+        'NON_FINITE_INPUT',
+        `${badRows.length} row${badRows.length === 1 ? '' : 's'} of the embeddings hold NaN or Inf${rows.length < n ? ` (of the ${rows.length} rows read)` : ''}, the first is row ${rows[badRows[0]!]! + 1}; --drop-nonfinite leaves them out`,
+      );
     }
     const keep = rows.map((_, k) => k).filter((k) => !bad.has(k));
     const sets: EmbeddingSet[] = read.map((data, e) => {
@@ -214,7 +225,13 @@ export async function probeEmbeddingFiles(kernels: Kernels, o: ProbeFilesOptions
         for (let j = 0; j < d; j++) out[i * d + j] = data[k * d + j]!;
       });
       const streams = e === 0 ? o.streams : o.streamsText;
-      return { name: e === 0 ? (o.embeddingsText !== undefined ? 'image' : 'embedding') : 'text', data: out, rows: keep.length, dim: d, ...(streams && { streams }) };
+      return {
+        name: e === 0 ? (o.embeddingsText !== undefined ? 'image' : 'embedding') : 'text',
+        data: out,
+        rows: keep.length,
+        dim: d,
+        ...(streams && { streams }),
+      };
     });
     const factors = table.factors.map((f) => pickFactor(f, keep));
     const split = table.split ? Uint8Array.from(keep, (k) => table.split![k]!) : undefined;

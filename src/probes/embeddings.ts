@@ -159,7 +159,12 @@ function pickRows<T extends Float32Array | Float64Array | Int32Array>(src: T, wi
 }
 
 /** Probes every embedding set for every factor; rows in set order, then continuous factors, then discrete ones. */
-export function probeEmbeddings(kernels: Kernels, sets: readonly EmbeddingSet[], factors: readonly FactorSpec[], options: ProbeEmbeddingsOptions = {}): EmbeddingProbeResult {
+export function probeEmbeddings(
+  kernels: Kernels,
+  sets: readonly EmbeddingSet[],
+  factors: readonly FactorSpec[],
+  options: ProbeEmbeddingsOptions = {},
+): EmbeddingProbeResult {
   if (sets.length === 0) throw new MisalignError('MISSING_OPTION', 'no embeddings to probe');
   if (factors.length === 0) throw new MisalignError('MISSING_OPTION', 'no factors to probe for');
   const n = sets[0]!.rows;
@@ -176,11 +181,18 @@ export function probeEmbeddings(kernels: Kernels, sets: readonly EmbeddingSet[],
   const { fit, score } = splitRows(n, seed, options.split);
   const need = Math.max(...sets.map((s) => minProbeRows(s.dim)));
   if (fit.length < need || score.length < need) {
-    throw new MisalignError('OUT_OF_RANGE', `the probes need at least ${need} rows in each of the fitting and scoring sets; got ${fit.length} and ${score.length}`);
+    throw new MisalignError(
+      'OUT_OF_RANGE',
+      `the probes need at least ${need} rows in each of the fitting and scoring sets; got ${fit.length} and ${score.length}`,
+    );
   }
   for (const f of factors) {
     const missing = f.encodings?.find((e) => !sets.some((s) => s.name === e));
-    if (missing !== undefined) throw new MisalignError('INDEX_OUT_OF_RANGE', `factor '${f.name}' is probed only from the '${missing}' embeddings, which are not given (${sets.map((s) => s.name).join(', ')})`);
+    if (missing !== undefined)
+      throw new MisalignError(
+        'INDEX_OUT_OF_RANGE',
+        `factor '${f.name}' is probed only from the '${missing}' embeddings, which are not given (${sets.map((s) => s.name).join(', ')})`,
+      );
   }
   for (const f of factors) {
     if (f.kind !== 'discrete' || options.knownClasses?.includes(f.name) || n >= MIN_ROWS_PER_CLASS * f.classes.length) continue;
@@ -191,7 +203,8 @@ export function probeEmbeddings(kernels: Kernels, sets: readonly EmbeddingSet[],
     );
   }
   const judging = options.expectKept !== undefined || options.expectPartly !== undefined;
-  const predictedOf = (name: string) => (!judging ? null : options.expectKept?.includes(name) ? 'kept' : options.expectPartly?.includes(name) ? 'partly' : 'dropped');
+  const predictedOf = (name: string) =>
+    !judging ? null : options.expectKept?.includes(name) ? 'kept' : options.expectPartly?.includes(name) ? 'partly' : 'dropped';
   const probedFrom = (set: EmbeddingSet) => factors.filter((f) => f.encodings === undefined || f.encodings.includes(set.name));
   const root = Rng.fromSeed(seed);
   const rows: EmbeddingProbeRow[] = [];
@@ -199,7 +212,16 @@ export function probeEmbeddings(kernels: Kernels, sets: readonly EmbeddingSet[],
   const t0 = performance.now();
   const push = (encoding: string, f: FactorSpec, linear: number, nonlinear: number) => {
     const predicted = predictedOf(f.name);
-    rows.push({ encoding, factor: f.name, kind: f.kind, metric: f.kind === 'continuous' ? 'r2' : 'mcc', linear, nonlinear, predicted, verdict: predicted ? imageTextVerdict(predicted, nonlinear) : 'n/a' });
+    rows.push({
+      encoding,
+      factor: f.name,
+      kind: f.kind,
+      metric: f.kind === 'continuous' ? 'r2' : 'mcc',
+      linear,
+      nonlinear,
+      predicted,
+      verdict: predicted ? imageTextVerdict(predicted, nonlinear) : 'n/a',
+    });
     const seconds = (performance.now() - t0) / 1000;
     options.onProgress?.({ encoding, factor: f.name, done: rows.length, total, seconds, eta: (seconds / rows.length) * (total - rows.length) });
   };
@@ -219,12 +241,39 @@ export function probeEmbeddings(kernels: Kernels, sets: readonly EmbeddingSet[],
         fit: pickRows(f.values, f.columns, fit, (k) => new Float64Array(k)),
         score: pickRows(f.values, f.columns, score, (k) => new Float64Array(k)),
       }));
-      const nonlinear = mlpProbeR2(kernels, zFit, fit.length, zScore, score.length, d, targets, root.fork(set.streams?.regress ?? `regress-${set.name}`), options.probe);
-      targets.forEach((t, i) => push(set.name, continuous[i]!, clip01(linearProbeR2(zFit, t.fit, fit.length, zScore, t.score, score.length, d, t.outputs)), clip01(nonlinear[i]!.r2)));
+      const nonlinear = mlpProbeR2(
+        kernels,
+        zFit,
+        fit.length,
+        zScore,
+        score.length,
+        d,
+        targets,
+        root.fork(set.streams?.regress ?? `regress-${set.name}`),
+        options.probe,
+      );
+      targets.forEach((t, i) =>
+        push(set.name, continuous[i]!, clip01(linearProbeR2(zFit, t.fit, fit.length, zScore, t.score, score.length, d, t.outputs)), clip01(nonlinear[i]!.r2)),
+      );
     }
     if (discrete.length > 0) {
-      const targets: ClassTarget[] = discrete.map((f) => ({ name: f.name, classes: f.classes.length, fit: fit.map((r) => f.codes[r]!), score: score.map((r) => f.codes[r]!) }));
-      const results = classifierProbes(kernels, zFit, fit.length, zScore, score.length, d, targets, root.fork(set.streams?.classify ?? `classify-${set.name}`), { epochs: options.classifierEpochs ?? 200 });
+      const targets: ClassTarget[] = discrete.map((f) => ({
+        name: f.name,
+        classes: f.classes.length,
+        fit: fit.map((r) => f.codes[r]!),
+        score: score.map((r) => f.codes[r]!),
+      }));
+      const results = classifierProbes(
+        kernels,
+        zFit,
+        fit.length,
+        zScore,
+        score.length,
+        d,
+        targets,
+        root.fork(set.streams?.classify ?? `classify-${set.name}`),
+        { epochs: options.classifierEpochs ?? 200 },
+      );
       results.forEach((r, i) => push(set.name, discrete[i]!, r.mccLinear, r.mccNonlinear));
     }
   }

@@ -38,7 +38,6 @@ export function minEvalSamples(d: number): number {
   return Math.max(32, 2 * (d + 1));
 }
 
-
 export interface FactorResult {
   /** Which embedding the factor is read from: ẑ_x or ẑ_t. */
   encoding: 'x' | 't';
@@ -81,7 +80,12 @@ export function evaluationTargets(bias: BiasConfig): TargetSpec[] {
   const kept = new Set(identified);
   const specs: TargetSpec[] = [];
   for (let i = 1; i <= bias.ns; i++) {
-    specs.push({ factor: `s${i}`, predicted: kept.has(i) ? 'kept' : 'dropped', modalitySpecific: false, pick: (b) => ({ data: columns(b.s, [i - 1]), outputs: 1 }) });
+    specs.push({
+      factor: `s${i}`,
+      predicted: kept.has(i) ? 'kept' : 'dropped',
+      modalitySpecific: false,
+      pick: (b) => ({ data: columns(b.s, [i - 1]), outputs: 1 }),
+    });
   }
   for (const i of bias.perturbed) {
     specs.push({ factor: `s${i}_tilde`, predicted: 'dropped', modalitySpecific: false, pick: (b) => ({ data: columns(b.sTilde, [i - 1]), outputs: 1 }) });
@@ -90,7 +94,13 @@ export function evaluationTargets(bias: BiasConfig): TargetSpec[] {
     factor: 's_inv',
     predicted: 'kept',
     modalitySpecific: false,
-    pick: (b) => ({ data: columns(b.s, identified.map((i) => i - 1)), outputs: identified.length }),
+    pick: (b) => ({
+      data: columns(
+        b.s,
+        identified.map((i) => i - 1),
+      ),
+      outputs: identified.length,
+    }),
   });
   if (bias.nm > 0) {
     specs.push({ factor: 'm_x', predicted: 'dropped', modalitySpecific: true, pick: (b) => ({ data: b.mx.data, outputs: bias.nm }) });

@@ -46,7 +46,12 @@ const SPLIT_WORDS: Record<string, number> = { fit: 0, train: 0, '0': 0, score: 1
  * values are a subset of a file's rows, `rowIds` gives each one's row in the
  * file (0-based), so that errors name the file's row.
  */
-export function factorTable(names: readonly string[], columns: readonly (readonly string[])[], options: FactorTableOptions = {}, rowIds?: readonly number[]): FactorTable {
+export function factorTable(
+  names: readonly string[],
+  columns: readonly (readonly string[])[],
+  options: FactorTableOptions = {},
+  rowIds?: readonly number[],
+): FactorTable {
   const rows = columns[0]?.length ?? 0;
   const rowOf = (r: number) => (rowIds?.[r] ?? r) + 1;
   const index = new Map(names.map((n, i) => [n, i]));
@@ -75,7 +80,8 @@ export function factorTable(names: readonly string[], columns: readonly (readonl
     split = new Uint8Array(rows);
     col.forEach((v, r) => {
       const s = SPLIT_WORDS[v.trim().toLowerCase()];
-      if (s === undefined) throw new MisalignError('OUT_OF_RANGE', `split column '${options.split}' row ${rowOf(r)}: '${v}' is not fit/score, train/test or 0/1`);
+      if (s === undefined)
+        throw new MisalignError('OUT_OF_RANGE', `split column '${options.split}' row ${rowOf(r)}: '${v}' is not fit/score, train/test or 0/1`);
       split![r] = s;
     });
   }
@@ -100,7 +106,8 @@ export function factorTable(names: readonly string[], columns: readonly (readonl
     if (fixed !== undefined) {
       const codes = Int32Array.from(col, (v, r) => {
         const c = Number(v);
-        if (!Number.isInteger(c) || c < 0 || c >= fixed) throw new MisalignError('OUT_OF_RANGE', `factor '${name}' row ${rowOf(r)}: '${v}' is not a class code 0..${fixed - 1}`);
+        if (!Number.isInteger(c) || c < 0 || c >= fixed)
+          throw new MisalignError('OUT_OF_RANGE', `factor '${name}' row ${rowOf(r)}: '${v}' is not a class code 0..${fixed - 1}`);
         return c;
       });
       checkVaries(name, codes);
@@ -140,11 +147,22 @@ export function parseFactorCsv(text: string, options: FactorTableOptions = {}, w
 }
 
 /** A factor table from a CSV's header and rows of values (`rowIds` as for `factorTable`). */
-export function factorTableFromRecords(header: readonly string[] | undefined, body: readonly (readonly string[])[], options: FactorTableOptions = {}, what = 'factors', rowIds?: readonly number[]): FactorTable {
+export function factorTableFromRecords(
+  header: readonly string[] | undefined,
+  body: readonly (readonly string[])[],
+  options: FactorTableOptions = {},
+  what = 'factors',
+  rowIds?: readonly number[],
+): FactorTable {
   if (header === undefined || body.length === 0) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} needs a header row and at least one row of values`);
   const dup = header.find((h, i) => header.indexOf(h) !== i);
   if (dup !== undefined) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} has two columns named '${dup}'`);
-  return factorTable(header, header.map((_, c) => body.map((r) => r[c]!)), options, rowIds);
+  return factorTable(
+    header,
+    header.map((_, c) => body.map((r) => r[c]!)),
+    options,
+    rowIds,
+  );
 }
 
 /**

@@ -64,7 +64,6 @@ export function mlpProbeR2(
   if (xFit.length !== nFit * k || xScore.length !== nScore * k) throw new MisalignError('SHAPE_MISMATCH', 'probe inputs do not match their sizes');
   const P = targets.length;
   const H = opt.hidden;
-  const width = P * H;
   const offsets: number[] = [];
   let O = 0;
   for (const t of targets) {
@@ -85,8 +84,21 @@ export function mlpProbeR2(
   const mark = kernels.arena.mark();
   try {
     // scikit-learn's MLPRegressor: Glorot-uniform weights and biases
-    const init = initBankParams(k, H, targets.map((t) => t.outputs), rng, { hiddenBias: true, outputBias: true });
-    const bank = new ProbeBank(kernels, k, H, targets.map((t) => t.outputs), init, opt.lr);
+    const init = initBankParams(
+      k,
+      H,
+      targets.map((t) => t.outputs),
+      rng,
+      { hiddenBias: true, outputBias: true },
+    );
+    const bank = new ProbeBank(
+      kernels,
+      k,
+      H,
+      targets.map((t) => t.outputs),
+      init,
+      opt.lr,
+    );
     const B = Math.min(opt.batch, nFit);
     const X = kernels.arena.alloc(B * k);
     const Y = kernels.arena.alloc(B * O);

@@ -47,7 +47,13 @@ export function glorotBound(fanIn: number, fanOut: number): number {
  * `outputBias`) within ±glorot(H, o_p). Biases left out are zero. Draw order: W1, b1, then
  * each head's weights and biases.
  */
-export function initBankParams(k: number, hidden: number, outputs: readonly number[], rng: Rng, { hiddenBias, outputBias }: { hiddenBias: boolean; outputBias: boolean }): Float32Array {
+export function initBankParams(
+  k: number,
+  hidden: number,
+  outputs: readonly number[],
+  rng: Rng,
+  { hiddenBias, outputBias }: { hiddenBias: boolean; outputBias: boolean },
+): Float32Array {
   const { width, wtAt, b2At, total } = bankLayout(k, hidden, outputs);
   const init = new Float32Array(total);
   const a1 = glorotBound(k, hidden);
@@ -113,8 +119,22 @@ export class ProbeBank {
     checkBuffer('probe bank output', Yhat, rows * O);
     const p = this.params;
     this.kernels.exports.probeBankForward4(
-      X.ptr, rows, this.k, p.ptr, this.part(p, 'b1').ptr, this.part(p, 'Wt').ptr, this.part(p, 'b2').ptr, this.heads.groups.ptr, width, O, this.hidden,
-      Hb.ptr, keepHidden ? 1 : 0, Yhat.ptr, this.pad.ptr, this.zero.ptr,
+      X.ptr,
+      rows,
+      this.k,
+      p.ptr,
+      this.part(p, 'b1').ptr,
+      this.part(p, 'Wt').ptr,
+      this.part(p, 'b2').ptr,
+      this.heads.groups.ptr,
+      width,
+      O,
+      this.hidden,
+      Hb.ptr,
+      keepHidden ? 1 : 0,
+      Yhat.ptr,
+      this.pad.ptr,
+      this.zero.ptr,
     );
   }
 
@@ -143,12 +163,35 @@ export class ProbeBank {
     const { width, O } = this.layout;
     checkBuffer('probe bank input', X, rows * this.k);
     checkBuffer('probe bank targets', Y, rows * O);
-    for (const [what, b] of [['scale', scale], ['column losses', colLoss]] as const) checkBuffer(`probe bank ${what}`, b, O);
+    for (const [what, b] of [
+      ['scale', scale],
+      ['column losses', colLoss],
+    ] as const)
+      checkBuffer(`probe bank ${what}`, b, O);
     const p = this.params;
     const g = this.grads;
     this.kernels.exports.probeBankGrad4(
-      X.ptr, rows, this.k, p.ptr, this.part(p, 'b1').ptr, this.part(p, 'Wt').ptr, this.part(p, 'b2').ptr, this.heads.groups.ptr, width, O, this.hidden,
-      Y.ptr, scale.ptr, colLoss.ptr, g.ptr, this.part(g, 'b1').ptr, this.part(g, 'Wt').ptr, this.part(g, 'b2').ptr, this.h4.ptr, this.y4.ptr, this.zero.ptr,
+      X.ptr,
+      rows,
+      this.k,
+      p.ptr,
+      this.part(p, 'b1').ptr,
+      this.part(p, 'Wt').ptr,
+      this.part(p, 'b2').ptr,
+      this.heads.groups.ptr,
+      width,
+      O,
+      this.hidden,
+      Y.ptr,
+      scale.ptr,
+      colLoss.ptr,
+      g.ptr,
+      this.part(g, 'b1').ptr,
+      this.part(g, 'Wt').ptr,
+      this.part(g, 'b2').ptr,
+      this.h4.ptr,
+      this.y4.ptr,
+      this.zero.ptr,
     );
   }
 
@@ -166,8 +209,21 @@ export class ProbeBank {
     checkBuffer('probe bank output gradient', dY, rows * O);
     const g = accumulate ? this.gradScratch : this.grads;
     this.kernels.exports.probeBankBackward4(
-      X.ptr, rows, this.k, this.part(this.params, 'Wt').ptr, this.heads.groups.ptr, width, O, this.hidden,
-      Hb.ptr, dY.ptr, g.ptr, this.part(g, 'b1').ptr, this.part(g, 'Wt').ptr, this.part(g, 'b2').ptr, this.zero.ptr,
+      X.ptr,
+      rows,
+      this.k,
+      this.part(this.params, 'Wt').ptr,
+      this.heads.groups.ptr,
+      width,
+      O,
+      this.hidden,
+      Hb.ptr,
+      dY.ptr,
+      g.ptr,
+      this.part(g, 'b1').ptr,
+      this.part(g, 'Wt').ptr,
+      this.part(g, 'b2').ptr,
+      this.zero.ptr,
     );
     if (accumulate) this.kernels.exports.addInto(this.grads.ptr, g.ptr, total);
   }

@@ -144,7 +144,9 @@ export function imageTextKeys(cells: readonly ImageTextCell[]): ImageTextKey[] {
   const grids = [...new Set(cells.map((c) => c.grid))];
   return grids.flatMap((grid) =>
     (['nonlinear', 'linear'] as const).flatMap((probe) =>
-      (['image', 'text'] as const).filter((encoding) => cells.some((c) => c.grid === grid && c.encoding === encoding)).map((encoding) => ({ grid, encoding, probe })),
+      (['image', 'text'] as const)
+        .filter((encoding) => cells.some((c) => c.grid === grid && c.encoding === encoding))
+        .map((encoding) => ({ grid, encoding, probe })),
     ),
   );
 }
@@ -205,7 +207,9 @@ export function runHeatmapSpec(factors: readonly FactorResult[], probe: 'linear'
   const mine = factors.filter((f) => rows.includes(f.factor));
   const r2 = (f: FactorResult) => (probe === 'linear' ? f.r2Linear : f.r2Nonlinear);
   const values = [
-    ...mine.filter((f) => f.encoding === 'x').map((f) => ({ setting: 'theory', factor: f.factor, value: f.predicted === 'kept' ? 1 : 0, predicted: f.predicted })),
+    ...mine
+      .filter((f) => f.encoding === 'x')
+      .map((f) => ({ setting: 'theory', factor: f.factor, value: f.predicted === 'kept' ? 1 : 0, predicted: f.predicted })),
     ...mine.map((f) => ({ setting: f.encoding === 'x' ? 'ẑ_x' : 'ẑ_t', factor: f.factor, value: r2(f), predicted: f.predicted, verdict: f.verdict })),
   ];
   return labelledHeatmap({
@@ -217,7 +221,13 @@ export function runHeatmapSpec(factors: readonly FactorResult[], probe: 'linear'
     settings: [...RUN_HEATMAP_COLUMNS],
     scheme: 'blues',
     legend: 'R²',
-    tooltip: [{ field: 'factor' }, { field: 'setting', title: 'column' }, { field: 'value', format: '.3f', title: 'R²' }, { field: 'predicted' }, { field: 'verdict' }],
+    tooltip: [
+      { field: 'factor' },
+      { field: 'setting', title: 'column' },
+      { field: 'value', format: '.3f', title: 'R²' },
+      { field: 'predicted' },
+      { field: 'verdict' },
+    ],
   });
 }
 
@@ -233,8 +243,22 @@ export function embeddingHeatmapSpec(rows: readonly EmbeddingProbeRow[], subtitl
   const expected = rows.some((r) => r.predicted !== null);
   const first = rows.filter((r) => r.encoding === encodings[0]);
   const values = [
-    ...(expected ? first.map((r) => ({ setting: 'expected', factor: r.factor, value: r.predicted === 'kept' ? 1 : r.predicted === 'partly' ? 0.5 : 0, predicted: r.predicted })) : []),
-    ...rows.map((r) => ({ setting: r.encoding, factor: r.factor, value: r.nonlinear, metric: r.metric === 'r2' ? 'R²' : 'MCC', predicted: r.predicted, verdict: r.verdict })),
+    ...(expected
+      ? first.map((r) => ({
+          setting: 'expected',
+          factor: r.factor,
+          value: r.predicted === 'kept' ? 1 : r.predicted === 'partly' ? 0.5 : 0,
+          predicted: r.predicted,
+        }))
+      : []),
+    ...rows.map((r) => ({
+      setting: r.encoding,
+      factor: r.factor,
+      value: r.nonlinear,
+      metric: r.metric === 'r2' ? 'R²' : 'MCC',
+      predicted: r.predicted,
+      verdict: r.verdict,
+    })),
   ];
   return labelledHeatmap({
     title: 'what each embedding keeps (MLP probe: R² or MCC)',
@@ -245,7 +269,14 @@ export function embeddingHeatmapSpec(rows: readonly EmbeddingProbeRow[], subtitl
     settings: [...(expected ? ['expected'] : []), ...encodings],
     scheme: 'blues',
     legend: 'R² / MCC',
-    tooltip: [{ field: 'factor' }, { field: 'setting', title: 'column' }, { field: 'value', format: '.3f' }, { field: 'metric' }, { field: 'predicted' }, { field: 'verdict' }],
+    tooltip: [
+      { field: 'factor' },
+      { field: 'setting', title: 'column' },
+      { field: 'value', format: '.3f' },
+      { field: 'metric' },
+      { field: 'predicted' },
+      { field: 'verdict' },
+    ],
   });
 }
 

@@ -15,7 +15,12 @@ import { escapeHtml } from './report.js';
 export const PROBE_COLUMNS = ['encoding', 'factor', 'kind', 'metric', 'linear', 'nonlinear', 'predicted', 'verdict'] as const;
 
 /** `started`: when the probe command started (for the provenance in metrics.json and the page); `threads`: the core's threads. */
-export async function writeProbeResults(dir: string, options: ProbeFilesOptions, result: ProbeFilesResult, origin: { started?: Date; threads?: number } = {}): Promise<{ files: string[] }> {
+export async function writeProbeResults(
+  dir: string,
+  options: ProbeFilesOptions,
+  result: ProbeFilesResult,
+  origin: { started?: Date; threads?: number } = {},
+): Promise<{ files: string[] }> {
   await ensureWritableDir(dir);
   const { rows, ...counts } = result;
   const run = provenance(origin.threads ?? 1, origin.started ?? new Date());
@@ -27,9 +32,15 @@ export async function writeProbeResults(dir: string, options: ProbeFilesOptions,
   await writeAtomic(join(dir, 'heatmap.png'), await svgToPng(svg));
   const cell = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'NaN');
   const table = rows
-    .map((r) => `<tr><td>${escapeHtml(r.encoding)}</td><td>${escapeHtml(r.factor)}</td><td>${r.metric === 'r2' ? 'R²' : 'MCC'}</td><td>${cell(r.linear)}</td><td>${cell(r.nonlinear)}</td><td>${r.predicted ?? ''}</td><td class="${r.verdict}">${r.verdict}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.encoding)}</td><td>${escapeHtml(r.factor)}</td><td>${r.metric === 'r2' ? 'R²' : 'MCC'}</td><td>${cell(r.linear)}</td><td>${cell(r.nonlinear)}</td><td>${r.predicted ?? ''}</td><td class="${r.verdict}">${r.verdict}</td></tr>`,
+    )
     .join('\n');
-  const verdicts = result.judged > 0 ? `<p>Verdicts: ${result.passed} of ${result.judged} agree (kept ≥ ${IMAGE_TEXT_KEPT_MIN}, dropped ≤ ${IMAGE_TEXT_DROPPED_MAX} on the MLP probe; partly not judged).</p>` : '<p>No expectations given (<code>--expect-kept</code>): no verdicts.</p>';
+  const verdicts =
+    result.judged > 0
+      ? `<p>Verdicts: ${result.passed} of ${result.judged} agree (kept ≥ ${IMAGE_TEXT_KEPT_MIN}, dropped ≤ ${IMAGE_TEXT_DROPPED_MAX} on the MLP probe; partly not judged).</p>`
+      : '<p>No expectations given (<code>--expect-kept</code>): no verdicts.</p>';
   const sampled = result.readRows < result.totalRows ? ` (a random ${result.readRows} of them read)` : '';
   await writeAtomic(
     join(dir, 'index.html'),

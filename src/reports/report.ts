@@ -58,7 +58,10 @@ function imageTextMisses(cells: readonly ImageTextCell[]): string {
   const misses = cells.filter((c) => c.verdict === 'fail');
   if (misses.length === 0) return '<p>Every judged cell agrees with the theory.</p>';
   const rows = misses
-    .map((c) => `<tr><td>${c.grid}</td><td>${c.setting}</td><td>${c.encoding}</td><td>${c.factor}</td><td>${c.predicted}</td><td>${fmt(c.nonlinearMean)}</td><td>${fmt(c.nonlinearSd)}</td><td>${c.seeds}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${c.grid}</td><td>${c.setting}</td><td>${c.encoding}</td><td>${c.factor}</td><td>${c.predicted}</td><td>${fmt(c.nonlinearMean)}</td><td>${fmt(c.nonlinearSd)}</td><td>${c.seeds}</td></tr>`,
+    )
     .join('');
   return `<h3>Cells on the wrong side</h3>
 <table><thead><tr><th>grid</th><th>setting</th><th>embedding</th><th>factor</th><th>theory</th><th>mean (nonlinear)</th><th>sd over seeds</th><th>seeds</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -78,13 +81,17 @@ function ablationTable(cells: readonly SummaryCell[], downstream: readonly Downs
         .map((f) => {
           const x = cell(f, 'x');
           const t = cell(f, 't');
-          const show = (c: SummaryCell | undefined, lin: boolean) => (c ? `${fmt(lin ? c.r2LinearMean : c.r2NonlinearMean)} ± ${fmt(lin ? c.r2LinearSd : c.r2NonlinearSd)}` : '–');
+          const show = (c: SummaryCell | undefined, lin: boolean) =>
+            c ? `${fmt(lin ? c.r2LinearMean : c.r2NonlinearMean)} ± ${fmt(lin ? c.r2LinearSd : c.r2NonlinearSd)}` : '–';
           const verdicts = [x?.verdict, t?.verdict].filter(Boolean).join(' / ');
           return `<tr><td>${escapeHtml(f)}</td><td>${show(x, true)}</td><td>${show(x, false)}</td><td>${show(t, true)}</td><td>${show(t, false)}</td><td>${(x ?? t)?.predicted ?? ''}</td><td class="${verdicts.includes('fail') ? 'fail' : ''}">${verdicts}</td></tr>`;
         })
         .join('\n');
       const tasks = downstream.filter((c) => c.grid === grid && c.dependence === dependence && c.setting === setting);
-      const tasksTable = tasks.length === 0 ? '' : `
+      const tasksTable =
+        tasks.length === 0
+          ? ''
+          : `
 <table><thead><tr><th>downstream (ẑ_x)</th>${tasks.map((c) => `<th>${c.metric}</th>`).join('')}</tr></thead>
 <tbody><tr><td>mean ± sd</td>${tasks.map((c) => `<td>${fmt(c.mean)} ± ${fmt(c.sd)}</td>`).join('')}</tr></tbody></table>`;
       return `<h3>${escapeHtml(grid)}: ${escapeHtml(setting)} (${dependence})</h3>
@@ -155,7 +162,11 @@ ${row('<b>all (distinct models)</b>', total)}</tbody></table>`;
 /** The machines a sweep's runs were trained on, for the page. */
 function machinesLine(machines: ReturnType<typeof sweepMachines>): string {
   if (machines.length === 0) return 'not recorded (runs from before misalign kept their provenance)';
-  return machines.map((m) => escapeHtml(`${m.host} (${m.cpu}), misalign ${m.misalign}${m.commit ? ` at ${m.commit.slice(0, 10)}` : ''}: ${m.runs} run${m.runs === 1 ? '' : 's'}`)).join('; ');
+  return machines
+    .map((m) =>
+      escapeHtml(`${m.host} (${m.cpu}), misalign ${m.misalign}${m.commit ? ` at ${m.commit.slice(0, 10)}` : ''}: ${m.runs} run${m.runs === 1 ? '' : 's'}`),
+    )
+    .join('; ');
 }
 
 /** Writes the figures and index.html for the sweep in `dir`; returns what it wrote. */
@@ -211,22 +222,37 @@ pre { font-size: 0.8em; }
 <h1>misalign report</h1>
 <p>${summary.runs.complete} of ${summary.runs.expected} runs finished.
 Cells are means over seeds; verdicts use the mean nonlinear R² (kept ≥ ${KEPT_MIN_R2}; dropped ≤ ${DROPPED_MAX_R2} in the independent setting; m_x, m_t ≤ ${DROPPED_MAX_R2} always).</p>
-${summary.cells.length > 0 || summary.imageText.length === 0 ? `<h2>Agreement with the theory</h2>
+${
+  summary.cells.length > 0 || summary.imageText.length === 0
+    ? `<h2>Agreement with the theory</h2>
 <table><thead><tr><th>semantics</th><th>share of cells</th><th>agree / judged</th></tr></thead><tbody>${agreement}</tbody></table>
 <h2>Heatmaps</h2>
-${sections.join('\n') || '<p>No grid with more than one setting.</p>'}` : ''}
-${downstreamSections.length > 0 ? `<h2>Downstream tasks (Figs. 4 and 10)</h2>
+${sections.join('\n') || '<p>No grid with more than one setting.</p>'}`
+    : ''
+}
+${
+  downstreamSections.length > 0
+    ? `<h2>Downstream tasks (Figs. 4 and 10)</h2>
 <p>MLP probes on frozen ẑ_x: R² of y1..y4 = F(s[1..3]), F(s[1..5]), F(s[1..7]), F(s[1..9]) in distribution; MCC of y5 (y2 binarised) in distribution and with s9, s10 shifted (OOD).</p>
-${downstreamSections.join('\n')}` : ''}
-${imageTextSections.length > 0 ? `<h2>Image-text experiments: MPI3D (Fig. 5) and Causal3DIdent (Fig. 6) scenes with biased captions</h2>
+${downstreamSections.join('\n')}`
+    : ''
+}
+${
+  imageTextSections.length > 0
+    ? `<h2>Image-text experiments: MPI3D (Fig. 5) and Causal3DIdent (Fig. 6) scenes with biased captions</h2>
 <p>From the image and the text embedding (as unit vectors), per factor: MCC of a logistic regression (linear) and an MLP classifier (nonlinear) for discrete factors, R² of a linear regression and an MLP regressor for continuous ones; means over seeds.
 Verdicts use the mean nonlinear value: factors the captions mention correctly need ≥ ${IMAGE_TEXT_KEPT_MIN}; the others (omitted, perturbed, image- or text-specific) ≤ ${IMAGE_TEXT_DROPPED_MAX}; a dropped factor with a kept cause or effect (Causal3D: "partly") has no verdict.
 Agreement: ${it.share === null ? '–' : fmt(it.share)} (${it.agree}/${it.judged} cells).</p>
 <table><thead><tr><th>grid</th><th>agree / judged</th><th>share</th><th>runs</th><th>training and evaluation (min, summed over runs)</th></tr></thead><tbody>${summary.imageTextGrids
-  .map((g) => `<tr><td>${g.grid}</td><td>${g.agree}/${g.judged}</td><td>${g.share === null ? '–' : fmt(g.share)}</td><td>${g.runs}</td><td>${(g.seconds / 60).toFixed(1)}</td></tr>`)
-  .join('')}</tbody></table>
+        .map(
+          (g) =>
+            `<tr><td>${g.grid}</td><td>${g.agree}/${g.judged}</td><td>${g.share === null ? '–' : fmt(g.share)}</td><td>${g.runs}</td><td>${(g.seconds / 60).toFixed(1)}</td></tr>`,
+        )
+        .join('')}</tbody></table>
 ${imageTextMisses(summary.imageText)}
-${imageTextSections.join('\n')}` : ''}
+${imageTextSections.join('\n')}`
+    : ''
+}
 ${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, summary.downstream, g)).join('\n')}` : ''}
 ${time}
 <h2>Runs</h2>

@@ -49,9 +49,13 @@ export function lossCurveSpec(log: readonly LossPoint[], subtitle: string | stri
   const points = thin(log, MAX_LOSS_POINTS);
   const series = SERIES.filter((s) => points.some((p) => typeof p[s.key] === 'number' && Number.isFinite(p[s.key])));
   // the directions first, so the loss itself is drawn on top
-  const values = [...series].reverse().flatMap((s) =>
-    points.filter((p) => typeof p[s.key] === 'number' && Number.isFinite(p[s.key])).map((p) => ({ step: p.step, value: p[s.key] as number, series: s.label })),
-  );
+  const values = [...series]
+    .reverse()
+    .flatMap((s) =>
+      points
+        .filter((p) => typeof p[s.key] === 'number' && Number.isFinite(p[s.key]))
+        .map((p) => ({ step: p.step, value: p[s.key] as number, series: s.label })),
+    );
   const several = series.length > 1;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -64,7 +68,13 @@ export function lossCurveSpec(log: readonly LossPoint[], subtitle: string | stri
       x: { field: 'step', type: 'quantitative', title: 'step', scale: { nice: false }, axis: { tickCount: 5, labelFlush: true } },
       y: { field: 'value', type: 'quantitative', title: 'contrastive loss', scale: { zero: false } },
       color: several
-        ? { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.label), scale: { domain: series.map((s) => s.label), range: ['#1f4e9c', '#e08a1e', '#3a9a5b'] } }
+        ? {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            sort: series.map((s) => s.label),
+            scale: { domain: series.map((s) => s.label), range: ['#1f4e9c', '#e08a1e', '#3a9a5b'] },
+          }
         : { value: '#1f4e9c' },
       ...(several && {
         strokeWidth: { condition: { test: "datum.series === 'loss'", value: 2 }, value: 1 },
@@ -151,7 +161,12 @@ export function factorScoresSpec(factors: readonly ScoredFactor[], thresholds: S
           encoding: {
             y,
             x: { ...x, field: 'nonlinear' },
-            color: { field: 'agreement', type: 'nominal' as const, title: 'with the theory', scale: { domain: verdicts.map((v) => AGREEMENT_LABELS[v]), range: verdicts.map((v) => AGREEMENT_COLOURS[v]) } },
+            color: {
+              field: 'agreement',
+              type: 'nominal' as const,
+              title: 'with the theory',
+              scale: { domain: verdicts.map((v) => AGREEMENT_LABELS[v]), range: verdicts.map((v) => AGREEMENT_COLOURS[v]) },
+            },
             tooltip: [
               { field: 'factor' },
               { field: 'metric' },

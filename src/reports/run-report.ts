@@ -66,14 +66,16 @@ async function readLossLog(dir: string): Promise<LossPoint[]> {
   }
   const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
   return records
-    .map((r) => ({ step: Number(r['step']), loss: Number(r['loss']), lossXT: num(r['lossXT']), lossTX: num(r['lossTX']) }))
+    .map((r) => ({ step: Number(r.step), loss: Number(r.loss), lossXT: num(r.lossXT), lossTX: num(r.lossTX) }))
     .filter((p) => Number.isFinite(p.step))
     .map(({ lossXT, lossTX, ...p }) => ({ ...p, ...(lossXT !== undefined && { lossXT }), ...(lossTX !== undefined && { lossTX }) }));
 }
 
 /** The thresholds the run's experiment judges by (probes/verdicts.ts): numeric R², or the image-text rule. */
 export function runThresholds(config: BaseConfig): ScoreThresholds {
-  return experimentOf(config).family === 'latent' ? { keptMin: KEPT_MIN_R2, droppedMax: DROPPED_MAX_R2 } : { keptMin: IMAGE_TEXT_KEPT_MIN, droppedMax: IMAGE_TEXT_DROPPED_MAX };
+  return experimentOf(config).family === 'latent'
+    ? { keptMin: KEPT_MIN_R2, droppedMax: DROPPED_MAX_R2 }
+    : { keptMin: IMAGE_TEXT_KEPT_MIN, droppedMax: IMAGE_TEXT_DROPPED_MAX };
 }
 
 /** The run's factor rows with their values as its experiment reads them (R² or MCC, linear and nonlinear). */
@@ -95,9 +97,13 @@ function runLine(config: BaseConfig): string {
   const parts: string[] = [config.experiment];
   if (config.experiment === 'numeric') {
     const list = (v: unknown) => (Array.isArray(v) ? (v.length > 0 ? v.join(',') : '∅') : '?');
-    parts.push(`ns ${String(c['ns'])}, nm ${String(c['nm'])}, selected {${list(c['selected'])}}, perturbed {${list(c['perturbed'])}}, ${String(c['dependence'])}`);
-  } else if (typeof c['bias'] === 'object' && c['bias'] !== null) {
-    parts.push(Object.entries(c['bias'] as Record<string, unknown>).map(([k, v]) => `${k} level ${String(v)}`).join(', '));
+    parts.push(`ns ${String(c.ns)}, nm ${String(c.nm)}, selected {${list(c.selected)}}, perturbed {${list(c.perturbed)}}, ${String(c.dependence)}`);
+  } else if (typeof c.bias === 'object' && c.bias !== null) {
+    parts.push(
+      Object.entries(c.bias as Record<string, unknown>)
+        .map(([k, v]) => `${k} level ${String(v)}`)
+        .join(', '),
+    );
   }
   parts.push(`${config.steps.toLocaleString('en-US')} steps, batch ${config.batch}, seed ${config.seed}`);
   return parts.join('; ');
@@ -116,7 +122,14 @@ function configRows(config: BaseConfig): string {
 function downstreamTable(d: DownstreamResult): string {
   const r = d.regression;
   const c = d.classification;
-  const cells: [string, number][] = [['y1 R² (s1..s3)', r.y1], ['y2 R² (s1..s5)', r.y2], ['y3 R² (s1..s7)', r.y3], ['y4 R² (s1..s9)', r.y4], ['y5 MCC, ID', c.mccId], ['y5 MCC, OOD', c.mccOod]];
+  const cells: [string, number][] = [
+    ['y1 R² (s1..s3)', r.y1],
+    ['y2 R² (s1..s5)', r.y2],
+    ['y3 R² (s1..s7)', r.y3],
+    ['y4 R² (s1..s9)', r.y4],
+    ['y5 MCC, ID', c.mccId],
+    ['y5 MCC, OOD', c.mccOod],
+  ];
   return `<h2>Downstream tasks on ẑ_x</h2>
 <table><thead><tr>${cells.map(([k]) => `<th>${k}</th>`).join('')}</tr></thead><tbody><tr>${cells.map(([, v]) => `<td>${fmt(v)}</td>`).join('')}</tr></tbody></table>`;
 }
@@ -145,7 +158,13 @@ export async function runReport(dir: string): Promise<RunReportResult> {
     files.push(join(dir, `${name}.svg`), join(dir, `${name}.png`));
     return `<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption></figure>`;
   };
-  const lossFigure = log.length > 0 ? await figure(RUN_REPORT_FILES.loss, lossCurveSpec(log, [about, `loss at step ${log[log.length - 1]!.step.toLocaleString('en-US')}: ${fmt(log[log.length - 1]!.loss, 4)}`])) : '<p>No training step logged yet (no train_log.csv).</p>';
+  const lossFigure =
+    log.length > 0
+      ? await figure(
+          RUN_REPORT_FILES.loss,
+          lossCurveSpec(log, [about, `loss at step ${log[log.length - 1]!.step.toLocaleString('en-US')}: ${fmt(log[log.length - 1]!.loss, 4)}`]),
+        )
+      : '<p>No training step logged yet (no train_log.csv).</p>';
   const thresholds = runThresholds(config);
   const scoresFigure = metrics
     ? await figure(

@@ -10,7 +10,20 @@
  *   tokens  (B, 1, L, V) f32 one-hot
  */
 import { Rng } from '../common/rng.js';
-import { c3dBiasSets, c3dCaption, fillC3dTemplate, C3D_PHRASINGS, C3D_SHAPE_WORDS, C3D_PALETTES, SPOTLIGHT_WORDS, X_WORDS, Y_WORDS, type C3dBias, type C3dCaptionFactor, type C3dWords } from './causal3d-captions.js';
+import {
+  c3dBiasSets,
+  c3dCaption,
+  fillC3dTemplate,
+  C3D_PHRASINGS,
+  C3D_SHAPE_WORDS,
+  C3D_PALETTES,
+  SPOTLIGHT_WORDS,
+  X_WORDS,
+  Y_WORDS,
+  type C3dBias,
+  type C3dCaptionFactor,
+  type C3dWords,
+} from './causal3d-captions.js';
 import { sampleC3dLatents, type C3dLatents } from './causal3d-factors.js';
 import { renderCausal3d } from './causal3d-render.js';
 import { palette } from './palettes.js';

@@ -80,15 +80,29 @@ const TETRA_K = 0.52;
  */
 const TETRA_FACES = (() => {
   const k = TETRA_K;
-  const v = [[k, k, k], [k, -k, -k], [-k, k, -k], [-k, -k, k]] as const;
-  const faces = [[1, 2, 3], [0, 3, 2], [0, 1, 3], [0, 2, 1]] as const;
+  const v = [
+    [k, k, k],
+    [k, -k, -k],
+    [-k, k, -k],
+    [-k, -k, k],
+  ] as const;
+  const faces = [
+    [1, 2, 3],
+    [0, 3, 2],
+    [0, 1, 3],
+    [0, 2, 1],
+  ] as const;
   const sub = (p: readonly number[], q: readonly number[]) => [p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!];
   const cross = (p: number[], q: number[]) => [p[1]! * q[2]! - p[2]! * q[1]!, p[2]! * q[0]! - p[0]! * q[2]!, p[0]! * q[1]! - p[1]! * q[0]!];
   const dot = (p: number[], q: number[]) => p[0]! * q[0]! + p[1]! * q[1]! + p[2]! * q[2]!;
   const data: number[] = [];
   for (const [i, j, l] of faces) {
-    const a = v[i], b = v[j], c = v[l];
-    const ba = sub(b, a), cb = sub(c, b), ac = sub(a, c);
+    const a = v[i],
+      b = v[j],
+      c = v[l];
+    const ba = sub(b, a),
+      cb = sub(c, b),
+      ac = sub(a, c);
     const nor = cross(ba, ac);
     data.push(...a, ...b, ...c);
     for (const e of [ba, cb, ac]) data.push(...e, ...cross(e, nor), 1 / dot(e, e));
@@ -99,9 +113,13 @@ const TETRA_FACES = (() => {
 
 /** Squared distance from (x, y, z) to one edge (corner q, edge e, 1/|e|²) of the tetrahedron. */
 function segment2(x: number, y: number, z: number, qx: number, qy: number, qz: number, ex: number, ey: number, ez: number, inv: number): number {
-  const px = x - qx, py = y - qy, pz = z - qz;
+  const px = x - qx,
+    py = y - qy,
+    pz = z - qz;
   const t = Math.min(Math.max((px * ex + py * ey + pz * ez) * inv, 0), 1);
-  const dx = ex * t - px, dy = ey * t - py, dz = ez * t - pz;
+  const dx = ex * t - px,
+    dy = ey * t - py,
+    dz = ez * t - pz;
   return dx * dx + dy * dy + dz * dz;
 }
 
@@ -109,11 +127,21 @@ function segment2(x: number, y: number, z: number, qx: number, qy: number, qz: n
 function triangle2(f: number, x: number, y: number, z: number): number {
   const d = TETRA_FACES;
   const o = f * 34;
-  const ax = x - d[o]!, ay = y - d[o + 1]!, az = z - d[o + 2]!;
-  const bx = x - d[o + 3]!, by = y - d[o + 4]!, bz = z - d[o + 5]!;
-  const cx = x - d[o + 6]!, cy = y - d[o + 7]!, cz = z - d[o + 8]!;
+  const ax = x - d[o]!,
+    ay = y - d[o + 1]!,
+    az = z - d[o + 2]!;
+  const bx = x - d[o + 3]!,
+    by = y - d[o + 4]!,
+    bz = z - d[o + 5]!;
+  const cx = x - d[o + 6]!,
+    cy = y - d[o + 7]!,
+    cz = z - d[o + 8]!;
   // inside the prism over the triangle iff on the inner side of all three edges
-  if (d[o + 12]! * ax + d[o + 13]! * ay + d[o + 14]! * az >= 0 && d[o + 19]! * bx + d[o + 20]! * by + d[o + 21]! * bz >= 0 && d[o + 26]! * cx + d[o + 27]! * cy + d[o + 28]! * cz >= 0) {
+  if (
+    d[o + 12]! * ax + d[o + 13]! * ay + d[o + 14]! * az >= 0 &&
+    d[o + 19]! * bx + d[o + 20]! * by + d[o + 21]! * bz >= 0 &&
+    d[o + 26]! * cx + d[o + 27]! * cy + d[o + 28]! * cz >= 0
+  ) {
     const n = d[o + 30]! * ax + d[o + 31]! * ay + d[o + 32]! * az;
     return n * n * d[o + 33]!;
   }
@@ -163,11 +191,17 @@ function solidDistance(shape: number, x: number, y: number, z: number): number {
       const m = px + py + pz - s;
       let qx: number, qy: number, qz: number;
       if (3 * px < m) {
-        qx = px; qy = py; qz = pz;
+        qx = px;
+        qy = py;
+        qz = pz;
       } else if (3 * py < m) {
-        qx = py; qy = pz; qz = px;
+        qx = py;
+        qy = pz;
+        qz = px;
       } else if (3 * pz < m) {
-        qx = pz; qy = px; qz = py;
+        qx = pz;
+        qy = px;
+        qz = py;
       } else return m * INV_SQRT3;
       const k = Math.min(Math.max(0.5 * (qz - qy + s), 0), s);
       const dy = qy - s + k;
@@ -230,7 +264,8 @@ export function renderCausal3d(latents: C3dLatents, size = 64, out?: Uint8Array)
   if (!Number.isInteger(size) || size < 8) throw new MisalignError('OUT_OF_RANGE', `image size must be an integer of at least 8, got ${size}`);
   checkLatents(latents);
   const img = out ?? new Uint8Array(size * size * 3);
-  if (img.length !== size * size * 3) throw new MisalignError('SHAPE_MISMATCH', `an image buffer of ${size}×${size}×3 needs ${size * size * 3} bytes, got ${img.length}`);
+  if (img.length !== size * size * 3)
+    throw new MisalignError('SHAPE_MISMATCH', `an image buffer of ${size}×${size}×3 needs ${size * size * 3} bytes, got ${img.length}`);
 
   const shape = latents.shape;
   const cx = latents.x_pos - 1;
@@ -243,28 +278,49 @@ export function renderCausal3d(latents: C3dLatents, size = 64, out?: Uint8Array)
   const a = (latents.alpha - 0.5) * Math.PI;
   const b = (latents.beta - 0.5) * Math.PI;
   const g = (latents.gamma - 0.5) * Math.PI;
-  const ca = Math.cos(a), sa = Math.sin(a);
-  const cb = Math.cos(b), sb = Math.sin(b);
-  const cg = Math.cos(g), sg = Math.sin(g);
-  const r00 = cg * cb, r01 = cg * sb * sa - sg * ca, r02 = cg * sb * ca + sg * sa;
-  const r10 = sg * cb, r11 = sg * sb * sa + cg * ca, r12 = sg * sb * ca - cg * sa;
-  const r20 = -sb, r21 = cb * sa, r22 = cb * ca;
+  const ca = Math.cos(a),
+    sa = Math.sin(a);
+  const cb = Math.cos(b),
+    sb = Math.sin(b);
+  const cg = Math.cos(g),
+    sg = Math.sin(g);
+  const r00 = cg * cb,
+    r01 = cg * sb * sa - sg * ca,
+    r02 = cg * sb * ca + sg * sa;
+  const r10 = sg * cb,
+    r11 = sg * sb * sa + cg * ca,
+    r12 = sg * sb * ca - cg * sa;
+  const r20 = -sb,
+    r21 = cb * sa,
+    r22 = cb * ca;
 
   // the light: from the left (s_pos = 0) over the top to the right (1), towards the viewer
   const sx = 2 * latents.s_pos - 1;
-  const lx0 = 1.3 * sx, ly0 = 0.55, lz0 = 0.75;
+  const lx0 = 1.3 * sx,
+    ly0 = 0.55,
+    lz0 = 0.75;
   const ln = Math.sqrt(lx0 * lx0 + ly0 * ly0 + lz0 * lz0);
-  const lwx = lx0 / ln, lwy = ly0 / ln, lwz = lz0 / ln;
+  const lwx = lx0 / ln,
+    lwy = ly0 / ln,
+    lwz = lz0 / ln;
   // light, view (0, 0, 1) and half vector in object space (Rᵀ·v)
   const lox = r00 * lwx + r10 * lwy + r20 * lwz;
   const loy = r01 * lwx + r11 * lwy + r21 * lwz;
   const loz = r02 * lwx + r12 * lwy + r22 * lwz;
-  const vox = r20, voy = r21, voz = r22;
-  const hx0 = lox + vox, hy0 = loy + voy, hz0 = loz + voz;
+  const vox = r20,
+    voy = r21,
+    voz = r22;
+  const hx0 = lox + vox,
+    hy0 = loy + voy,
+    hz0 = loz + voz;
   const hn = Math.sqrt(hx0 * hx0 + hy0 * hy0 + hz0 * hz0);
-  const hox = hx0 / hn, hoy = hy0 / hn, hoz = hz0 / hn;
+  const hox = hx0 / hn,
+    hoy = hy0 / hn,
+    hoz = hz0 / hn;
   // the ray direction (0, 0, −1) in object space
-  const dx = -vox, dy = -voy, dz = -voz;
+  const dx = -vox,
+    dy = -voy,
+    dz = -voz;
 
   const poolX = POOL_X * sx;
   const world = (2 * HALF_FRAME) / size; // world units per pixel
@@ -339,7 +395,9 @@ export function renderCausal3d(latents: C3dLatents, size = 64, out?: Uint8Array)
         }
         const cover = hit ? 1 : Math.max(0, 1 - dMin / pix);
         if (cover > 0) {
-          const sx0 = ox + tMin * dx, sy0 = oy + tMin * dy, sz0 = oz + tMin * dz;
+          const sx0 = ox + tMin * dx,
+            sy0 = oy + tMin * dy,
+            sz0 = oz + tMin * dz;
           let nx = solidDistance(shape, sx0 + NORMAL_H, sy0, sz0) - solidDistance(shape, sx0 - NORMAL_H, sy0, sz0);
           let ny = solidDistance(shape, sx0, sy0 + NORMAL_H, sz0) - solidDistance(shape, sx0, sy0 - NORMAL_H, sz0);
           let nz = solidDistance(shape, sx0, sy0, sz0 + NORMAL_H) - solidDistance(shape, sx0, sy0, sz0 - NORMAL_H);
@@ -349,7 +407,11 @@ export function renderCausal3d(latents: C3dLatents, size = 64, out?: Uint8Array)
           nz /= nn;
           const diff = Math.max(0, nx * lox + ny * loy + nz * loz);
           let spec = Math.max(0, nx * hox + ny * hoy + nz * hoz);
-          spec *= spec; spec *= spec; spec *= spec; spec *= spec; spec *= spec; // ^32
+          spec *= spec;
+          spec *= spec;
+          spec *= spec;
+          spec *= spec;
+          spec *= spec; // ^32
           const amb = AMBIENT * (0.75 + 0.25 * (nx * vox + ny * voy + nz * voz));
           const sr = or * (amb + DIFFUSE * diff * lr) + SPECULAR * spec * lr;
           const sg0 = og * (amb + DIFFUSE * diff * lg) + SPECULAR * spec * lg;

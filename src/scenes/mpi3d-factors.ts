@@ -53,7 +53,8 @@ export function mpi3dIndex(values: Mpi3dValues): number {
   let index = 0;
   for (const f of MPI3D_FACTORS) {
     const v = values[f];
-    if (!Number.isInteger(v) || v < 0 || v >= MPI3D_SIZES[f]) throw new MisalignError('INDEX_OUT_OF_RANGE', `MPI3D ${f} ${v} is outside 0..${MPI3D_SIZES[f] - 1}`);
+    if (!Number.isInteger(v) || v < 0 || v >= MPI3D_SIZES[f])
+      throw new MisalignError('INDEX_OUT_OF_RANGE', `MPI3D ${f} ${v} is outside 0..${MPI3D_SIZES[f] - 1}`);
     index = index * MPI3D_SIZES[f] + v;
   }
   return index;

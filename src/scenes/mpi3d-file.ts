@@ -40,7 +40,10 @@ export class Mpi3dFile {
       const [h, w, c] = head.shape.slice(lead.length);
       const leadOk = lead.length === 1 ? lead[0] === MPI3D_COUNT : lead.join() === factorShape.join();
       if (!leadOk || head.shape.length !== lead.length + 3 || c !== 3 || !(h! > 0 && w! > 0)) {
-        throw new MisalignError('CHECKPOINT_CORRUPT', `${what} has shape (${head.shape.join(', ')}); expected (${MPI3D_COUNT}, H, W, 3) or (${factorShape.join(', ')}, H, W, 3)`);
+        throw new MisalignError(
+          'CHECKPOINT_CORRUPT',
+          `${what} has shape (${head.shape.join(', ')}); expected (${MPI3D_COUNT}, H, W, 3) or (${factorShape.join(', ')}, H, W, 3)`,
+        );
       }
       return new Mpi3dFile(npy, h!, w!);
     } catch (error) {
@@ -51,7 +54,8 @@ export class Mpi3dFile {
 
   /** Image `index` (factor order) as (H, W, 3) uint8, into `out` or a new array. */
   async image(index: number, out: Uint8Array = new Uint8Array(this.imageBytes)): Promise<Uint8Array> {
-    if (!Number.isInteger(index) || index < 0 || index >= MPI3D_COUNT) throw new MisalignError('INDEX_OUT_OF_RANGE', `MPI3D image index ${index} is outside 0..${MPI3D_COUNT - 1}`);
+    if (!Number.isInteger(index) || index < 0 || index >= MPI3D_COUNT)
+      throw new MisalignError('INDEX_OUT_OF_RANGE', `MPI3D image index ${index} is outside 0..${MPI3D_COUNT - 1}`);
     return this.npy.bytes(index * this.imageBytes, this.imageBytes, out);
   }
 

@@ -77,7 +77,8 @@ export function renderMpi3d(values: Mpi3dValues, size = 64, out?: Uint8Array): U
     if (!Number.isInteger(v) || v < 0 || v >= n) throw new MisalignError('INDEX_OUT_OF_RANGE', `MPI3D ${f} ${v} is outside 0..${n - 1}`);
   }
   const img = out ?? new Uint8Array(size * size * 3);
-  if (img.length !== size * size * 3) throw new MisalignError('SHAPE_MISMATCH', `an image buffer of ${size}×${size}×3 needs ${size * size * 3} bytes, got ${img.length}`);
+  if (img.length !== size * size * 3)
+    throw new MisalignError('SHAPE_MISMATCH', `an image buffer of ${size}×${size}×3 needs ${size * size * 3} bytes, got ${img.length}`);
   const wall = WALL_COLORS[values.background]!;
   const obj = OBJECT_COLORS[values.color]!;
   const horizon = HORIZON[values.camera]!;

@@ -23,7 +23,10 @@ import type { Grid } from './grids.js';
 
 const fileSchema = z
   .object({
-    name: z.string().min(1).regex(/^[\w.-]+$/, 'letters, digits, _ . - only'),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[\w.-]+$/, 'letters, digits, _ . - only'),
     experiment: z.enum(EXPERIMENT_NAMES as [ExperimentName, ...ExperimentName[]]).optional(),
     base: z.record(z.unknown()).optional(),
     settings: z.array(z.object({ label: z.string().min(1).optional() }).passthrough()).nonempty(),
@@ -33,7 +36,12 @@ const fileSchema = z
 function defaultLabel(s: Record<string, unknown>): string {
   const show = (v: unknown): string => (Array.isArray(v) ? v.join(',') : String(v));
   const keys = ['theta', 'thetaCode', 'select', 'rho', 'rhoWithin', 'rhoCode', 'perturb', 'encodingSize', 'selectionLevel', 'perturbationLevel'];
-  return keys.filter((k) => s[k] !== undefined).map((k) => `${k} ${show(s[k])}`).join(', ') || 'default';
+  return (
+    keys
+      .filter((k) => s[k] !== undefined)
+      .map((k) => `${k} ${show(s[k])}`)
+      .join(', ') || 'default'
+  );
 }
 
 /** Parses `value` with `schema`, or throws INVALID_GRID naming the file and the field. */

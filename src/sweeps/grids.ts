@@ -64,7 +64,6 @@ export interface ExpandOptions {
   base?: AnySettings;
 }
 
-
 /**
  * Every run of a grid: settings × dependence × seeds, in that order (seed
  * fastest). Each run's settings are complete for its experiment's `resolve`.
@@ -75,7 +74,8 @@ export function expandGrid(grid: Grid, options: ExpandOptions = {}): GridRun[] {
   const asked = options.dependence ?? ['independent'];
   if (asked.length === 0) throw new MisalignError('OUT_OF_RANGE', 'at least one dependence setting is needed');
   for (const d of asked) {
-    if (d !== 'independent' && d !== 'dependent') throw new MisalignError('OUT_OF_RANGE', `dependence must be 'independent' or 'dependent', got '${String(d)}'`);
+    if (d !== 'independent' && d !== 'dependent')
+      throw new MisalignError('OUT_OF_RANGE', `dependence must be 'independent' or 'dependent', got '${String(d)}'`);
   }
   if (!grid.dependence && asked.includes('dependent')) {
     throw new MisalignError('CONFLICTING_OPTIONS', `grid '${grid.name}' has no dependence setting (its scenes fix their own); drop --dependence`);

@@ -43,13 +43,13 @@ function envInteger(env: Env, name: string, needed: string): number {
  * variable is an error naming it.
  */
 export function shardFromEnv(env: Env = process.env): Shard | null {
-  if (env['SLURM_ARRAY_TASK_ID'] !== undefined) {
+  if (env.SLURM_ARRAY_TASK_ID !== undefined) {
     const what = 'a Slurm array task';
     const id = envInteger(env, 'SLURM_ARRAY_TASK_ID', what);
     const min = envInteger(env, 'SLURM_ARRAY_TASK_MIN', what);
     const count = envInteger(env, 'SLURM_ARRAY_TASK_COUNT', what);
-    const step = env['SLURM_ARRAY_TASK_STEP'] === undefined ? 1 : envInteger(env, 'SLURM_ARRAY_TASK_STEP', what);
-    const max = env['SLURM_ARRAY_TASK_MAX'] === undefined ? min + count - 1 : envInteger(env, 'SLURM_ARRAY_TASK_MAX', what);
+    const step = env.SLURM_ARRAY_TASK_STEP === undefined ? 1 : envInteger(env, 'SLURM_ARRAY_TASK_STEP', what);
+    const max = env.SLURM_ARRAY_TASK_MAX === undefined ? min + count - 1 : envInteger(env, 'SLURM_ARRAY_TASK_MAX', what);
     if (count < 1) throw shardError(`SLURM_ARRAY_TASK_COUNT must be at least 1, got ${count}`);
     if (step !== 1 || max - min + 1 !== count) {
       throw shardError(`the Slurm array must be a range without gaps or steps (--array=0-${count - 1}); got tasks ${min}..${max} step ${step}, ${count} tasks`);
@@ -57,7 +57,7 @@ export function shardFromEnv(env: Env = process.env): Shard | null {
     if (id < min || id > max) throw shardError(`SLURM_ARRAY_TASK_ID ${id} is outside the array ${min}..${max}`);
     return { index: id - min + 1, count, source: 'slurm' };
   }
-  if (env['JOB_COMPLETION_INDEX'] !== undefined) {
+  if (env.JOB_COMPLETION_INDEX !== undefined) {
     const what = 'a Kubernetes Indexed Job';
     const index = envInteger(env, 'JOB_COMPLETION_INDEX', what);
     const count = envInteger(env, 'MISALIGN_SHARD_COUNT', `${what} (set it to the Job's completions)`);
@@ -78,7 +78,10 @@ export function resolveShard(option: string | undefined, env: Env = process.env)
   const text = option.trim();
   if (text === 'auto') {
     const shard = shardFromEnv(env);
-    if (!shard) throw shardError('--shard auto needs a Slurm array task (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) in the environment; neither is set');
+    if (!shard)
+      throw shardError(
+        '--shard auto needs a Slurm array task (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) in the environment; neither is set',
+      );
     return shard;
   }
   const m = /^(\d+)\/(\d+)$/.exec(text);

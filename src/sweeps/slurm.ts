@@ -96,9 +96,13 @@ export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
 }
 
+/** Control characters (a path or value must hold none). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it looks for them
+const CONTROL = /[\x00-\x1f\x7f]/;
+
 /** A value inside an error message, on one line whatever it holds. */
 function shown(value: string): string {
-  return /[\x00-\x1f\x7f]/.test(value) ? JSON.stringify(value) : `'${value}'`;
+  return CONTROL.test(value) ? JSON.stringify(value) : `'${value}'`;
 }
 
 function checkOptions(o: SlurmOptions): void {
@@ -106,17 +110,24 @@ function checkOptions(o: SlurmOptions): void {
   if (!Number.isInteger(o.tasks) || o.tasks < 1) throw bad(`--tasks must be a positive integer, got ${o.tasks}`);
   if (!Number.isInteger(o.cpusPerTask) || o.cpusPerTask < 1) throw bad(`--cpus-per-task must be a positive integer, got ${o.cpusPerTask}`);
   if (o.time !== undefined && !TIME.test(o.time)) throw bad(`--time must be a Slurm time such as 90, 2:00:00 or 1-12:00:00, got ${shown(o.time)}`);
-  if (o.partition !== undefined && !NAME.test(o.partition)) throw bad(`--partition must be a partition name (or a comma-separated list) without spaces, quotes or newlines, got ${shown(o.partition)}`);
-  if (o.account !== undefined && !NAME.test(o.account)) throw bad(`--account must be an account name without spaces, quotes or newlines, got ${shown(o.account)}`);
+  if (o.partition !== undefined && !NAME.test(o.partition))
+    throw bad(`--partition must be a partition name (or a comma-separated list) without spaces, quotes or newlines, got ${shown(o.partition)}`);
+  if (o.account !== undefined && !NAME.test(o.account))
+    throw bad(`--account must be an account name without spaces, quotes or newlines, got ${shown(o.account)}`);
   if (o.mem !== undefined && !MEM.test(o.mem)) throw bad(`--mem must be a Slurm memory size such as 4000, 8G or 512M, got ${shown(o.mem)}`);
   for (const line of o.setup ?? []) {
     if (/[\r\n]/.test(line)) throw bad(`--setup takes one shell line per value (give --setup again for another line), got ${shown(line)}`);
     if (line.trim() === '') throw bad(`--setup must not be empty`);
   }
-  if (o.node !== undefined && !o.node.startsWith('/')) throw bad(`--node must be an absolute path on the compute nodes (default: the node on their PATH), got ${shown(o.node)}`);
-  if (o.cli !== undefined && !o.cli.startsWith('/')) throw bad(`--misalign must be the absolute path of bin/misalign.js on the compute nodes, got ${shown(o.cli)}`);
-  for (const [flag, path] of [['--node', o.node], ['--misalign', o.cli]] as const) {
-    if (path !== undefined && /[\x00-\x1f\x7f]/.test(path)) throw bad(`${flag} must not contain control characters, got ${shown(path)}`);
+  if (o.node !== undefined && !o.node.startsWith('/'))
+    throw bad(`--node must be an absolute path on the compute nodes (default: the node on their PATH), got ${shown(o.node)}`);
+  if (o.cli !== undefined && !o.cli.startsWith('/'))
+    throw bad(`--misalign must be the absolute path of bin/misalign.js on the compute nodes, got ${shown(o.cli)}`);
+  for (const [flag, path] of [
+    ['--node', o.node],
+    ['--misalign', o.cli],
+  ] as const) {
+    if (path !== undefined && CONTROL.test(path)) throw bad(`${flag} must not contain control characters, got ${shown(path)}`);
   }
   if (!o.dir.startsWith('/')) throw bad(`the sweep folder must be an absolute path (every node opens it), got ${shown(o.dir)}`);
   for (const flag of ['--out', '--shard', '--jobs']) {
@@ -142,7 +153,9 @@ export function slurmScripts(o: SlurmOptions): SlurmScripts {
       ...(o.mem ? [`#SBATCH --mem=${o.mem}`] : []),
       ...extra,
       'set -euo pipefail',
-      ...(o.setup?.length ? ['# setup (misalign slurm --setup), with set -u off: module and activate scripts read unset variables', 'set +u', ...o.setup, 'set -u'] : []),
+      ...(o.setup?.length
+        ? ['# setup (misalign slurm --setup), with set -u off: module and activate scripts read unset variables', 'set +u', ...o.setup, 'set -u']
+        : []),
       o.node === undefined
         ? `command -v node >/dev/null || ${fail('no node on PATH: write the scripts with --setup (e.g. --setup "module load nodejs/20") or --node /path/to/node')}`
         : `[ -x ${shellWord(o.node)} ] || ${fail(`${o.node} is not an executable here: write the scripts with another --node (or without it, for the node on PATH)`)}`,
@@ -158,7 +171,17 @@ export function slurmScripts(o: SlurmOptions): SlurmScripts {
     ]),
     `# Task i is shard i+1 of ${o.tasks} (balanced by estimated cost). A rerun, a requeue or a second copy of a`,
     '# task resumes from the checkpoints in the shared folder, and never trains a run another process holds.',
-    ['exec', misalign, o.command ?? 'sweep', ...o.sweepArgs.map(shellWord), '--out', shellWord(o.dir), '--jobs', String(o.cpusPerTask), `--shard "$((SLURM_ARRAY_TASK_ID + 1))/${o.tasks}"`].join(' '),
+    [
+      'exec',
+      misalign,
+      o.command ?? 'sweep',
+      ...o.sweepArgs.map(shellWord),
+      '--out',
+      shellWord(o.dir),
+      '--jobs',
+      String(o.cpusPerTask),
+      `--shard "$((SLURM_ARRAY_TASK_ID + 1))/${o.tasks}"`,
+    ].join(' '),
     '',
   ].join('\n');
   const report = [
@@ -172,8 +195,10 @@ export function slurmScripts(o: SlurmOptions): SlurmScripts {
     '# Submits the array job, then the report once every task has succeeded.',
     'set -euo pipefail',
     `array=$(sbatch --parsable ${shellWord(join(slurmDir, 'array.sbatch'))})`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
     'array=${array%%;*}',
     `report=$(sbatch --parsable --dependency=afterok:$array ${shellWord(join(slurmDir, 'report.sbatch'))})`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
     'echo "array job $array, report job ${report%%;*}"',
     '',
   ].join('\n');

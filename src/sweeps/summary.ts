@@ -34,8 +34,18 @@ export interface SummaryCell {
 
 /** Column order of summary.csv. */
 export const CELL_COLUMNS: readonly (keyof SummaryCell)[] = [
-  'grid', 'dependence', 'setting', 'encoding', 'factor', 'seeds',
-  'r2LinearMean', 'r2LinearSd', 'r2NonlinearMean', 'r2NonlinearSd', 'predicted', 'verdict',
+  'grid',
+  'dependence',
+  'setting',
+  'encoding',
+  'factor',
+  'seeds',
+  'r2LinearMean',
+  'r2LinearSd',
+  'r2NonlinearMean',
+  'r2NonlinearSd',
+  'predicted',
+  'verdict',
 ];
 
 /** One downstream metric of one setting, over seeds: R² of y1..y4 in distribution, MCC of y5 in and out of distribution. */
@@ -73,7 +83,18 @@ export interface ImageTextCell {
 
 /** Column order of summary_image_text.csv. */
 export const IMAGE_TEXT_COLUMNS: readonly (keyof ImageTextCell)[] = [
-  'grid', 'setting', 'encoding', 'factor', 'metric', 'seeds', 'linearMean', 'linearSd', 'nonlinearMean', 'nonlinearSd', 'predicted', 'verdict',
+  'grid',
+  'setting',
+  'encoding',
+  'factor',
+  'metric',
+  'seeds',
+  'linearMean',
+  'linearSd',
+  'nonlinearMean',
+  'nonlinearSd',
+  'predicted',
+  'verdict',
 ];
 
 export interface Agreement {
@@ -143,7 +164,15 @@ const setShare = (a: Agreement): void => {
 
 export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
   type Judge = (value: number) => Verdict;
-  const groups = new Map<string, { cell: Omit<SummaryCell, 'seeds' | 'r2LinearMean' | 'r2LinearSd' | 'r2NonlinearMean' | 'r2NonlinearSd' | 'verdict'>; lin: number[]; nl: number[]; judge: Judge }>();
+  const groups = new Map<
+    string,
+    {
+      cell: Omit<SummaryCell, 'seeds' | 'r2LinearMean' | 'r2LinearSd' | 'r2NonlinearMean' | 'r2NonlinearSd' | 'verdict'>;
+      lin: number[];
+      nl: number[];
+      judge: Judge;
+    }
+  >();
   let complete = 0;
   const seconds = { train: 0, eval: 0, downstream: 0 };
   const timed = new Set<string>();
@@ -156,7 +185,10 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     return true;
   };
   const downstreamGroups = new Map<string, { cell: Pick<DownstreamCell, 'grid' | 'dependence' | 'setting' | 'metric'>; values: number[] }>();
-  const imageTextGroups = new Map<string, { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'metric' | 'predicted'>; lin: number[]; nl: number[]; judge: Judge }>();
+  const imageTextGroups = new Map<
+    string,
+    { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'metric' | 'predicted'>; lin: number[]; nl: number[]; judge: Judge }
+  >();
   const imageTextGrids = new Map<string, ImageTextGridSummary>();
   for (const record of records) {
     const { run, metrics, downstream } = record;
@@ -190,14 +222,38 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
       const judge = (value: number) => experiment.judge({ ...f, dependence: run.dependence }, value) as Verdict;
       if (experiment.family === 'scene') {
         const key = JSON.stringify([run.grid, run.setting, f.encoding, f.factor]);
-        const g = imageTextGroups.get(key) ?? { cell: { grid: run.grid, setting: run.setting, encoding: f.encoding as ImageTextCell['encoding'], factor: f.factor, metric: v.metric, predicted: f.predicted }, lin: [], nl: [], judge };
+        const g = imageTextGroups.get(key) ?? {
+          cell: {
+            grid: run.grid,
+            setting: run.setting,
+            encoding: f.encoding as ImageTextCell['encoding'],
+            factor: f.factor,
+            metric: v.metric,
+            predicted: f.predicted,
+          },
+          lin: [],
+          nl: [],
+          judge,
+        };
         g.lin.push(probeValue(v.linear));
         g.nl.push(probeValue(v.nonlinear));
         imageTextGroups.set(key, g);
         continue;
       }
       const key = JSON.stringify([run.grid, run.dependence, run.setting, f.encoding, f.factor]);
-      const g = groups.get(key) ?? { cell: { grid: run.grid, dependence: run.dependence, setting: run.setting, encoding: f.encoding as SummaryCell['encoding'], factor: f.factor, predicted: f.predicted as SummaryCell['predicted'] }, lin: [], nl: [], judge };
+      const g = groups.get(key) ?? {
+        cell: {
+          grid: run.grid,
+          dependence: run.dependence,
+          setting: run.setting,
+          encoding: f.encoding as SummaryCell['encoding'],
+          factor: f.factor,
+          predicted: f.predicted as SummaryCell['predicted'],
+        },
+        lin: [],
+        nl: [],
+        judge,
+      };
       g.lin.push(probeValue(v.linear));
       g.nl.push(probeValue(v.nonlinear));
       groups.set(key, g);
@@ -230,5 +286,14 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     return { ...cell, seeds: nl.length, linearMean, linearSd, nonlinearMean, nonlinearSd, verdict };
   });
   for (const a of [imageTextAgreement, ...imageTextGrids.values()]) setShare(a);
-  return { cells, agreement, runs: { expected: records.length, complete }, seconds, downstream: downstreamCells, imageText, imageTextAgreement, imageTextGrids: [...imageTextGrids.values()] };
+  return {
+    cells,
+    agreement,
+    runs: { expected: records.length, complete },
+    seconds,
+    downstream: downstreamCells,
+    imageText,
+    imageTextAgreement,
+    imageTextGrids: [...imageTextGrids.values()],
+  };
 }

@@ -258,7 +258,8 @@ export async function readSweepRuns(dir: string): Promise<SweepRunEntry[]> {
   try {
     names = (await readdir(join(dir, SWEEP_FILES.grids))).filter((n) => n.endsWith('.json')).sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder)`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder)`);
     throw error;
   }
   const entries: SweepRunEntry[] = [];
@@ -314,7 +315,13 @@ export function sweepMachines(entries: readonly SweepRunEntry[]): { host: string
  * provenance of the command that wrote it and the machines the runs came from).
  */
 export async function summarizeEntries(dir: string, entries: readonly SweepRunEntry[], origin: SummaryOrigin = {}): Promise<SweepSummary> {
-  const records: RunRecord[] = entries.map(({ id, grid, setting, dependence, seed, metrics, downstream, experiment }) => ({ experiment, id, run: { grid, setting, dependence, seed }, metrics, downstream }));
+  const records: RunRecord[] = entries.map(({ id, grid, setting, dependence, seed, metrics, downstream, experiment }) => ({
+    experiment,
+    id,
+    run: { grid, setting, dependence, seed },
+    metrics,
+    downstream,
+  }));
   const summary = summarizeSweep(records);
   const written = { ...summary, provenance: provenance(origin.threads ?? 1, origin.started ?? new Date()), machines: sweepMachines(entries) };
   await writeJson(join(dir, SWEEP_FILES.summaryJson), written);
@@ -332,7 +339,12 @@ export async function loadGrid(nameOrPath: string): Promise<Grid> {
     text = await readFile(nameOrPath, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new MisalignError('INVALID_GRID', code === 'ENOENT' ? `'${nameOrPath}' is neither a grid (${BUILTIN_GRIDS.join(', ')}) nor a grid file` : `cannot read grid file ${nameOrPath}: ${code ?? String(error)}`);
+    throw new MisalignError(
+      'INVALID_GRID',
+      code === 'ENOENT'
+        ? `'${nameOrPath}' is neither a grid (${BUILTIN_GRIDS.join(', ')}) nor a grid file`
+        : `cannot read grid file ${nameOrPath}: ${code ?? String(error)}`,
+    );
   }
   return parseGridFile(text, nameOrPath);
 }

@@ -55,7 +55,8 @@ export class CoreEngine implements Engine {
     this.adam = new Adam(k, this.params, { lr: spec.lr });
     this.towers = { x: new CoreNet(k, spec.x, this.params, this.grads, 0, B), t: new CoreNet(k, spec.t, this.params, this.grads, nx, B) };
     const d = this.towers.x.outputSize;
-    if (this.towers.t.outputSize !== d) throw new MisalignError('SHAPE_MISMATCH', `the x encoder gives ${d} dimensions, the t encoder ${this.towers.t.outputSize}`);
+    if (this.towers.t.outputSize !== d)
+      throw new MisalignError('SHAPE_MISMATCH', `the x encoder gives ${d} dimensions, the t encoder ${this.towers.t.outputSize}`);
     const fresh = takesFreshNegatives(spec.loss);
     this.passes = {
       x: this.towers.x.newPass(),
@@ -113,7 +114,11 @@ export class CoreEngine implements Engine {
 
   restore(state: EngineState): void {
     const n = this.params.length;
-    for (const [what, a] of [['params', state.params], ['Adam m', state.adamM], ['Adam v', state.adamV]] as const) {
+    for (const [what, a] of [
+      ['params', state.params],
+      ['Adam m', state.adamM],
+      ['Adam v', state.adamV],
+    ] as const) {
       if (a.length !== n) throw new MisalignError('CHECKPOINT_MISMATCH', `checkpoint ${what} has ${a.length} values, the model needs ${n}`);
     }
     this.params.set(state.params);

@@ -17,9 +17,7 @@ import { InfoNce, type InfoNceForm } from '../kernels/infonce.js';
 import { LpSimclr } from '../kernels/lpsimclr.js';
 import type { Kernels } from '../kernels/module.js';
 
-export type LossSpec =
-  | { kind: 'lpsimclr'; tau: number; alpha: number; negatives: 'fresh' | 'in-batch' }
-  | { kind: 'infonce'; tau: number; form: InfoNceForm };
+export type LossSpec = { kind: 'lpsimclr'; tau: number; alpha: number; negatives: 'fresh' | 'in-batch' } | { kind: 'infonce'; tau: number; form: InfoNceForm };
 
 /** Whether a loss takes a second, independent batch as negatives. */
 export const takesFreshNegatives = (loss: LossSpec) => loss.kind === 'lpsimclr' && loss.negatives === 'fresh';
@@ -45,7 +43,8 @@ export interface CoreLoss {
 
 /** A step's temperature for this loss: none (its own τ), or one for InfoNCE; LpSimCLR trains at a constant τ. Both engines check with this. */
 export function checkStepTemperature(spec: LossSpec, tau: number | undefined): void {
-  if (tau !== undefined && spec.kind !== 'infonce') throw new MisalignError('CONFLICTING_OPTIONS', 'a temperature schedule is for InfoNCE; LpSimCLR trains at its constant τ');
+  if (tau !== undefined && spec.kind !== 'infonce')
+    throw new MisalignError('CONFLICTING_OPTIONS', 'a temperature schedule is for InfoNCE; LpSimCLR trains at its constant τ');
 }
 
 /** A loss on the core for batches of `batch` embeddings of `dim` dimensions. */

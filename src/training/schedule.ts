@@ -49,4 +49,3 @@ export function parseSchedule(text: string): Schedule {
   }
   throw new MisalignError('OUT_OF_RANGE', `schedule must be 'constant' or 'cosine[:warmup[:final]]', got '${text}'`);
 }
-

@@ -34,7 +34,10 @@ async function importTfjs<T>(load: () => Promise<T>, name: string): Promise<T> {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new MisalignError('ENGINE_UNAVAILABLE', `the tfjs engine needs ${name}, which is not installed: npm install ${name}@^4.22.0 (the default engine, wasm, needs nothing more)`);
+      throw new MisalignError(
+        'ENGINE_UNAVAILABLE',
+        `the tfjs engine needs ${name}, which is not installed: npm install ${name}@^4.22.0 (the default engine, wasm, needs nothing more)`,
+      );
     }
     throw e;
   }
@@ -53,7 +56,7 @@ export async function loadTfjs(backend: TfjsBackend): Promise<Tf> {
       const { createRequire } = await import('node:module');
       const { dirname, join } = await import('node:path');
       const require = createRequire(import.meta.url);
-      wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+      wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
     }
   }
   if (backend === 'webgpu') {
@@ -64,7 +67,6 @@ export async function loadTfjs(backend: TfjsBackend): Promise<Tf> {
   await tf.ready();
   return tf;
 }
-
 
 /** The values of several tensors, one after another, in one array. */
 export function flattenTensors(tensors: readonly TF.Tensor[]): Float32Array {
@@ -130,7 +132,11 @@ export class TfjsEngine implements Engine {
       tx?.dispose();
       const loss = values[0]!;
       if (!Number.isFinite(loss)) throw new MisalignError('NON_FINITE', `loss is ${loss}`);
-      const gradNorm = this.adam.step(vars.map((v) => grads[v.name]!), lr, spec.clip);
+      const gradNorm = this.adam.step(
+        vars.map((v) => grads[v.name]!),
+        lr,
+        spec.clip,
+      );
       return { loss, gradNorm, ...(xt && tx ? { lossXT: values[1]!, lossTX: values[2]! } : {}) };
     });
     return result;
@@ -158,7 +164,11 @@ export class TfjsEngine implements Engine {
   restore(state: EngineState): void {
     const vars = this.variables();
     const n = vars.reduce((s, x) => s + x.size, 0);
-    for (const [what, a] of [['params', state.params], ['Adam m', state.adamM], ['Adam v', state.adamV]] as const) {
+    for (const [what, a] of [
+      ['params', state.params],
+      ['Adam m', state.adamM],
+      ['Adam v', state.adamV],
+    ] as const) {
       if (a.length !== n) throw new MisalignError('CHECKPOINT_MISMATCH', `checkpoint ${what} has ${a.length} values, the model needs ${n}`);
     }
     let o = 0;

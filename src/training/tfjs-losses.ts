@@ -20,12 +20,21 @@ export function lpsimclrTfjs(tf: Tf, a: TF.Tensor2D, b: TF.Tensor2D, c: TF.Tenso
   const N = a.shape[0];
   const M = c.shape[0];
   const pos = a.sub(b).square().sum(1); // (N)
-  const neg = a.square().sum(1, true).add(c.square().sum(1).expandDims(0)).sub(tf.matMul(a, c, false, true).mul(2)); // (N, M)
+  const neg = a
+    .square()
+    .sum(1, true)
+    .add(c.square().sum(1).expandDims(0))
+    .sub(tf.matMul(a, c, false, true).mul(2)); // (N, M)
   let negScores = neg.neg().div(tau);
   if (inBatch) negScores = tf.where(tf.eye(N).cast('bool'), tf.fill([N, M], -Infinity), negScores);
   const scores = tf.concat([negScores, pos.neg().div(tau).expandDims(1)], 1); // (N, M + 1)
   const lme = tf.logSumExp(scores, 1).sub(Math.log(inBatch ? M : M + 1));
-  return pos.div(tau).mul(alpha).add(lme.mul(1 - alpha)).mul(2).mean();
+  return pos
+    .div(tau)
+    .mul(alpha)
+    .add(lme.mul(1 - alpha))
+    .mul(2)
+    .mean();
 }
 
 const NORM_EPS = 1e-8;
@@ -56,7 +65,10 @@ export function infonceTfjs(tf: Tf, x: TF.Tensor2D, y: TF.Tensor2D, tau: number,
   const G = tf.matMul(u, u, false, true).div(tau) as TF.Tensor2D;
   const masked = tf.where(tf.eye(2 * B).cast('bool'), tf.fill([2 * B, 2 * B], -Infinity), G);
   const partner = tf.sum(zx.mul(zy), 1).div(tau);
-  return tf.logSumExp(masked, 1).sub(tf.concat([partner, partner], 0)).mean() as TF.Scalar;
+  return tf
+    .logSumExp(masked, 1)
+    .sub(tf.concat([partner, partner], 0))
+    .mean() as TF.Scalar;
 }
 
 /** One step's embeddings as tensors, (B, d) each; the negatives only for a loss that takes them. */

@@ -8,7 +8,7 @@
  * exactly as if it had never stopped.
  */
 import { MisalignError } from '../common/errors.js';
-import type { Engine, EngineState, StepBatch } from './engine.js';
+import type { Engine, EngineState, StepBatch, StepResult } from './engine.js';
 import { learningRate, temperatureAt, type Schedule } from './schedule.js';
 
 /** What the loop needs of a configuration. */
@@ -82,7 +82,7 @@ export async function train(plan: TrainPlan, engine: Engine, batches: BatchSourc
     if (hooks.signal?.aborted) break;
     const next = step + 1;
     const lr = learningRate(plan.schedule, plan.lr, next, plan.steps);
-    let result;
+    let result: StepResult;
     try {
       result = engine.step(await batches(next), lr, temperatureAt(plan.tau, plan.tauEnd, next, plan.steps));
     } catch (error) {

@@ -168,7 +168,9 @@ function start(): void {
         lastMetrics = m.metrics;
         ui.downloadMetrics.disabled = false;
         showFactors(m.metrics.factors, 'final', m.config.steps, m.config.steps);
-        finish(`Done: ${m.config.steps} steps in ${m.metrics.trainSeconds.toFixed(1)} s, probes ${m.metrics.evalSeconds.toFixed(1)} s; ${m.metrics.passed} of ${m.metrics.judged} verdicts agree with the theory.`);
+        finish(
+          `Done: ${m.config.steps} steps in ${m.metrics.trainSeconds.toFixed(1)} s, probes ${m.metrics.evalSeconds.toFixed(1)} s; ${m.metrics.passed} of ${m.metrics.judged} verdicts agree with the theory.`,
+        );
         break;
       case 'error':
         finish('Stopped by an error.', m.message);
@@ -222,7 +224,10 @@ const probeFiles: { embeddings: File | null; factors: File | null } = { embeddin
 
 function probeReady(): void {
   probeUi.run.disabled = !(probeFiles.embeddings && probeFiles.factors);
-  probeUi.status.textContent = probeFiles.embeddings && probeFiles.factors ? `${probeFiles.embeddings.name} and ${probeFiles.factors.name}: press Probe.` : `Still needed: ${[!probeFiles.embeddings && 'an embeddings file', !probeFiles.factors && 'a factors CSV'].filter(Boolean).join(' and ')}.`;
+  probeUi.status.textContent =
+    probeFiles.embeddings && probeFiles.factors
+      ? `${probeFiles.embeddings.name} and ${probeFiles.factors.name}: press Probe.`
+      : `Still needed: ${[!probeFiles.embeddings && 'an embeddings file', !probeFiles.factors && 'a factors CSV'].filter(Boolean).join(' and ')}.`;
 }
 
 /** Dropped files: a .npy is the embeddings; of CSVs, one whose first row is all numbers is the embeddings, the other the factors. */
@@ -257,7 +262,9 @@ function runProbe(): void {
     const verdicts = reply.judged > 0 ? ` ${reply.passed} of ${reply.judged} verdicts agree with the expectation.` : '';
     probeUi.status.textContent = `Probed ${reply.fitRows} fitting and ${reply.scoreRows} scoring rows.${verdicts}`;
     probeUi.heatmap.dataset.state = 'done';
-    drawEmbeddingHeatmap(probeUi.heatmap, reply.rows, `${embeddings.name}; ${factors.name}`).catch((error: unknown) => (probeUi.status.textContent = errorMessage(error)));
+    drawEmbeddingHeatmap(probeUi.heatmap, reply.rows, `${embeddings.name}; ${factors.name}`).catch(
+      (error: unknown) => (probeUi.status.textContent = errorMessage(error)),
+    );
   };
   probeWorker.onerror = (event) => {
     probeWorker.terminate();
@@ -271,7 +278,10 @@ function runProbe(): void {
       embeddings: bytes,
       factorsName: factors.name,
       factors: text,
-      expectKept: probeUi.kept.value.split(',').map((s) => s.trim()).filter(Boolean),
+      expectKept: probeUi.kept.value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     };
     probeWorker.postMessage(request, [bytes]);
   });
@@ -282,6 +292,12 @@ probeUi.drop.addEventListener('drop', (e) => {
   e.preventDefault();
   void takeFiles(Array.from(e.dataTransfer?.files ?? []));
 });
-probeUi.embeddings.addEventListener('change', () => ((probeFiles.embeddings = probeUi.embeddings.files?.[0] ?? null), probeReady()));
-probeUi.factors.addEventListener('change', () => ((probeFiles.factors = probeUi.factors.files?.[0] ?? null), probeReady()));
+probeUi.embeddings.addEventListener('change', () => {
+  probeFiles.embeddings = probeUi.embeddings.files?.[0] ?? null;
+  probeReady();
+});
+probeUi.factors.addEventListener('change', () => {
+  probeFiles.factors = probeUi.factors.files?.[0] ?? null;
+  probeReady();
+});
 probeUi.run.addEventListener('click', runProbe);

@@ -30,7 +30,13 @@ export function captionSets(roles: readonly FactorRole[]): { select: number[]; p
 /** Roles from an address's `select` and `perturb` lists ("1,3"), or null when it names neither. */
 export function rolesFromQuery(ns: number, query: URLSearchParams): FactorRole[] | null {
   if (!query.has('select') && !query.has('perturb')) return null;
-  const list = (key: string) => new Set((query.get(key) ?? '').split(',').filter((v) => v.trim() !== '').map(Number));
+  const list = (key: string) =>
+    new Set(
+      (query.get(key) ?? '')
+        .split(',')
+        .filter((v) => v.trim() !== '')
+        .map(Number),
+    );
   const select = query.has('select') ? list('select') : new Set(Array.from({ length: ns }, (_, i) => i + 1));
   const perturb = list('perturb');
   return Array.from({ length: ns }, (_, i) => (perturb.has(i + 1) ? 'perturbed' : select.has(i + 1) ? 'kept' : 'omitted'));

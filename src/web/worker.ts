@@ -21,7 +21,11 @@ const scope = self as unknown as WorkerScope;
 
 /** Interim probes use a quarter of the samples and short probe training: a glimpse, not the result. */
 function interimConfig(config: NumericConfig): NumericConfig {
-  return { ...config, evalSamples: Math.max(512, Math.floor(config.evalSamples / 4)), probe: { ...config.probe, maxEpochs: Math.min(config.probe.maxEpochs, 10) } };
+  return {
+    ...config,
+    evalSamples: Math.max(512, Math.floor(config.evalSamples / 4)),
+    probe: { ...config.probe, maxEpochs: Math.min(config.probe.maxEpochs, 10) },
+  };
 }
 
 /** Lets queued messages go out between long stretches of computation. */

@@ -37,7 +37,7 @@ export function halfBits(x: number): number {
 /** A .npy (version 1) of binary16 bits, '<f2' or '>f2', C or Fortran order; `bits` row-major (rows, cols). */
 export function halfNpy(bits: ArrayLike<number>, shape: readonly number[], { bigEndian = false, fortran = false } = {}): Buffer {
   let header = `{'descr': '${bigEndian ? '>' : '<'}f2', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  header += `${' '.repeat(63 - ((10 + header.length) % 64))}\n`;
   const head = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
   head.writeUInt16LE(header.length, 8);
   const [rows, cols = 1] = shape as [number, number?];

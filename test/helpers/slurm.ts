@@ -75,7 +75,12 @@ class Daemon {
     this.proc = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(this.proc);
     const keep = (chunk: Buffer) => {
-      this.lines.push(...chunk.toString().split('\n').filter((l) => l.trim() !== ''));
+      this.lines.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((l) => l.trim() !== ''),
+      );
       if (this.lines.length > 200) this.lines.splice(0, this.lines.length - 200);
     };
     this.proc.stdout?.on('data', keep);
@@ -113,7 +118,10 @@ class Daemon {
     const fatal = lastMatch(/fatal/i);
     const error = lastMatch(/error/i, fatal < 0 ? lines.length : fatal);
     if (fatal < 0) return (lines[error] ?? lines.at(-1) ?? '(no output)').trim();
-    return [lines[error], lines[fatal]].filter((l) => l !== undefined).map((l) => l!.trim()).join(' / ');
+    return [lines[error], lines[fatal]]
+      .filter((l) => l !== undefined)
+      .map((l) => l!.trim())
+      .join(' / ');
   }
 
   async describeExit(): Promise<string> {
@@ -150,14 +158,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function runIn(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  timeoutMs = 60_000,
-  input?: string,
-): Promise<RunResult> {
+function runIn(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 60_000, input?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { env, cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -291,8 +292,7 @@ export async function startSlurm(options: { cpus?: number } = {}): Promise<Local
 
   const daemons: Daemon[] = [];
   let stopped: Promise<void> | undefined;
-  const run = (cmd: string, args: string[], o: { cwd?: string; timeoutMs?: number } = {}) =>
-    runIn(cmd, args, env, o.cwd ?? dir, o.timeoutMs);
+  const run = (cmd: string, args: string[], o: { cwd?: string; timeoutMs?: number } = {}) => runIn(cmd, args, env, o.cwd ?? dir, o.timeoutMs);
 
   const stop = () =>
     (stopped ??= (async () => {
@@ -302,7 +302,7 @@ export async function startSlurm(options: { cpus?: number } = {}): Promise<Local
         await run('scancel', ['--user', userInfo().username], { timeoutMs: 10_000 }).catch(() => undefined);
         for (let i = 0; i < 20; i++) {
           const q = await run('squeue', ['-h', '-t', 'RUNNING,COMPLETING,CONFIGURING', '-o', '%i'], { timeoutMs: 5_000 }).catch(() => undefined);
-          if (!q || q.code !== 0 || q.stdout.trim() === '') break;
+          if (q?.code !== 0 || q.stdout.trim() === '') break;
           await sleep(250);
         }
       }

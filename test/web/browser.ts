@@ -58,7 +58,7 @@ const npmSupported = (host: Host) => host.platform === 'linux' && host.arch === 
 
 /** What to do when nothing is found, in one line. */
 function howToFix(host: Host): string {
-  if (npmSupported(host) && host.env['MISALIGN_TEST_BROWSER'] !== 'system') {
+  if (npmSupported(host) && host.env.MISALIGN_TEST_BROWSER !== 'system') {
     return `run \`npm ci\` (it brings ${NPM_PACKAGE}), or set CHROMIUM_PATH to a Chrome or Chromium executable`;
   }
   return `install Google Chrome or Chromium, or set CHROMIUM_PATH to its executable (the npm-provided ${NPM_PACKAGE} runs on Linux x64 only)`;
@@ -72,12 +72,12 @@ export function systemCandidates(host: Host = THIS_HOST): string[] {
     return [...apps.map((a) => join('/Applications', a)), ...apps.map((a) => join(homedir(), 'Applications', a))];
   }
   if (platform === 'win32') {
-    const roots = [env['PROGRAMFILES'], env['PROGRAMFILES(X86)'], env['LOCALAPPDATA']].filter((r): r is string => !!r);
+    const roots = [env.PROGRAMFILES, env['PROGRAMFILES(X86)'], env.LOCALAPPDATA].filter((r): r is string => !!r);
     const exes = ['Google\\Chrome\\Application\\chrome.exe', 'Chromium\\Application\\chrome.exe', 'Microsoft\\Edge\\Application\\msedge.exe'];
     return roots.flatMap((r) => exes.map((e) => `${r}\\${e}`));
   }
   const names = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
-  const dirs = [...(env['PATH'] ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin', '/snap/bin'];
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin', '/snap/bin'];
   return [...new Set(dirs.flatMap((d) => names.map((n) => join(d, n))))];
 }
 
@@ -133,7 +133,10 @@ export async function npmChromium(host: Host = THIS_HOST): Promise<BrowserChoice
       unpack(join(bin, 'fonts.tar.br'), tmp),
     ]);
     // The package's own fonts.conf names Lambda's folders; ours names this one's.
-    await writeFile(join(tmp, 'fonts.conf'), `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(dir, 'fonts')}</dir>\n  <cachedir>${join(dir, 'fonts-cache')}</cachedir>\n</fontconfig>\n`);
+    await writeFile(
+      join(tmp, 'fonts.conf'),
+      `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(dir, 'fonts')}</dir>\n  <cachedir>${join(dir, 'fonts-cache')}</cachedir>\n</fontconfig>\n`,
+    );
     try {
       await rename(tmp, dir);
     } catch (e) {
@@ -142,9 +145,9 @@ export async function npmChromium(host: Host = THIS_HOST): Promise<BrowserChoice
       if (!existsSync(join(dir, 'chromium'))) throw e;
     }
   }
-  const env: Record<string, string> = { LD_LIBRARY_PATH: [join(dir, 'lib'), host.env['LD_LIBRARY_PATH']].filter(Boolean).join(delimiter) };
+  const env: Record<string, string> = { LD_LIBRARY_PATH: [join(dir, 'lib'), host.env.LD_LIBRARY_PATH].filter(Boolean).join(delimiter) };
   // With no fontconfig set-up on the system, text is drawn with the bundled fonts.
-  if (!existsSync('/etc/fonts/fonts.conf') && !host.env['FONTCONFIG_FILE']) env['FONTCONFIG_FILE'] = join(dir, 'fonts.conf');
+  if (!existsSync('/etc/fonts/fonts.conf') && !host.env.FONTCONFIG_FILE) env.FONTCONFIG_FILE = join(dir, 'fonts.conf');
   return { executablePath: join(dir, 'chromium'), env, source: 'npm', label: `${NPM_PACKAGE} ${version}` };
 }
 
@@ -154,7 +157,7 @@ async function candidates(host: Host): Promise<BrowserChoice[] | { explicit: str
     const path = host.env[name];
     if (path) return { explicit: path, name };
   }
-  const only = host.env['MISALIGN_TEST_BROWSER'];
+  const only = host.env.MISALIGN_TEST_BROWSER;
   if (only !== undefined && only !== 'npm' && only !== 'system') throw oneLine(`MISALIGN_TEST_BROWSER must be npm or system, not ${JSON.stringify(only)}`);
   const found: BrowserChoice[] = [];
   if (only !== 'npm') {
@@ -176,7 +179,12 @@ function oneLine(message: string): Error {
 
 /** Launches one choice (with any extra flags); the browser's version goes into the label. */
 export async function launch(choice: BrowserChoice, extraArgs: string[] = []): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: choice.executablePath, headless: true, args: [...ARGS, ...extraArgs], env: { ...process.env, ...choice.env } });
+  const browser = await chromium.launch({
+    executablePath: choice.executablePath,
+    headless: true,
+    args: [...ARGS, ...extraArgs],
+    env: { ...process.env, ...choice.env },
+  });
   choice.label = `Chromium ${browser.version()} (${choice.label})`;
   return browser;
 }
@@ -186,7 +194,8 @@ export async function findBrowser(host: Host = THIS_HOST): Promise<{ choice: Bro
   const found = await candidates(host);
   if ('explicit' in found) {
     const choice: BrowserChoice = { executablePath: found.explicit, env: {}, source: 'variable', label: `${found.name}=${found.explicit}` };
-    if (!(await isExecutable(found.explicit))) throw oneLine(`${found.name}=${found.explicit} is not an executable file: point it at a Chrome or Chromium executable, or unset it`);
+    if (!(await isExecutable(found.explicit)))
+      throw oneLine(`${found.name}=${found.explicit} is not an executable file: point it at a Chrome or Chromium executable, or unset it`);
     try {
       return { choice, browser: await launch(choice) };
     } catch (e) {
@@ -202,10 +211,15 @@ export async function findBrowser(host: Host = THIS_HOST): Promise<{ choice: Bro
     }
   }
   const tried = failures.length ? ` (tried ${failures.join('; ')})` : '';
-  const only = host.env['MISALIGN_TEST_BROWSER'] ? ` with MISALIGN_TEST_BROWSER=${host.env['MISALIGN_TEST_BROWSER']}` : '';
+  const only = host.env.MISALIGN_TEST_BROWSER ? ` with MISALIGN_TEST_BROWSER=${host.env.MISALIGN_TEST_BROWSER}` : '';
   throw oneLine(`no browser for the web page's tests${only}${tried}: ${howToFix(host)}`);
 }
 
 function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim())?.trim() ?? 'unknown error';
+  return (
+    (e instanceof Error ? e.message : String(e))
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? 'unknown error'
+  );
 }

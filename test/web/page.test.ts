@@ -92,7 +92,12 @@ describe('the web page in Chromium', () => {
     expect(await page.locator('#heatmap').getAttribute('data-state')).toBe('final');
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
     expect(Math.max(0, ...longTasks)).toBeLessThan(250);
-    const values = JSON.parse((await page.locator('#heatmap').getAttribute('data-values'))!) as { encoding: string; factor: string; r2: number; predicted: string }[];
+    const values = JSON.parse((await page.locator('#heatmap').getAttribute('data-values'))!) as {
+      encoding: string;
+      factor: string;
+      r2: number;
+      predicted: string;
+    }[];
     const r2 = (encoding: string, factor: string) => values.find((v) => v.encoding === encoding && v.factor === factor)!.r2;
     for (const enc of ['x', 't']) {
       for (const f of ['s1', 's2', 's3']) expect(r2(enc, f)).toBeGreaterThan(0.9);
@@ -118,7 +123,9 @@ describe('the web page in Chromium', () => {
     const dir = await mkdtemp(join(tmpdir(), 'misalign-web-'));
     try {
       await writeFile(join(dir, 'config.json'), JSON.stringify(config));
-      const r = spawnSync(process.execPath, ['bin/misalign.js', 'train', '--config', join(dir, 'config.json'), '--out', join(dir, 'run')], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['bin/misalign.js', 'train', '--config', join(dir, 'config.json'), '--out', join(dir, 'run')], {
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(0);
       const cliMetrics = JSON.parse(await readFile(join(dir, 'run', 'metrics.json'), 'utf8'));
       expect(cliMetrics.factors).toEqual(metrics.factors);
@@ -194,7 +201,9 @@ describe('a run that fails', () => {
     await expect.poll(() => page.locator('#probe-run').isDisabled()).toBe(false);
     await page.fill('#probe-kept', 'a,shape');
     await page.click('#probe-run');
-    await expect.poll(() => page.locator('#probe-status').textContent(), { timeout: 60_000 }).toMatch(/Probed 200 fitting and 200 scoring rows\. 3 of 3 verdicts agree/);
+    await expect
+      .poll(() => page.locator('#probe-status').textContent(), { timeout: 60_000 })
+      .toMatch(/Probed 200 fitting and 200 scoring rows\. 3 of 3 verdicts agree/);
     // The heatmap's cells are the values the library computes in Node from the same files.
     const k = await Kernels.load();
     const table = parseFactorCsv(csv);

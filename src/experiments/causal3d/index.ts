@@ -16,7 +16,7 @@
  * b_color), so it is predictable through them to a degree; `dropped`
  * otherwise (rotations and the phrasing always).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { Rng } from '../../common/rng.js';
 import { classifierProbes, type ClassTarget } from '../../probes/classify.js';
 import { linearProbeR2 } from '../../probes/linear.js';
@@ -83,16 +83,24 @@ export function c3dPrediction(factor: C3dProbeFactor, sets: C3dBiasSets): 'kept'
 
 /** A factor row's metric and values: MCC for discrete factors, R² for continuous ones. */
 function c3dValues(f: C3dFactorResult): { metric: 'mcc' | 'r2'; linear: number; nonlinear: number } {
-  return f.kind === 'discrete' ? { metric: 'mcc', linear: f.mccLinear!, nonlinear: f.mccNonlinear! } : { metric: 'r2', linear: f.r2Linear!, nonlinear: f.r2Nonlinear! };
+  return f.kind === 'discrete'
+    ? { metric: 'mcc', linear: f.mccLinear!, nonlinear: f.mccNonlinear! }
+    : { metric: 'r2', linear: f.r2Linear!, nonlinear: f.r2Nonlinear! };
 }
 
 /** The Causal3D result table: MCC (discrete factors) or R² (continuous ones) from each encoder, with the theory's prediction. */
 export function formatC3dMetrics(metrics: C3dMetrics): string {
   const theory = metrics.theory as C3dBiasSets;
-  const lines = [`unbiased (theory: kept): ${theory.unbiased.join(', ')}; encoding size ${theory.encodingSize}; verdicts passed: ${metrics.passed}/${metrics.judged}`, '', 'encoding  factor    metric  linear  nonlinear  predicted  verdict'];
+  const lines = [
+    `unbiased (theory: kept): ${theory.unbiased.join(', ')}; encoding size ${theory.encodingSize}; verdicts passed: ${metrics.passed}/${metrics.judged}`,
+    '',
+    'encoding  factor    metric  linear  nonlinear  predicted  verdict',
+  ];
   for (const f of metrics.factors) {
     const v = c3dValues(f);
-    lines.push(`${f.encoding.padEnd(10)}${f.factor.padEnd(10)}${(v.metric === 'mcc' ? 'MCC' : 'R²').padEnd(6)}${v.linear.toFixed(3).padStart(7)}${v.nonlinear.toFixed(3).padStart(11)}  ${f.predicted.padEnd(9)}  ${f.verdict}`);
+    lines.push(
+      `${f.encoding.padEnd(10)}${f.factor.padEnd(10)}${(v.metric === 'mcc' ? 'MCC' : 'R²').padEnd(6)}${v.linear.toFixed(3).padStart(7)}${v.nonlinear.toFixed(3).padStart(11)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
+    );
   }
   lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
   return lines.join('\n');
@@ -114,8 +122,8 @@ export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3d
     const root = Rng.fromSeed(evalSeed);
     const n = config.evalSamples;
     const d = config.encodingSize;
-    const valueOf = (b: C3dBatch, i: number): Record<C3dProbeFactor, number> => ({ ...b.latents[i]!, phrase: b.phrases[i]! });
-    const { fit, score, standardised } = await probeSets(engine, world, config, evalSeed, valueOf);
+    const factorValues = (b: C3dBatch, i: number): Record<C3dProbeFactor, number> => ({ ...b.latents[i]!, phrase: b.phrases[i]! });
+    const { fit, score, standardised } = await probeSets(engine, world, config, evalSeed, factorValues);
     const sets = c3dBiasSets(config.bias);
     const column = (values: Record<C3dProbeFactor, number>[], f: C3dProbeFactor) => Float64Array.from(values, (v) => v[f]);
     const rows: C3dFactorResult[] = [];
@@ -135,11 +143,20 @@ export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3d
         score: column(score.values, f),
       }));
       const classes = classifierProbes(kernels, zFit, n, zScore, n, d, classTargets, root.fork(`classify-${encoding}`), { epochs: config.probeEpochs });
-      for (const r of classes) rows.push(row({ encoding, factor: r.name as C3dProbeFactor, kind: 'discrete', mccLinear: r.mccLinear, mccNonlinear: r.mccNonlinear }));
+      for (const r of classes)
+        rows.push(row({ encoding, factor: r.name as C3dProbeFactor, kind: 'discrete', mccLinear: r.mccLinear, mccNonlinear: r.mccNonlinear }));
       const regTargets = continuous.map((f) => ({ name: f, outputs: 1, fit: column(fit.values, f), score: column(score.values, f) }));
       const nonlinear = mlpProbeR2(kernels, zFit, n, zScore, n, d, regTargets, root.fork(`regress-${encoding}`), { maxEpochs: config.probeEpochs });
       regTargets.forEach((t, i) => {
-        rows.push(row({ encoding, factor: t.name as C3dFactor, kind: 'continuous', r2Linear: clip01(linearProbeR2(zFit, t.fit, n, zScore, t.score, n, d, 1)), r2Nonlinear: clip01(nonlinear[i]!.r2) }));
+        rows.push(
+          row({
+            encoding,
+            factor: t.name as C3dFactor,
+            kind: 'continuous',
+            r2Linear: clip01(linearProbeR2(zFit, t.fit, n, zScore, t.score, n, d, 1)),
+            r2Nonlinear: clip01(nonlinear[i]!.r2),
+          }),
+        );
       });
     }
     return rows;
@@ -147,22 +164,40 @@ export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3d
   // The evaluation's sets as embeddings and factors (misalign export-embeddings); the phrasing is probed from the text only, as here.
   async probeData({ config, engine, world }, evalSeed) {
     const n = config.evalSamples;
-    const valueOf = (b: C3dBatch, i: number): Record<C3dProbeFactor, number> => ({ ...b.latents[i]!, phrase: b.phrases[i]! });
-    const { fit, score } = await probeSets(engine, world, config, evalSeed, valueOf);
+    const factorValues = (b: C3dBatch, i: number): Record<C3dProbeFactor, number> => ({ ...b.latents[i]!, phrase: b.phrases[i]! });
+    const { fit, score } = await probeSets(engine, world, config, evalSeed, factorValues);
     const sets = c3dBiasSets(config.bias);
     const embeddings = probeSetEmbeddings(fit, score, n, config.encodingSize);
     const all = [...fit.values, ...score.values];
     const discrete = (['shape', 'x_pos', 'y_pos', 'phrase'] as const).map((f) => {
       const classes = f === 'phrase' ? 5 : C3D_CLASSES[f];
-      return { name: f, kind: 'discrete' as const, classes: Array.from({ length: classes }, (_, c) => String(c)), codes: Int32Array.from(all, (v) => v[f]), ...(f === 'phrase' && { encodings: ['text'] }) };
+      return {
+        name: f,
+        kind: 'discrete' as const,
+        classes: Array.from({ length: classes }, (_, c) => String(c)),
+        codes: Int32Array.from(all, (v) => v[f]),
+        ...(f === 'phrase' && { encodings: ['text'] }),
+      };
     });
-    const continuous = C3D_FACTORS.filter((f) => !(f in C3D_CLASSES)).map((f) => ({ name: f, kind: 'continuous' as const, columns: 1, values: Float64Array.from(all, (v) => v[f]) }));
+    const continuous = C3D_FACTORS.filter((f) => !(f in C3D_CLASSES)).map((f) => ({
+      name: f,
+      kind: 'continuous' as const,
+      columns: 1,
+      values: Float64Array.from(all, (v) => v[f]),
+    }));
     const factors = [...continuous, ...discrete];
     const expect = (p: 'kept' | 'partly') => factors.map((f) => f.name).filter((f) => c3dPrediction(f, sets) === p);
     return {
       sets: embeddings,
       factors,
-      options: { seed: evalSeed, split: new Uint8Array(2 * n).fill(1, n), expectKept: expect('kept'), expectPartly: expect('partly'), classifierEpochs: config.probeEpochs, probe: { maxEpochs: config.probeEpochs } },
+      options: {
+        seed: evalSeed,
+        split: new Uint8Array(2 * n).fill(1, n),
+        expectKept: expect('kept'),
+        expectPartly: expect('partly'),
+        classifierEpochs: config.probeEpochs,
+        probe: { maxEpochs: config.probeEpochs },
+      },
     };
   },
   theory: (config) => c3dBiasSets(config.bias),

@@ -35,7 +35,10 @@ export const IMAGE_TEXT_PRESETS = {
 export const QUICK_IMAGE_FILTERS = [16, 32, 64] as const;
 
 /** A caption bias: the first `selection` factors mentioned, or all mentioned and the last `perturbation` − 1 perturbed. */
-export const levelBiasSchema = z.union([z.object({ selection: integer('selection level', 1) }).strict(), z.object({ perturbation: integer('perturbation level', 1) }).strict()]);
+export const levelBiasSchema = z.union([
+  z.object({ selection: integer('selection level', 1) }).strict(),
+  z.object({ perturbation: integer('perturbation level', 1) }).strict(),
+]);
 export type LevelBias = z.output<typeof levelBiasSchema>;
 
 const recipeFields = {
@@ -43,9 +46,15 @@ const recipeFields = {
   seed: integer('seed'),
   evalSeed: integer('eval seed'),
   steps: positiveInteger('steps'),
-  batch: positiveInteger('batch').refine((v) => v >= 2, (v) => ({ message: `InfoNCE needs a batch of at least 2, got ${v}` })),
+  batch: positiveInteger('batch').refine(
+    (v) => v >= 2,
+    (v) => ({ message: `InfoNCE needs a batch of at least 2, got ${v}` }),
+  ),
   lr: positiveNumber('learning rate'),
-  imageSize: z.number().refine((v) => v === 32 || v === 64, (v) => ({ message: `image size must be 32 or 64, got ${v}` })),
+  imageSize: z.number().refine(
+    (v) => v === 32 || v === 64,
+    (v) => ({ message: `image size must be 32 or 64, got ${v}` }),
+  ),
   evalSamples: positiveInteger('evaluation samples'),
   form: oneOf('InfoNCE form', ['clip', 'ntxent']),
   tau: positiveNumber('temperature'),
@@ -89,7 +98,8 @@ type SharedConfig = Omit<{ [K in keyof typeof imageTextConfigFields]: z.output<(
 /** Settings check: exactly one of the two levels. */
 export function checkOneLevel(experiment: string) {
   return (s: { selectionLevel?: number; perturbationLevel?: number }, ctx: z.RefinementCtx) => {
-    if ((s.selectionLevel === undefined) === (s.perturbationLevel === undefined)) conflict(ctx, `the ${experiment} experiment needs exactly one of a selection level and a perturbation level`);
+    if ((s.selectionLevel === undefined) === (s.perturbationLevel === undefined))
+      conflict(ctx, `the ${experiment} experiment needs exactly one of a selection level and a perturbation level`);
   };
 }
 
@@ -107,11 +117,16 @@ export function checkImageTextConfig(c: SharedConfig & { bias: LevelBias }, ctx:
     conflict(ctx, error.message, error.code);
   }
   if (c.imageFilters !== undefined && c.imageFilters.length !== imageConvLayers(c.imageSize)) {
-    conflict(ctx, `the image encoder has ${imageConvLayers(c.imageSize)} convolutions at ${c.imageSize}×${c.imageSize}, so image filters must list ${imageConvLayers(c.imageSize)} numbers, got ${c.imageFilters.length}`, 'OUT_OF_RANGE');
+    conflict(
+      ctx,
+      `the image encoder has ${imageConvLayers(c.imageSize)} convolutions at ${c.imageSize}×${c.imageSize}, so image filters must list ${imageConvLayers(c.imageSize)} numbers, got ${c.imageFilters.length}`,
+      'OUT_OF_RANGE',
+    );
   }
   if (c.evalSeed === c.seed) conflict(ctx, `the evaluation seed must differ from the training seed (${c.seed})`, 'OUT_OF_RANGE');
   const min = Math.max(minEvalSamples(c.encodingSize), c.batch);
-  if (c.evalSamples < min) conflict(ctx, `evaluation samples must be at least ${min} (a batch, and enough for the probes), got ${c.evalSamples}`, 'OUT_OF_RANGE');
+  if (c.evalSamples < min)
+    conflict(ctx, `evaluation samples must be at least ${min} (a batch, and enough for the probes), got ${c.evalSamples}`, 'OUT_OF_RANGE');
   checkEngine(c, ctx);
 }
 
@@ -148,7 +163,13 @@ export function canonicalBias(bias: LevelBias, biasSets: (bias: LevelBias) => Le
  * setting's, else the public code's with the paper preset, else the quick
  * preset's rule for the caption bias (`quickEncodingSize`).
  */
-export function resolveImageTextFields(s: SharedSettings, bias: LevelBias, quickEncodingSize: number, publicCode: PublicCodeRecipe, quickTau: number): SharedConfig {
+export function resolveImageTextFields(
+  s: SharedSettings,
+  bias: LevelBias,
+  quickEncodingSize: number,
+  publicCode: PublicCodeRecipe,
+  quickTau: number,
+): SharedConfig {
   const preset = s.preset ?? 'quick';
   const p = IMAGE_TEXT_PRESETS[preset];
   const seed = s.seed ?? 0;
@@ -204,7 +225,13 @@ export function imageTextConfigs<const N extends string, E extends z.ZodRawShape
   const resolve = (input: unknown): z.output<typeof config> => {
     const s = parseWith(settings, input);
     const bias = canonicalBias(levelBias(s), biasSets);
-    return parseWith(config, { experiment, version: 1, bias, ...resolveImageTextFields(s, bias, biasSets(bias).encodingSize, publicCode, quickTau), ...extraValues(s) });
+    return parseWith(config, {
+      experiment,
+      version: 1,
+      bias,
+      ...resolveImageTextFields(s, bias, biasSets(bias).encodingSize, publicCode, quickTau),
+      ...extraValues(s),
+    });
   };
   return { settings, config, resolve };
 }

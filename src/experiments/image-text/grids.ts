@@ -6,7 +6,10 @@
  */
 import type { GridSpec } from '../experiment.js';
 
-export function imageTextGrid(kind: 'selection' | 'perturbation', labels: readonly string[]): GridSpec<{ selectionLevel?: number; perturbationLevel?: number }> {
+export function imageTextGrid(
+  kind: 'selection' | 'perturbation',
+  labels: readonly string[],
+): GridSpec<{ selectionLevel?: number; perturbationLevel?: number }> {
   const key = kind === 'selection' ? 'selectionLevel' : 'perturbationLevel';
   return { settings: labels.map((label, i) => ({ label, settings: { [key]: i + 1 } })), dependence: false };
 }

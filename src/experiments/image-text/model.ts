@@ -30,7 +30,11 @@ export function imageConvLayers(imageSize: number): number {
 export function imageEncoderSpec(config: { imageSize: number; encodingSize: number; imageFilters?: readonly number[] }): NetSpec {
   const conv = (filters: number) => ({ kind: 'conv' as const, kernel: [4, 4] as [number, number], filters, stride: 2, pad: 1 });
   const convs = (config.imageFilters ?? defaultImageFilters(config.imageSize)).map(conv);
-  return { input: [config.imageSize, config.imageSize, 3], slope: 0.2, layers: [...convs, { kind: 'dense', units: 100 }, { kind: 'dense', units: config.encodingSize }] };
+  return {
+    input: [config.imageSize, config.imageSize, 3],
+    slope: 0.2,
+    layers: [...convs, { kind: 'dense', units: 100 }, { kind: 'dense', units: config.encodingSize }],
+  };
 }
 
 /** The text encoder: two 1×3 convolutions over the one-hot tokens, the mean over positions, then the encoding. */
@@ -92,7 +96,7 @@ export interface ProbeSet<V> {
 /**
  * The probes' fitting and scoring sets: evalSamples fresh pairs each (streams
  * 'eval-fit' and 'eval-score' of the evaluation seed, a batch of B at a
- * time), with `valueOf(batch, i)` recorded for every pair; `standardised`
+ * time), with `factorValues(batch, i)` recorded for every pair; `standardised`
  * gives an encoder's embeddings standardised with the fitting set's statistics.
  * The embeddings are unit vectors (`probeOutputs: 'unit'`, the quick preset)
  * or the encoders' raw outputs ('raw', the public code's and the paper
@@ -103,7 +107,7 @@ export async function probeSets<T extends PairBatch, V>(
   data: PairData<T>,
   config: { evalSamples: number; batch: number; encodingSize: number; probeOutputs: 'unit' | 'raw' },
   evalSeed: number,
-  valueOf: (batch: T, i: number) => V,
+  factorValues: (batch: T, i: number) => V,
 ): Promise<{ fit: ProbeSet<V>; score: ProbeSet<V>; standardised(encoding: 'image' | 'text'): [Float32Array, Float32Array] }> {
   const { evalSamples: n, encodingSize: d, batch: B } = config;
   const root = Rng.fromSeed(evalSeed);
@@ -117,7 +121,7 @@ export async function probeSets<T extends PairBatch, V>(
       const batch = await data.batch(B, rng.fork(`chunk-${start}`));
       img.set(engine.encode('x', batch.images, B).subarray(0, rows * d), start * d);
       txt.set(engine.encode('t', batch.tokens, B).subarray(0, rows * d), start * d);
-      for (let i = 0; i < rows; i++) values.push(valueOf(batch, i));
+      for (let i = 0; i < rows; i++) values.push(factorValues(batch, i));
     }
     return config.probeOutputs === 'unit' ? { img: unitRows(img, n, d), txt: unitRows(txt, n, d), values } : { img, txt, values };
   };
@@ -136,7 +140,13 @@ export async function probeSets<T extends PairBatch, V>(
  * per encoder (2n, d), the fitting set's n rows then the scoring set's, with
  * the MLP probes' random streams where the experiment names its own.
  */
-export function probeSetEmbeddings<V>(fit: ProbeSet<V>, score: ProbeSet<V>, n: number, d: number, streams?: (encoding: 'image' | 'text') => EmbeddingSet['streams']): EmbeddingSet[] {
+export function probeSetEmbeddings<V>(
+  fit: ProbeSet<V>,
+  score: ProbeSet<V>,
+  n: number,
+  d: number,
+  streams?: (encoding: 'image' | 'text') => EmbeddingSet['streams'],
+): EmbeddingSet[] {
   const joined = (a: Float32Array, b: Float32Array) => {
     const out = new Float32Array(a.length + b.length);
     out.set(a);

@@ -11,7 +11,8 @@ export function fileImages(file: Mpi3dFile): ImageSource {
   return async (index, size, out) => {
     if (file.height !== file.width) throw new MisalignError('SHAPE_MISMATCH', `MPI3D images must be square, the file's are ${file.height}×${file.width}`);
     if (file.height === size) return file.image(index, out);
-    if (file.height !== 2 * size) throw new MisalignError('SHAPE_MISMATCH', `the file's images are ${file.height}×${file.width}; this run needs ${size}×${size} (or twice that)`);
+    if (file.height !== 2 * size)
+      throw new MisalignError('SHAPE_MISMATCH', `the file's images are ${file.height}×${file.width}; this run needs ${size}×${size} (or twice that)`);
     full ??= new Uint8Array(file.imageBytes);
     const src = await file.image(index, full);
     const W = file.width;

@@ -32,7 +32,7 @@ const dataField = z.string().min(1).nullable();
 export const MPI3D_PUBLIC_CODE = { steps: 200_001, encodingSize: (bias: Mpi3dBias) => mpi3dBiasSets(bias).unbiased.length };
 /** The quick preset's τ: 0.1 (a schedule from 0.05 to 0.5 fixed level {color} but lost shape at ∅: docs/image-text.md#the-quick-preset). */
 export const MPI3D_QUICK_TAU = 0.1;
-const configs = imageTextConfigs('mpi3d', mpi3dBiasSets, MPI3D_PUBLIC_CODE, MPI3D_QUICK_TAU, { data: dataField }, (s) => ({ data: s['data'] ?? null }));
+const configs = imageTextConfigs('mpi3d', mpi3dBiasSets, MPI3D_PUBLIC_CODE, MPI3D_QUICK_TAU, { data: dataField }, (s) => ({ data: s.data ?? null }));
 export const mpi3dSettingsSchema = configs.settings;
 export type Mpi3dSettings = z.input<typeof mpi3dSettingsSchema>;
 export const mpi3dConfigSchema = configs.config;
@@ -57,9 +57,15 @@ export type Mpi3dMetrics = RunMetrics<Mpi3dFactorResult>;
 /** The MPI3D result table: MCC per factor from each encoder, with the theory's prediction. */
 export function formatMpi3dMetrics(metrics: Mpi3dMetrics): string {
   const theory = metrics.theory as ReturnType<typeof mpi3dBiasSets>;
-  const lines = [`unbiased (theory: kept): ${theory.unbiased.join(', ')}; encoding size ${theory.encodingSize}; verdicts passed: ${metrics.passed}/${metrics.judged}`, '', 'encoding  factor      MCC linear  MCC nonlinear  predicted  verdict'];
+  const lines = [
+    `unbiased (theory: kept): ${theory.unbiased.join(', ')}; encoding size ${theory.encodingSize}; verdicts passed: ${metrics.passed}/${metrics.judged}`,
+    '',
+    'encoding  factor      MCC linear  MCC nonlinear  predicted  verdict',
+  ];
   for (const f of metrics.factors) {
-    lines.push(`${f.encoding.padEnd(10)}${f.factor.padEnd(12)}${f.mccLinear.toFixed(3).padStart(10)}${f.mccNonlinear.toFixed(3).padStart(15)}  ${f.predicted.padEnd(9)}  ${f.verdict}`);
+    lines.push(
+      `${f.encoding.padEnd(10)}${f.factor.padEnd(12)}${f.mccLinear.toFixed(3).padStart(10)}${f.mccNonlinear.toFixed(3).padStart(15)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
+    );
   }
   lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
   return lines.join('\n');
@@ -100,7 +106,9 @@ export const mpi3dExperiment: Experiment<Mpi3dSettings, Mpi3dConfig, Mpi3dData &
     const rows: Mpi3dFactorResult[] = [];
     for (const encoding of ['image', 'text'] as const) {
       const [zFit, zScore] = standardised(encoding);
-      const results = classifierProbes(kernels, zFit, n, zScore, n, config.encodingSize, targets, root.fork(`probe-${encoding}`), { epochs: config.probeEpochs });
+      const results = classifierProbes(kernels, zFit, n, zScore, n, config.encodingSize, targets, root.fork(`probe-${encoding}`), {
+        epochs: config.probeEpochs,
+      });
       for (const r of results) {
         const factor = r.name as Mpi3dFactor;
         const predicted = (unbiased as string[]).includes(factor) ? 'kept' : 'dropped';

@@ -114,9 +114,19 @@ export function presetRecipe(preset: PresetName, world: QuickStepsFor): Recipe {
 }
 
 /** `1-3`, `1,2,5`, `none`, a list of indices, or one index (YAML reads `select: 1` as a number). */
-const indexList = z.union([z.string().min(1), z.array(z.number().int()), z.number().int().transform((n) => [n])], {
-  errorMap: () => ({ message: "expected factors such as '1-3', '1,2,5', 'none' or a list of indices" }),
-});
+const indexList = z.union(
+  [
+    z.string().min(1),
+    z.array(z.number().int()),
+    z
+      .number()
+      .int()
+      .transform((n) => [n]),
+  ],
+  {
+    errorMap: () => ({ message: "expected factors such as '1-3', '1,2,5', 'none' or a list of indices" }),
+  },
+);
 
 const probeFields = {
   hidden: positiveInteger('probe hidden units'),
@@ -190,19 +200,30 @@ export const numericConfigSchema = z
   .superRefine((c, ctx) => {
     try {
       const bias = resolveBias({ ns: c.ns, nm: c.nm, select: c.selected, perturb: c.perturbed });
-      if (bias.selected.join() !== c.selected.join() || bias.perturbed.join() !== c.perturbed.join()) conflict(ctx, 'selected and perturbed must be sorted lists without repeats', 'OUT_OF_RANGE');
+      if (bias.selected.join() !== c.selected.join() || bias.perturbed.join() !== c.perturbed.join())
+        conflict(ctx, 'selected and perturbed must be sorted lists without repeats', 'OUT_OF_RANGE');
     } catch (error) {
       if (!(error instanceof MisalignError)) throw error;
       conflict(ctx, error.message, error.code);
     }
     if (c.evalSeed === c.seed) conflict(ctx, `the evaluation seed must differ from the training seed (${c.seed})`, 'OUT_OF_RANGE');
     const min = minEvalSamples(c.encodingSize);
-    if (c.evalSamples < min) conflict(ctx, `evaluation samples must be at least ${min} (the probes fit ${c.encodingSize + 1} linear coefficients and need samples to spare), got ${c.evalSamples}`, 'OUT_OF_RANGE');
+    if (c.evalSamples < min)
+      conflict(
+        ctx,
+        `evaluation samples must be at least ${min} (the probes fit ${c.encodingSize + 1} linear coefficients and need samples to spare), got ${c.evalSamples}`,
+        'OUT_OF_RANGE',
+      );
     // The image x = g_x(z_x) has ns + nm dimensions, an invertible function of the latents z_x
     // (docs/model.md), and the text t has |I_θ| + nm, no more: an encoding of more dimensions than
     // the image has nothing more to hold.
     const input = c.ns + c.nm;
-    if (c.encodingSize > input) conflict(ctx, `encoding size must be at most ${input}, the ${input} dimensions (ns + nm = ${c.ns} + ${c.nm}) of the image the encoder sees, got ${c.encodingSize}`, 'OUT_OF_RANGE');
+    if (c.encodingSize > input)
+      conflict(
+        ctx,
+        `encoding size must be at most ${input}, the ${input} dimensions (ns + nm = ${c.ns} + ${c.nm}) of the image the encoder sees, got ${c.encodingSize}`,
+        'OUT_OF_RANGE',
+      );
     checkEngine(c, ctx);
   });
 export type NumericConfig = z.output<typeof numericConfigSchema>;

@@ -18,7 +18,15 @@ import type { TwoTowerSpec } from '../../training/engine.js';
 import type { DownstreamRunOptions, Experiment, GridSpec, Model, RunMetrics } from '../experiment.js';
 import { coreBatchSource } from './batches.js';
 import { numericCost } from './cost.js';
-import { biasOf, downstreamStepsFor, numericConfigSchema, numericSettingsSchema, resolveNumericConfig, type NumericConfig, type NumericSettings } from './config.js';
+import {
+  biasOf,
+  downstreamStepsFor,
+  numericConfigSchema,
+  numericSettingsSchema,
+  resolveNumericConfig,
+  type NumericConfig,
+  type NumericSettings,
+} from './config.js';
 import { numericGrids } from './grids.js';
 
 export type NumericMetrics = RunMetrics<FactorResult>;
@@ -52,7 +60,9 @@ export function formatNumericMetrics(metrics: NumericMetrics): string {
     'encoding  factor     R² linear  R² nonlinear  predicted  verdict',
   ];
   for (const f of metrics.factors) {
-    lines.push(`${`ẑ_${f.encoding}`.padEnd(10)}${f.factor.padEnd(11)}${f.r2Linear.toFixed(3).padStart(9)}${f.r2Nonlinear.toFixed(3).padStart(14)}  ${f.predicted.padEnd(9)}  ${f.verdict}`);
+    lines.push(
+      `${`ẑ_${f.encoding}`.padEnd(10)}${f.factor.padEnd(11)}${f.r2Linear.toFixed(3).padStart(9)}${f.r2Nonlinear.toFixed(3).padStart(14)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
+    );
   }
   lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
   return lines.join('\n');
@@ -80,7 +90,11 @@ export const numericExperiment: Experiment<NumericSettings, NumericConfig, DataG
   world: numericWorld,
   model: (config) => numericModel(config),
   async probeData({ config, engine, world }, evalSeed) {
-    return representationProbeData((which, data, rows) => engine.encode(which, data, rows), world, { seed: evalSeed, samples: config.evalSamples, probe: config.probe });
+    return representationProbeData((which, data, rows) => engine.encode(which, data, rows), world, {
+      seed: evalSeed,
+      samples: config.evalSamples,
+      probe: config.probe,
+    });
   },
   cost: numericCost,
   batches: (config, world, kernels) => coreBatchSource(config, world, kernels),

@@ -38,7 +38,12 @@ export function conv2dForward(x: ArrayLike<number>, w: ArrayLike<number>, b: Arr
 }
 
 /** Gradients of Σ dy ⊙ y with respect to x, w and b. */
-export function conv2dBackward(x: ArrayLike<number>, w: ArrayLike<number>, dy: ArrayLike<number>, s: Conv2dShape): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+export function conv2dBackward(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  s: Conv2dShape,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
   const dx = new Float64Array(s.N * s.H * s.W * s.C);
   const dw = new Float64Array(s.KH * s.KW * s.C * s.F);
   const db = new Float64Array(s.F);

@@ -43,7 +43,13 @@ export function groupedBackward(
 }
 
 /** dY = (Ŷ − Y)·scale per column, and each column's sum of squared errors. */
-export function squaredErrorGrad(Yhat: Float32Array, Y: Float32Array, scale: ArrayLike<number>, rows: number, O: number): { dY: Float64Array; colLoss: Float64Array } {
+export function squaredErrorGrad(
+  Yhat: Float32Array,
+  Y: Float32Array,
+  scale: ArrayLike<number>,
+  rows: number,
+  O: number,
+): { dY: Float64Array; colLoss: Float64Array } {
   const dY = new Float64Array(rows * O);
   const colLoss = new Float64Array(O);
   for (let r = 0; r < rows; r++) {

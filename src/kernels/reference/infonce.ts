@@ -44,9 +44,9 @@ function dot(a: Float64Array, i: number, b: Float64Array, j: number, d: number):
 /** Softmax of `row` over the entries `keep` allows; returns the probabilities and the log-sum-exp. */
 function softmax(row: Float64Array, keep: (j: number) => boolean) {
   let m = -Infinity;
-  row.forEach((v, j) => keep(j) && (m = Math.max(m, v)));
+  for (let j = 0; j < row.length; j++) if (keep(j)) m = Math.max(m, row[j]!);
   let s = 0;
-  row.forEach((v, j) => keep(j) && (s += Math.exp(v - m)));
+  for (let j = 0; j < row.length; j++) if (keep(j)) s += Math.exp(row[j]! - m);
   return { p: row.map((v, j) => (keep(j) ? Math.exp(v - m) / s : 0)), lse: m + Math.log(s) };
 }
 

@@ -46,7 +46,7 @@ export function lpsimclrDirectional(
     let sum = 0;
     for (const v of u) sum += Math.exp(v - m);
     const logmeanexp = m + Math.log(sum) - Math.log(excludeSelf ? M : M + 1);
-    loss += (2 * (alpha * pos / tau + (1 - alpha) * logmeanexp)) / N;
+    loss += (2 * ((alpha * pos) / tau + (1 - alpha) * logmeanexp)) / N;
 
     // ∂L/∂u_ij = 2(1−α)/N · softmax_j(u_i); ∂u/∂dist = −1/τ
     const dNeg = (j: number) => ((-2 * (1 - alpha)) / (tau * N)) * (Math.exp(u[j]! - m) / sum);
@@ -70,7 +70,14 @@ export function lpsimclrDirectional(
 }
 
 /** L(a, b, a) with in-batch negatives (row i's own pair excluded); ∂L/∂a includes its role as a negative. */
-export function lpsimclrInBatch(a: ArrayLike<number>, b: ArrayLike<number>, N: number, d: number, tau = 1, alpha = 0.5): { loss: number; ga: Float64Array; gb: Float64Array } {
+export function lpsimclrInBatch(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  N: number,
+  d: number,
+  tau = 1,
+  alpha = 0.5,
+): { loss: number; ga: Float64Array; gb: Float64Array } {
   const r = lpsimclrDirectional(a, b, a, N, N, d, tau, alpha, true);
   return { loss: r.loss, ga: r.ga.map((v, i) => v + r.gc[i]!), gb: r.gb };
 }

@@ -25,6 +25,6 @@ export function adamStep(
   const v2 = Float64Array.from(v, (vi, i) => beta2 * vi + (1 - beta2) * g[i]! ** 2);
   const bc1 = 1 - beta1 ** t;
   const bc2 = 1 - beta2 ** t;
-  const p2 = Float64Array.from(p, (pi, i) => pi - (lr / bc1) * m2[i]! / (Math.sqrt(v2[i]!) / Math.sqrt(bc2) + eps));
+  const p2 = Float64Array.from(p, (pi, i) => pi - ((lr / bc1) * m2[i]!) / (Math.sqrt(v2[i]!) / Math.sqrt(bc2) + eps));
   return { p: p2, m: m2, v: v2 };
 }
