@@ -10,11 +10,11 @@
  */
 export { MisalignError, type MisalignErrorCode } from './common/errors.js';
 export { Rng } from './common/rng.js';
-export { tensor2d, type Tensor2D } from './common/tensor.js';
+export type { Tensor2D } from './common/tensor.js';
 
 // The theory's prediction and the bias numbering (docs/numbering.md).
 export { describe, describeBias, type BiasDescription } from './latent/describe.js';
-export { resolveBias, biasNumbers, identifiedFactors, DEFAULT_NS, DEFAULT_NM, type BiasConfig, type BiasOptions, type BiasNumbers } from './latent/bias.js';
+export { resolveBias, biasNumbers, identifiedFactors, type BiasConfig, type BiasOptions, type BiasNumbers } from './latent/bias.js';
 export { rankSubset, unrankSubset } from './latent/subsets.js';
 
 // The numeric world (docs/model.md).
@@ -41,39 +41,25 @@ export {
   type RunHooks,
   type RunInput,
 } from './experiments/lifecycle.js';
-export { numericExperiment, numericWorld, numericModel, type NumericMetrics } from './experiments/numeric/index.js';
-export {
-  resolveNumericConfig,
-  PRESETS,
-  quickSteps,
-  quickAlpha,
-  type NumericSettings,
-  type NumericConfig,
-  type PresetName,
-} from './experiments/numeric/config.js';
-export { stepBatch } from './experiments/numeric/batches.js';
-export {
-  mpi3dExperiment,
-  resolveMpi3dConfig,
-  type Mpi3dSettings,
-  type Mpi3dConfig,
-  type Mpi3dMetrics,
-  type Mpi3dFactorResult,
-} from './experiments/mpi3d/index.js';
-export { causal3dExperiment, resolveC3dConfig, type C3dSettings, type C3dConfig, type C3dMetrics, type C3dFactorResult } from './experiments/causal3d/index.js';
+export type { NumericMetrics } from './experiments/numeric/index.js';
+// Each experiment's settings, config and metrics; its value is EXPERIMENTS[name], its config resolveConfig(settings).
+export type { NumericSettings, NumericConfig, PresetName } from './experiments/numeric/config.js';
+export type { Mpi3dSettings, Mpi3dConfig, Mpi3dMetrics, Mpi3dFactorResult } from './experiments/mpi3d/index.js';
+export type { C3dSettings, C3dConfig, C3dMetrics, C3dFactorResult } from './experiments/causal3d/index.js';
 
 // Encoders, engines and the training loop (docs/losses.md).
-export { mlpNet, netLayout, netParamCount, initNetParams, type NetSpec, type LayerSpec } from './encoders/net.js';
+export { mlpNet, type NetSpec, type LayerSpec } from './encoders/net.js';
+export { CoreNet, type NetPass } from './encoders/core-net.js';
 export type { Engine, EngineState, StepBatch, StepResult, TwoTowerSpec, EngineName, TfjsBackend } from './training/engine.js';
 export type { LossSpec } from './training/losses.js';
 export { train, type TrainPlan, type TrainHooks, type TrainingSnapshot, type Progress, type LogRow, type BatchSource } from './training/trainer.js';
-export { learningRate, parseSchedule, type Schedule } from './training/schedule.js';
+export type { Schedule } from './training/schedule.js';
 
 // Probes, metrics and verdicts (docs/evaluation.md).
-export { evaluateRepresentations, minEvalSamples, DEFAULT_EVAL_SAMPLES, type FactorResult, type Encoder } from './probes/evaluate.js';
+export { evaluateRepresentations, type FactorResult, type Encoder } from './probes/evaluate.js';
 export { verdictFor, imageTextVerdict, KEPT_MIN_R2, DROPPED_MAX_R2, IMAGE_TEXT_KEPT_MIN, IMAGE_TEXT_DROPPED_MAX, type Verdict } from './probes/verdicts.js';
 export { linearProbeR2 } from './probes/linear.js';
-export { mlpProbeR2, DEFAULT_PROBE, type MlpProbeOptions, type ProbeTarget } from './probes/mlp-probe.js';
+export { mlpProbeR2, type MlpProbeOptions, type ProbeTarget } from './probes/mlp-probe.js';
 export { classifierProbes, type ClassTarget } from './probes/classify.js';
 export { evaluateDownstream, type DownstreamOptions, type DownstreamResult } from './probes/downstream.js';
 export { mcc, mccMulticlass } from './probes/mcc.js';
@@ -86,9 +72,7 @@ export { summarizeSweep, type SweepSummary, type SummaryCell, type ImageTextCell
 // Figures (Vega-Lite specifications, rendered to SVG anywhere).
 export {
   heatmapSpec,
-  heatmapKeys,
   imageTextHeatmapSpec,
-  imageTextKeys,
   downstreamSpec,
   runHeatmapSpec,
   embeddingHeatmapSpec,
@@ -97,7 +81,6 @@ export {
 // Probing anyone's embeddings (docs/evaluation.md#your-own-embeddings); files on disk are in 'misalign/node'.
 export {
   probeEmbeddings,
-  splitRows,
   type EmbeddingSet,
   type FactorSpec,
   type ProbeEmbeddingsOptions,
@@ -105,4 +88,4 @@ export {
   type EmbeddingProbeResult,
 } from './probes/embeddings.js';
 export { factorTable, parseFactorCsv, type FactorTable, type FactorTableOptions } from './probes/factor-table.js';
-export { readNpy, encodeNpy, parseNpyHeader, type NpyHeader } from './common/npy.js';
+export { readNpy, encodeNpy, type NpyHeader } from './common/npy.js';

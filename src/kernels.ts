@@ -14,5 +14,3 @@ export { InfoNce, type InfoNceForm, type InfoNceOptions } from './kernels/infonc
 export { Adam, clipGradNorm, type AdamOptions } from './kernels/optim.js';
 export { Conv2d, convOutSize, type Conv2dShape } from './kernels/conv.js';
 export { ObservationSampler, type SamplerWorld } from './kernels/sampler.js';
-export { CoreNet, type NetPass } from './encoders/core-net.js';
-export { CoreEngine } from './training/core-engine.js';

@@ -16,7 +16,7 @@
 import { isNode } from '../common/env.js';
 import { MisalignError } from '../common/errors.js';
 import type { Arena, F32Buffer } from './arena.js';
-import type { KernelExports, KernelFunctionName } from './module.js';
+import type { KernelExports, KernelFunctionName } from './exports.js';
 
 // Slot states (the worker program uses the same numbers literally): 0 idle, 1 posted, 2 done, 3 stop.
 const IDLE = 0;
