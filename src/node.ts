@@ -43,4 +43,4 @@ export { Mpi3dFile } from './scenes/mpi3d-file.js';
 export { NpyFile } from './common/npy-file.js';
 export { probeEmbeddingFiles, openEmbeddings, readFactors, type FactorRows, type ProbeFilesOptions, type ProbeFilesResult } from './probes/embedding-files.js';
 export { writeProbeResults } from './reports/probe-report.js';
-export { exportRunEmbeddings, type ExportedEmbeddings } from './experiments/run-dir.js';
+export { exportRunEmbeddings, type ExportedEmbeddings } from './experiments/embeddings-export.js';

@@ -12,7 +12,7 @@ import { Kernels } from '../kernels/module.js';
 import { probeEmbeddingFiles, type ProbeFilesOptions } from '../probes/embedding-files.js';
 import type { ProbeProgress } from '../probes/embeddings.js';
 import { writeProbeResults } from '../reports/probe-report.js';
-import { exportRunEmbeddings } from '../experiments/run-dir.js';
+import { exportRunEmbeddings } from '../experiments/embeddings-export.js';
 import { duration, type CliIo } from './io.js';
 import { integerOption, stringOption } from './options.js';
 

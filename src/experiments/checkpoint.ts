@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MisalignError } from '../common/errors.js';
 import type { LogRow, TrainingSnapshot } from '../training/trainer.js';
-import { writeAtomic } from './files.js';
+import { writeAtomic } from '../common/files.js';
 
 const MAGIC = new TextEncoder().encode('MISALIGN-CKPT1\n');
 

@@ -4,7 +4,7 @@
  * heatmap DIR/heatmap.svg and .png, and DIR/index.html with both.
  */
 import { join } from 'node:path';
-import { ensureWritableDir, writeAtomic, writeCsv, writeJson } from '../experiments/files.js';
+import { ensureWritableDir, writeAtomic, writeCsv, writeJson } from '../common/files.js';
 import { provenance, provenanceLine } from '../experiments/provenance.js';
 import type { ProbeFilesOptions, ProbeFilesResult } from '../probes/embedding-files.js';
 import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../probes/verdicts.js';

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../experiments/files.js';
+import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../common/files.js';
 import { FILES } from '../experiments/run-dir.js';
 import type { BaseConfig } from '../experiments/experiment.js';
 import { DROPPED_MAX_R2, IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN, KEPT_MIN_R2 } from '../probes/verdicts.js';

@@ -18,7 +18,7 @@ import { parse } from 'csv-parse/sync';
 import type { TopLevelSpec } from 'vega-lite';
 import { MisalignError } from '../common/errors.js';
 import type { BaseConfig, RunMetrics } from '../experiments/experiment.js';
-import { readJsonIfExists, writeAtomic } from '../experiments/files.js';
+import { readJsonIfExists, writeAtomic } from '../common/files.js';
 import { experimentOf } from '../experiments/registry.js';
 import { FILES, readRunConfig } from '../experiments/run-dir.js';
 import { provenance, provenanceLine } from '../experiments/provenance.js';

@@ -14,7 +14,7 @@
 import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ensureWritableDir, readJsonIfExists, writeJson } from '../experiments/files.js';
+import { ensureWritableDir, readJsonIfExists, writeJson } from '../common/files.js';
 
 export const INVOCATIONS_DIR = 'invocations';
 

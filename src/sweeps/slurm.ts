@@ -23,7 +23,7 @@ import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MisalignError } from '../common/errors.js';
-import { ensureWritableDir, writeAtomic } from '../experiments/files.js';
+import { ensureWritableDir, writeAtomic } from '../common/files.js';
 
 /**
  * The CLI script of this installation (bin/misalign.js, absolute): the

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { MisalignError } from '../common/errors.js';
 import { canonicalJson } from '../experiments/checkpoint.js';
 import type { BaseConfig, DownstreamRunOptions, RunMetrics } from '../experiments/experiment.js';
-import { ensureWritableDir, readJsonIfExists, writeCsv, writeJson } from '../experiments/files.js';
+import { ensureWritableDir, readJsonIfExists, writeCsv, writeJson } from '../common/files.js';
 import { provenance } from '../experiments/provenance.js';
 import { resolveConfig } from '../experiments/lifecycle.js';
 import { experimentNamed } from '../experiments/registry.js';

@@ -7,7 +7,7 @@ import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pr
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { MisalignError } from '../common/errors.js';
+import { MisalignError } from './errors.js';
 
 let counter = 0;
 
