@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { describe, type BiasDescription } from '../latent/describe.js';
 import { formatSet } from '../latent/index-lists.js';
 import type { CliIo } from './io.js';
-import { integerOption, stringOption } from './options.js';
+import { withBiasOptions } from './options.js';
 
 interface DescribeFlags {
   ns?: number;
@@ -43,18 +43,7 @@ export function formatDescription(d: BiasDescription): string {
 }
 
 export function registerDescribe(program: Command, io: CliIo): void {
-  program
-    .command('describe')
-    .description("which factors a selection/perturbation bias keeps and drops (the theory's prediction)")
-    .option('--ns <n>', 'number of semantic factors (default 10, at most 30)', integerOption('--ns'))
-    .option('--nm <n>', 'modality-specific factors per modality (default 5)', integerOption('--nm'))
-    .option('--theta <n>', 'selection I_θ by its paper number (1-based graded order)', integerOption('--theta'))
-    .option('--theta-code <n>', "selection by the public code's 0-based number", integerOption('--theta-code'))
-    .option('--select <list>', 'selection as a list: 1,2,5 or 1-5', stringOption('--select'))
-    .option('--rho <n>', 'perturbation I_ρ by the paper tables: 1 = ∅, k = (k−1)-th subset of {1..ns}', integerOption('--rho'))
-    .option('--rho-within <n>', "perturbation by the paper's definition: proper subsets of I_θ, 1 = ∅", integerOption('--rho-within'))
-    .option('--rho-code <n>', "perturbation by the public code's number: −1 = ∅", integerOption('--rho-code'))
-    .option('--perturb <list>', 'perturbation as a list: 1,2 or 1-2 (none = ∅)', stringOption('--perturb'))
+  withBiasOptions(program.command('describe').description("which factors a selection/perturbation bias keeps and drops (the theory's prediction)"))
     .option('--json', 'print one JSON object')
     .action((flags: DescribeFlags) => {
       const { json, ...options } = flags;

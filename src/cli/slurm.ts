@@ -4,7 +4,6 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import { BUILTIN_GRIDS, isBuiltinGrid } from '../sweeps/grids.js';
 import { estimatedSeconds, planShards } from '../sweeps/shards.js';
@@ -12,7 +11,7 @@ import { writeSlurmScripts } from '../sweeps/slurm.js';
 import { gridRunId } from '../sweeps/sweep.js';
 import { studyRuns } from '../reports/reproduce.js';
 import type { CliIo } from './io.js';
-import { integerOption, stringOption } from './options.js';
+import { integerOption, stringOption, presetOption } from './options.js';
 import { downstreamFlag, gridRunsOf, parseDependence, type GridFlags } from './sweep.js';
 
 interface SlurmFlags extends GridFlags {
@@ -82,9 +81,7 @@ export function registerSlurm(program: Command, io: CliIo): void {
     .option('--reproduce', "instead of one grid, the paper's numeric study (misalign reproduce: every numeric grid, both semantics, the downstream study)")
     .option('--dependence <list>', 'independent, dependent or both (default independent)', stringOption('--dependence'))
     .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
-    .addOption(
-      new Option('--preset <name>', 'training recipe (default quick; long: the image-text quick recipe at 12,000 steps)').choices(['quick', 'long', 'paper']),
-    )
+    .addOption(presetOption())
     .option('--steps <n>', 'steps of every run (where its grid setting names none)', integerOption('--steps'))
     .option('--eval-samples <n>', 'samples in each evaluation set', integerOption('--eval-samples'))
     .option('--downstream', 'also run the downstream tasks on every (numeric) run')

@@ -4,7 +4,7 @@
  * summary on stdout. Exit status 1 if any run failed (the others still ran).
  */
 import { availableParallelism } from 'node:os';
-import { Option, type Command } from 'commander';
+import { type Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import type { Dependence } from '../latent/model.js';
 import { BUILTIN_GRIDS, expandGrid, type Grid, type GridRun } from '../sweeps/grids.js';
@@ -17,7 +17,7 @@ import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../probes/verdicts.
 import type { SweepSummary } from '../sweeps/summary.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
 import { duration, type CliIo } from './io.js';
-import { integerOption, stringOption } from './options.js';
+import { integerOption, stringOption, presetOption } from './options.js';
 
 interface SweepFlags {
   grid?: string;
@@ -151,9 +151,7 @@ export function sweepProgress(io: CliIo, runs: readonly GridRun[]): (e: SweepEve
 export function withStudyOptions(command: Command): Command {
   return command
     .option('--seeds <n>', 'seeds 0..n-1 per setting (default 3)', integerOption('--seeds'))
-    .addOption(
-      new Option('--preset <name>', 'training recipe (default quick; long: the image-text quick recipe at 12,000 steps)').choices(['quick', 'long', 'paper']),
-    )
+    .addOption(presetOption())
     .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
     .option(
       '--shard <i/n|auto>',

@@ -7,7 +7,7 @@
  */
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { MisalignError, parseInteger } from '../common/errors.js';
+import { MisalignError } from '../common/errors.js';
 import { objectShape } from '../common/schema.js';
 import type { AnySettings, RunMetrics } from '../experiments/experiment.js';
 import { EXPERIMENTS, EXPERIMENT_NAMES, experimentNamed, experimentOf, type AnyExperiment } from '../experiments/registry.js';
@@ -17,27 +17,8 @@ import { MAX_THREADS } from '../experiments/engine-settings.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import type { Progress } from '../training/trainer.js';
 import type { CliIo } from './io.js';
-import { integerOption, stringOption } from './options.js';
-
-function numberOption(flag: string) {
-  return (value: string, previous: number | undefined): number => {
-    if (previous !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', `${flag} is given more than once`);
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new MisalignError('NOT_A_NUMBER', `${flag} must be a number, got '${value}'`);
-    return n;
-  };
-}
-
-function listOption(flag: string) {
-  return (value: string, previous: number[] | undefined): number[] => {
-    if (previous !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', `${flag} is given more than once`);
-    const items = value.split(',').map((v) => Number(v.trim()));
-    if (items.length === 0 || items.some((n) => !Number.isFinite(n) || n <= 0)) {
-      throw new MisalignError('NOT_A_NUMBER', `${flag} must be a comma-separated list of positive numbers, got '${value}'`);
-    }
-    return items;
-  };
-}
+import { integerOption, listOption, numberOption, stringOption, threadsOption, withBiasOptions, presetOption } from './options.js';
+import { ENGINE_NAMES, TFJS_BACKENDS } from '../training/engine.js';
 
 interface TrainFlags {
   experiment?: string;
@@ -169,11 +150,6 @@ export function formatDownstream(result: DownstreamResult): string {
   ].join('\n');
 }
 
-function threadsOption(value: string, previous: number | 'auto' | undefined): number | 'auto' {
-  if (previous !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', '--threads is given more than once');
-  return value === 'auto' ? 'auto' : parseInteger('--threads', value);
-}
-
 async function resolveThreads(t: number | 'auto' | undefined): Promise<number> {
   if (t === undefined) return 1;
   if (t !== 'auto') return t;
@@ -182,23 +158,10 @@ async function resolveThreads(t: number | 'auto' | undefined): Promise<number> {
 }
 
 export function registerTrain(program: Command, io: CliIo): void {
-  program
-    .command('train')
-    .description('train f_x and f_t contrastively on a biased simulation, then measure which factors they keep')
-    .option('--ns <n>', 'semantic factors (default 10)', integerOption('--ns'))
-    .option('--nm <n>', 'modality-specific factors per modality (default 5)', integerOption('--nm'))
-    .option('--theta <n>', 'selection by its paper number', integerOption('--theta'))
-    .option('--theta-code <n>', "selection by the public code's number", integerOption('--theta-code'))
-    .option('--select <list>', 'selection as a list: 1,2,5 or 1-5', stringOption('--select'))
-    .option('--rho <n>', 'perturbation by the paper tables (1 = none)', integerOption('--rho'))
-    .option('--rho-within <n>', "perturbation by the paper's definition (1 = none)", integerOption('--rho-within'))
-    .option('--rho-code <n>', "perturbation by the public code's number (-1 = none)", integerOption('--rho-code'))
-    .option('--perturb <list>', 'perturbation as a list (none = ∅)', stringOption('--perturb'))
+  withBiasOptions(program.command('train').description('train f_x and f_t contrastively on a biased simulation, then measure which factors they keep'))
     .option('--dependent', 'dependent semantics (Wishart covariances)')
     .option('--tied-covariances', "the public code's tied covariance draws")
-    .addOption(
-      new Option('--preset <name>', 'training recipe (default quick; long: the image-text quick recipe at 12,000 steps)').choices(['quick', 'long', 'paper']),
-    )
+    .addOption(presetOption())
     .option('--steps <n>', 'optimisation steps', integerOption('--steps'))
     .option('--batch <n>', 'batch size', integerOption('--batch'))
     .option('--lr <x>', 'learning rate', numberOption('--lr'))
@@ -215,8 +178,8 @@ export function registerTrain(program: Command, io: CliIo): void {
         'in-batch',
       ]),
     )
-    .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'tfjs']))
-    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['cpu', 'wasm', 'webgl', 'webgpu']))
+    .addOption(new Option('--engine <name>', 'compute engine: the WebAssembly core (wasm, default) or tfjs').choices(ENGINE_NAMES))
+    .addOption(new Option('--backend <name>', "tfjs's backend (with --engine tfjs; its own wasm backend is not the core)").choices(TFJS_BACKENDS))
     .option('--threads <n>', "threads for the WebAssembly engine, or 'auto' (default 1)", threadsOption)
     .option('--seed <n>', 'seed of the world, the initialisation and the training data (default 0)', integerOption('--seed'))
     .option('--eval-seed <n>', 'seed of the evaluation samples (default seed + 1)', integerOption('--eval-seed'))

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { conflict, oneOf, positiveInteger } from '../common/schema.js';
-import type { EngineName, TfjsBackend } from '../training/engine.js';
+import { ENGINE_NAMES, type EngineName, TFJS_BACKENDS, type TfjsBackend } from '../training/engine.js';
 
 /**
  * The most threads a run may ask for. Every thread of the WebAssembly core
@@ -23,8 +23,8 @@ import type { EngineName, TfjsBackend } from '../training/engine.js';
 export const MAX_THREADS = 256;
 
 export const engineFields = {
-  engine: oneOf('engine', ['wasm', 'tfjs']),
-  backend: oneOf('backend', ['cpu', 'wasm', 'webgl', 'webgpu']).nullable(),
+  engine: oneOf('engine', ENGINE_NAMES),
+  backend: oneOf('backend', TFJS_BACKENDS).nullable(),
   threads: positiveInteger('threads').refine(
     (v) => v <= MAX_THREADS,
     (v) => ({

@@ -56,8 +56,11 @@ export interface TwoTowerSpec {
 export type Tower = 'x' | 't';
 
 /** The engines: our WebAssembly core, or tfjs on one of its backends (webgl and webgpu in browsers only). */
-export type EngineName = 'wasm' | 'tfjs';
-export type TfjsBackend = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
+/** The engines (the WebAssembly core, or tfjs) and tfjs's backends: the one list the schemas and the CLI read. */
+export const ENGINE_NAMES = ['wasm', 'tfjs'] as const;
+export const TFJS_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+export type TfjsBackend = (typeof TFJS_BACKENDS)[number];
 
 export interface Engine {
   readonly name: string;
