@@ -90,7 +90,7 @@ describe('probing a subset of large files', () => {
     await writeFile(join(dir, 'long.csv'), [...lines, lines[1]].join('\n'));
     await expectMisalignRejection(() => probeEmbeddingFiles(k, opts(join(dir, 'long.csv'))), 'SHAPE_MISMATCH', new RegExp(`long\\.csv has ${N + 1} rows`));
     await writeFile(join(dir, 'ragged.csv'), [...lines.slice(0, 900), '1,2', ...lines.slice(900)].join('\n'));
-    await expectMisalignRejection(() => probeEmbeddingFiles(k, opts(join(dir, 'ragged.csv'))), 'CHECKPOINT_CORRUPT', /ragged\.csv is not a readable CSV/);
-    await expectMisalignRejection(() => probeEmbeddingFiles(k, opts(join(dir, 'none.csv'))), 'CHECKPOINT_MISSING', /none\.csv does not exist/);
+    await expectMisalignRejection(() => probeEmbeddingFiles(k, opts(join(dir, 'ragged.csv'))), 'FILE_CORRUPT', /ragged\.csv is not a readable CSV/);
+    await expectMisalignRejection(() => probeEmbeddingFiles(k, opts(join(dir, 'none.csv'))), 'FILE_MISSING', /none\.csv does not exist/);
   });
 });

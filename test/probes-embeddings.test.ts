@@ -136,7 +136,7 @@ describe('factor tables', () => {
     expectMisalignError(() => parseFactorCsv('x,y\n1,2\n1,3\n', {}), 'OUT_OF_RANGE', /factor 'x' is constant \(every row is '1'\)/);
     expectMisalignError(() => parseFactorCsv('x,y\n0.5,2\n,3\n', { continuous: ['x'] }), 'NON_FINITE_INPUT', /factor 'x' row 2: '' is not a finite number/);
     expectMisalignError(() => parseFactorCsv(csv, { split: 'color' }), 'OUT_OF_RANGE', /split column 'color' row 1: 'red' is not fit\/score/);
-    expectMisalignError(() => parseFactorCsv('x,x\n1,2\n', {}), 'CHECKPOINT_CORRUPT', /two columns named 'x'/);
-    expectMisalignError(() => parseFactorCsv('x,y\n1,2\n3\n', {}), 'CHECKPOINT_CORRUPT', /not a readable CSV/);
+    expectMisalignError(() => parseFactorCsv('x,x\n1,2\n', {}), 'FILE_CORRUPT', /two columns named 'x'/);
+    expectMisalignError(() => parseFactorCsv('x,y\n1,2\n3\n', {}), 'FILE_CORRUPT', /not a readable CSV/);
   });
 });

@@ -125,12 +125,12 @@ async function optionsFromFile(flags: ProbeFlags): Promise<ProbeFilesOptions> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new MisalignError(
-      code === 'ENOENT' ? 'CHECKPOINT_MISSING' : 'CHECKPOINT_CORRUPT',
+      code === 'ENOENT' ? 'FILE_MISSING' : 'FILE_CORRUPT',
       code === 'ENOENT' ? `${flags.config} does not exist` : `${flags.config} is not a probe settings file (JSON): ${(error as Error).message.split('\n')[0]}`,
     );
   }
   if (typeof options !== 'object' || options === null || typeof options.embeddings !== 'string' || typeof options.factors !== 'string') {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${flags.config} must name at least "embeddings" and "factors"`);
+    throw new MisalignError('FILE_CORRUPT', `${flags.config} must name at least "embeddings" and "factors"`);
   }
   const base = dirname(flags.config!);
   const at = (p: string) => (isAbsolute(p) ? p : join(base, p));

@@ -32,8 +32,7 @@ export function registerReport(program: Command, io: CliIo): void {
     )
     .action(async (dir: string) => {
       const kind = await reportKind(dir);
-      if (kind === null)
-        throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder) and no run (no ${FILES.config})`);
+      if (kind === null) throw new MisalignError('FILE_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder) and no run (no ${FILES.config})`);
       if (kind === 'run') {
         const { figures, finished, page } = await runReport(dir);
         io.out(

@@ -4,7 +4,7 @@
  * summary on stdout. Exit status 1 if any run failed (the others still ran).
  */
 import { availableParallelism } from 'node:os';
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import { MisalignError } from '../common/errors.js';
 import type { Dependence } from '../latent/model.js';
 import { BUILTIN_GRIDS, expandGrid, type Grid, type GridRun } from '../sweeps/grids.js';

@@ -20,9 +20,13 @@ export type MisalignErrorCode =
   | 'SHAPE_MISMATCH'
   | 'NON_FINITE'
   | 'NON_FINITE_INPUT'
+  // A checkpoint.bin that is absent, unreadable, or of another run.
   | 'CHECKPOINT_MISSING'
   | 'CHECKPOINT_CORRUPT'
   | 'CHECKPOINT_MISMATCH'
+  // Any other file misalign reads (config.json, a grid list, .npy, CSV, probe.json, .npz): absent, or not what it should hold.
+  | 'FILE_MISSING'
+  | 'FILE_CORRUPT'
   | 'RUN_EXISTS'
   | 'NOT_WRITABLE'
   | 'ENGINE_UNAVAILABLE'

@@ -77,7 +77,7 @@ async function makeDirs(dir: string): Promise<void> {
   }
 }
 
-/** Parses the JSON file at `path`; null if it does not exist; a one-line CHECKPOINT_CORRUPT error if it is not JSON. */
+/** Parses the JSON file at `path`; null if it does not exist; a one-line FILE_CORRUPT error if it is not JSON. */
 export async function readJsonIfExists<T>(path: string): Promise<T | null> {
   let text: string;
   try {
@@ -89,6 +89,6 @@ export async function readJsonIfExists<T>(path: string): Promise<T | null> {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not valid JSON`);
+    throw new MisalignError('FILE_CORRUPT', `${path} is not valid JSON`);
   }
 }

@@ -34,8 +34,8 @@ async function readAll(stream: NodeJS.ReadableStream, limit: number): Promise<Bu
 
 function openError(path: string, error: unknown, kind: string): MisalignError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new MisalignError('CHECKPOINT_MISSING', `${path} does not exist`);
-  return new MisalignError('CHECKPOINT_CORRUPT', `${path} is not a readable ${kind}: ${(error as Error).message.split('\n')[0]}`);
+  if (code === 'ENOENT') return new MisalignError('FILE_MISSING', `${path} does not exist`);
+  return new MisalignError('FILE_CORRUPT', `${path} is not a readable ${kind}: ${(error as Error).message.split('\n')[0]}`);
 }
 
 export class NpyFile {
@@ -88,7 +88,7 @@ export class NpyFile {
         throw new MisalignError('MISSING_OPTION', `${path} holds ${entries.length} arrays (${names.join(', ') || 'none'}); name one (file.npz:name)`);
       }
       const entry = array === undefined ? entries[0]! : entries.find((e) => e.fileName === `${array}.npy`);
-      if (!entry) throw new MisalignError('CHECKPOINT_CORRUPT', `${path} has no array '${array}' (it has ${names.join(', ') || 'none'})`);
+      if (!entry) throw new MisalignError('FILE_CORRUPT', `${path} has no array '${array}' (it has ${names.join(', ') || 'none'})`);
       const name = entry.fileName.slice(0, -4);
       const what = `${path}: ${name}`;
       const header = parseNpyHeader(await readAll(await zip.openReadStreamPromise(entry), Math.min(entry.uncompressedSize, 4096)), what);
@@ -109,7 +109,7 @@ export class NpyFile {
           await rename(tmp, cache);
         } catch (error) {
           await rm(tmp, { force: true });
-          throw new MisalignError('CHECKPOINT_CORRUPT', `${what}: cannot inflate into ${cache}: ${(error as Error).message}`);
+          throw new MisalignError('FILE_CORRUPT', `${what}: cannot inflate into ${cache}: ${(error as Error).message}`);
         }
       }
       return new NpyFile(await open(cache, 'r'), header.dataOffset, header, what, cache);
@@ -132,7 +132,7 @@ export class NpyFile {
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.fh.read(out, done, Math.min(CHUNK, length - done), this.base + offset + done);
-      if (bytesRead === 0) throw new MisalignError('CHECKPOINT_CORRUPT', `${this.what} ends ${length - done} bytes early`);
+      if (bytesRead === 0) throw new MisalignError('FILE_CORRUPT', `${this.what} ends ${length - done} bytes early`);
       done += bytesRead;
     }
     return out;
@@ -184,5 +184,5 @@ export class NpyFile {
 function checkSize(header: NpyHeader, size: number, what: string): void {
   const dtype = npyDtype(header.descr, what);
   const need = header.dataOffset + header.shape.reduce((a, b) => a * b, 1) * dtype.size;
-  if (size < need) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} is truncated: ${size} bytes, its shape (${header.shape.join(', ')}) needs ${need}`);
+  if (size < need) throw new MisalignError('FILE_CORRUPT', `${what} is truncated: ${size} bytes, its shape (${header.shape.join(', ')}) needs ${need}`);
 }

@@ -32,7 +32,7 @@ export interface NpyDtype {
   littleEndian: boolean;
 }
 
-const corrupt = (message: string) => new MisalignError('CHECKPOINT_CORRUPT', message);
+const corrupt = (message: string) => new MisalignError('FILE_CORRUPT', message);
 
 /** Parses a .npy header from the first bytes of the array (versions 1 to 3). */
 export function parseNpyHeader(bytes: Uint8Array, what = 'array'): NpyHeader {

@@ -54,24 +54,24 @@ export function parseRunConfig(text: string, path: string): BaseConfig {
   try {
     saved = JSON.parse(text);
   } catch {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not valid JSON`);
+    throw new MisalignError('FILE_CORRUPT', `${path} is not valid JSON`);
   }
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved) || !('version' in saved)) {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is invalid: it is not a run configuration (it has no version)`);
+    throw new MisalignError('FILE_CORRUPT', `${path} is invalid: it is not a run configuration (it has no version)`);
   }
   let experiment: AnyExperiment;
   try {
     experiment = experimentOf(saved as { experiment?: string });
   } catch (error) {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is invalid: ${(error as Error).message}`);
+    throw new MisalignError('FILE_CORRUPT', `${path} is invalid: ${(error as Error).message}`);
   }
-  return parseWith(experiment.config, saved, 'CHECKPOINT_CORRUPT', `${path} is invalid`);
+  return parseWith(experiment.config, saved, 'FILE_CORRUPT', `${path} is invalid`);
 }
 
 /** Reads a config.json file and checks it (parseRunConfig). */
 export async function readRunConfigFile(path: string): Promise<BaseConfig> {
   const text = await readText(path);
-  if (text === null) throw new MisalignError('CHECKPOINT_MISSING', `cannot read ${path}`);
+  if (text === null) throw new MisalignError('FILE_MISSING', `cannot read ${path}`);
   return parseRunConfig(text, path);
 }
 
@@ -79,7 +79,7 @@ export async function readRunConfigFile(path: string): Promise<BaseConfig> {
 export async function readRunConfig(dir: string): Promise<BaseConfig> {
   const path = join(dir, FILES.config);
   const text = await readText(path);
-  if (text === null) throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no run (no ${FILES.config})`);
+  if (text === null) throw new MisalignError('FILE_MISSING', `${dir} holds no run (no ${FILES.config})`);
   return parseRunConfig(text, path);
 }
 
@@ -120,7 +120,7 @@ export async function trainRunDir(dir: string, input: RunInput | null, options: 
       checkSnapshot(from, config.steps);
     }
   } else {
-    if (input === null) throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no run to resume (no ${FILES.config})`);
+    if (input === null) throw new MisalignError('FILE_MISSING', `${dir} holds no run to resume (no ${FILES.config})`);
     config = resolveConfig(input);
     await ensureWritableDir(dir);
     await writeJson(join(dir, FILES.config), config);

@@ -40,10 +40,7 @@ async function readText(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new MisalignError(
-      code === 'ENOENT' ? 'CHECKPOINT_MISSING' : 'CHECKPOINT_CORRUPT',
-      code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${code}`,
-    );
+    throw new MisalignError(code === 'ENOENT' ? 'FILE_MISSING' : 'FILE_CORRUPT', code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${code}`);
   }
 }
 
@@ -63,7 +60,7 @@ export async function openEmbeddings(spec: string): Promise<EmbeddingFile> {
     const [rows, dim] = npy.matrix;
     return { what: npy.what, rows, dim, read: (r) => npy.rows(r), close: () => npy.close() };
   }
-  if (!path.endsWith('.csv')) throw new MisalignError('CHECKPOINT_CORRUPT', `${path}: embeddings must be a .npy, an .npz array (file.npz:name) or a .csv`);
+  if (!path.endsWith('.csv')) throw new MisalignError('FILE_CORRUPT', `${path}: embeddings must be a .npy, an .npz array (file.npz:name) or a .csv`);
   const { data, rows: count, dim } = parseNumberCsv(await readText(path), path);
   return {
     what: path,
@@ -99,7 +96,7 @@ export async function readFactors(
     return streamFactorCsv(path, options, keep);
   }
   if (!(path.endsWith('.npy') || path.endsWith('.npz')))
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${path}: factors must be a .csv with a header, or a .npy with --names`);
+    throw new MisalignError('FILE_CORRUPT', `${path}: factors must be a .csv with a header, or a .npy with --names`);
   const npy = await NpyFile.open(path, array);
   try {
     const [fileRows, cols] = npy.matrix;
@@ -138,9 +135,9 @@ async function streamFactorCsv(path: string, options: FactorTableOptions, keep?:
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new MisalignError('CHECKPOINT_MISSING', `${path} does not exist`);
-    if (error instanceof CsvError) throw new MisalignError('CHECKPOINT_CORRUPT', `${path} is not a readable CSV: ${error.message.split('\n')[0]}`);
-    throw new MisalignError('CHECKPOINT_CORRUPT', `cannot read ${path}: ${code ?? (error as Error).message}`);
+    if (code === 'ENOENT') throw new MisalignError('FILE_MISSING', `${path} does not exist`);
+    if (error instanceof CsvError) throw new MisalignError('FILE_CORRUPT', `${path} is not a readable CSV: ${error.message.split('\n')[0]}`);
+    throw new MisalignError('FILE_CORRUPT', `cannot read ${path}: ${code ?? (error as Error).message}`);
   }
   // A file with fewer rows than the embeddings: the caller reports the counts.
   if (keep !== undefined && next < keep.length) return { rows: 0, factors: [], fileRows: row };

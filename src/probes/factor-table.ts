@@ -140,7 +140,7 @@ export function parseFactorCsv(text: string, options: FactorTableOptions = {}, w
   try {
     records = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
   } catch (error) {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${what} is not a readable CSV: ${(error as Error).message.split('\n')[0]}`);
+    throw new MisalignError('FILE_CORRUPT', `${what} is not a readable CSV: ${(error as Error).message.split('\n')[0]}`);
   }
   const [header, ...body] = records as [string[], ...string[][]];
   return factorTableFromRecords(header, body, options, what);
@@ -154,9 +154,9 @@ export function factorTableFromRecords(
   what = 'factors',
   rowIds?: readonly number[],
 ): FactorTable {
-  if (header === undefined || body.length === 0) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} needs a header row and at least one row of values`);
+  if (header === undefined || body.length === 0) throw new MisalignError('FILE_CORRUPT', `${what} needs a header row and at least one row of values`);
   const dup = header.find((h, i) => header.indexOf(h) !== i);
-  if (dup !== undefined) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} has two columns named '${dup}'`);
+  if (dup !== undefined) throw new MisalignError('FILE_CORRUPT', `${what} has two columns named '${dup}'`);
   return factorTable(
     header,
     header.map((_, c) => body.map((r) => r[c]!)),
@@ -175,10 +175,10 @@ export function parseNumberCsv(text: string, what = 'embeddings'): { data: Float
   try {
     records = parse(text, { skip_empty_lines: true, trim: true }) as string[][];
   } catch (error) {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${what} is not a readable CSV: ${(error as Error).message.split('\n')[0]}`);
+    throw new MisalignError('FILE_CORRUPT', `${what} is not a readable CSV: ${(error as Error).message.split('\n')[0]}`);
   }
   const body = records.length > 0 && records[0]!.some((c) => c === '' || !Number.isFinite(Number(c))) ? records.slice(1) : records;
-  if (body.length === 0) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} holds no rows of numbers`);
+  if (body.length === 0) throw new MisalignError('FILE_CORRUPT', `${what} holds no rows of numbers`);
   const dim = body[0]!.length;
   const data = new Float64Array(body.length * dim);
   body.forEach((cells, r) => cells.forEach((c, j) => (data[r * dim + j] = c === '' ? NaN : Number(c))));

@@ -62,7 +62,7 @@ async function readLossLog(dir: string): Promise<LossPoint[]> {
   try {
     records = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   } catch {
-    throw new MisalignError('CHECKPOINT_CORRUPT', `${join(dir, FILES.log)} is not a training log (CSV)`);
+    throw new MisalignError('FILE_CORRUPT', `${join(dir, FILES.log)} is not a training log (CSV)`);
   }
   const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
   return records
@@ -136,7 +136,7 @@ function downstreamTable(d: DownstreamResult): string {
 
 /**
  * Writes the run folder `dir`'s figures (loss and factor scores, SVG and PNG)
- * and index.html; returns what it wrote. Throws CHECKPOINT_MISSING if `dir`
+ * and index.html; returns what it wrote. Throws FILE_MISSING if `dir`
  * holds no run (no config.json).
  */
 export async function runReport(dir: string): Promise<RunReportResult> {

@@ -33,15 +33,15 @@ export class Mpi3dFile {
     const npy = await NpyFile.open(path, 'images');
     try {
       const { header: head, what } = npy;
-      if (!/^[|<>]?u1$/.test(head.descr)) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} must be uint8, got '${head.descr}'`);
-      if (head.fortranOrder) throw new MisalignError('CHECKPOINT_CORRUPT', `${what} must be in C order, not Fortran order`);
+      if (!/^[|<>]?u1$/.test(head.descr)) throw new MisalignError('FILE_CORRUPT', `${what} must be uint8, got '${head.descr}'`);
+      if (head.fortranOrder) throw new MisalignError('FILE_CORRUPT', `${what} must be in C order, not Fortran order`);
       const factorShape = MPI3D_FACTORS.map((f) => MPI3D_SIZES[f]);
       const lead = head.shape.length === 4 ? [head.shape[0]!] : head.shape.slice(0, factorShape.length);
       const [h, w, c] = head.shape.slice(lead.length);
       const leadOk = lead.length === 1 ? lead[0] === MPI3D_COUNT : lead.join() === factorShape.join();
       if (!leadOk || head.shape.length !== lead.length + 3 || c !== 3 || !(h! > 0 && w! > 0)) {
         throw new MisalignError(
-          'CHECKPOINT_CORRUPT',
+          'FILE_CORRUPT',
           `${what} has shape (${head.shape.join(', ')}); expected (${MPI3D_COUNT}, H, W, 3) or (${factorShape.join(', ')}, H, W, 3)`,
         );
       }

@@ -36,7 +36,7 @@ export class Vocabulary {
   /** A saved vocabulary (its token list, as `tokens` gives it). */
   static fromTokens(tokens: readonly string[]): Vocabulary {
     if (tokens[0] !== PAD || tokens[1] !== UNKNOWN || new Set(tokens).size !== tokens.length) {
-      throw new MisalignError('CHECKPOINT_CORRUPT', `a vocabulary must start with ${PAD}, ${UNKNOWN} and list each token once`);
+      throw new MisalignError('FILE_CORRUPT', `a vocabulary must start with ${PAD}, ${UNKNOWN} and list each token once`);
     }
     return new Vocabulary(tokens);
   }

@@ -258,8 +258,7 @@ export async function readSweepRuns(dir: string): Promise<SweepRunEntry[]> {
   try {
     names = (await readdir(join(dir, SWEEP_FILES.grids))).filter((n) => n.endsWith('.json')).sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new MisalignError('CHECKPOINT_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder)`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MisalignError('FILE_MISSING', `${dir} holds no sweep (no ${SWEEP_FILES.grids}/ folder)`);
     throw error;
   }
   const entries: SweepRunEntry[] = [];
@@ -267,7 +266,7 @@ export async function readSweepRuns(dir: string): Promise<SweepRunEntry[]> {
   const downstreamById = new Map<string, DownstreamResult | null>();
   for (const name of names) {
     const manifest = await readJsonIfExists<Manifest>(join(dir, SWEEP_FILES.grids, name));
-    if (!manifest || !Array.isArray(manifest.runs)) throw new MisalignError('CHECKPOINT_CORRUPT', `${join(dir, SWEEP_FILES.grids, name)} is not a grid list`);
+    if (!manifest || !Array.isArray(manifest.runs)) throw new MisalignError('FILE_CORRUPT', `${join(dir, SWEEP_FILES.grids, name)} is not a grid list`);
     for (const e of manifest.runs) {
       if (!metricsById.has(e.id)) {
         metricsById.set(e.id, await readJsonIfExists<RunMetrics>(join(dir, SWEEP_FILES.runs, e.id, FILES.metricsJson)));
