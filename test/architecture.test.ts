@@ -75,6 +75,13 @@ describe('the architecture of src/', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('only training/losses.ts asks which kind of loss it has (each kind is one record there)', () => {
+    const asking = files.filter(
+      (f) => relative(SRC, f) !== 'training/losses.ts' && /\bkind\s*[!=]==?\s*'(infonce|lpsimclr)'|case\s+'(infonce|lpsimclr)'/.test(readFileSync(f, 'utf8')),
+    );
+    expect(asking.map((f) => relative(SRC, f))).toEqual([]);
+  });
+
   it("'misalign/kernels' (src/kernels.ts) is the core alone: it reaches no stage but kernels and common", () => {
     const reached = new Set<string>();
     const stack = [join(SRC, 'kernels.ts')];

@@ -16,7 +16,7 @@ import type { F32Buffer } from '../kernels/arena.js';
 import type { Kernels } from '../kernels/module.js';
 import { Adam, clipGradNorm } from '../kernels/optim.js';
 import type { Engine, EngineState, StepBatch, StepResult, Tower, TwoTowerSpec } from './engine.js';
-import { checkStepTemperature, coreLoss, takesFreshNegatives, type CoreLoss, type Embeddings } from './losses.js';
+import { checkStepTemperature, lossKind, takesFreshNegatives, type CoreLoss, type Embeddings } from './losses.js';
 
 /** The phases of a step, for profiling (bench/step-parts.ts). */
 export type StepPhase = 'inputs' | 'x forward' | 't forward' | 'loss' | 'x backward' | 't backward' | 'clip and Adam';
@@ -52,7 +52,7 @@ export class CoreEngine implements Engine {
     const B = spec.batch;
     this.params = k.arena.from(spec.params);
     this.grads = k.arena.alloc(total);
-    this.adam = new Adam(k, this.params, { lr: spec.lr });
+    this.adam = new Adam(k, this.params); // the rate comes with each step (the schedule)
     this.towers = { x: new CoreNet(k, spec.x, this.params, this.grads, 0, B), t: new CoreNet(k, spec.t, this.params, this.grads, nx, B) };
     const d = this.towers.x.outputSize;
     if (this.towers.t.outputSize !== d)
@@ -64,7 +64,7 @@ export class CoreEngine implements Engine {
       xNeg: fresh ? this.towers.x.newPass() : null,
       tNeg: fresh ? this.towers.t.newPass() : null,
     };
-    this.loss = coreLoss(k, spec.loss, B, d);
+    this.loss = lossKind(spec.loss).core(k, spec.loss, B, d);
     this.dh = { x: k.arena.alloc(B * d), t: k.arena.alloc(B * d), xNeg: k.arena.alloc(B * d), tNeg: k.arena.alloc(B * d) };
   }
 

@@ -47,7 +47,6 @@ export interface TwoTowerSpec {
   t: NetSpec;
   loss: LossSpec;
   batch: number;
-  lr: number;
   clip: number;
   /** Initial parameters: f_x's, then f_t's, in the layout of encoders/net.ts. */
   params: Float32Array;
@@ -55,7 +54,6 @@ export interface TwoTowerSpec {
 
 export type Tower = 'x' | 't';
 
-/** The engines: our WebAssembly core, or tfjs on one of its backends (webgl and webgpu in browsers only). */
 /** The engines (the WebAssembly core, or tfjs) and tfjs's backends: the one list the schemas and the CLI read. */
 export const ENGINE_NAMES = ['wasm', 'tfjs'] as const;
 export const TFJS_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;

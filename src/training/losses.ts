@@ -1,26 +1,30 @@
 /**
- * The contrastive losses a two-tower model trains on (docs/losses.md), as the
- * WebAssembly core computes them: each returns its value and writes its
- * gradient with respect to every embedding batch it saw.
+ * The contrastive losses a two-tower model trains on (docs/losses.md): one
+ * record per kind, which both engines read, so that nothing outside this file
+ * asks which loss it has. A record holds the loss on the WebAssembly core
+ * (its value, and its gradient with respect to every embedding batch it saw),
+ * the same loss as tfjs operations (tfjs-losses.ts, differentiated by tfjs:
+ * an independent check of the core's gradients), and what a step must bring:
+ * a second batch of negatives, and whether τ may move from step to step.
  *
  *   lpsimclr  the numeric experiments' objective, symmetrised:
  *             0.5·(L(h_x, h_t, h_x') + L(h_t, h_x, h_t')), fresh negatives (h_x', h_t')
  *             or in-batch ones (the other rows of h_x, h_t); kernels/lpsimclr.ts
  *   infonce   cosine InfoNCE with in-batch negatives, CLIP or NT-Xent form; kernels/infonce.ts
- *
- * tfjs-engine.ts writes the same losses as tfjs operations and lets tfjs
- * differentiate them: an independent check of these gradients.
  */
+import type * as TF from '@tensorflow/tfjs';
 import { MisalignError } from '../common/errors.js';
 import type { F32Buffer } from '../kernels/arena.js';
 import { InfoNce, type InfoNceForm } from '../kernels/infonce.js';
 import { LpSimclr } from '../kernels/lpsimclr.js';
 import type { Kernels } from '../kernels/module.js';
+import { infonceTfjs, lpsimclrTfjs } from './tfjs-losses.js';
 
-export type LossSpec = { kind: 'lpsimclr'; tau: number; alpha: number; negatives: 'fresh' | 'in-batch' } | { kind: 'infonce'; tau: number; form: InfoNceForm };
+type Tf = typeof TF;
 
-/** Whether a loss takes a second, independent batch as negatives. */
-export const takesFreshNegatives = (loss: LossSpec) => loss.kind === 'lpsimclr' && loss.negatives === 'fresh';
+export type LpSimclrSpec = { kind: 'lpsimclr'; tau: number; alpha: number; negatives: 'fresh' | 'in-batch' };
+export type InfoNceSpec = { kind: 'infonce'; tau: number; form: InfoNceForm };
+export type LossSpec = LpSimclrSpec | InfoNceSpec;
 
 /** One step's embeddings (B, d) each; the negatives only for a loss that takes them. */
 export interface Embeddings {
@@ -30,40 +34,93 @@ export interface Embeddings {
   tNeg?: F32Buffer;
 }
 
+/** The same as tensors. */
+export interface TfjsEmbeddings {
+  x: TF.Tensor2D;
+  t: TF.Tensor2D;
+  xNeg?: TF.Tensor2D;
+  tNeg?: TF.Tensor2D;
+}
+
 export interface LossValue {
   loss: number;
   lossXT?: number;
   lossTX?: number;
 }
 
+/** The two directions of a symmetric loss, as kept scalar tensors the caller reads (once, outside the gradient tape) and disposes. */
+export interface TfjsLossParts {
+  xt?: TF.Scalar;
+  tx?: TF.Scalar;
+}
+
 export interface CoreLoss {
-  /** The loss of h (at temperature tau if given: InfoNCE only); writes ∂loss/∂h into the matching buffers of dh (every batch h has). */
+  /** The loss of h (at temperature tau if given); writes ∂loss/∂h into the matching buffers of dh (every batch h has). */
   lossAndGrad(h: Embeddings, dh: Required<Embeddings>, tau?: number): LossValue;
 }
 
-/** A step's temperature for this loss: none (its own τ), or one for InfoNCE; LpSimCLR trains at a constant τ. Both engines check with this. */
-export function checkStepTemperature(spec: LossSpec, tau: number | undefined): void {
-  if (tau !== undefined && spec.kind !== 'infonce')
-    throw new MisalignError('CONFLICTING_OPTIONS', 'a temperature schedule is for InfoNCE; LpSimCLR trains at its constant τ');
+/** Everything the engines know of a kind of loss. */
+export interface LossKind<S extends LossSpec = LossSpec> {
+  /** Whether a step takes a second, independent batch as negatives. */
+  freshNegatives(spec: S): boolean;
+  /** Whether a step may set its own τ (a temperature schedule); otherwise the loss trains at the τ of its spec. */
+  temperatureMoves: boolean;
+  /** The loss on the core for batches of `batch` embeddings of `dim` dimensions. */
+  core(k: Kernels, spec: S, batch: number, dim: number): CoreLoss;
+  /** The loss of h as a tfjs scalar; `parts` receives the directions where the loss has two. */
+  tfjs(tf: Tf, spec: S, h: TfjsEmbeddings, parts: TfjsLossParts): TF.Scalar;
 }
 
-/** A loss on the core for batches of `batch` embeddings of `dim` dimensions. */
-export function coreLoss(k: Kernels, spec: LossSpec, batch: number, dim: number): CoreLoss {
-  if (spec.kind === 'infonce') {
-    const infonce = new InfoNce(k, batch, dim, { tau: spec.tau, form: spec.form });
+const lpsimclr: LossKind<LpSimclrSpec> = {
+  freshNegatives: (spec) => spec.negatives === 'fresh',
+  temperatureMoves: false,
+  core(k, spec, batch, dim) {
+    const loss = new LpSimclr(k, batch, dim, { tau: spec.tau, alpha: spec.alpha });
+    if (spec.negatives === 'in-batch') return { lossAndGrad: (h, dh) => loss.symmetricInBatch(h.x, h.t, { hx: dh.x, ht: dh.t }) };
+    return {
+      lossAndGrad: (h, dh) => loss.symmetric(h.x, h.t, h.xNeg!, h.tNeg!, { hx: dh.x, ht: dh.t, hxNeg: dh.xNeg, htNeg: dh.tNeg }),
+    };
+  },
+  tfjs(tf, spec, h, parts) {
+    const inBatch = spec.negatives === 'in-batch';
+    const xt = lpsimclrTfjs(tf, h.x, h.t, inBatch ? h.x : h.xNeg!, spec.tau, spec.alpha, inBatch);
+    const tx = lpsimclrTfjs(tf, h.t, h.x, inBatch ? h.t : h.tNeg!, spec.tau, spec.alpha, inBatch);
+    parts.xt = tf.keep(xt);
+    parts.tx = tf.keep(tx);
+    return xt.add(tx).mul(0.5) as TF.Scalar;
+  },
+};
+
+const infonce: LossKind<InfoNceSpec> = {
+  freshNegatives: () => false,
+  temperatureMoves: true,
+  core(k, spec, batch, dim) {
+    const loss = new InfoNce(k, batch, dim, { tau: spec.tau, form: spec.form });
     return {
       lossAndGrad(h, dh, tau) {
         dh.x.array.fill(0, 0, batch * dim);
         dh.t.array.fill(0, 0, batch * dim);
-        return { loss: infonce.lossAndGrad(h.x, h.t, dh.x, dh.t, 1, tau) };
+        return { loss: loss.lossAndGrad(h.x, h.t, dh.x, dh.t, 1, tau) };
       },
     };
+  },
+  tfjs: (tf, spec, h) => infonceTfjs(tf, h.x, h.t, spec.tau, spec.form),
+};
+
+/** The record of every kind of loss: a new loss is a spec type above and one entry here. */
+export const LOSSES: { [K in LossSpec['kind']]: LossKind<Extract<LossSpec, { kind: K }>> } = { lpsimclr, infonce };
+
+/** The record of `spec`'s kind. */
+export function lossKind<S extends LossSpec>(spec: S): LossKind<S> {
+  return LOSSES[spec.kind] as unknown as LossKind<S>;
+}
+
+/** Whether a loss takes a second, independent batch as negatives. */
+export const takesFreshNegatives = (spec: LossSpec): boolean => lossKind(spec).freshNegatives(spec);
+
+/** A step's temperature for this loss: none (its own τ), or one where τ may move. Both engines check with this. */
+export function checkStepTemperature(spec: LossSpec, tau: number | undefined): void {
+  if (tau !== undefined && !lossKind(spec).temperatureMoves) {
+    throw new MisalignError('CONFLICTING_OPTIONS', `a temperature schedule is for a loss whose τ may move (InfoNCE); ${spec.kind} trains at its constant τ`);
   }
-  const lpsimclr = new LpSimclr(k, batch, dim, { tau: spec.tau, alpha: spec.alpha });
-  if (spec.negatives === 'in-batch') return { lossAndGrad: (h, dh) => lpsimclr.symmetricInBatch(h.x, h.t, { hx: dh.x, ht: dh.t }) };
-  return {
-    lossAndGrad(h, dh) {
-      return lpsimclr.symmetric(h.x, h.t, h.xNeg!, h.tNeg!, { hx: dh.x, ht: dh.t, hxNeg: dh.xNeg, htNeg: dh.tNeg });
-    },
-  };
 }

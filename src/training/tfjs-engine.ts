@@ -13,9 +13,8 @@ import { MisalignError } from '../common/errors.js';
 import { netInputSize, netOutputSize, netParamCount } from '../encoders/net.js';
 import { TfjsNet } from '../encoders/tfjs-net.js';
 import type { Engine, EngineState, StepBatch, StepResult, TfjsBackend, Tower, TwoTowerSpec } from './engine.js';
-import { checkStepTemperature, takesFreshNegatives } from './losses.js';
+import { checkStepTemperature, lossKind, takesFreshNegatives, type TfjsLossParts } from './losses.js';
 import { TfjsAdam } from './tfjs-adam.js';
-import { tfjsLoss, type TfjsLossParts } from './tfjs-losses.js';
 
 type Tf = typeof TF;
 
@@ -123,7 +122,7 @@ export class TfjsEngine implements Engine {
           t: towers.t.forward(input(batch.t), B),
           ...(fresh ? { xNeg: towers.x.forward(input(batch.xNeg!), B), tNeg: towers.t.forward(input(batch.tNeg!), B) } : {}),
         };
-        return tfjsLoss(tf, tau === undefined ? spec.loss : { ...spec.loss, tau }, h, parts);
+        return lossKind(spec.loss).tfjs(tf, tau === undefined ? spec.loss : { ...spec.loss, tau }, h, parts);
       }, vars);
       // One read for the loss and its directions (a GPU backend stalls on each read).
       const { xt, tx } = parts;

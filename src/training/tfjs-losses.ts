@@ -2,10 +2,9 @@
  * The contrastive losses of losses.ts (docs/losses.md) as tfjs operations,
  * differentiated by tfjs: the tfjs engine's losses, and an independent check
  * of the core's hand-written gradients. Only B×B matrices are formed, never
- * B×B×d.
+ * B×B×d. losses.ts puts each into its loss kind's record.
  */
 import type * as TF from '@tensorflow/tfjs';
-import type { LossSpec } from './losses.js';
 
 type Tf = typeof TF;
 
@@ -69,33 +68,4 @@ export function infonceTfjs(tf: Tf, x: TF.Tensor2D, y: TF.Tensor2D, tau: number,
     .logSumExp(masked, 1)
     .sub(tf.concat([partner, partner], 0))
     .mean() as TF.Scalar;
-}
-
-/** One step's embeddings as tensors, (B, d) each; the negatives only for a loss that takes them. */
-export interface TfjsEmbeddings {
-  x: TF.Tensor2D;
-  t: TF.Tensor2D;
-  xNeg?: TF.Tensor2D;
-  tNeg?: TF.Tensor2D;
-}
-
-/** The two directions of a symmetric loss, as scalar tensors the caller reads and disposes. */
-export interface TfjsLossParts {
-  xt?: TF.Scalar;
-  tx?: TF.Scalar;
-}
-
-/**
- * The loss `spec` of h as a scalar tensor; `parts` receives the directions'
- * values where the loss has them, as kept tensors (not read here: inside the
- * gradient tape a read would stall a GPU backend twice per step).
- */
-export function tfjsLoss(tf: Tf, spec: LossSpec, h: TfjsEmbeddings, parts: TfjsLossParts = {}): TF.Scalar {
-  if (spec.kind === 'infonce') return infonceTfjs(tf, h.x, h.t, spec.tau, spec.form);
-  const inBatch = spec.negatives === 'in-batch';
-  const xt = lpsimclrTfjs(tf, h.x, h.t, inBatch ? h.x : h.xNeg!, spec.tau, spec.alpha, inBatch);
-  const tx = lpsimclrTfjs(tf, h.t, h.x, inBatch ? h.t : h.tNeg!, spec.tau, spec.alpha, inBatch);
-  parts.xt = tf.keep(xt);
-  parts.tx = tf.keep(tx);
-  return xt.add(tx).mul(0.5) as TF.Scalar;
 }

@@ -48,7 +48,7 @@ export function numericModel(config: NumericConfig): TwoTowerSpec {
   const t = mlpNet(config.selected.length + config.nm, config.hidden, config.encodingSize);
   const params = initTwoTowers(x, t, config.seed, ['f_x', 'f_t']);
   const loss = { kind: 'lpsimclr' as const, tau: config.tau, alpha: config.alpha, negatives: config.negatives };
-  return { x, t, loss, batch: config.batch, lr: config.lr, clip: config.clip, params };
+  return { x, t, loss, batch: config.batch, clip: config.clip, params };
 }
 
 /** The result table the CLI prints. */
