@@ -18,19 +18,11 @@ import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { runSweep } from '../src/sweeps/sweep.js';
 import { writeReport } from '../src/reports/report.js';
 import { runReport } from '../src/reports/run-report.js';
+import { TINY_NUMERIC } from './helpers/tiny.js';
 
 const tempDir = tempDirs('misalign-provenance');
 const ROOT = resolve(__dirname, '..');
-const TINY: NumericSettings = {
-  ns: 3,
-  nm: 1,
-  hidden: [4, 4],
-  batch: 64,
-  steps: 60,
-  lr: 0.01,
-  evalSamples: 256,
-  probe: { batch: 128, lr: 0.003, maxEpochs: 3 },
-};
+const TINY: NumericSettings = { ...TINY_NUMERIC, steps: 60, probe: { ...TINY_NUMERIC.probe, maxEpochs: 3 } };
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import type { NumericSettings } from '../src/experiments/numeric/config.js';
 import { heatmapKeys, heatmapName, heatmapSpec, renderSvg } from '../src/reports/heatmap.js';
 import { svgToPng } from '../src/reports/png.js';
 import { writeReport } from '../src/reports/report.js';
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import type { SummaryCell } from '../src/sweeps/summary.js';
 import { runSweep } from '../src/sweeps/sweep.js';
+import { TINY_NUMERIC } from './helpers/tiny.js';
 
 const cell = (setting: string, factor: string, r2: number, encoding: 'x' | 't' = 'x'): SummaryCell => ({
   grid: 'g',
@@ -74,16 +74,7 @@ describe('heatmaps', () => {
 
 describe('writeReport on a small sweep', () => {
   let dir: string;
-  const TINY: NumericSettings = {
-    ns: 3,
-    nm: 1,
-    hidden: [4, 4],
-    batch: 64,
-    steps: 200,
-    lr: 0.01,
-    evalSamples: 256,
-    probe: { batch: 128, lr: 0.003, maxEpochs: 5 },
-  };
+  const TINY = TINY_NUMERIC;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'misalign-report-'));
     const sel: Grid = {

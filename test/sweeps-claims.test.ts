@@ -14,6 +14,7 @@ import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { runSweep, summarizeSweepDir } from '../src/sweeps/sweep.js';
 import { tempDirs } from './helpers/temp.js';
+import { TINY_NUMERIC } from './helpers/tiny.js';
 
 const tempDir = tempDirs('misalign-claims');
 const run = promisify(execFile);
@@ -101,17 +102,7 @@ process.stdout.write(claim ? 'won' : 'lost');
 });
 
 describe('two copies of a sweep in one folder', () => {
-  const TINY: NumericSettings = {
-    ns: 3,
-    nm: 1,
-    hidden: [4, 4],
-    batch: 64,
-    steps: 150,
-    lr: 0.01,
-    evalSamples: 256,
-    checkpointEvery: 50,
-    probe: { batch: 128, lr: 0.003, maxEpochs: 5 },
-  };
+  const TINY: NumericSettings = { ...TINY_NUMERIC, steps: 150, checkpointEvery: 50 };
   const grid: Grid = {
     name: 'g',
     experiment: 'numeric',

@@ -13,21 +13,11 @@ import { processExecutor } from '../src/sweeps/process-executor.js';
 import { summarizeSweep } from '../src/sweeps/summary.js';
 import { InvocationLog, readInvocations, sweepTime } from '../src/sweeps/invocations.js';
 import { runId, runSweep, summarizeSweepDir, type SweepEvent } from '../src/sweeps/sweep.js';
+import { TINY_NUMERIC } from './helpers/tiny.js';
 
 const tempDir = tempDirs('misalign-sweep');
 
-/** A tiny world and recipe: each run takes well under a second. */
-const TINY: NumericSettings = {
-  ns: 3,
-  nm: 1,
-  hidden: [4, 4],
-  batch: 64,
-  steps: 200,
-  lr: 0.01,
-  evalSamples: 256,
-  checkpointEvery: 50,
-  probe: { batch: 128, lr: 0.003, maxEpochs: 5 },
-};
+const TINY: NumericSettings = { ...TINY_NUMERIC, checkpointEvery: 50 };
 const grid = (name: string, ...selects: string[]): Grid => ({
   name,
   experiment: 'numeric',
