@@ -29,8 +29,19 @@ export { C3dData, type C3dBatch } from './scenes/causal3d-data.js';
 export { renderCausal3d } from './scenes/causal3d-render.js';
 
 // Experiments: one registry, one lifecycle (docs/README.md).
-export { EXPERIMENTS, EXPERIMENT_NAMES, experimentNamed, type ExperimentName, type AnyExperiment } from './experiments/registry.js';
+export { EXPERIMENTS, EXPERIMENT_NAMES, experimentNamed, registerExperiment, type ExperimentName, type AnyExperiment } from './experiments/registry.js';
 export type { Experiment, BaseConfig, FactorRow, FactorValues, RunMetrics, Model, GridSpec, DownstreamRunOptions } from './experiments/experiment.js';
+export type {
+  ResultCell,
+  ResultGroup,
+  ResultKind,
+  Agreement,
+  GridAgreement,
+  DownstreamCell,
+  HeatmapPanel,
+  ReportSection,
+  ReportBlock,
+} from './experiments/results.js';
 export {
   runExperiment,
   resolveConfig,
@@ -67,17 +78,10 @@ export { mcc, mccMulticlass } from './probes/mcc.js';
 // Grids and summaries (pure; sweeps on disk are in 'misalign/node').
 export { builtinGrid, expandGrid, BUILTIN_GRIDS, type Grid, type GridRun, type ExpandOptions } from './sweeps/grids.js';
 export { parseGridFile } from './sweeps/grid-file.js';
-export { summarizeSweep, type SweepSummary, type SummaryCell, type ImageTextCell, type DownstreamCell, type RunRecord } from './sweeps/summary.js';
+export { summarizeSweep, type SweepSummary, type RunRecord } from './sweeps/summary.js';
 
 // Figures (Vega-Lite specifications, rendered to SVG anywhere).
-export {
-  heatmapSpec,
-  imageTextHeatmapSpec,
-  downstreamSpec,
-  runHeatmapSpec,
-  embeddingHeatmapSpec,
-  renderSvg,
-} from './reports/heatmap.js';
+export { panelSpec, runHeatmapSpec, embeddingHeatmapSpec, renderSvg } from './reports/heatmap.js';
 // Probing anyone's embeddings (docs/evaluation.md#your-own-embeddings); files on disk are in 'misalign/node'.
 export {
   probeEmbeddings,

@@ -51,7 +51,7 @@ describe('the verdict thresholds, as the report and the sweep command state them
   it('are the ones the verdicts use', async () => {
     const dir = await sweepFolder();
     const { summary } = await writeReport(dir);
-    expect(summary.imageText.length).toBeGreaterThan(0);
+    expect(summary.results['image-text']!.cells.length).toBeGreaterThan(0);
     const html = await readFile(join(dir, 'report', 'index.html'), 'utf8');
     expect(html).toContain('kept ≥ 0.93; dropped ≤ 0.07 in the independent setting; m_x, m_t ≤ 0.07 always');
     expect(html).toContain('factors the captions mention correctly need ≥ 0.85; the others (omitted, perturbed, image- or text-specific) ≤ 0.15;');

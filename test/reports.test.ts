@@ -3,28 +3,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { heatmapKeys, heatmapName, heatmapSpec, renderSvg } from '../src/reports/heatmap.js';
+import { numericHeatmaps } from '../src/experiments/numeric/heatmaps.js';
+import type { ResultCell } from '../src/experiments/results.js';
+import { panelSpec, renderSvg } from '../src/reports/heatmap.js';
 import { svgToPng } from '../src/reports/png.js';
 import { writeReport } from '../src/reports/report.js';
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
-import type { SummaryCell } from '../src/sweeps/summary.js';
 import { runSweep } from '../src/sweeps/sweep.js';
 import { TINY_NUMERIC } from './helpers/tiny.js';
 
-const cell = (setting: string, factor: string, r2: number, encoding: 'x' | 't' = 'x'): SummaryCell => ({
+const cell = (setting: string, factor: string, r2: number, encoding: 'x' | 't' = 'x'): ResultCell => ({
   grid: 'g',
   dependence: 'independent',
   setting,
   encoding,
   factor,
+  metric: 'r2',
   seeds: 2,
-  r2LinearMean: r2 / 2,
-  r2LinearSd: 0.01,
-  r2NonlinearMean: r2,
-  r2NonlinearSd: 0.02,
+  linearMean: r2 / 2,
+  linearSd: 0.01,
+  nonlinearMean: r2,
+  nonlinearSd: 0.02,
   predicted: r2 > 0.5 ? 'kept' : 'dropped',
   verdict: 'pass',
 });
+
+/** The numeric heatmap panel called `name`, as a Vega-Lite specification. */
+const specOf = (cells: readonly ResultCell[], name: string) => panelSpec(numericHeatmaps(cells).find((p) => p.name === name)!);
 
 describe('heatmaps', () => {
   const cells = [
@@ -40,7 +45,7 @@ describe('heatmaps', () => {
   ];
 
   it('rows m_x, m_t, s1..sN in numeric order; columns in grid order; the chosen probe', () => {
-    const spec = heatmapSpec(cells, { grid: 'g', dependence: 'independent', encoding: 'x', probe: 'nonlinear' }) as unknown as {
+    const spec = specOf(cells, 'g-independent-x-nonlinear') as unknown as {
       encoding: { x: { sort: string[] }; y: { sort: string[] } };
       data: { values: { setting: string; factor: string; value: number }[] };
     };
@@ -48,12 +53,12 @@ describe('heatmaps', () => {
     expect(spec.encoding.x.sort).toEqual(['{1}', '[2]']);
     expect(spec.data.values.find((v) => v.setting === '[2]' && v.factor === 's2')!.value).toBe(0.95);
     expect(spec.data.values.some((v) => v.factor === 's_inv')).toBe(false);
-    const linear = heatmapSpec(cells, { grid: 'g', dependence: 'independent', encoding: 'x', probe: 'linear' }) as unknown as typeof spec;
+    const linear = specOf(cells, 'g-independent-x-linear') as unknown as typeof spec;
     expect(linear.data.values.find((v) => v.setting === '[2]' && v.factor === 's2')!.value).toBe(0.475);
   });
 
   it('one heatmap per encoding and probe, nonlinear and ẑ_x first', () => {
-    expect(heatmapKeys(cells).map(heatmapName)).toEqual([
+    expect(numericHeatmaps(cells).map((p) => p.name)).toEqual([
       'g-independent-x-nonlinear',
       'g-independent-t-nonlinear',
       'g-independent-x-linear',
@@ -62,7 +67,7 @@ describe('heatmaps', () => {
   });
 
   it('renders SVG with every label and a PNG', async () => {
-    const svg = await renderSvg(heatmapSpec(cells, { grid: 'g', dependence: 'independent', encoding: 'x', probe: 'nonlinear' }));
+    const svg = await renderSvg(specOf(cells, 'g-independent-x-nonlinear'));
     expect(svg).toMatch(/^<svg/);
     for (const text of ['0.97', '0.95', 'm_x', 's10', '{1}', '[2]', 'nonlinear R²']) expect(svg).toContain(text);
     const png = await svgToPng(svg);

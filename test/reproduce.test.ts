@@ -33,7 +33,7 @@ describe('the study (misalign reproduce)', () => {
     });
     expect(sweep).toMatchObject({ done: 4, failed: [] });
     expect(sweep.summary.runs).toEqual({ expected: 4, complete: 4 });
-    expect(sweep.summary.cells.every((c) => c.seeds === 2)).toBe(true);
+    expect(sweep.summary.results.numeric!.cells.every((c) => c.seeds === 2)).toBe(true);
     // the downstream study runs by default: 6 metrics for each grid's one setting, over both seeds
     expect(sweep.summary.downstream.map((c) => [c.grid, c.metric, c.seeds])).toHaveLength(12);
     expect(sweep.summary.downstream.every((c) => c.seeds === 2)).toBe(true);

@@ -57,8 +57,9 @@ describe('image-text grids', () => {
     const runs = expandGrid(grid, { seeds: 1 });
     const first = await runSweep(dir, runs);
     expect(first).toMatchObject({ skipped: 0, done: 2, failed: [] });
-    const { imageText, imageTextAgreement, cells, runs: counts } = first.summary;
-    expect(cells).toEqual([]);
+    const { cells: imageText, agreement: imageTextAgreement, grids } = first.summary.results['image-text']!;
+    const counts = first.summary.runs;
+    expect(first.summary.results.numeric!.cells).toEqual([]);
     expect(counts).toEqual({ expected: 2, complete: 2 });
     expect(imageText).toHaveLength(2 * 2 * 7);
     expect(imageText.filter((c) => c.predicted === 'kept').map((c) => `${c.setting} ${c.encoding} ${c.factor}`)).toEqual([
@@ -70,11 +71,15 @@ describe('image-text grids', () => {
       '+shape text shape',
     ]);
     expect(imageTextAgreement.judged).toBe(28);
-    expect(first.summary.imageTextGrids).toEqual([
+    expect(grids).toEqual([
       { grid: 'mpi3d-selection', judged: 28, agree: imageTextAgreement.agree, share: imageTextAgreement.share, runs: 2, seconds: expect.any(Number) },
     ]);
-    expect(first.summary.imageTextGrids[0]!.seconds).toBeGreaterThan(0);
-    const csv = (await readFile(join(dir, SWEEP_FILES.imageTextCsv), 'utf8')).trim().split('\n');
+    expect(grids[0]!.seconds).toBeGreaterThan(0);
+    // summary.json keeps the names it has always had
+    const written = JSON.parse(await readFile(join(dir, SWEEP_FILES.summaryJson), 'utf8'));
+    expect(written).toMatchObject({ cells: [], imageTextAgreement, imageTextGrids: grids });
+    expect(written.imageText[0]).toEqual({ ...imageText[0], dependence: undefined });
+    const csv = (await readFile(join(dir, 'summary_image_text.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('grid,setting,encoding,factor,metric,seeds,linearMean,linearSd,nonlinearMean,nonlinearSd,predicted,verdict');
     expect(csv).toHaveLength(29);
     const manifest = JSON.parse(await readFile(join(dir, SWEEP_FILES.grids, 'mpi3d-selection.json'), 'utf8'));
@@ -128,11 +133,12 @@ describe('image-text grids', () => {
     const runs = [...expandGrid(pick('mpi3d-selection', -1), { seeds: 1 }), ...expandGrid(pick('mpi3d-perturbation', 0), { seeds: 1 })];
     const result = await runSweep(dir, runs);
     expect(result).toMatchObject({ done: 1, failed: [] });
-    expect(result.summary.imageTextGrids.map((g) => [g.grid, g.runs, g.judged]).sort()).toEqual([
+    const { grids } = result.summary.results['image-text']!;
+    expect(grids.map((g) => [g.grid, g.runs, g.judged]).sort()).toEqual([
       ['mpi3d-perturbation', 1, 14],
       ['mpi3d-selection', 1, 14],
     ]);
-    expect(result.summary.imageTextGrids[0]!.seconds).toBeCloseTo(result.summary.seconds.train + result.summary.seconds.eval, 9);
+    expect(grids[0]!.seconds).toBeCloseTo(result.summary.seconds.train + result.summary.seconds.eval, 9);
   });
 
   it('causal3d grids: MCC and R² cells, no verdict where a kept cause makes a dropped factor partly predictable, Fig. 6 heatmaps', async () => {
@@ -143,14 +149,14 @@ describe('image-text grids', () => {
     const grid: Grid = { ...full, settings: full.settings.slice(1, 3).map((s) => ({ ...s, settings: { ...s.settings, ...toy } })) };
     const result = await runSweep(dir, expandGrid(grid, { seeds: 1 }));
     expect(result).toMatchObject({ done: 2, failed: [] });
-    const cells = result.summary.imageText;
+    const { cells, agreement } = result.summary.results['image-text']!;
     expect(cells).toHaveLength(2 * 21);
     const cell = (setting: string, encoding: string, factor: string) =>
       cells.find((c) => c.setting === setting && c.encoding === encoding && c.factor === factor)!;
     expect(cell('+y_pos', 'image', 'shape')).toMatchObject({ metric: 'mcc', predicted: 'kept' });
     expect(cell('+y_pos', 'image', 'color')).toMatchObject({ metric: 'r2', predicted: 'partly', verdict: 'n/a' });
     expect(cell('+x_pos', 'text', 'phrase')).toMatchObject({ metric: 'mcc', predicted: 'dropped' });
-    expect(result.summary.imageTextAgreement.judged).toBe(42 - 4);
+    expect(agreement.judged).toBe(42 - 4);
     const report = await writeReport(dir);
     expect(report.figures).toContain('causal3d-selection-image-nonlinear');
     const svg = await readFile(join(report.dir, 'causal3d-selection-text-nonlinear.svg'), 'utf8');

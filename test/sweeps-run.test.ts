@@ -10,7 +10,7 @@ import type { FactorResult } from '../src/probes/evaluate.js';
 import { inProcessExecutor, type RunExecutor } from '../src/sweeps/executor.js';
 import { expandGrid, type Grid } from '../src/sweeps/grids.js';
 import { processExecutor } from '../src/sweeps/process-executor.js';
-import { summarizeSweep } from '../src/sweeps/summary.js';
+import { summarizeSweep, type SweepSummary } from '../src/sweeps/summary.js';
 import { InvocationLog, readInvocations, sweepTime } from '../src/sweeps/invocations.js';
 import { runId, runSweep, summarizeSweepDir, type SweepEvent } from '../src/sweeps/sweep.js';
 import { TINY_NUMERIC } from './helpers/tiny.js';
@@ -29,6 +29,9 @@ function factor(encoding: 'x' | 't', name: string, predicted: 'kept' | 'dropped'
   return { encoding, factor: name, r2Linear: r2 - 0.01, r2Nonlinear: r2, predicted, verdict: 'pass' };
 }
 const metrics = (factors: FactorResult[]): NumericMetrics => ({ factors, trainSeconds: 2, evalSeconds: 1 }) as NumericMetrics;
+/** A summary's numeric and image-text cells (their experiments' kinds of results). */
+const numeric = (s: SweepSummary) => s.results.numeric!;
+const imageText = (s: SweepSummary) => s.results['image-text']!;
 
 describe('summarizeSweep', () => {
   it('mean and sd over seeds, verdicts on the mean, agreement per dependence', () => {
@@ -48,16 +51,16 @@ describe('summarizeSweep', () => {
     expect(s.runs).toEqual({ expected: 4, complete: 3 });
     expect(s.seconds).toEqual({ train: 6, eval: 3, downstream: 0 });
     expect(s.downstream).toEqual([]);
-    const cell = (d: string, f: string) => s.cells.find((c) => c.dependence === d && c.factor === f)!;
-    expect(cell('independent', 's1').r2NonlinearMean).toBeCloseTo(0.92, 12);
-    expect(cell('independent', 's1').r2NonlinearSd).toBeCloseTo(Math.SQRT2 * 0.05, 12);
-    expect(cell('independent', 's1').r2LinearMean).toBeCloseTo(0.91, 12);
+    const cell = (d: string, f: string) => numeric(s).cells.find((c) => c.dependence === d && c.factor === f)!;
+    expect(cell('independent', 's1').nonlinearMean).toBeCloseTo(0.92, 12);
+    expect(cell('independent', 's1').nonlinearSd).toBeCloseTo(Math.SQRT2 * 0.05, 12);
+    expect(cell('independent', 's1').linearMean).toBeCloseTo(0.91, 12);
     expect(cell('independent', 's1')).toMatchObject({ seeds: 2, verdict: 'pass' });
-    expect(cell('independent', 's2')).toMatchObject({ verdict: 'fail', r2NonlinearSd: expect.any(Number) });
-    expect(cell('dependent', 's2')).toMatchObject({ seeds: 1, r2NonlinearSd: 0, verdict: 'n/a' });
+    expect(cell('independent', 's2')).toMatchObject({ verdict: 'fail', nonlinearSd: expect.any(Number) });
+    expect(cell('dependent', 's2')).toMatchObject({ seeds: 1, nonlinearSd: 0, verdict: 'n/a' });
     expect(cell('dependent', 'm_x').verdict).toBe('fail');
-    expect(s.agreement.independent).toEqual({ judged: 3, agree: 2, share: 2 / 3 });
-    expect(s.agreement.dependent).toEqual({ judged: 2, agree: 1, share: 0.5 });
+    expect(numeric(s).byDependence.independent).toEqual({ judged: 3, agree: 2, share: 2 / 3 });
+    expect(numeric(s).byDependence.dependent).toEqual({ judged: 2, agree: 1, share: 0.5 });
   });
 
   it('seconds count a run that two grids list once (by id)', () => {
@@ -118,8 +121,8 @@ describe('summarizeSweep', () => {
 
   it('a broken probe (NaN R², saved as null in metrics.json) fails its cell, dropped or kept, numeric or image-text', () => {
     const run = (dependence: 'independent' | 'dependent') => ({ grid: 'g', setting: '{1}', dependence, seed: 0 });
-    const numeric = metrics([factor('x', 's1', 'kept', Number.NaN), factor('x', 's2', 'dropped', Number.NaN), factor('x', 'm_x', 'dropped', 0)]);
-    const imageText = {
+    const latent = metrics([factor('x', 's1', 'kept', Number.NaN), factor('x', 's2', 'dropped', Number.NaN), factor('x', 'm_x', 'dropped', 0)]);
+    const scenes = {
       trainSeconds: 1,
       evalSeconds: 1,
       finalLoss: 1,
@@ -132,30 +135,30 @@ describe('summarizeSweep', () => {
     const viaJson = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
     for (const read of [<T>(v: T) => v, viaJson]) {
       const s = summarizeSweep([
-        { run: run('independent'), metrics: read(numeric) },
-        { run: run('dependent'), metrics: read(numeric) },
-        { experiment: 'causal3d', run: run('independent'), metrics: read(imageText) as unknown as C3dMetrics },
+        { run: run('independent'), metrics: read(latent) },
+        { run: run('dependent'), metrics: read(latent) },
+        { experiment: 'causal3d', run: run('independent'), metrics: read(scenes) as unknown as C3dMetrics },
       ]);
-      for (const c of s.cells.filter((c) => c.factor !== 'm_x')) {
-        expect(c.r2NonlinearMean).toBeNaN();
+      for (const c of numeric(s).cells.filter((c) => c.factor !== 'm_x')) {
+        expect(c.nonlinearMean).toBeNaN();
         expect(c.verdict).toBe('fail');
       }
-      expect(s.agreement.independent).toEqual({ judged: 3, agree: 1, share: 1 / 3 }); // only m_x agrees
-      expect(s.agreement.dependent).toEqual({ judged: 3, agree: 1, share: 1 / 3 }); // the dropped s2 is judged: it broke
-      expect(s.imageText.map((c) => [c.factor, c.verdict])).toEqual([
+      expect(numeric(s).byDependence.independent).toEqual({ judged: 3, agree: 1, share: 1 / 3 }); // only m_x agrees
+      expect(numeric(s).byDependence.dependent).toEqual({ judged: 3, agree: 1, share: 1 / 3 }); // the dropped s2 is judged: it broke
+      expect(imageText(s).cells.map((c) => [c.factor, c.verdict])).toEqual([
         ['color', 'fail'],
         ['alpha', 'fail'],
         ['b_color', 'fail'],
       ]);
-      for (const c of s.imageText) expect(c.nonlinearMean).toBeNaN();
-      expect(s.imageTextAgreement).toEqual({ judged: 3, agree: 0, share: 0 });
+      for (const c of imageText(s).cells) expect(c.nonlinearMean).toBeNaN();
+      expect(imageText(s).agreement).toEqual({ judged: 3, agree: 0, share: 0 });
     }
   });
 
   it('no finished runs: no cells, agreement null', () => {
     const s = summarizeSweep([{ run: { grid: 'g', setting: 'a', dependence: 'independent', seed: 0 }, metrics: null }]);
-    expect(s.cells).toEqual([]);
-    expect(s.agreement.independent.share).toBeNull();
+    expect(numeric(s).cells).toEqual([]);
+    expect(numeric(s).byDependence.independent.share).toBeNull();
   });
 });
 
@@ -235,7 +238,7 @@ describe('runSweep', () => {
 
     const resumed = await runSweep(dir, runs, { executor: inProcessExecutor });
     expect(resumed).toMatchObject({ skipped: 0, done: 2, failed: [] });
-    expect(resumed.summary.cells).toEqual(whole.summary.cells);
+    expect(numeric(resumed.summary).cells).toEqual(numeric(whole.summary).cells);
   });
 
   it('a failed run is reported and the others finish', async () => {
@@ -281,7 +284,7 @@ describe('runSweep', () => {
     });
     expect(children).toMatchObject({ done: 2, failed: [] });
     expect(progress).toContain(200);
-    expect(children.summary.cells).toEqual(inProcess.summary.cells);
+    expect(numeric(children.summary).cells).toEqual(numeric(inProcess.summary).cells);
   }, 60_000);
 
   it('refuses bad jobs and a folder without a sweep', async () => {

@@ -10,11 +10,10 @@ import type { Dependence } from '../latent/model.js';
 import { BUILTIN_GRIDS, expandGrid, type Grid, type GridRun } from '../sweeps/grids.js';
 import { processExecutor } from '../sweeps/process-executor.js';
 import type { DownstreamRunOptions } from '../experiments/experiment.js';
-import { experimentNamed } from '../experiments/registry.js';
+import { experimentNamed, resultKinds } from '../experiments/registry.js';
 import { gridRunConfig, gridRunId, loadGrid, runSweep, summarizeSweepDir, type SweepEvent, type SweepResult } from '../sweeps/sweep.js';
 import { estimatedSeconds, planShards, resolveShard, type Shard } from '../sweeps/shards.js';
-import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../probes/verdicts.js';
-import type { SweepSummary } from '../sweeps/summary.js';
+import { resultGroup, summaryCsvs, type SweepSummary } from '../sweeps/summary.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
 import { duration, type CliIo } from './io.js';
 import { integerOption, stringOption, presetOption } from './options.js';
@@ -44,27 +43,18 @@ export function parseDependence(value: string): Dependence[] {
   return [...new Set(items)] as Dependence[];
 }
 
+/** What `misalign sweep` prints of a summary: runs and time, then each kind of results with cells in its own words (experiments/results.ts), the files. */
 export function formatSummary(summary: SweepSummary, dir: string, time: SweepTime | null = null): string {
-  const share = (d: Dependence) => {
-    const a = summary.agreement[d];
-    return a.share === null ? `${d}: no cells` : `${d}: ${a.share.toFixed(3)} (${a.agree}/${a.judged} cells agree with the theory)`;
-  };
-  const numeric = summary.cells.length > 0 || summary.imageText.length === 0;
+  const kinds = resultKinds().flatMap((kind) => {
+    const group = resultGroup(summary, kind);
+    return group.cells.length > 0 ? kind.lines(group) : [];
+  });
+  const csvs = summaryCsvs(summary).map((c) => c.file);
   return [
     `runs finished: ${summary.runs.complete}/${summary.runs.expected}; training ${(summary.seconds.train / 60).toFixed(1)} min, evaluation ${(summary.seconds.eval / 60).toFixed(1)} min (summed over runs)`,
     ...(time ? [`wall time: ${duration(time.busySeconds)}${time.commands > 1 ? ` over ${time.commands} sweep commands` : ''}`] : []),
-    ...(numeric ? [`agreement  ${share('independent')}`, `           ${share('dependent')}`] : []),
-    `summary in ${dir}/summary.json${numeric ? ' and summary.csv' : ''}`,
-    ...(summary.imageText.length > 0
-      ? [
-          `image-text ${summary.imageTextAgreement.share === null ? 'no cells' : `${summary.imageTextAgreement.share.toFixed(3)} (${summary.imageTextAgreement.agree}/${summary.imageTextAgreement.judged} cells agree: MCC or R² ≥ ${IMAGE_TEXT_KEPT_MIN} kept, ≤ ${IMAGE_TEXT_DROPPED_MAX} dropped)`}`,
-          ...summary.imageTextGrids.map(
-            (g) =>
-              `           ${g.grid}: ${g.agree}/${g.judged} cells agree, ${g.runs} runs, ${(g.seconds / 60).toFixed(1)} min of training and evaluation (summed)`,
-          ),
-          `           in summary.json (imageText) and summary_image_text.csv`,
-        ]
-      : []),
+    ...kinds,
+    `summary in ${dir}/summary.json${csvs.length > 0 ? ` and ${csvs.join(', ')}` : ''}`,
     ...(summary.downstream.length > 0
       ? [
           `downstream study: ${new Set(summary.downstream.map((c) => c.grid + c.dependence + c.setting)).size} settings, ${(summary.seconds.downstream / 60).toFixed(1)} min, in summary.json and summary_downstream.csv`,

@@ -10,7 +10,7 @@ import { SingleBar } from 'cli-progress';
 import { MisalignError } from '../common/errors.js';
 import { objectShape } from '../common/schema.js';
 import type { AnySettings, RunMetrics } from '../experiments/experiment.js';
-import { EXPERIMENTS, EXPERIMENT_NAMES, experimentNamed, experimentOf, type AnyExperiment } from '../experiments/registry.js';
+import { defaultExperiment, EXPERIMENT_NAMES, experimentNamed, experimentOf, type AnyExperiment } from '../experiments/registry.js';
 import { downstreamRunDir, evalRunDir, readRunConfigFile, trainRunDir } from '../experiments/run-dir.js';
 import { runReport } from '../reports/run-report.js';
 import { MAX_THREADS } from '../experiments/engine-settings.js';
@@ -82,7 +82,7 @@ function settingsFrom(experiment: AnyExperiment, flags: TrainFlags, threads: num
     const name = key === 'dependent' ? 'dependence' : key;
     if (!(name in takes)) {
       if (flags.experiment !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(key)} does not apply to --experiment ${experiment.name}`);
-      const others = EXPERIMENT_NAMES.filter((n) => name in objectShape(EXPERIMENTS[n].settings));
+      const others = EXPERIMENT_NAMES.filter((n) => name in objectShape(experimentNamed(n).settings));
       throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(key)} belongs to --experiment ${others.join(' or ') || '(none)'}`);
     }
     settings[name] = key === 'dependent' ? 'dependent' : key === 'threads' ? threads : value;
@@ -194,7 +194,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .addOption(
       new Option(
         '--experiment <name>',
-        `the experiment (default numeric): ${EXPERIMENT_NAMES.map((n) => `${n}: ${EXPERIMENTS[n].description}`).join('; ')}`,
+        `the experiment (default ${defaultExperiment().name}): ${EXPERIMENT_NAMES.map((n) => `${n}: ${experimentNamed(n).description}`).join('; ')}`,
       ).choices(EXPERIMENT_NAMES),
     )
     .option(

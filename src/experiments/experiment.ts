@@ -7,9 +7,10 @@
  *   settings → resolve → config (config.json)
  *   config → world (its data) → model (two towers, loss, initial parameters) and batches
  *   trained engine → evaluate → factors (each with the theory's prediction and a verdict)
+ *   factors over seeds → result cells, summarised and drawn as its kind of results says (results.ts)
  *
  * A new experiment is one folder that exports an Experiment, and one line in
- * registry.ts (README, "Adding an experiment").
+ * registry.ts (`registerExperiment`; README, "Adding an experiment").
  */
 import type { z } from 'zod';
 import type { Kernels } from '../kernels/module.js';
@@ -19,6 +20,7 @@ import type { Verdict } from '../probes/verdicts.js';
 import type { Engine, EngineName, TfjsBackend, TwoTowerSpec } from '../training/engine.js';
 import type { BatchSource, TrainPlan } from '../training/trainer.js';
 import type { Provenance } from './provenance.js';
+import type { ResultKind } from './results.js';
 
 /** What every experiment's configuration holds. */
 export interface BaseConfig extends TrainPlan {
@@ -105,11 +107,12 @@ export interface Experiment<S extends object = object, C extends BaseConfig = Ba
   /** One line for --help. */
   readonly description: string;
   /**
-   * The family of results, which decides how sweeps summarise and reports draw them:
-   * 'latent' (R² of every factor from ẑ_x and ẑ_t, per dependence setting; the paper's Figs. 3, 7)
-   * or 'scene' (MCC or R² from the image and the text embedding; Figs. 5, 6).
+   * Its kind of results: how sweeps summarise its cells, the CLI prints them and reports draw
+   * them (results.ts). Experiments shown together share one: numeric/results.ts (R² of every
+   * factor from ẑ_x and ẑ_t per dependence setting; the paper's Figs. 3, 7), image-text/results.ts
+   * (MCC or R² from the image and the text embedding; Figs. 5, 6).
    */
-  readonly family: 'latent' | 'scene';
+  readonly results: ResultKind;
   /** What a caller may set (CLI, grid files, the web page, code). */
   readonly settings: z.ZodTypeAny;
   /** config.json. */
@@ -125,6 +128,8 @@ export interface Experiment<S extends object = object, C extends BaseConfig = Ba
   evaluate(model: Model<C, W>, evalSeed: number): Promise<F[]>;
   /** The theory's prediction (metrics.json's `theory`). */
   theory(config: C): unknown;
+  /** What the run is, in a few words (a run's page and figures): its bias, say; '' for nothing to add. */
+  about(config: C): string;
   /** A factor row's values for summaries and heatmaps. */
   values(f: F): FactorValues;
   /** The verdict on a factor's value (a mean over seeds, in summaries), as for one run. */

@@ -2,33 +2,27 @@
  * `misalign report DIR`: the figures and one self-contained HTML page for a
  * sweep folder (Node).
  *
- *   DIR/report/<grid>-<dependence>-<x|t>-<linear|nonlinear>.svg and .png
- *   DIR/report/index.html   the figures (inline SVG), the agreement with the
- *                           theory, the ablation tables, every run's
- *                           configuration and timings
+ *   DIR/report/<panel>.svg and .png   every heatmap the kinds of results draw
+ *                                     (numeric: <grid>-<dependence>-<x|t>-<linear|nonlinear>)
+ *   DIR/report/index.html             per kind of results with cells, the sections it
+ *                                     describes (experiments/results.ts: agreement with the
+ *                                     theory, heatmaps inline, tables); then the time, every
+ *                                     run's configuration and timings, the provenance
+ *
+ * The page asks the registry for the kinds (experiments/registry.ts) and renders
+ * what each returns; it knows no experiment (docs/experiments.md#the-grids).
  */
 import { join } from 'node:path';
-import type { TopLevelSpec } from 'vega-lite';
 import { ensureWritableDir, readJsonIfExists, writeAtomic } from '../common/files.js';
 import { FILES } from '../experiments/run-dir.js';
 import type { BaseConfig } from '../experiments/experiment.js';
-import { DROPPED_MAX_R2, IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN, KEPT_MIN_R2 } from '../probes/verdicts.js';
-import type { DownstreamCell, ImageTextCell, SummaryCell, SweepSummary } from '../sweeps/summary.js';
+import { resultKinds } from '../experiments/registry.js';
+import type { HeatmapPanel, ReportBlock, ReportSection, TableCell } from '../experiments/results.js';
+import { resultGroup, type SweepSummary } from '../sweeps/summary.js';
 import { readSweepRuns, summarizeEntries, sweepMachines, SWEEP_FILES, type SweepRunEntry } from '../sweeps/sweep.js';
 import { provenance, provenanceLine } from '../experiments/provenance.js';
 import { readSweepTime, type SweepTime } from '../sweeps/invocations.js';
-import {
-  downstreamKeys,
-  downstreamName,
-  downstreamSpec,
-  heatmapKeys,
-  heatmapName,
-  heatmapSpec,
-  imageTextHeatmapSpec,
-  imageTextKeys,
-  imageTextName,
-  renderSvg,
-} from './heatmap.js';
+import { panelSpec, renderSvg } from './heatmap.js';
 import { svgToPng } from './png.js';
 
 export const REPORT_DIR = 'report';
@@ -51,54 +45,36 @@ function verdicts(r: SweepRunEntry): string {
 }
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const fmt = (v: number): string => v.toFixed(3);
+/** Text between tags (quotes need no escape there, and read better unescaped in the page's source). */
+export const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The image-text cells whose mean is on the wrong side of the theory's threshold, with their seed spread (sample sd). */
-function imageTextMisses(cells: readonly ImageTextCell[]): string {
-  const misses = cells.filter((c) => c.verdict === 'fail');
-  if (misses.length === 0) return '<p>Every judged cell agrees with the theory.</p>';
-  const rows = misses
-    .map(
-      (c) =>
-        `<tr><td>${c.grid}</td><td>${c.setting}</td><td>${c.encoding}</td><td>${c.factor}</td><td>${c.predicted}</td><td>${fmt(c.nonlinearMean)}</td><td>${fmt(c.nonlinearSd)}</td><td>${c.seeds}</td></tr>`,
-    )
-    .join('');
-  return `<h3>Cells on the wrong side</h3>
-<table><thead><tr><th>grid</th><th>setting</th><th>embedding</th><th>factor</th><th>theory</th><th>mean (nonlinear)</th><th>sd over seeds</th><th>seeds</th></tr></thead><tbody>${rows}</tbody></table>`;
+const cellHtml = (c: TableCell): string =>
+  typeof c === 'string' ? `<td>${escapeText(c)}</td>` : `<td${c.fail ? ' class="fail"' : ''}>${escapeText(c.text)}</td>`;
+
+/** A section's block as HTML; `figure` writes a panel's files and returns its <figure>. */
+async function blockHtml(block: ReportBlock, figure: (panel: HeatmapPanel) => Promise<string>): Promise<string> {
+  switch (block.kind) {
+    case 'text':
+      return `<p>${escapeText(block.text)}</p>`;
+    case 'heading':
+      return `<h3>${escapeText(block.text)}</h3>`;
+    case 'table': {
+      const head = block.head.map((h) => `<th>${escapeText(h)}</th>`).join('');
+      const rows = block.rows.map((r) => `<tr>${r.map(cellHtml).join('')}</tr>`).join('\n');
+      return `<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+    }
+    case 'figures': {
+      const figures: string[] = [];
+      for (const panel of block.panels) figures.push(await figure(panel));
+      return figures.join('\n') || (block.none === undefined ? '' : `<p>${escapeText(block.none)}</p>`);
+    }
+  }
 }
 
-/** Grids with one setting are the ablations: shown as tables, factor by factor. */
-function ablationTable(cells: readonly SummaryCell[], downstream: readonly DownstreamCell[], grid: string): string {
-  const mine = cells.filter((c) => c.grid === grid);
-  const groups = [...new Set(mine.map((c) => `${c.dependence}\u0000${c.setting}`))];
-  return groups
-    .map((g) => {
-      const [dependence, setting] = g.split('\u0000') as [string, string];
-      const rows = mine.filter((c) => c.dependence === dependence && c.setting === setting);
-      const factors = [...new Set(rows.map((c) => c.factor))];
-      const cell = (f: string, e: 'x' | 't') => rows.find((c) => c.factor === f && c.encoding === e);
-      const body = factors
-        .map((f) => {
-          const x = cell(f, 'x');
-          const t = cell(f, 't');
-          const show = (c: SummaryCell | undefined, lin: boolean) =>
-            c ? `${fmt(lin ? c.r2LinearMean : c.r2NonlinearMean)} ± ${fmt(lin ? c.r2LinearSd : c.r2NonlinearSd)}` : '–';
-          const verdicts = [x?.verdict, t?.verdict].filter(Boolean).join(' / ');
-          return `<tr><td>${escapeHtml(f)}</td><td>${show(x, true)}</td><td>${show(x, false)}</td><td>${show(t, true)}</td><td>${show(t, false)}</td><td>${(x ?? t)?.predicted ?? ''}</td><td class="${verdicts.includes('fail') ? 'fail' : ''}">${verdicts}</td></tr>`;
-        })
-        .join('\n');
-      const tasks = downstream.filter((c) => c.grid === grid && c.dependence === dependence && c.setting === setting);
-      const tasksTable =
-        tasks.length === 0
-          ? ''
-          : `
-<table><thead><tr><th>downstream (ẑ_x)</th>${tasks.map((c) => `<th>${c.metric}</th>`).join('')}</tr></thead>
-<tbody><tr><td>mean ± sd</td>${tasks.map((c) => `<td>${fmt(c.mean)} ± ${fmt(c.sd)}</td>`).join('')}</tr></tbody></table>`;
-      return `<h3>${escapeHtml(grid)}: ${escapeHtml(setting)} (${dependence})</h3>
-<table><thead><tr><th>factor</th><th>ẑ_x linear</th><th>ẑ_x nonlinear</th><th>ẑ_t linear</th><th>ẑ_t nonlinear</th><th>theory</th><th>verdict (x / t)</th></tr></thead>
-<tbody>${body}</tbody></table>${tasksTable}`;
-    })
-    .join('\n');
+async function sectionHtml(section: ReportSection, figure: (panel: HeatmapPanel) => Promise<string>): Promise<string> {
+  const blocks: string[] = [];
+  for (const block of section.blocks) blocks.push(await blockHtml(block, figure));
+  return `<h2>${escapeText(section.title)}</h2>\n${blocks.join('\n')}`;
 }
 
 function runsTable(runs: readonly RunRow[]): string {
@@ -179,35 +155,24 @@ export async function writeReport(dir: string): Promise<ReportResult> {
   const runs: RunRow[] = [];
   for (const e of entries) runs.push({ ...e, config: await readJsonIfExists<BaseConfig>(join(dir, SWEEP_FILES.runs, e.id, FILES.config)) });
   const figures: string[] = [];
-  const sections: string[] = [];
-  const ablations = new Set<string>();
-  for (const grid of new Set(summary.cells.map((c) => c.grid))) {
-    if (new Set(summary.cells.filter((c) => c.grid === grid).map((c) => c.setting)).size === 1) ablations.add(grid);
-  }
-  /** Writes a figure as SVG and PNG; returns its <figure> for the page. */
-  const figure = async (name: string, spec: TopLevelSpec): Promise<string> => {
-    const svg = await renderSvg(spec);
-    await writeAtomic(join(out, `${name}.svg`), svg);
-    await writeAtomic(join(out, `${name}.png`), await svgToPng(svg));
-    figures.push(name);
-    return `<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption></figure>`;
+  /** Writes a panel as SVG and PNG; returns its <figure> for the page. */
+  const figure = async (panel: HeatmapPanel): Promise<string> => {
+    const svg = await renderSvg(panelSpec(panel));
+    await writeAtomic(join(out, `${panel.name}.svg`), svg);
+    await writeAtomic(join(out, `${panel.name}.png`), await svgToPng(svg));
+    figures.push(panel.name);
+    const caption = `<a href="${panel.name}.svg">${panel.name}.svg</a> · <a href="${panel.name}.png">.png</a>`;
+    return `<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption>${caption}</figcaption></figure>`;
   };
-  for (const key of heatmapKeys(summary.cells)) {
-    if (!ablations.has(key.grid)) sections.push(await figure(heatmapName(key), heatmapSpec(summary.cells, key)));
+  // Each kind of results with cells, in the registry's order, draws its own sections (with the downstream study of its grids).
+  const sections: string[] = [];
+  for (const kind of resultKinds()) {
+    const group = resultGroup(summary, kind);
+    if (group.cells.length === 0) continue;
+    const grids = new Set(group.grids.map((g) => g.grid));
+    const downstream = summary.downstream.filter((c) => grids.has(c.grid));
+    for (const section of kind.sections(group, downstream)) sections.push(await sectionHtml(section, figure));
   }
-  const downstreamSections: string[] = [];
-  for (const key of downstreamKeys(summary.downstream)) {
-    if (!ablations.has(key.grid)) downstreamSections.push(await figure(downstreamName(key), downstreamSpec(summary.downstream, key)));
-  }
-  const imageTextSections: string[] = [];
-  for (const key of imageTextKeys(summary.imageText)) imageTextSections.push(await figure(imageTextName(key), imageTextHeatmapSpec(summary.imageText, key)));
-  const it = summary.imageTextAgreement;
-  const agreement = (['independent', 'dependent'] as const)
-    .map((d) => {
-      const a = summary.agreement[d];
-      return `<tr><td>${d}</td><td>${a.share === null ? '–' : fmt(a.share)}</td><td>${a.agree}/${a.judged}</td></tr>`;
-    })
-    .join('');
   const time = timeSection(runs, await readSweepTime(dir));
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>misalign report</title>
@@ -220,40 +185,8 @@ figure { display: inline-block; margin: 0.5em; vertical-align: top; }
 pre { font-size: 0.8em; }
 </style></head><body>
 <h1>misalign report</h1>
-<p>${summary.runs.complete} of ${summary.runs.expected} runs finished.
-Cells are means over seeds; verdicts use the mean nonlinear R² (kept ≥ ${KEPT_MIN_R2}; dropped ≤ ${DROPPED_MAX_R2} in the independent setting; m_x, m_t ≤ ${DROPPED_MAX_R2} always).</p>
-${
-  summary.cells.length > 0 || summary.imageText.length === 0
-    ? `<h2>Agreement with the theory</h2>
-<table><thead><tr><th>semantics</th><th>share of cells</th><th>agree / judged</th></tr></thead><tbody>${agreement}</tbody></table>
-<h2>Heatmaps</h2>
-${sections.join('\n') || '<p>No grid with more than one setting.</p>'}`
-    : ''
-}
-${
-  downstreamSections.length > 0
-    ? `<h2>Downstream tasks (Figs. 4 and 10)</h2>
-<p>MLP probes on frozen ẑ_x: R² of y1..y4 = F(s[1..3]), F(s[1..5]), F(s[1..7]), F(s[1..9]) in distribution; MCC of y5 (y2 binarised) in distribution and with s9, s10 shifted (OOD).</p>
-${downstreamSections.join('\n')}`
-    : ''
-}
-${
-  imageTextSections.length > 0
-    ? `<h2>Image-text experiments: MPI3D (Fig. 5) and Causal3DIdent (Fig. 6) scenes with biased captions</h2>
-<p>From the image and the text embedding (as unit vectors), per factor: MCC of a logistic regression (linear) and an MLP classifier (nonlinear) for discrete factors, R² of a linear regression and an MLP regressor for continuous ones; means over seeds.
-Verdicts use the mean nonlinear value: factors the captions mention correctly need ≥ ${IMAGE_TEXT_KEPT_MIN}; the others (omitted, perturbed, image- or text-specific) ≤ ${IMAGE_TEXT_DROPPED_MAX}; a dropped factor with a kept cause or effect (Causal3D: "partly") has no verdict.
-Agreement: ${it.share === null ? '–' : fmt(it.share)} (${it.agree}/${it.judged} cells).</p>
-<table><thead><tr><th>grid</th><th>agree / judged</th><th>share</th><th>runs</th><th>training and evaluation (min, summed over runs)</th></tr></thead><tbody>${summary.imageTextGrids
-        .map(
-          (g) =>
-            `<tr><td>${g.grid}</td><td>${g.agree}/${g.judged}</td><td>${g.share === null ? '–' : fmt(g.share)}</td><td>${g.runs}</td><td>${(g.seconds / 60).toFixed(1)}</td></tr>`,
-        )
-        .join('')}</tbody></table>
-${imageTextMisses(summary.imageText)}
-${imageTextSections.join('\n')}`
-    : ''
-}
-${ablations.size > 0 ? `<h2>Ablations</h2>\n${[...ablations].map((g) => ablationTable(summary.cells, summary.downstream, g)).join('\n')}` : ''}
+<p>${summary.runs.complete} of ${summary.runs.expected} runs finished. Cells are means over seeds.</p>
+${sections.join('\n') || '<p>No finished run yet: no cells to show.</p>'}
 ${time}
 <h2>Runs</h2>
 ${runsTable(runs)}

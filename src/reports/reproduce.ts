@@ -1,20 +1,20 @@
 /**
  * `misalign reproduce`: the paper's whole numeric study in one call (Node):
- * every grid of the numeric experiment (selection, perturbation,
+ * every grid of the default experiment, numeric (selection, perturbation,
  * encoding-size, joint; docs/experiments.md) for independent and dependent
  * semantics and 3 seeds, as one sweep in one folder (so it resumes like any
  * sweep, and a model two grids share is trained once), with the downstream
  * study on every run unless `downstream: false`, then the report.
  */
 import type { AnySettings } from '../experiments/experiment.js';
-import { EXPERIMENTS } from '../experiments/registry.js';
+import { defaultExperiment } from '../experiments/registry.js';
 import type { Dependence } from '../latent/model.js';
 import { builtinGrid, expandGrid, type GridRun } from '../sweeps/grids.js';
 import { runSweep, type SweepOptions, type SweepResult } from '../sweeps/sweep.js';
 import { writeReport, type ReportResult } from './report.js';
 
-/** The study's grids by default: the numeric experiment's. */
-export const STUDY_GRIDS: readonly string[] = Object.keys(EXPERIMENTS.numeric.grids);
+/** The study's grids by default: the default experiment's (the registry's: numeric). */
+export const STUDY_GRIDS: readonly string[] = Object.keys(defaultExperiment().grids);
 
 export interface ReproduceOptions extends SweepOptions {
   preset?: 'quick' | 'long' | 'paper';

@@ -23,11 +23,10 @@ import { experimentOf } from '../experiments/registry.js';
 import { FILES, readRunConfig } from '../experiments/run-dir.js';
 import { provenance, provenanceLine } from '../experiments/provenance.js';
 import type { DownstreamResult } from '../probes/downstream.js';
-import { DROPPED_MAX_R2, IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN, KEPT_MIN_R2 } from '../probes/verdicts.js';
 import { renderSvg } from './heatmap.js';
 import { svgToPng } from './png.js';
-import { escapeHtml } from './report.js';
-import { factorScoresSpec, lossCurveSpec, type LossPoint, type ScoredFactor, type ScoreThresholds } from './run-figures.js';
+import { escapeHtml, escapeText } from './report.js';
+import { factorScoresSpec, lossCurveSpec, type LossPoint, type ScoredFactor } from './run-figures.js';
 
 /** The files a run report writes into the run folder. */
 export const RUN_REPORT_FILES = {
@@ -71,13 +70,6 @@ async function readLossLog(dir: string): Promise<LossPoint[]> {
     .map(({ lossXT, lossTX, ...p }) => ({ ...p, ...(lossXT !== undefined && { lossXT }), ...(lossTX !== undefined && { lossTX }) }));
 }
 
-/** The thresholds the run's experiment judges by (probes/verdicts.ts): numeric R², or the image-text rule. */
-export function runThresholds(config: BaseConfig): ScoreThresholds {
-  return experimentOf(config).family === 'latent'
-    ? { keptMin: KEPT_MIN_R2, droppedMax: DROPPED_MAX_R2 }
-    : { keptMin: IMAGE_TEXT_KEPT_MIN, droppedMax: IMAGE_TEXT_DROPPED_MAX };
-}
-
 /** The run's factor rows with their values as its experiment reads them (R² or MCC, linear and nonlinear). */
 export function scoredFactors(config: BaseConfig, metrics: RunMetrics): ScoredFactor[] {
   const experiment = experimentOf(config);
@@ -91,22 +83,14 @@ export function scoredFactors(config: BaseConfig, metrics: RunMetrics): ScoredFa
 
 const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : 'NaN');
 
-/** One line saying what the run is. */
+/** One line saying what the run is: its experiment, what the experiment says of it (`about`), its recipe. */
 function runLine(config: BaseConfig): string {
-  const c = config as BaseConfig & Record<string, unknown>;
-  const parts: string[] = [config.experiment];
-  if (config.experiment === 'numeric') {
-    const list = (v: unknown) => (Array.isArray(v) ? (v.length > 0 ? v.join(',') : '∅') : '?');
-    parts.push(`ns ${String(c.ns)}, nm ${String(c.nm)}, selected {${list(c.selected)}}, perturbed {${list(c.perturbed)}}, ${String(c.dependence)}`);
-  } else if (typeof c.bias === 'object' && c.bias !== null) {
-    parts.push(
-      Object.entries(c.bias as Record<string, unknown>)
-        .map(([k, v]) => `${k} level ${String(v)}`)
-        .join(', '),
-    );
-  }
-  parts.push(`${config.steps.toLocaleString('en-US')} steps, batch ${config.batch}, seed ${config.seed}`);
-  return parts.join('; ');
+  const parts = [
+    config.experiment,
+    experimentOf(config).about(config),
+    `${config.steps.toLocaleString('en-US')} steps, batch ${config.batch}, seed ${config.seed}`,
+  ];
+  return parts.filter((p) => p !== '').join('; ');
 }
 
 /** The configuration's settings as table rows (nested values as compact JSON). */
@@ -165,7 +149,8 @@ export async function runReport(dir: string): Promise<RunReportResult> {
           lossCurveSpec(log, [about, `loss at step ${log[log.length - 1]!.step.toLocaleString('en-US')}: ${fmt(log[log.length - 1]!.loss, 4)}`]),
         )
       : '<p>No training step logged yet (no train_log.csv).</p>';
-  const thresholds = runThresholds(config);
+  // the thresholds and rule of the experiment's kind of results (experiments/results.ts)
+  const { thresholds, rule } = experiment.results;
   const scoresFigure = metrics
     ? await figure(
         RUN_REPORT_FILES.scores,
@@ -178,10 +163,6 @@ export async function runReport(dir: string): Promise<RunReportResult> {
   const status = metrics
     ? `Verdicts passed: <b>${metrics.passed}/${metrics.judged}</b>. Training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s, final loss ${fmt(metrics.finalLoss, 4)}.`
     : `Unfinished: ${log.length > 0 ? `logged up to step ${log[log.length - 1]!.step.toLocaleString('en-US')} of ${config.steps.toLocaleString('en-US')}` : 'no step logged'}; resume it with <code>misalign train --out DIR --resume</code>.`;
-  const rules =
-    experiment.family === 'latent'
-      ? `The verdict checks the MLP probe's R² against the theory: kept ≥ ${KEPT_MIN_R2}, dropped ≤ ${DROPPED_MAX_R2} (a dropped semantic factor is not judged with dependent semantics; m_x, m_t always are).`
-      : `The verdict checks the MLP probe's MCC (discrete factors) or R² (continuous ones) against the theory: kept ≥ ${IMAGE_TEXT_KEPT_MIN}, dropped ≤ ${IMAGE_TEXT_DROPPED_MAX}; "partly" (a kept cause or effect) is not judged.`;
   const name = basename(resolve(dir));
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>misalign run ${escapeHtml(name)}</title>
@@ -196,7 +177,7 @@ pre { font-size: 0.85em; }
 <p>${escapeHtml(about)}.</p>
 <p>${status}</p>
 <h2>What the run keeps</h2>
-<p>${rules}</p>
+<p>${escapeText(rule)}</p>
 ${scoresFigure}
 ${metrics ? `<details open><summary>result table</summary><pre>${escapeHtml(experiment.format(metrics))}</pre></details>` : ''}
 <h2>Training loss</h2>

@@ -4,7 +4,7 @@
  * page use); a malformed file gets one error naming the first bad field:
  *
  *   name: my-grid                 # required, used in run labels and reports
- *   experiment: numeric           # optional (numeric, mpi3d, causal3d); default numeric
+ *   experiment: numeric           # optional: a registered experiment (numeric, mpi3d, causal3d); default numeric
  *   base: { ns: 6, nm: 3 }        # optional, applied to every setting
  *   settings:                     # one entry per column
  *     - label: "{1,2}"            # optional; default: the selection and perturbation
@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { MisalignError } from '../common/errors.js';
 import { fieldPath, issueMessage, objectShape } from '../common/schema.js';
 import type { AnySettings } from '../experiments/experiment.js';
-import { EXPERIMENT_NAMES, experimentNamed, type ExperimentName } from '../experiments/registry.js';
+import { EXPERIMENT_NAMES, experimentNamed, isExperimentName } from '../experiments/registry.js';
 import type { Grid } from './grids.js';
 
 const fileSchema = z
@@ -27,7 +27,11 @@ const fileSchema = z
       .string()
       .min(1)
       .regex(/^[\w.-]+$/, 'letters, digits, _ . - only'),
-    experiment: z.enum(EXPERIMENT_NAMES as [ExperimentName, ...ExperimentName[]]).optional(),
+    // any registered experiment, asked when the file is read
+    experiment: z
+      .string()
+      .refine(isExperimentName, (name) => ({ message: `expected ${EXPERIMENT_NAMES.map((n) => `'${n}'`).join(' | ')}, got '${name}'` }))
+      .optional(),
     base: z.record(z.unknown()).optional(),
     settings: z.array(z.object({ label: z.string().min(1).optional() }).passthrough()).nonempty(),
   })

@@ -1,130 +1,43 @@
 /**
- * Aggregating a sweep: one cell per (grid, dependence, setting, encoding,
- * factor), mean and standard deviation over seeds, the theory's prediction,
- * and a verdict on the mean nonlinear value by the experiment's own rule
- * (probes/verdicts.ts, as for one run). Experiments of the 'latent' family
- * (numeric) give `cells` (R² per dependence setting); `agreement` is, per
- * dependence setting, the share of cells with a verdict that agrees with the
- * theory. The 'scene' family (MPI3D, Causal3D) gives `imageText` cells: MCC
- * (discrete factors) or R² (continuous ones) per (grid, setting, encoding,
- * factor), and `imageTextAgreement`. Pure: `sweep.ts` reads the runs from disk.
+ * Aggregating a sweep (docs/evaluation.md#averaging-over-seeds-and-agreement):
+ * one result cell (experiments/results.ts) per (grid, dependence, setting,
+ * encoding, factor), mean and standard deviation over seeds of the values the
+ * run's experiment reads (`values`: R² or MCC), the theory's prediction, and a
+ * verdict on the mean nonlinear value by the experiment's own rule (`judge`,
+ * as for one run). Cells are grouped by their experiment's kind of results,
+ * with their agreement (the share of judged cells that pass) over all, per
+ * dependence setting and per grid; the kind says which of these summary.json
+ * and its CSV hold (`summaryJson`, `summaryCsvs`). Pure: `sweep.ts` reads the
+ * runs from disk and writes the files.
  */
 import type { RunMetrics } from '../experiments/experiment.js';
-import { experimentNamed } from '../experiments/registry.js';
+import { experimentNamed, resultKinds } from '../experiments/registry.js';
+import {
+  DOWNSTREAM_METRICS,
+  type Agreement,
+  type DownstreamCell,
+  type DownstreamMetric,
+  type GridAgreement,
+  type ResultCell,
+  type ResultGroup,
+} from '../experiments/results.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import type { Verdict } from '../probes/verdicts.js';
 import type { Dependence } from '../latent/model.js';
 import type { GridRun } from './grids.js';
 
-export interface SummaryCell {
-  grid: string;
-  dependence: Dependence;
-  setting: string;
-  encoding: 'x' | 't';
-  factor: string;
-  /** Seeds that finished (the mean and sd are over these). */
-  seeds: number;
-  r2LinearMean: number;
-  r2LinearSd: number;
-  r2NonlinearMean: number;
-  r2NonlinearSd: number;
-  predicted: 'kept' | 'dropped';
-  verdict: Verdict;
-}
-
-/** Column order of summary.csv. */
-export const CELL_COLUMNS: readonly (keyof SummaryCell)[] = [
-  'grid',
-  'dependence',
-  'setting',
-  'encoding',
-  'factor',
-  'seeds',
-  'r2LinearMean',
-  'r2LinearSd',
-  'r2NonlinearMean',
-  'r2NonlinearSd',
-  'predicted',
-  'verdict',
-];
-
-/** One downstream metric of one setting, over seeds: R² of y1..y4 in distribution, MCC of y5 in and out of distribution. */
-export interface DownstreamCell {
-  grid: string;
-  dependence: Dependence;
-  setting: string;
-  metric: DownstreamMetric;
-  seeds: number;
-  mean: number;
-  sd: number;
-}
-
-export const DOWNSTREAM_METRICS = ['y1', 'y2', 'y3', 'y4', 'mccId', 'mccOod'] as const;
-export type DownstreamMetric = (typeof DOWNSTREAM_METRICS)[number];
-
 /** Column order of summary_downstream.csv. */
 export const DOWNSTREAM_COLUMNS: readonly (keyof DownstreamCell)[] = ['grid', 'dependence', 'setting', 'metric', 'seeds', 'mean', 'sd'];
 
-/** One factor of one image-text setting over seeds: MCC (discrete factor) or R² (continuous) from the image or the text embedding. */
-export interface ImageTextCell {
-  grid: string;
-  setting: string;
-  encoding: 'image' | 'text';
-  factor: string;
-  metric: 'mcc' | 'r2';
-  seeds: number;
-  linearMean: number;
-  linearSd: number;
-  nonlinearMean: number;
-  nonlinearSd: number;
-  predicted: 'kept' | 'partly' | 'dropped';
-  verdict: Verdict;
-}
-
-/** Column order of summary_image_text.csv. */
-export const IMAGE_TEXT_COLUMNS: readonly (keyof ImageTextCell)[] = [
-  'grid',
-  'setting',
-  'encoding',
-  'factor',
-  'metric',
-  'seeds',
-  'linearMean',
-  'linearSd',
-  'nonlinearMean',
-  'nonlinearSd',
-  'predicted',
-  'verdict',
-];
-
-export interface Agreement {
-  /** Cells with a verdict. */
-  judged: number;
-  agree: number;
-  /** agree / judged (null when nothing is judged). */
-  share: number | null;
-}
-
 export interface SweepSummary {
-  cells: SummaryCell[];
-  agreement: Record<Dependence, Agreement>;
+  /** Each registered kind of results (by ResultKind.name: 'numeric', 'image-text', ...) with its cells, empty if the sweep has none. */
+  results: Record<string, ResultGroup>;
   /** Runs the grids list, and how many of them have finished. */
   runs: { expected: number; complete: number };
   /** Training and evaluation seconds summed over the finished runs (and the downstream study's), each distinct run once. */
   seconds: { train: number; eval: number; downstream: number };
   /** The downstream study over seeds, for the settings where it ran (empty if it did not). */
   downstream: DownstreamCell[];
-  /** The image-text grids' cells (empty without them) and their agreement with the theory. */
-  imageText: ImageTextCell[];
-  imageTextAgreement: Agreement;
-  /** Each image-text grid's agreement, and the training and evaluation seconds of its finished runs (a run two grids list counts in both). */
-  imageTextGrids: ImageTextGridSummary[];
-}
-
-export interface ImageTextGridSummary extends Agreement {
-  grid: string;
-  runs: number;
-  seconds: number;
 }
 
 type RunKey = Pick<GridRun, 'grid' | 'setting' | 'dependence' | 'seed'>;
@@ -162,17 +75,40 @@ const setShare = (a: Agreement): void => {
   a.share = a.judged > 0 ? a.agree / a.judged : null;
 };
 
-export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
-  type Judge = (value: number) => Verdict;
-  const groups = new Map<
+const noAgreement = (): Agreement => ({ judged: 0, agree: 0, share: null });
+
+/** A kind's cells being gathered: per cell, its values over seeds and its experiment's judge; per grid, runs and seconds. */
+interface Gathering {
+  cells: Map<
     string,
     {
-      cell: Omit<SummaryCell, 'seeds' | 'r2LinearMean' | 'r2LinearSd' | 'r2NonlinearMean' | 'r2NonlinearSd' | 'verdict'>;
+      cell: Omit<ResultCell, 'seeds' | 'linearMean' | 'linearSd' | 'nonlinearMean' | 'nonlinearSd' | 'verdict'>;
       lin: number[];
       nl: number[];
-      judge: Judge;
+      judge: (value: number) => Verdict;
     }
-  >();
+  >;
+  grids: Map<string, GridAgreement>;
+}
+
+/** A kind's cells with their means, verdicts and agreement. */
+function finish({ cells, grids }: Gathering): ResultGroup {
+  const agreement = noAgreement();
+  const byDependence: Record<Dependence, Agreement> = { independent: noAgreement(), dependent: noAgreement() };
+  const done = [...cells.values()].map(({ cell, lin, nl, judge }): ResultCell => {
+    const [linearMean, linearSd] = meanSd(lin);
+    const [nonlinearMean, nonlinearSd] = meanSd(nl);
+    const verdict = judge(nonlinearMean);
+    for (const a of [agreement, byDependence[cell.dependence], grids.get(cell.grid)!]) count(a, verdict);
+    const { predicted, ...key } = cell;
+    return { ...key, seeds: nl.length, linearMean, linearSd, nonlinearMean, nonlinearSd, predicted, verdict };
+  });
+  for (const a of [agreement, ...Object.values(byDependence), ...grids.values()]) setShare(a);
+  return { cells: done, agreement, byDependence, grids: [...grids.values()] };
+}
+
+export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
+  const kinds = new Map<string, Gathering>(resultKinds().map((k) => [k.name, { cells: new Map(), grids: new Map() }]));
   let complete = 0;
   const seconds = { train: 0, eval: 0, downstream: 0 };
   const timed = new Set<string>();
@@ -185,11 +121,6 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
     return true;
   };
   const downstreamGroups = new Map<string, { cell: Pick<DownstreamCell, 'grid' | 'dependence' | 'setting' | 'metric'>; values: number[] }>();
-  const imageTextGroups = new Map<
-    string,
-    { cell: Pick<ImageTextCell, 'grid' | 'setting' | 'encoding' | 'factor' | 'metric' | 'predicted'>; lin: number[]; nl: number[]; judge: Judge }
-  >();
-  const imageTextGrids = new Map<string, ImageTextGridSummary>();
   for (const record of records) {
     const { run, metrics, downstream } = record;
     const experiment = experimentNamed(record.experiment);
@@ -211,89 +142,61 @@ export function summarizeSweep(records: readonly RunRecord[]): SweepSummary {
       seconds.train += metrics.trainSeconds;
       seconds.eval += metrics.evalSeconds;
     }
-    if (experiment.family === 'scene') {
-      const g = imageTextGrids.get(run.grid) ?? { grid: run.grid, judged: 0, agree: 0, share: null, runs: 0, seconds: 0 };
-      g.runs++;
-      g.seconds += metrics.trainSeconds + metrics.evalSeconds;
-      imageTextGrids.set(run.grid, g);
-    }
+    const kind = kinds.get(experiment.results.name) ?? { cells: new Map(), grids: new Map() };
+    kinds.set(experiment.results.name, kind);
+    const grid = kind.grids.get(run.grid) ?? { grid: run.grid, ...noAgreement(), runs: 0, seconds: 0 };
+    grid.runs++;
+    grid.seconds += metrics.trainSeconds + metrics.evalSeconds;
+    kind.grids.set(run.grid, grid);
     for (const f of metrics.factors) {
       const v = experiment.values(f);
-      const judge = (value: number) => experiment.judge({ ...f, dependence: run.dependence }, value) as Verdict;
-      if (experiment.family === 'scene') {
-        const key = JSON.stringify([run.grid, run.setting, f.encoding, f.factor]);
-        const g = imageTextGroups.get(key) ?? {
-          cell: {
-            grid: run.grid,
-            setting: run.setting,
-            encoding: f.encoding as ImageTextCell['encoding'],
-            factor: f.factor,
-            metric: v.metric,
-            predicted: f.predicted,
-          },
-          lin: [],
-          nl: [],
-          judge,
-        };
-        g.lin.push(probeValue(v.linear));
-        g.nl.push(probeValue(v.nonlinear));
-        imageTextGroups.set(key, g);
-        continue;
-      }
-      const key = JSON.stringify([run.grid, run.dependence, run.setting, f.encoding, f.factor]);
-      const g = groups.get(key) ?? {
+      const key = JSON.stringify([experiment.name, run.grid, run.dependence, run.setting, f.encoding, f.factor]);
+      const g = kind.cells.get(key) ?? {
         cell: {
           grid: run.grid,
           dependence: run.dependence,
           setting: run.setting,
-          encoding: f.encoding as SummaryCell['encoding'],
+          encoding: f.encoding,
           factor: f.factor,
-          predicted: f.predicted as SummaryCell['predicted'],
+          metric: v.metric,
+          predicted: f.predicted,
         },
         lin: [],
         nl: [],
-        judge,
+        judge: (value: number) => experiment.judge({ ...f, dependence: run.dependence }, value) as Verdict,
       };
       g.lin.push(probeValue(v.linear));
       g.nl.push(probeValue(v.nonlinear));
-      groups.set(key, g);
+      kind.cells.set(key, g);
     }
   }
-  const cells: SummaryCell[] = [];
-  const agreement: Record<Dependence, Agreement> = {
-    independent: { judged: 0, agree: 0, share: null },
-    dependent: { judged: 0, agree: 0, share: null },
-  };
-  for (const { cell, lin, nl, judge } of groups.values()) {
-    const [r2LinearMean, r2LinearSd] = meanSd(lin);
-    const [r2NonlinearMean, r2NonlinearSd] = meanSd(nl);
-    const verdict = judge(r2NonlinearMean);
-    cells.push({ ...cell, seeds: nl.length, r2LinearMean, r2LinearSd, r2NonlinearMean, r2NonlinearSd, verdict });
-    count(agreement[cell.dependence], verdict);
-  }
-  for (const a of Object.values(agreement)) setShare(a);
   const downstreamCells = [...downstreamGroups.values()].map(({ cell, values }) => {
     const [mean, sd] = meanSd(values);
     return { ...cell, seeds: values.length, mean, sd };
   });
-  const imageTextAgreement: Agreement = { judged: 0, agree: 0, share: null };
-  const imageText = [...imageTextGroups.values()].map(({ cell, lin, nl, judge }): ImageTextCell => {
-    const [linearMean, linearSd] = meanSd(lin);
-    const [nonlinearMean, nonlinearSd] = meanSd(nl);
-    const verdict = judge(nonlinearMean);
-    count(imageTextAgreement, verdict);
-    count(imageTextGrids.get(cell.grid)!, verdict);
-    return { ...cell, seeds: nl.length, linearMean, linearSd, nonlinearMean, nonlinearSd, verdict };
-  });
-  for (const a of [imageTextAgreement, ...imageTextGrids.values()]) setShare(a);
   return {
-    cells,
-    agreement,
+    results: Object.fromEntries([...kinds].map(([name, gathering]) => [name, finish(gathering)])),
     runs: { expected: records.length, complete },
     seconds,
     downstream: downstreamCells,
-    imageText,
-    imageTextAgreement,
-    imageTextGrids: [...imageTextGrids.values()],
   };
+}
+
+/** A kind's group in a summary (empty if the summary has none of its cells). */
+export function resultGroup(summary: SweepSummary, kind: { name: string }): ResultGroup {
+  return summary.results[kind.name] ?? finish({ cells: new Map(), grids: new Map() });
+}
+
+/** summary.json's content: every registered kind's fields (results.ts: the names sweeps have always written), the runs, seconds and downstream cells. */
+export function summaryJson(summary: SweepSummary): Record<string, unknown> {
+  const kinds = resultKinds().map((kind) => kind.json(resultGroup(summary, kind)));
+  return { ...Object.assign({}, ...kinds), runs: summary.runs, seconds: summary.seconds, downstream: summary.downstream };
+}
+
+/** The CSVs of a summary's cells: each kind's that has cells, or is always written; file name, rows and columns. */
+export function summaryCsvs(summary: SweepSummary): { file: string; rows: Record<string, unknown>[]; columns: string[] }[] {
+  return resultKinds()
+    .map((kind) => ({ kind, cells: resultGroup(summary, kind).cells }))
+    .filter(({ kind, cells }) => cells.length > 0 || kind.csv.always)
+    .map(({ kind, cells }) => ({ file: kind.csv.file, rows: cells.map((c) => kind.csv.row(c)), columns: [...kind.csv.columns] }));
 }

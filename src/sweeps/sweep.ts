@@ -3,9 +3,10 @@
  *
  *   DIR/grids/<grid>.json    the grid's runs: id, setting, dependence, seed
  *   DIR/runs/<id>/           one run folder (config.json, checkpoint.bin, ...)
- *   DIR/summary.json, .csv   the aggregate over seeds (summary.ts)
+ *   DIR/summary.json         the aggregate over seeds (summary.ts)
+ *   DIR/summary*.csv         its cells, one CSV per kind of results (its experiments' own:
+ *                            summary.csv numeric, summary_image_text.csv image-text)
  *   DIR/summary_downstream.csv  the downstream study's aggregate, when it ran
- *   DIR/summary_image_text.csv  the image-text grids' aggregate (MCC or R²), when they ran
  *   DIR/invocations/         one record per sweep command: when it ran, what it did (invocations.ts)
  *
  * A run's id is a hash of its full configuration, so the same model is
@@ -36,15 +37,13 @@ import { InvocationLog } from './invocations.js';
 import { claimRun, readRunClaim, type ClaimOptions, type ClaimRecord } from './claims.js';
 import { BUILTIN_GRIDS, builtinGrid, isBuiltinGrid, type Grid, type GridRun } from './grids.js';
 import { estimatedSeconds, planShards, resolveShard, type Shard } from './shards.js';
-import { CELL_COLUMNS, DOWNSTREAM_COLUMNS, IMAGE_TEXT_COLUMNS, summarizeSweep, type RunRecord, type SweepSummary } from './summary.js';
+import { DOWNSTREAM_COLUMNS, summarizeSweep, summaryCsvs, summaryJson, type RunRecord, type SweepSummary } from './summary.js';
 
 export const SWEEP_FILES = {
   grids: 'grids',
   runs: 'runs',
   summaryJson: 'summary.json',
-  summaryCsv: 'summary.csv',
   downstreamCsv: 'summary_downstream.csv',
-  imageTextCsv: 'summary_image_text.csv',
 } as const;
 
 /** 16 hex digits of the SHA-256 of the run's full configuration (key order does not matter). */
@@ -284,7 +283,7 @@ export interface SummaryOrigin {
   threads?: number;
 }
 
-/** Aggregates every grid listed in DIR over the runs that have finished; writes summary.json and summary.csv. */
+/** Aggregates every grid listed in DIR over the runs that have finished; writes summary.json and the CSVs (summarizeEntries). */
 export async function summarizeSweepDir(dir: string, origin: SummaryOrigin = {}): Promise<SweepSummary> {
   return summarizeEntries(dir, await readSweepRuns(dir), origin);
 }
@@ -322,11 +321,10 @@ export async function summarizeEntries(dir: string, entries: readonly SweepRunEn
     downstream,
   }));
   const summary = summarizeSweep(records);
-  const written = { ...summary, provenance: provenance(origin.threads ?? 1, origin.started ?? new Date()), machines: sweepMachines(entries) };
+  const written = { ...summaryJson(summary), provenance: provenance(origin.threads ?? 1, origin.started ?? new Date()), machines: sweepMachines(entries) };
   await writeJson(join(dir, SWEEP_FILES.summaryJson), written);
-  await writeCsv(join(dir, SWEEP_FILES.summaryCsv), summary.cells, [...CELL_COLUMNS]);
+  for (const csv of summaryCsvs(summary)) await writeCsv(join(dir, csv.file), csv.rows, csv.columns);
   if (summary.downstream.length > 0) await writeCsv(join(dir, SWEEP_FILES.downstreamCsv), summary.downstream, [...DOWNSTREAM_COLUMNS]);
-  if (summary.imageText.length > 0) await writeCsv(join(dir, SWEEP_FILES.imageTextCsv), summary.imageText, [...IMAGE_TEXT_COLUMNS]);
   return summary;
 }
 

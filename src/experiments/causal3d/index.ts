@@ -27,9 +27,10 @@ import { c3dBiasSets, type C3dBias, type C3dBiasSets } from '../../scenes/causal
 import { C3dData, type C3dBatch } from '../../scenes/causal3d-data.js';
 import { C3D_CLASSES, C3D_FACTORS, type C3dFactor } from '../../scenes/causal3d-factors.js';
 import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
-import { imageTextConfigs } from '../image-text/config.js';
+import { aboutImageTextConfig, imageTextConfigs } from '../image-text/config.js';
 import { imageTextCost } from '../image-text/cost.js';
 import { imageTextGrid } from '../image-text/grids.js';
+import { imageTextResults } from '../image-text/results.js';
 import { imageTextModel, pairBatches, probeSetEmbeddings, probeSets } from '../image-text/model.js';
 
 /** The public code's Causal3DIdent recipe: 100,001 steps, encoding sizes 3,3,4,5,5,6,7 (selection) and 7,6,5,5,4,3,3 (perturbation), as the quick preset's. */
@@ -109,7 +110,7 @@ export function formatC3dMetrics(metrics: C3dMetrics): string {
 export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3dFactorResult> = {
   name: 'causal3d',
   description: 'Causal3DIdent-style scenes with causally dependent factors and biased captions (the paper’s Fig. 6)',
-  family: 'scene',
+  results: imageTextResults,
   settings: c3dSettingsSchema,
   config: c3dConfigSchema,
   resolve: resolveC3dConfig,
@@ -200,6 +201,7 @@ export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3d
       },
     };
   },
+  about: aboutImageTextConfig,
   theory: (config) => c3dBiasSets(config.bias),
   values: c3dValues,
   judge: (f, value) => imageTextVerdict(f.predicted, value),

@@ -103,6 +103,13 @@ export function checkOneLevel(experiment: string) {
   };
 }
 
+/** What an image-text run is: its caption bias, e.g. `selection level 2`. */
+export function aboutImageTextConfig(config: { bias: LevelBias }): string {
+  return Object.entries(config.bias)
+    .map(([k, v]) => `${k} level ${String(v)}`)
+    .join(', ');
+}
+
 /** The caption bias the settings name. */
 export function levelBias(s: { selectionLevel?: number; perturbationLevel?: number }): LevelBias {
   return s.selectionLevel !== undefined ? { selection: s.selectionLevel } : { perturbation: s.perturbationLevel! };

@@ -20,10 +20,11 @@ import { Mpi3dData, proceduralImages } from '../../scenes/mpi3d-data.js';
 import { MPI3D_FACTORS, MPI3D_SIZES, type Mpi3dFactor } from '../../scenes/mpi3d-factors.js';
 import { Rng } from '../../common/rng.js';
 import type { AnySettings, Experiment, RunMetrics } from '../experiment.js';
-import { imageTextConfigs } from '../image-text/config.js';
+import { aboutImageTextConfig, imageTextConfigs } from '../image-text/config.js';
 import { imageTextCost } from '../image-text/cost.js';
 import { imageTextModel, pairBatches, probeSetEmbeddings, probeSets } from '../image-text/model.js';
 import { imageTextGrid } from '../image-text/grids.js';
+import { imageTextResults } from '../image-text/results.js';
 
 /** The real MPI3D-Complex .npz (Node); null: the procedural stand-in. */
 const dataField = z.string().min(1).nullable();
@@ -82,7 +83,7 @@ async function mpi3dWorld(config: Mpi3dConfig): Promise<Mpi3dData & { close?(): 
 export const mpi3dExperiment: Experiment<Mpi3dSettings, Mpi3dConfig, Mpi3dData & { close?(): Promise<void> }, Mpi3dFactorResult> = {
   name: 'mpi3d',
   description: 'MPI3D-style scenes with captions that omit or perturb factors (the paper’s Fig. 5)',
-  family: 'scene',
+  results: imageTextResults,
   settings: mpi3dSettingsSchema,
   config: mpi3dConfigSchema,
   resolve: resolveMpi3dConfig,
@@ -130,6 +131,7 @@ export const mpi3dExperiment: Experiment<Mpi3dSettings, Mpi3dConfig, Mpi3dData &
     }));
     return { sets, factors, options: { seed: evalSeed, split: new Uint8Array(2 * n).fill(1, n), expectKept: unbiased, classifierEpochs: config.probeEpochs } };
   },
+  about: aboutImageTextConfig,
   theory: (config) => mpi3dBiasSets(config.bias),
   values: (f) => ({ metric: 'mcc', linear: f.mccLinear, nonlinear: f.mccNonlinear }),
   judge: (f, value) => imageTextVerdict(f.predicted, value),

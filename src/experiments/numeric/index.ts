@@ -28,6 +28,7 @@ import {
   type NumericSettings,
 } from './config.js';
 import { numericGrids } from './grids.js';
+import { numericResults } from './results.js';
 
 export type NumericMetrics = RunMetrics<FactorResult>;
 
@@ -68,6 +69,12 @@ export function formatNumericMetrics(metrics: NumericMetrics): string {
   return lines.join('\n');
 }
 
+/** What a numeric run is: its world and bias, e.g. `ns 10, nm 5, selected {1,2,3}, perturbed {∅}, independent`. */
+export function aboutNumericConfig(config: NumericConfig): string {
+  const list = (v: readonly number[]) => (v.length > 0 ? v.join(',') : '∅');
+  return `ns ${config.ns}, nm ${config.nm}, selected {${list(config.selected)}}, perturbed {${list(config.perturbed)}}, ${config.dependence}`;
+}
+
 /** The downstream study (docs/evaluation.md#downstream-tasks) of a trained numeric model on ẑ_x. */
 export function numericDownstream(model: Model<NumericConfig, DataGenerator>, options: DownstreamRunOptions = {}): DownstreamResult {
   const { config, kernels, engine, world } = model;
@@ -83,7 +90,7 @@ export function numericDownstream(model: Model<NumericConfig, DataGenerator>, op
 export const numericExperiment: Experiment<NumericSettings, NumericConfig, DataGenerator, FactorResult> = {
   name: 'numeric',
   description: 'latent factors mixed by random invertible MLPs, captions that omit or perturb factors (the paper’s Figs. 3, 4, 7)',
-  family: 'latent',
+  results: numericResults,
   settings: numericSettingsSchema,
   config: numericConfigSchema,
   resolve: resolveNumericConfig,
@@ -106,6 +113,7 @@ export const numericExperiment: Experiment<NumericSettings, NumericConfig, DataG
     });
   },
   theory: (config) => describeBias(biasOf(config)),
+  about: aboutNumericConfig,
   values: (f) => ({ metric: 'r2', linear: f.r2Linear, nonlinear: f.r2Nonlinear }),
   judge: (f, value) => verdictFor(f.predicted, f.factor === 'm_x' || f.factor === 'm_t', f.dependence === 'dependent' ? 'dependent' : 'independent', value),
   columns: {
