@@ -13,6 +13,8 @@
 // Each patch row (kh) is a run of KW·C contiguous input values when it lies
 // inside the image, so both directions move whole runs.
 
+import { fmaf, madd } from "./fma";
+
 @inline
 function outSize(n: i32, k: i32, stride: i32, pad: i32): i32 {
   return (n + 2 * pad - k) / stride + 1;
@@ -118,11 +120,11 @@ function axpyRow(y: usize, w: usize, v: f32, F: i32): void {
   let f = 0;
   for (; f + 4 <= F; f += 4) {
     const o = <usize>f << 2;
-    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(vv, v128.load(w + o))));
+    v128.store(y + o, madd(vv, v128.load(w + o), v128.load(y + o)));
   }
   for (; f < F; f++) {
     const o = <usize>f << 2;
-    store<f32>(y + o, load<f32>(y + o) + v * load<f32>(w + o));
+    store<f32>(y + o, fmaf(v, load<f32>(w + o), load<f32>(y + o)));
   }
 }
 

@@ -14,9 +14,11 @@
 //   packed A panel: MR rows × kc, stored k-major: panel[k * MR + r]
 //   packed B panel: kc × NR columns, stored k-major: panel[k * NR + c]
 //   micro-kernel: a 4 × 8 tile of C in 8 f32x4 registers; per k, two loads
-//   of B, four broadcast loads of A, eight multiply-adds.
+//   of B, four broadcast loads of A, eight multiply-adds (fused in the relaxed build, fma.ts).
 //
 // beta is applied once, on the first K block; later K blocks accumulate.
+
+import { madd } from "./fma";
 
 const MR = 4;
 const NR = 8;
@@ -193,17 +195,17 @@ function micro(kc: i32, pa: usize, pb: usize, c: usize, ldcB: usize, alpha: f32,
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     pa += 16;
     pb += 32;
   }

@@ -20,6 +20,8 @@
 //
 // with Ŷ, Y, dY (rows, O) packed and scale, colLoss (O,).
 
+import { fmaf, madd } from "./fma";
+
 @inline
 function f(p: usize, i: i32): f32 {
   return load<f32>(p + (<usize>i << 2));
@@ -31,10 +33,10 @@ function dot(a: usize, b: usize, n: i32): f32 {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
-    acc = f32x4.add(acc, f32x4.mul(v128.load(a + off), v128.load(b + off)));
+    acc = madd(v128.load(a + off), v128.load(b + off), acc);
   }
   let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; i < n; i++) s += f(a, i) * f(b, i);
+  for (; i < n; i++) s = fmaf(f(a, i), f(b, i), s);
   return s;
 }
 
@@ -45,11 +47,11 @@ function axpy(y: usize, x: usize, s: f32, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
-    v128.store(y + off, f32x4.add(v128.load(y + off), f32x4.mul(v128.load(x + off), vs)));
+    v128.store(y + off, madd(v128.load(x + off), vs, v128.load(y + off)));
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
-    store<f32>(y + off, load<f32>(y + off) + load<f32>(x + off) * s);
+    store<f32>(y + off, fmaf(load<f32>(x + off), s, load<f32>(y + off)));
   }
 }
 

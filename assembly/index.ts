@@ -9,9 +9,11 @@
 // against a probe bank built of the gemm and activation kernels
 // (test/probe-bank.test.ts); sampler (drawing and mixing a batch on the core)
 // against the TypeScript DataGenerator (test/sampler.test.ts); vecmath's
-// expBatch against Math.exp (test/kernels-optim.test.ts).
+// expBatch against Math.exp (test/kernels-optim.test.ts). fma holds the multiply-add both
+// builds share: plain (SIMD128) or fused (relaxed SIMD), see fma.ts.
 
 export { heapBase } from "./memory";
+export { fusedMultiplyAdd } from "./fma";
 export {
   leakyReluForward,
   leakyReluBackward,

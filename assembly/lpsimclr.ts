@@ -40,6 +40,7 @@
 //   ct (d, Mp) | gct (d, Mp) | nc (Mp) | colG (Mp) | rows (4, Mp) | accA (4·d f32x4) | rowScale (4)
 //   | apack (d, 4): the block's rows interleaved, apack[k·4 + r] = a_r[k]
 
+import { madd } from "./fma";
 import { EXP_ZERO, expNonPositive4, hmax, hsum, max4 } from "./vecmath";
 
 const R = 4; // rows per block
@@ -155,17 +156,17 @@ export function lpsimclrRows(
         const c0 = v128.load(cp);
         const c1 = v128.load(cp, 16);
         let s = v128.load32_splat(ap);
-        s00 = f32x4.add(s00, f32x4.mul(s, c0));
-        s01 = f32x4.add(s01, f32x4.mul(s, c1));
+        s00 = madd(s, c0, s00);
+        s01 = madd(s, c1, s01);
         s = v128.load32_splat(ap, 4);
-        s10 = f32x4.add(s10, f32x4.mul(s, c0));
-        s11 = f32x4.add(s11, f32x4.mul(s, c1));
+        s10 = madd(s, c0, s10);
+        s11 = madd(s, c1, s11);
         s = v128.load32_splat(ap, 8);
-        s20 = f32x4.add(s20, f32x4.mul(s, c0));
-        s21 = f32x4.add(s21, f32x4.mul(s, c1));
+        s20 = madd(s, c0, s20);
+        s21 = madd(s, c1, s21);
         s = v128.load32_splat(ap, 12);
-        s30 = f32x4.add(s30, f32x4.mul(s, c0));
-        s31 = f32x4.add(s31, f32x4.mul(s, c1));
+        s30 = madd(s, c0, s30);
+        s31 = madd(s, c1, s31);
         cp += MpB;
         ap += 16;
       }
@@ -320,8 +321,8 @@ function pass3Dense(rows: usize, MpB: usize, Mp: i32, d: i32, rowScale: usize, a
     for (let j = jt; j < jEnd; j += 4) {
       const jo = <usize>j << 2;
       const g = f32x4.add(
-        f32x4.add(f32x4.mul(v128.load(rows + jo), cn0), f32x4.mul(v128.load(rows + MpB + jo), cn1)),
-        f32x4.add(f32x4.mul(v128.load(rows + 2 * MpB + jo), cn2), f32x4.mul(v128.load(rows + 3 * MpB + jo), cn3)),
+        madd(v128.load(rows + MpB + jo), cn1, f32x4.mul(v128.load(rows + jo), cn0)),
+        madd(v128.load(rows + 3 * MpB + jo), cn3, f32x4.mul(v128.load(rows + 2 * MpB + jo), cn2)),
       );
       v128.store(colG + jo, f32x4.add(v128.load(colG + jo), g));
     }
@@ -348,15 +349,15 @@ function pass3Dense(rows: usize, MpB: usize, Mp: i32, d: i32, rowScale: usize, a
         const g3 = v128.load(rows + 3 * MpB + jo);
         const cv = v128.load(ctRow + jo);
         let acc = v128.load(gctRow + jo);
-        acc = f32x4.add(acc, f32x4.mul(g0, m0));
-        acc = f32x4.add(acc, f32x4.mul(g1, m1));
-        acc = f32x4.add(acc, f32x4.mul(g2, m2));
-        acc = f32x4.add(acc, f32x4.mul(g3, m3));
+        acc = madd(g0, m0, acc);
+        acc = madd(g1, m1, acc);
+        acc = madd(g2, m2, acc);
+        acc = madd(g3, m3, acc);
         v128.store(gctRow + jo, acc);
-        s0 = f32x4.add(s0, f32x4.mul(g0, cv));
-        s1 = f32x4.add(s1, f32x4.mul(g1, cv));
-        s2 = f32x4.add(s2, f32x4.mul(g2, cv));
-        s3 = f32x4.add(s3, f32x4.mul(g3, cv));
+        s0 = madd(g0, cv, s0);
+        s1 = madd(g1, cv, s1);
+        s2 = madd(g2, cv, s2);
+        s3 = madd(g3, cv, s3);
       }
       v128.store(accP, s0);
       v128.store(accP + dStride, s1);
@@ -382,14 +383,14 @@ function pass3Sparse(rows: usize, MpB: usize, Mp: i32, valid: i32, d: i32, rowSc
       const jo = <usize>j << 2;
       const e = v128.load(rowp + jo);
       if (!v128.any_true(e)) continue;
-      v128.store(colG + jo, f32x4.add(v128.load(colG + jo), f32x4.mul(e, vcn)));
+      v128.store(colG + jo, madd(e, vcn, v128.load(colG + jo)));
       let ctp = ct + jo;
       let gctp = gct + jo;
       for (let k = 0; k < d; k++) {
         const m = f32x4.splat(-2 * cn * f(apack, 4 * k + r));
-        v128.store(gctp, f32x4.add(v128.load(gctp), f32x4.mul(e, m)));
+        v128.store(gctp, madd(e, m, v128.load(gctp)));
         const accP = accR + (<usize>k << 4);
-        v128.store(accP, f32x4.add(v128.load(accP), f32x4.mul(e, v128.load(ctp))));
+        v128.store(accP, madd(e, v128.load(ctp), v128.load(accP)));
         ctp += MpB;
         gctp += MpB;
       }

@@ -12,6 +12,8 @@
 //                 p −= stepSize · m / (sqrt(v)·invSqrtBc2 + eps)
 //               with stepSize = lr / (1 − β1^t) and invSqrtBc2 = 1/sqrt(1 − β2^t).
 
+import { madd } from "./fma";
+
 const BLOCK = 1024;
 
 export function sumSquares(g: usize, n: i32): f64 {
@@ -22,7 +24,7 @@ export function sumSquares(g: usize, n: i32): f64 {
     let acc = f32x4.splat(0);
     for (; i + 4 <= end; i += 4) {
       const v = v128.load(g + (<usize>i << 2));
-      acc = f32x4.add(acc, f32x4.mul(v, v));
+      acc = madd(v, v, acc);
     }
     let s: f64 =
       <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
@@ -84,11 +86,11 @@ export function adamStep(
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
-    const mi = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, gi));
-    const vi = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(c2, f32x4.mul(gi, gi)));
+    const mi = madd(c1, gi, f32x4.mul(b1, v128.load(m + o)));
+    const vi = madd(c2, f32x4.mul(gi, gi), f32x4.mul(b2, v128.load(v + o)));
     v128.store(m + o, mi);
     v128.store(v + o, vi);
-    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vi), vbc), ve);
+    const denom = madd(f32x4.sqrt(vi), vbc, ve);
     v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.div(f32x4.mul(vstep, mi), denom)));
   }
   for (; i < n; i++) {

@@ -32,6 +32,7 @@
 // Wt, gWt (O, Hd); b2, gb2, scale, colLoss (O,); group (O,) i32.
 // Gradients and colLoss are overwritten.
 
+import { fmaf, madd } from "./fma";
 import { addInto } from "./optim";
 
 @inline
@@ -55,10 +56,10 @@ function hidden4(x0: usize, x1: usize, x2: usize, x3: usize, k: i32, W1: usize, 
     for (let kk = 0; kk < k; kk++) {
       const xo = <usize>kk << 2;
       const wv = v128.load(w);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(x0 + xo), wv));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(x1 + xo), wv));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(x2 + xo), wv));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(x3 + xo), wv));
+      a0 = madd(v128.load32_splat(x0 + xo), wv, a0);
+      a1 = madd(v128.load32_splat(x1 + xo), wv, a1);
+      a2 = madd(v128.load32_splat(x2 + xo), wv, a2);
+      a3 = madd(v128.load32_splat(x3 + xo), wv, a3);
       w += widthB;
     }
     const b = v128.load(b1 + off);
@@ -76,10 +77,10 @@ function hidden4(x0: usize, x1: usize, x2: usize, x3: usize, k: i32, W1: usize, 
     let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
     for (let kk = 0; kk < k; kk++) {
       const w = load<f32>(W1 + <usize>kk * widthB + off);
-      a0 = a0 + f(x0, kk) * w;
-      a1 = a1 + f(x1, kk) * w;
-      a2 = a2 + f(x2, kk) * w;
-      a3 = a3 + f(x3, kk) * w;
+      a0 = fmaf(f(x0, kk), w, a0);
+      a1 = fmaf(f(x1, kk), w, a1);
+      a2 = fmaf(f(x2, kk), w, a2);
+      a3 = fmaf(f(x3, kk), w, a3);
     }
     const b = load<f32>(b1 + off);
     const v0: f32 = a0 + b, v1: f32 = a1 + b, v2: f32 = a2 + b, v3: f32 = a3 + b;
@@ -110,18 +111,18 @@ function output4(h0: usize, h1: usize, h2: usize, h3: usize, Wt: usize, b2: usiz
     for (; i + 4 <= Hd; i += 4) {
       const off = <usize>i << 2;
       const wv = v128.load(w + off);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(p0 + off), wv));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load(p1 + off), wv));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load(p2 + off), wv));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load(p3 + off), wv));
+      a0 = madd(v128.load(p0 + off), wv, a0);
+      a1 = madd(v128.load(p1 + off), wv, a1);
+      a2 = madd(v128.load(p2 + off), wv, a2);
+      a3 = madd(v128.load(p3 + off), wv, a3);
     }
     let s0 = laneSum(a0), s1 = laneSum(a1), s2 = laneSum(a2), s3 = laneSum(a3);
     for (; i < Hd; i++) {
       const wi = f(w, i);
-      s0 += f(p0, i) * wi;
-      s1 += f(p1, i) * wi;
-      s2 += f(p2, i) * wi;
-      s3 += f(p3, i) * wi;
+      s0 = fmaf(f(p0, i), wi, s0);
+      s1 = fmaf(f(p1, i), wi, s1);
+      s2 = fmaf(f(p2, i), wi, s2);
+      s3 = fmaf(f(p3, i), wi, s3);
     }
     const off = <usize>c << 2;
     const b = load<f32>(b2 + off);
@@ -154,19 +155,19 @@ function backward4(
     for (; i + 4 <= Hd; i += 4) {
       const off = <usize>i << 2;
       let a = v128.load(g + off);
-      a = f32x4.add(a, f32x4.mul(v128.load(p0 + off), v0));
-      a = f32x4.add(a, f32x4.mul(v128.load(p1 + off), v1));
-      a = f32x4.add(a, f32x4.mul(v128.load(p2 + off), v2));
-      a = f32x4.add(a, f32x4.mul(v128.load(p3 + off), v3));
+      a = madd(v128.load(p0 + off), v0, a);
+      a = madd(v128.load(p1 + off), v1, a);
+      a = madd(v128.load(p2 + off), v2, a);
+      a = madd(v128.load(p3 + off), v3, a);
       v128.store(g + off, a);
     }
     for (; i < Hd; i++) {
       const off = <usize>i << 2;
       let a = load<f32>(g + off);
-      a = a + load<f32>(p0 + off) * e0;
-      a = a + load<f32>(p1 + off) * e1;
-      a = a + load<f32>(p2 + off) * e2;
-      a = a + load<f32>(p3 + off) * e3;
+      a = fmaf(load<f32>(p0 + off), e0, a);
+      a = fmaf(load<f32>(p1 + off), e1, a);
+      a = fmaf(load<f32>(p2 + off), e2, a);
+      a = fmaf(load<f32>(p3 + off), e3, a);
       store<f32>(g + off, a);
     }
   }
@@ -187,10 +188,10 @@ function backward4(
       for (let c = c0; c < c1; c++) {
         const co = <usize>c << 2;
         const wv = v128.load(Wt + <usize>c * <usize>Hd * 4 + (<usize>i << 2));
-        a0 = f32x4.add(a0, f32x4.mul(wv, v128.load32_splat(d0 + co)));
-        a1 = f32x4.add(a1, f32x4.mul(wv, v128.load32_splat(d1 + co)));
-        a2 = f32x4.add(a2, f32x4.mul(wv, v128.load32_splat(d2 + co)));
-        a3 = f32x4.add(a3, f32x4.mul(wv, v128.load32_splat(d3 + co)));
+        a0 = madd(wv, v128.load32_splat(d0 + co), a0);
+        a1 = madd(wv, v128.load32_splat(d1 + co), a1);
+        a2 = madd(wv, v128.load32_splat(d2 + co), a2);
+        a3 = madd(wv, v128.load32_splat(d3 + co), a3);
       }
       a0 = v128.bitselect(a0, f32x4.mul(a0, vzero), f32x4.gt(v128.load(h0 + off), vzero));
       a1 = v128.bitselect(a1, f32x4.mul(a1, vzero), f32x4.gt(v128.load(h1 + off), vzero));
@@ -200,10 +201,10 @@ function backward4(
       for (let kk = 0; kk < k; kk++) {
         const xo = <usize>kk << 2;
         let v = v128.load(gp);
-        v = f32x4.add(v, f32x4.mul(a0, v128.load32_splat(x0 + xo)));
-        v = f32x4.add(v, f32x4.mul(a1, v128.load32_splat(x1 + xo)));
-        v = f32x4.add(v, f32x4.mul(a2, v128.load32_splat(x2 + xo)));
-        v = f32x4.add(v, f32x4.mul(a3, v128.load32_splat(x3 + xo)));
+        v = madd(a0, v128.load32_splat(x0 + xo), v);
+        v = madd(a1, v128.load32_splat(x1 + xo), v);
+        v = madd(a2, v128.load32_splat(x2 + xo), v);
+        v = madd(a3, v128.load32_splat(x3 + xo), v);
         v128.store(gp, v);
         gp += widthB;
       }
@@ -220,10 +221,10 @@ function backward4(
       for (let c = c0; c < c1; c++) {
         const co = <usize>c << 2;
         const w = load<f32>(Wt + <usize>c * <usize>Hd * 4 + (<usize>i << 2));
-        a0 = a0 + w * f(d0 + co, 0);
-        a1 = a1 + w * f(d1 + co, 0);
-        a2 = a2 + w * f(d2 + co, 0);
-        a3 = a3 + w * f(d3 + co, 0);
+        a0 = fmaf(w, f(d0 + co, 0), a0);
+        a1 = fmaf(w, f(d1 + co, 0), a1);
+        a2 = fmaf(w, f(d2 + co, 0), a2);
+        a3 = fmaf(w, f(d3 + co, 0), a3);
       }
       if (!(load<f32>(h0 + off) > 0)) a0 = a0 * <f32>0;
       if (!(load<f32>(h1 + off) > 0)) a1 = a1 * <f32>0;
@@ -232,10 +233,10 @@ function backward4(
       for (let kk = 0; kk < k; kk++) {
         const p = gW1 + <usize>kk * widthB + off;
         let v = load<f32>(p);
-        v = v + f(x0, kk) * a0;
-        v = v + f(x1, kk) * a1;
-        v = v + f(x2, kk) * a2;
-        v = v + f(x3, kk) * a3;
+        v = fmaf(f(x0, kk), a0, v);
+        v = fmaf(f(x1, kk), a1, v);
+        v = fmaf(f(x2, kk), a2, v);
+        v = fmaf(f(x3, kk), a3, v);
         store<f32>(p, v);
       }
       let v = load<f32>(gb1 + off);

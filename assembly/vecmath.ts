@@ -15,6 +15,8 @@
 // product it enters stays a normal float. The exact zeros also let the
 // loss skip far negatives late in training (lpsimclr.ts, pass3Sparse).
 
+import { madd, nmadd } from "./fma";
+
 const LOG2E: f32 = 1.44269504088896341;
 // ln 2 split so that n·LN2_HI is exact in f32 for |n| <= 126 (Cody and Waite).
 const LN2_HI: f32 = 0.693359375;
@@ -32,16 +34,16 @@ const SHIFTER: f32 = 12582912; // 1.5 · 2^23
 export function expNonPositive4(x: v128): v128 {
   const xc = f32x4.pmax(x, f32x4.splat(EXP_LO)); // pmax is one instruction; wasm's max is not
   // n = round(x·log2 e) by the shifter trick: adding 1.5·2^23 leaves n in the low mantissa bits.
-  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(SHIFTER));
+  const t = madd(xc, f32x4.splat(LOG2E), f32x4.splat(SHIFTER));
   const n = f32x4.sub(t, f32x4.splat(SHIFTER));
-  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  const r = nmadd(n, f32x4.splat(LN2_LO), nmadd(n, f32x4.splat(LN2_HI), xc));
   // e^r for |r| <= ln2/2: a degree-5 minimax polynomial (relative error 7.6e-8).
   let p = f32x4.splat(8.29829e-3);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.191542e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6667565e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.9998894e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(9.9999969e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.00000007));
+  p = madd(p, r, f32x4.splat(4.191542e-2));
+  p = madd(p, r, f32x4.splat(1.6667565e-1));
+  p = madd(p, r, f32x4.splat(4.9998894e-1));
+  p = madd(p, r, f32x4.splat(9.9999969e-1));
+  p = madd(p, r, f32x4.splat(1.00000007));
   // 2^n: (n + 127) << 23. The low 9 bits of t's bit pattern are n mod 512, so shifting t's bits does it.
   const pow2n = i32x4.add(i32x4.shl(t, 23), i32x4.splat(127 << 23));
   return v128.and(f32x4.mul(p, pow2n), f32x4.ge(x, f32x4.splat(EXP_ZERO)));

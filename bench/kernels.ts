@@ -9,6 +9,10 @@
  * public code's B×B×d tensor) with gradients by tfjs autodiff. GFLOP/s for
  * LpSimCLR counts its three B×B×d products per direction (12·B²·d).
  * Rows ending in -2t run on two threads; their baseline is our one-thread time.
+ * Rows ending in -fma are the same products and loss on the build the machine
+ * picks (relaxed SIMD, fused multiply-adds, where the engine runs it); their
+ * baseline is the SIMD128 build in the same run (docs/performance.md, "Fused
+ * multiply-add"). Every other row runs on the picked build, which stderr names.
  */
 import type { F32Buffer } from '../src/kernels/arena.js';
 import { gemm } from '../src/kernels/gemm.js';
@@ -44,6 +48,11 @@ async function timeGemms(k: Kernels): Promise<Record<Form, Timing>> {
   };
   k.arena.release(mark);
   return result;
+}
+
+/** Per form, the faster of two timings. */
+function faster(a: Record<Form, Timing>, b: Record<Form, Timing>): Record<Form, Timing> {
+  return { nn: a.nn.ms <= b.nn.ms ? a.nn : b.nn, tn: a.tn.ms <= b.tn.ms ? a.tn : b.tn, nt: a.nt.ms <= b.nt.ms ? a.nt : b.nt };
 }
 
 async function tfGemm(tf: Tf, form: Form): Promise<Timing | null> {
@@ -162,8 +171,16 @@ export async function convRow(k: Kernels, tf: Tf): Promise<BenchRow> {
 
 export async function kernelsBench(): Promise<BenchRow[]> {
   const k = await Kernels.load();
+  process.stderr.write(`bench: kernels: core build ${k.fma ? 'relaxed SIMD (fused multiply-add)' : 'SIMD128'}\n`);
   const k2 = await Kernels.load({ threads: 2 });
-  const gemm1 = await timeGemms(k);
+  // The builds measured in turn, twice each, keeping each one's faster round: the clock drifts over a run.
+  const plain = await Kernels.load({ fma: false });
+  let gemmPlain = await timeGemms(plain);
+  let gemm1 = await timeGemms(k);
+  gemmPlain = faster(gemmPlain, await timeGemms(plain));
+  gemm1 = faster(gemm1, await timeGemms(k));
+  const lpPlain = await timeLpSimclr(plain, B);
+  plain.close();
   const gemm2 = await timeGemms(k2);
   const lp6144 = await timeLpSimclr(k, B);
   const lp6144x2 = await timeLpSimclr(k2, B);
@@ -190,5 +207,9 @@ export async function kernelsBench(): Promise<BenchRow[]> {
   rows.push(infonce);
   for (const form of FORMS) rows.push(row(`gemm-${form}-6144x750x750-2t`, gemm2[form], 'misalign, 1 thread', gemm1[form], GEMM_FLOPS));
   rows.push(row('lpsimclr-sym-grad-b6144-d10-2t', lp6144x2, 'misalign, 1 thread', lp6144, 12 * B * B * 10));
+  if (k.fma) {
+    for (const form of FORMS) rows.push(row(`gemm-${form}-6144x750x750-fma`, gemm1[form], 'misalign SIMD128 build', gemmPlain[form], GEMM_FLOPS));
+    rows.push(row('lpsimclr-sym-grad-b6144-d10-fma', lp6144, 'misalign SIMD128 build', lpPlain, 12 * B * B * 10));
+  }
   return rows;
 }

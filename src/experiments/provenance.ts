@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, hostname, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { loadedBuild } from '../kernels/module.js';
 
 export interface Provenance {
   /** misalign's version (package.json). */
@@ -25,6 +26,12 @@ export interface Provenance {
   cores: number;
   /** Threads of the WebAssembly core per run (a sweep: runs at the same time, as `jobs`). */
   threads: number;
+  /**
+   * The core's build this process computed with: 'relaxed-simd' (fused multiply-adds) or 'simd128'
+   * (src/kernels/module.ts); the two agree to float rounding, not bit for bit. Absent when the
+   * process loaded no core (a report page).
+   */
+  build?: 'relaxed-simd' | 'simd128';
   host: string;
   platform: string;
   /** ISO 8601 times of the command that wrote the file. */
@@ -66,6 +73,7 @@ export function provenance(threads: number, started: Date): Provenance {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
     threads,
+    ...(loadedBuild() ? { build: loadedBuild()! } : {}),
     host: hostname(),
     platform: `${platform()}-${arch()}`,
     started: started.toISOString(),
@@ -77,5 +85,6 @@ export function provenance(threads: number, started: Date): Provenance {
 export function provenanceLine(p: Provenance): string {
   const commit = p.commit ? ` (commit ${p.commit.slice(0, 10)}${p.dirty ? ', with local changes' : ''})` : '';
   const time = (iso: string) => iso.slice(0, 16).replace('T', ' ');
-  return `misalign ${p.misalign}${commit}, Node ${p.node}, ${p.cpu} (${p.cores} cores, ${p.threads} thread${p.threads === 1 ? '' : 's'}), host ${p.host}, ${time(p.started)} to ${time(p.finished)} UTC`;
+  const threads = `${p.threads} thread${p.threads === 1 ? '' : 's'}${p.build ? `, ${p.build}` : ''}`;
+  return `misalign ${p.misalign}${commit}, Node ${p.node}, ${p.cpu} (${p.cores} cores, ${threads}), host ${p.host}, ${time(p.started)} to ${time(p.finished)} UTC`;
 }

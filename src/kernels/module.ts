@@ -3,12 +3,17 @@
  * gives typed access to its exports, an arena in its memory, and the
  * persistent scratch the GEMM needs.
  *
- * Two builds of assembly/ exist (npm run build:wasm): build/misalign.wasm
+ * Four builds of assembly/ exist (npm run build:wasm): build/misalign.wasm
  * with its own memory, and build/misalign-threads.wasm, which imports a
  * shared memory so that helper threads (threads.ts) can run kernels on the
- * same buffers. `Kernels.load({ threads: n })` uses the second when n > 1
- * and the environment can share memory (browsers need cross-origin
- * isolation), and falls back to one thread otherwise.
+ * same buffers; each also as a relaxed-SIMD build with fused multiply-adds
+ * (misalign-relaxed.wasm, misalign-threads-relaxed.wasm; assembly/fma.ts).
+ * `Kernels.load({ threads: n })` uses a threads build when n > 1 and the
+ * environment can share memory (browsers need cross-origin isolation), and
+ * falls back to one thread otherwise; it uses a relaxed build when the engine
+ * runs relaxed SIMD (features.ts), unless `fma: false` or the environment
+ * variable MISALIGN_FMA=0 says not to. The two kinds agree to float rounding,
+ * not bit for bit, so a run records which one it used (`Kernels.fma`).
  *
  * The kernel families have their bindings next to this file (activations.ts,
  * gemm.ts, grouped.ts, lpsimclr.ts, infonce.ts, optim.ts, conv.ts,
@@ -20,11 +25,14 @@ import { isNode } from '../common/env.js';
 import { MisalignError } from '../common/errors.js';
 import { Arena, type F32Buffer } from './arena.js';
 import type { KernelExports } from './exports.js';
+import { relaxedSimdAvailable } from './features.js';
 import { ThreadPool, threadsAvailable, type Job } from './threads.js';
 
 /** Where the compiled modules are, relative to this file (src/kernels or dist/kernels). */
 export const DEFAULT_WASM_URL = new URL('../../build/misalign.wasm', import.meta.url);
 export const DEFAULT_THREADS_WASM_URL = new URL('../../build/misalign-threads.wasm', import.meta.url);
+export const DEFAULT_RELAXED_WASM_URL = new URL('../../build/misalign-relaxed.wasm', import.meta.url);
+export const DEFAULT_THREADS_RELAXED_WASM_URL = new URL('../../build/misalign-threads-relaxed.wasm', import.meta.url);
 
 /** Pages of 64 KiB: the shared memory starts small and may grow to 2 GiB. */
 const SHARED_INITIAL_PAGES = 16;
@@ -37,6 +45,31 @@ export interface KernelsOptions {
   wasm?: BufferSource | URL;
   /** The threads build's bytes or location. */
   threadsWasm?: BufferSource | URL;
+  /**
+   * Fused multiply-adds: 'auto' (the default) uses the relaxed-SIMD builds where the engine runs
+   * them, true requires them (an error where it cannot), false keeps the SIMD128 builds. In Node,
+   * MISALIGN_FMA=0 or 1 overrides 'auto'. Ignored when `wasm` or `threadsWasm` gives a module.
+   */
+  fma?: boolean | 'auto';
+}
+
+/** What MISALIGN_FMA asks for in Node ('auto' when unset or elsewhere). */
+function fmaFromEnvironment(): boolean | 'auto' {
+  const value = isNode() ? process.env.MISALIGN_FMA : undefined;
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === '0' || value === '1') return value === '1';
+  throw new MisalignError('OUT_OF_RANGE', `MISALIGN_FMA must be 0, 1 or auto, got '${value}'`);
+}
+
+/** Whether to load the relaxed-SIMD (fused multiply-add) builds. */
+async function useFma(asked: boolean | 'auto'): Promise<boolean> {
+  const wanted = asked === 'auto' ? fmaFromEnvironment() : asked;
+  if (wanted === false) return false;
+  const available = await relaxedSimdAvailable();
+  if (wanted === true && !available) {
+    throw new MisalignError('ENGINE_UNAVAILABLE', 'fused multiply-add was asked for, but this engine does not run relaxed SIMD (Node 20+, Chrome 114+)');
+  }
+  return available;
 }
 
 async function readWasm(source: BufferSource | URL): Promise<BufferSource> {
@@ -58,6 +91,14 @@ async function coreCount(): Promise<number> {
   return typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
 }
 
+/** The kind of build the last `Kernels.load` in this process used, or null before any. */
+let lastBuild: 'relaxed-simd' | 'simd128' | null = null;
+
+/** Which build of the core this process computed with: 'relaxed-simd' (fused multiply-adds), 'simd128', or null if none was loaded. */
+export function loadedBuild(): 'relaxed-simd' | 'simd128' | null {
+  return lastBuild;
+}
+
 export class Kernels {
   private constructor(
     readonly exports: KernelExports,
@@ -67,6 +108,8 @@ export class Kernels {
     readonly gemmWork: F32Buffer[],
     /** Helper threads, or null when computing on the calling thread only. */
     readonly pool: ThreadPool | null,
+    /** Whether this is a relaxed-SIMD build, whose multiply-adds are fused. */
+    readonly fma: boolean,
   ) {}
 
   /** Threads kernels may split work across (1 without a pool). */
@@ -81,15 +124,17 @@ export class Kernels {
       throw new MisalignError('OUT_OF_RANGE', `threads must be a positive integer or 'auto', got ${String(options.threads)}`);
     }
     const threaded = requested > 1 && threadsAvailable();
+    const given = threaded ? options.threadsWasm : options.wasm;
+    const relaxed = given === undefined && (await useFma(options.fma ?? 'auto'));
     let module: WebAssembly.Module;
     let memory: WebAssembly.Memory;
     let exports: KernelExports;
     if (threaded) {
-      module = await WebAssembly.compile(await readWasm(options.threadsWasm ?? DEFAULT_THREADS_WASM_URL));
+      module = await WebAssembly.compile(await readWasm(given ?? (relaxed ? DEFAULT_THREADS_RELAXED_WASM_URL : DEFAULT_THREADS_WASM_URL)));
       memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
       exports = (await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as KernelExports;
     } else {
-      module = await WebAssembly.compile(await readWasm(options.wasm ?? DEFAULT_WASM_URL));
+      module = await WebAssembly.compile(await readWasm(given ?? (relaxed ? DEFAULT_RELAXED_WASM_URL : DEFAULT_WASM_URL)));
       exports = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
       memory = exports.memory;
     }
@@ -97,7 +142,9 @@ export class Kernels {
     const arena = new Arena(memory, exports.heapBase());
     const gemmWork = Array.from({ length: threads }, () => arena.alloc(exports.gemmWorkspaceFloats()));
     const pool = threaded ? await ThreadPool.start(module, memory, exports, arena, threads) : null;
-    return new Kernels(exports, memory, arena, gemmWork, pool);
+    const fma = exports.fusedMultiplyAdd() === 1;
+    lastBuild = fma ? 'relaxed-simd' : 'simd128';
+    return new Kernels(exports, memory, arena, gemmWork, pool, fma);
   }
 
   /** Runs jobs (one per thread at most) on the helper threads, or one after another here; returns their results. */
