@@ -23,6 +23,7 @@ export {
 export { gemm, gemmWorkspaceFloats } from "./gemm";
 export { expBatch } from "./vecmath";
 export { lpsimclrRows, lpsimclrWorkFloats } from "./lpsimclr";
+export { lossGemmColNorms, lossGemmSoftmax, lossGemmFinish } from "./lossgemm";
 export { infonce, infonceWorkFloats } from "./infonce";
 export { sumSquares, scale, addInto, adamStep } from "./optim";
 export { groupedForward, groupedBackward, squaredErrorGrad } from "./grouped";

@@ -6,6 +6,7 @@ import { convBench } from './conv.js';
 import { dataBench } from './data.js';
 import { imageBench } from './image.js';
 import { kernelsBench } from './kernels.js';
+import { lossFormsBench } from './loss-forms.js';
 import { stepPartsBench } from './step-parts.js';
 import { trainBench } from './train.js';
 import { print, type BenchRow } from './harness.js';
@@ -17,6 +18,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   parts: stepPartsBench,
   image: imageBench,
   conv: convBench,
+  'loss-forms': lossFormsBench,
 };
 
 const args = process.argv.slice(2);
