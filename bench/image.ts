@@ -28,11 +28,6 @@
  * it is missing or cannot import torch, the baseline is n/a and the reason
  * goes to stderr.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { netForwardMacs } from '../src/encoders/net.js';
 import type { BaseConfig } from '../src/experiments/experiment.js';
 import type { ImageTextModelConfig, PairBatch, PairData } from '../src/experiments/image-text/model.js';
@@ -40,18 +35,14 @@ import { createEngine, resolveConfig } from '../src/experiments/lifecycle.js';
 import { experimentOf } from '../src/experiments/registry.js';
 import { Kernels } from '../src/kernels/module.js';
 import type { StepBatch } from '../src/training/engine.js';
-import { row, time, type BenchRow, type Timing } from './harness.js';
+import { row, time, type BenchRow } from './harness.js';
+import { cpuModel, runPeer, type PeerResult } from './peers.js';
 
 const STEPS = 40;
 const WARMUP = 5;
 const PEER_WARMUP = 20;
 /** Batches rendered ahead for the `-nodata` rows, cycled. */
 const POOL = 4;
-/** The peer's core when this process is not pinned to one. */
-const DEFAULT_CORE = '0';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PEER_SCRIPT = join(ROOT, 'bench', 'peers', 'torch_image_step.py');
 
 interface Case {
   name: string;
@@ -68,32 +59,6 @@ const CASES: Case[] = [
   { name: 'causal3d-sel7', experiment: 'causal3d', selectionLevel: 7 },
 ];
 
-/** The machine's CPU model: /proc/cpuinfo's "model name", else lscpu's, else Node's. */
-function cpuModel(): string {
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('model name'));
-    if (line) return line.split(':')[1]!.trim();
-  } catch {
-    // Not Linux: try lscpu, then Node.
-  }
-  const lscpu = spawnSync('lscpu', { encoding: 'utf8' });
-  const model = lscpu.status === 0 ? /^Model name:\s*(.+)$/m.exec(lscpu.stdout)?.[1] : undefined;
-  return model?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
-}
-
-/**
- * `taskset -c <core>` when taskset exists, else nothing. The core is this process's own when it
- * is pinned to one (as `taskset -c 0 npm run bench -- image` pins it), else core 0.
- */
-function pinning(): string[] {
-  const own = spawnSync('taskset', ['-cp', String(process.pid)], { encoding: 'utf8' });
-  if (own.status !== 0) return [];
-  const list = /:\s*(\S+)\s*$/.exec(own.stdout)?.[1] ?? '';
-  return ['taskset', '-c', /^\d+$/.test(list) ? list : DEFAULT_CORE];
-}
-
 /** What the peer needs to build the same step. */
 interface PeerShape {
   batch: number;
@@ -109,30 +74,12 @@ interface PeerShape {
 }
 
 /** The PyTorch step's median ms and its version, or null (and why on stderr) if it cannot run. */
-function peerStep(name: string, s: PeerShape): { timing: Timing; version: string } | null {
-  const python = process.env.MISALIGN_PEER_PYTHON ?? join(ROOT, '.venv-peers', 'bin', 'python');
-  const fail = (why: string) => {
-    process.stderr.write(`bench: PyTorch peer, ${name}, cannot run: ${why}\n`);
-    return null;
-  };
-  if (!existsSync(python)) return fail(`no python at ${python} (set MISALIGN_PEER_PYTHON, or see bench/peers/README.md)`);
-  const args = [
-    PEER_SCRIPT,
+function peerStep(name: string, s: PeerShape): PeerResult | null {
+  return runPeer(`PyTorch peer, ${name}`, 'torch_image_step.py', [
     ...['--batch', s.batch, '--length', s.length, '--vocab', s.vocab, '--dim', s.dim, '--tau', s.tau, '--form', s.form],
     ...['--clip', s.clip, '--lr', s.lr, '--filters', s.filters.join(','), '--image-size', s.imageSize],
     ...['--steps', STEPS, '--warmup', PEER_WARMUP],
-  ].map(String);
-  const [command, ...rest] = [...pinning(), python, ...args];
-  const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const run = spawnSync(command!, rest, { encoding: 'utf8', env });
-  if (run.error) return fail(run.error.message);
-  if (run.status !== 0) return fail(run.stderr.trim().split('\n').pop() ?? `exit status ${run.status}`);
-  try {
-    const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { torch: string; ms: number };
-    return { timing: { ms: out.ms, runs: STEPS }, version: out.torch };
-  } catch {
-    return fail(`unreadable output: ${run.stdout.trim().slice(0, 200)}`);
-  }
+  ]);
 }
 
 async function measure(c: Case): Promise<BenchRow[]> {
@@ -169,7 +116,7 @@ async function measure(c: Case): Promise<BenchRow[]> {
     imageSize: config.imageSize,
   };
   const peer = peerStep(c.name, shape);
-  const baseline = peer === null ? 'PyTorch, 1 thread' : `PyTorch ${peer.version}, 1 thread`;
+  const baseline = `${peer?.framework ?? 'PyTorch'}, 1 thread`;
   // Useful flops: forward, and two GEMMs back, of both towers on B pairs. The text tower's first
   // convolution reads only the one-hot inputs' non-zeros (sparseInput), but netForwardMacs counts
   // it dense, as the model needs it (and as PyTorch computes it).

@@ -6,8 +6,11 @@
  * preset (batch 512, in-batch negatives, f_x 15→60→60→60→5) with I_θ = [5]
  * and with a 10-dimensional encoding (I_θ = [10], the perturbation grid's
  * size: f_t 15→60→60→60→10), on the WebAssembly engine (1 and 2 threads)
- * against the tfjs-wasm engine on the same model. Data generation is
- * included (it is part of a step). Steps are timed from initialisation; late
+ * against the tfjs-wasm engine on the same model. The quick rows also
+ * run against JAX doing the same step on the same core, one thread
+ * (`-jax` rows; bench/peers/jax_quick_step.py, set up as
+ * bench/peers/README.md says; pin the suite: `taskset -c 0 npm run bench --
+ * train`). Data generation is included (it is part of a step). Steps are timed from initialisation; late
  * in a run the loss skips far negatives and a step is cheaper
  * (docs/performance.md).
  */
@@ -19,6 +22,7 @@ import { numericModel, numericWorld } from '../src/experiments/numeric/index.js'
 import { netForwardMacs } from '../src/encoders/net.js';
 import type { Engine, StepBatch } from '../src/training/engine.js';
 import { row, time, type BenchRow, type Timing } from './harness.js';
+import { cpuModel, runPeer } from './peers.js';
 
 /** Useful flops of one step: 3 × forward (forward, and two GEMMs back) for each encoder's passes of B rows (2 with fresh negatives, 1 with in-batch). */
 function stepFlops(config: NumericConfig): number {
@@ -60,12 +64,33 @@ async function measure(name: string, config: NumericConfig, runs: number, baseli
   ];
 }
 
+/** The same quick step in JAX on this core (bench/peers/jax_quick_step.py); `ours` is our one-thread row. */
+function jaxRow(name: string, config: NumericConfig, ours: BenchRow): BenchRow {
+  const { x, t } = numericModel(config);
+  const width = (spec: typeof x) => (spec.layers[0]?.kind === 'dense' ? spec.layers[0].units : 0);
+  const peer = runPeer(`JAX peer, ${name}`, 'jax_quick_step.py', [
+    ...['--dim', config.encodingSize, '--batch', config.batch, '--width', width(x), '--text-width', width(t), '--slope', x.slope],
+    ...['--tau', config.tau, '--alpha', config.alpha, '--clip', config.clip, '--lr', config.lr],
+  ]);
+  const r = row(
+    `train-step-${name}-jax`,
+    { ms: ours.ms, runs: 0 },
+    `${peer?.framework ?? 'JAX'} (XLA), 1 thread`,
+    peer?.timing ?? null,
+    ours.gflops === null ? undefined : ours.gflops * ours.ms * 1e6,
+  );
+  return { ...r, stepsPerSecond: 1000 / r.ms };
+}
+
 export async function trainBench(): Promise<BenchRow[]> {
+  process.stderr.write(`bench: train: CPU ${cpuModel()}\n`);
   const paper = resolveNumericConfig({ theta: 386, preset: 'paper' });
   const quick = resolveNumericConfig({ theta: 386, preset: 'quick' });
   const quick10 = resolveNumericConfig({ theta: 1023, preset: 'quick' });
   // The quick rows first: tfjs-wasm aborts on the paper configuration (its heap cannot hold the
   // B×B loss matrices at B = 6144), and an aborted tfjs-wasm module cannot run anything after.
-  const quickRows = [...(await measure('quick', quick, 200, 5)), ...(await measure('quick-d10', quick10, 200, 5))];
+  const quick5 = await measure('quick', quick, 200, 5);
+  const quick10Rows = await measure('quick-d10', quick10, 200, 5);
+  const quickRows = [...quick5, jaxRow('quick', quick, quick5[0]!), ...quick10Rows, jaxRow('quick-d10', quick10, quick10Rows[0]!)];
   return [...(await measure('paper-b6144', paper, 5, 1)), ...quickRows];
 }
