@@ -168,8 +168,10 @@ function start(): void {
         lastMetrics = m.metrics;
         ui.downloadMetrics.disabled = false;
         showFactors(m.metrics.factors, 'final', m.config.steps, m.config.steps);
+        if (m.build) ui.status.dataset.build = m.build;
         finish(
-          `Done: ${m.config.steps} steps in ${m.metrics.trainSeconds.toFixed(1)} s, probes ${m.metrics.evalSeconds.toFixed(1)} s; ${m.metrics.passed} of ${m.metrics.judged} verdicts agree with the theory.`,
+          `Done: ${m.config.steps} steps in ${m.metrics.trainSeconds.toFixed(1)} s, probes ${m.metrics.evalSeconds.toFixed(1)} s; ${m.metrics.passed} of ${m.metrics.judged} verdicts agree with the theory.` +
+            (m.build ? ` (core: ${m.build === 'relaxed-simd' ? 'relaxed SIMD, fused multiply-add' : 'SIMD128'})` : ''),
         );
         break;
       case 'error':

@@ -24,7 +24,8 @@ export type WorkerMessage =
   | { type: 'config'; config: NumericConfig }
   | { type: 'progress'; step: number; steps: number; loss: number; stepsPerSecond: number; eta: number }
   | { type: 'probe'; step: number; factors: FactorResult[]; final: false }
-  | { type: 'done'; config: NumericConfig; metrics: NumericMetrics }
+  /** `build`: the compute core's build that trained ('relaxed-simd' where the browser runs it; null on tfjs). */
+  | { type: 'done'; config: NumericConfig; metrics: NumericMetrics; build: 'relaxed-simd' | 'simd128' | null }
   | { type: 'error'; message: string };
 
 /** The page asks the probe worker (probe-worker.ts) to probe dropped files. */

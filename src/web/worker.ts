@@ -12,6 +12,7 @@ import type { DataGenerator } from '../mixing/generator.js';
 import { trainAndEvaluate, withModel } from '../experiments/lifecycle.js';
 import { resolveNumericConfig, type NumericConfig } from '../experiments/numeric/config.js';
 import { numericExperiment, type NumericMetrics } from '../experiments/numeric/index.js';
+import { loadedBuild } from '../kernels/module.js';
 
 interface WorkerScope {
   postMessage(message: WorkerMessage): void;
@@ -49,7 +50,7 @@ async function run(message: StartMessage): Promise<void> {
         await breathe();
       },
     });
-    scope.postMessage({ type: 'done', config, metrics: metrics as NumericMetrics });
+    scope.postMessage({ type: 'done', config, metrics: metrics as NumericMetrics, build: config.engine === 'wasm' ? loadedBuild() : null });
   });
 }
 

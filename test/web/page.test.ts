@@ -108,6 +108,8 @@ describe('the web page in Chromium', () => {
     expect(await page.locator('#heatmap svg path[aria-roledescription="rect mark"], #heatmap svg .mark-rect path').count()).toBeGreaterThanOrEqual(18);
     expect(await page.locator('#loss svg .mark-line path').count()).toBe(1);
     await expect(page.locator('#status').textContent()).resolves.toMatch(/Done: 5000 steps .* 18 of 18 verdicts agree with the theory\./);
+    // Chromium runs relaxed SIMD, so the page trained on the fused-multiply-add build (feature detection, src/kernels/features.ts).
+    expect(await page.locator('#status').getAttribute('data-build')).toBe('relaxed-simd');
     expect(await page.locator('#download-config').isEnabled()).toBe(true);
     expect(await page.locator('#download-metrics').isEnabled()).toBe(true);
 
@@ -128,6 +130,8 @@ describe('the web page in Chromium', () => {
       });
       expect(r.status, r.stderr).toBe(0);
       const cliMetrics = JSON.parse(await readFile(join(dir, 'run', 'metrics.json'), 'utf8'));
+      // Node runs the same relaxed-SIMD build (its V8 flag set by the loader), so the numbers are the browser's.
+      expect(cliMetrics.provenance.build).toBe('relaxed-simd');
       expect(cliMetrics.factors).toEqual(metrics.factors);
     } finally {
       await rm(dir, { recursive: true, force: true });
