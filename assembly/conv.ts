@@ -11,7 +11,7 @@
 // adds every patch entry back onto the input pixel it came from.
 //
 // Each patch row (kh) is a run of KW·C contiguous input values when it lies
-// inside the image, so both directions move whole runs.
+// inside the image, so both directions move whole runs, a range of output rows at a time.
 
 import { fmaf, madd } from "./fma";
 
@@ -38,68 +38,88 @@ function zeroFloats(dst: usize, n: i32): void {
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
 }
 
-/** cols ← im2col(x). */
-export function im2col(x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, cols: usize): void {
+// Output row r = (n·OH + oh)·OW + ow of the layer: its image n, output pixel (oh, ow).
+// Both directions take a range of rows [row0, row0 + rows), so a layer can move its patches in
+// chunks that stay in cache (src/kernels/conv.ts) instead of one (N·OH·OW, KH·KW·C) matrix.
+
+/** cols (rows, KH·KW·C) ← rows [row0, row0 + rows) of im2col(x). */
+export function im2col(x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, row0: i32, rows: i32, cols: usize): void {
   const OH = outSize(H, KH, stride, pad);
   const OW = outSize(W, KW, stride, pad);
   const rowLen = KH * KW * C;
   let dst = cols;
-  for (let n = 0; n < N; n++) {
+  // (n, oh, ow) of row0, then stepped row by row (no division per row)
+  let n = row0 / (OH * OW);
+  let oh = (row0 / OW) % OH;
+  let ow = row0 % OW;
+  for (let r = 0; r < rows; r++) {
     const xn = x + (<usize>(n * H * W * C) << 2);
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const iw0 = ow * stride - pad;
-        // columns kw with 0 <= iw0 + kw < W come from the image, the rest are padding
-        const kwLo = min(KW, max(0, -iw0));
-        const kwHi = max(kwLo, min(KW, W - iw0));
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * stride - pad + kh;
-          const seg = dst + (<usize>(kh * KW * C) << 2);
-          if (ih < 0 || ih >= H) {
-            zeroFloats(seg, KW * C);
-            continue;
-          }
-          if (kwLo > 0) zeroFloats(seg, kwLo * C);
-          if (kwHi > kwLo) copyFloats(seg + (<usize>(kwLo * C) << 2), xn + (<usize>((ih * W + iw0 + kwLo) * C) << 2), (kwHi - kwLo) * C);
-          if (kwHi < KW) zeroFloats(seg + (<usize>(kwHi * C) << 2), (KW - kwHi) * C);
-        }
-        dst += <usize>rowLen << 2;
+    const iw0 = ow * stride - pad;
+    // columns kw with 0 <= iw0 + kw < W come from the image, the rest are padding
+    const kwLo = min(KW, max(0, -iw0));
+    const kwHi = max(kwLo, min(KW, W - iw0));
+    for (let kh = 0; kh < KH; kh++) {
+      const ih = oh * stride - pad + kh;
+      const seg = dst + (<usize>(kh * KW * C) << 2);
+      if (ih < 0 || ih >= H) {
+        zeroFloats(seg, KW * C);
+        continue;
+      }
+      if (kwLo > 0) zeroFloats(seg, kwLo * C);
+      if (kwHi > kwLo) copyFloats(seg + (<usize>(kwLo * C) << 2), xn + (<usize>((ih * W + iw0 + kwLo) * C) << 2), (kwHi - kwLo) * C);
+      if (kwHi < KW) zeroFloats(seg + (<usize>(kwHi * C) << 2), (KW - kwHi) * C);
+    }
+    dst += <usize>rowLen << 2;
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        n++;
       }
     }
   }
 }
 
-/** dx += col2im(dcols): every patch entry added back onto its input pixel (dx must be zeroed by the caller for a fresh gradient). */
-export function col2im(dcols: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, dx: usize): void {
+/**
+ * dx += col2im of dcols (rows, KH·KW·C), the patches of rows [row0, row0 + rows): every patch entry
+ * added back onto its input pixel (dx must be zeroed by the caller for a fresh gradient).
+ */
+export function col2im(dcols: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, stride: i32, pad: i32, row0: i32, rows: i32, dx: usize): void {
   const OH = outSize(H, KH, stride, pad);
   const OW = outSize(W, KW, stride, pad);
   const rowLen = KH * KW * C;
   let src = dcols;
-  for (let n = 0; n < N; n++) {
+  let n = row0 / (OH * OW);
+  let oh = (row0 / OW) % OH;
+  let ow = row0 % OW;
+  for (let r = 0; r < rows; r++) {
     const dxn = dx + (<usize>(n * H * W * C) << 2);
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const iw0 = ow * stride - pad;
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * stride - pad + kh;
-          if (ih < 0 || ih >= H) continue;
-          const kwLo = min(KW, max(0, -iw0));
-          const kwHi = min(KW, W - iw0);
-          if (kwHi <= kwLo) continue;
-          const count = (kwHi - kwLo) * C;
-          const s = src + (<usize>((kh * KW + kwLo) * C) << 2);
-          const d = dxn + (<usize>((ih * W + iw0 + kwLo) * C) << 2);
-          let i = 0;
-          for (; i + 4 <= count; i += 4) {
-            const o = <usize>i << 2;
-            v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
-          }
-          for (; i < count; i++) {
-            const o = <usize>i << 2;
-            store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
-          }
-        }
-        src += <usize>rowLen << 2;
+    const iw0 = ow * stride - pad;
+    for (let kh = 0; kh < KH; kh++) {
+      const ih = oh * stride - pad + kh;
+      if (ih < 0 || ih >= H) continue;
+      const kwLo = min(KW, max(0, -iw0));
+      const kwHi = min(KW, W - iw0);
+      if (kwHi <= kwLo) continue;
+      const count = (kwHi - kwLo) * C;
+      const s = src + (<usize>((kh * KW + kwLo) * C) << 2);
+      const d = dxn + (<usize>((ih * W + iw0 + kwLo) * C) << 2);
+      let i = 0;
+      for (; i + 4 <= count; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+      }
+      for (; i < count; i++) {
+        const o = <usize>i << 2;
+        store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+      }
+    }
+    src += <usize>rowLen << 2;
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        n++;
       }
     }
   }

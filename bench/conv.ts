@@ -11,6 +11,9 @@
  * doing the same flops at the rate it reaches in the same run on the dense
  * product 6144×750×750 (the kernels suite's gemm-nn row), so the ratio is the
  * convolution's share of the GEMM's rate (1.00 = as fast as the GEMM).
+ * `conv-layer-*` rows time a layer's three products together in chunks of
+ * patches (the default) against one im2col matrix for all rows (this
+ * release's previous form), in the same run.
  */
 import { Conv2d, type Conv2dShape } from '../src/kernels/conv.js';
 import { gemm } from '../src/kernels/gemm.js';
@@ -59,6 +62,17 @@ export async function convBench(): Promise<BenchRow[]> {
     rows.push(row(`conv-fwd-${name}`, forward, baseline, atGemmRate(flops), flops));
     rows.push(row(`conv-dw-${name}`, filter, baseline, atGemmRate(flops), flops));
     if (s.C > 3) rows.push(row(`conv-dx-${name}`, await time(() => conv.inputGrad(w, dy, dx), opts), baseline, atGemmRate(flops), flops));
+    const whole = new Conv2d(k, s, false, Number.POSITIVE_INFINITY);
+    const layer = (c: Conv2d) => () => {
+      c.forward(x, w, b, y);
+      c.filterGrad(dy, dw, db, true);
+      if (s.C > 3) c.inputGrad(w, dy, dx);
+    };
+    let chunked = await time(layer(conv), opts);
+    let one = await time(layer(whole), opts);
+    chunked = ((t) => (t.ms < chunked.ms ? t : chunked))(await time(layer(conv), opts));
+    one = ((t) => (t.ms < one.ms ? t : one))(await time(layer(whole), opts));
+    rows.push(row(`conv-layer-${name}`, chunked, 'one im2col matrix', one, (s.C > 3 ? 3 : 2) * flops));
     k.arena.release(mark);
   }
   k.close();

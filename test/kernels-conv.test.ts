@@ -71,6 +71,29 @@ describe('2-D convolution', () => {
     k.arena.release(mark);
   });
 
+  // Patches move in chunks of whole 256-row K blocks: the same bits as one im2col matrix, in all three products.
+  it('in chunks of patches gives the results of one im2col matrix, bit for bit (forward, filter and input gradients)', () => {
+    const s = { N: 5, H: 32, W: 32, C: 3, KH: 4, KW: 4, F: 16, stride: 2, pad: 1 }; // 1,280 rows: chunks of 256 and a last one
+    const mark = k.arena.mark();
+    const run = (chunkFloats: number) => {
+      const conv = new Conv2d(k, s, false, chunkFloats);
+      const [x, w, b, dy] = [randn(s.N * s.H * s.W * s.C, 11), randn(conv.patch * s.F, 12, 0.3), randn(s.F, 13), randn(conv.rows * s.F, 14)].map((v) =>
+        k.arena.from(v),
+      );
+      const [y, dw, db, dx] = [conv.rows * s.F, conv.patch * s.F, s.F, s.N * s.H * s.W * s.C].map((n) => k.arena.alloc(n));
+      conv.forward(x!, w!, b!, y!);
+      conv.backward(w!, dy!, dw!, db!, dx!);
+      conv.filterGrad(dy!, dw!, db!, true); // accumulating on top: the first chunk adds too
+      return { chunkRows: conv.chunkRows, out: [y!, dw!, db!, dx!].map((t) => t.toArray()) };
+    };
+    const whole = run(Infinity);
+    const chunked = run(256 * 48);
+    expect(whole.chunkRows).toBe(1280);
+    expect(chunked.chunkRows).toBe(256);
+    chunked.out.forEach((v, i) => expect(Buffer.from(v.buffer).equals(Buffer.from(whole.out[i]!.buffer))).toBe(true));
+    k.arena.release(mark);
+  });
+
   // The sparse form (one-hot tokens) must be the same function as the dense one, for any input.
   const oneHot = (N: number, W: number, C: number, seed: number) => {
     const x = new Float32Array(N * W * C);

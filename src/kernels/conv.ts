@@ -5,8 +5,14 @@
  *   x (N, H, W, C) → cols (N·OH·OW, KH·KW·C) → y = cols·w + b, (N·OH·OW, F) = (N, OH, OW, F)
  *   backward: dw = colsᵀ·dy, db = Σ_rows dy, dcols = dy·wᵀ, dx = col2im(dcols)
  *
- * The cols and dcols workspaces are sized once for a shape; backward uses
- * the cols of the last forward, so call them in pairs.
+ * The patches move in chunks of rows that stay in cache: for each chunk,
+ * im2col then its GEMM (forward), im2col again then its share of dw (the
+ * filter gradient), its dcols then col2im (the input gradient), so no
+ * (N·OH·OW, KH·KW·C) matrix is ever formed (docs/performance.md, "The
+ * image-text step"). A chunk is a whole number of the GEMM's K blocks (256 rows), so dw
+ * sums in the same order as one GEMM over all rows: the results are the
+ * unchunked ones, bit for bit. Backward reads the x of the last forward, so
+ * call them in pairs.
  *
  * With `sparseInput` (one-hot tokens), the layer skips im2col and the GEMMs:
  * each output pixel adds x·w[tap, c, :] for its taps' non-zero inputs, and dw
@@ -33,6 +39,11 @@ export interface Conv2dShape {
   pad: number;
 }
 
+/** Floats of one chunk of patches (256 KiB): rows = this / patch, in whole multiples of CHUNK_ALIGN. */
+const CHUNK_FLOATS = 65_536;
+/** The GEMM's K block (assembly/gemm.ts KC): dw's sums keep their order when chunks are multiples of it. */
+const CHUNK_ALIGN = 256;
+
 export function convOutSize(n: number, k: number, stride: number, pad: number): number {
   return Math.floor((n + 2 * pad - k) / stride) + 1;
 }
@@ -44,15 +55,20 @@ export class Conv2d {
   readonly rows: number;
   /** Patch length, KH·KW·C. */
   readonly patch: number;
+  /** Rows of patches per chunk. */
+  readonly chunkRows: number;
+  /** One chunk of patches (chunkRows, patch) and of their gradients; null for a sparse input. */
   private readonly cols: F32Buffer | null;
   private readonly dcols: F32Buffer | null;
-  /** The sparse form's input of the last forward (its backward reads it again). */
+  /** The input of the last forward (its backward reads it again). */
   private lastInput: F32Buffer | null = null;
 
   constructor(
     private readonly k: Kernels,
     readonly shape: Conv2dShape,
     readonly sparseInput = false,
+    /** Floats per chunk of patches; Infinity moves all rows at once (one im2col matrix, as the bench compares). */
+    chunkFloats = CHUNK_FLOATS,
   ) {
     const { N, H, W, C, KH, KW, stride, pad } = shape;
     for (const [what, v] of Object.entries(shape)) {
@@ -64,8 +80,9 @@ export class Conv2d {
     this.OW = convOutSize(W, KW, stride, pad);
     this.rows = N * this.OH * this.OW;
     this.patch = KH * KW * C;
-    this.cols = sparseInput ? null : k.arena.alloc(this.rows * this.patch);
-    this.dcols = sparseInput ? null : k.arena.alloc(this.rows * this.patch);
+    this.chunkRows = Math.min(this.rows, Math.max(1, Math.floor(chunkFloats / this.patch / CHUNK_ALIGN)) * CHUNK_ALIGN);
+    this.cols = sparseInput ? null : k.arena.alloc(this.chunkRows * this.patch);
+    this.dcols = sparseInput ? null : k.arena.alloc(this.chunkRows * this.patch);
   }
 
   /** y (N·OH·OW, F) ← conv(x (N, H, W, C)) with filters w (KH·KW·C, F) and bias b (F) or none. */
@@ -74,11 +91,14 @@ export class Conv2d {
     checkBuffer('convolution input', x, N * H * W * C);
     checkBuffer('convolution filters', w, this.patch * F);
     checkBuffer('convolution output', y, this.rows * F);
+    this.lastInput = x;
     if (this.cols) {
-      this.k.exports.im2col(x.ptr, N, H, W, C, KH, KW, stride, pad, this.cols.ptr);
-      gemm(this.k, { M: this.rows, N: F, K: this.patch, A: this.cols, B: w, C: y });
+      const cols = this.cols;
+      this.chunks((row0, rows) => {
+        this.k.exports.im2col(x.ptr, N, H, W, C, KH, KW, stride, pad, row0, rows, cols.ptr);
+        gemm(this.k, { M: rows, N: F, K: this.patch, A: cols, B: w, C: y.view(row0 * F, rows * F) });
+      });
     } else {
-      this.lastInput = x;
       this.k.exports.sparseConvForward(x.ptr, N, H, W, C, KH, KW, stride, pad, F, w.ptr, y.ptr);
     }
     if (b) biasAdd(this.k, y, b, this.rows, F);
@@ -99,11 +119,17 @@ export class Conv2d {
     const beta = accumulate ? 1 : 0;
     checkBuffer('convolution output gradient', dy, this.rows * F);
     checkBuffer('convolution filter gradient', dw, this.patch * F);
+    const x = this.lastInput;
+    if (!x) throw new MisalignError('SHAPE_MISMATCH', 'convolution backward called before its forward');
     if (this.cols) {
-      gemm(this.k, { M: this.patch, N: F, K: this.rows, A: this.cols, B: dy, C: dw, transA: true, beta });
+      const cols = this.cols;
+      this.chunks((row0, rows) => {
+        this.k.exports.im2col(x.ptr, N, H, W, C, KH, KW, stride, pad, row0, rows, cols.ptr);
+        const b = row0 === 0 ? beta : 1;
+        gemm(this.k, { M: this.patch, N: F, K: rows, A: cols, B: dy.view(row0 * F, rows * F), C: dw, transA: true, beta: b });
+      });
     } else {
-      if (!this.lastInput) throw new MisalignError('SHAPE_MISMATCH', 'convolution backward called before its forward');
-      this.k.exports.sparseConvFilterGrad(this.lastInput.ptr, N, H, W, C, KH, KW, stride, pad, F, dy.ptr, beta, dw.ptr);
+      this.k.exports.sparseConvFilterGrad(x.ptr, N, H, W, C, KH, KW, stride, pad, F, dy.ptr, beta, dw.ptr);
     }
     if (db) columnSums(this.k, dy, db, this.rows, F, beta);
   }
@@ -114,8 +140,16 @@ export class Conv2d {
     if (!this.dcols) throw new MisalignError('SHAPE_MISMATCH', 'a convolution over a sparse input has no input gradient: it must be the first layer');
     checkBuffer('convolution output gradient', dy, this.rows * F);
     checkBuffer('convolution input gradient', dx, N * H * W * C);
-    gemm(this.k, { M: this.rows, N: this.patch, K: F, A: dy, B: w, C: this.dcols, transB: true });
+    const dcols = this.dcols;
     dx.array.fill(0, 0, N * H * W * C);
-    this.k.exports.col2im(this.dcols.ptr, N, H, W, C, KH, KW, stride, pad, dx.ptr);
+    this.chunks((row0, rows) => {
+      gemm(this.k, { M: rows, N: this.patch, K: F, A: dy.view(row0 * F, rows * F), B: w, C: dcols, transB: true });
+      this.k.exports.col2im(dcols.ptr, N, H, W, C, KH, KW, stride, pad, row0, rows, dx.ptr);
+    });
+  }
+
+  /** Calls `fn(row0, rows)` for each chunk of output rows, in order. */
+  private chunks(fn: (row0: number, rows: number) => void): void {
+    for (let row0 = 0; row0 < this.rows; row0 += this.chunkRows) fn(row0, Math.min(this.chunkRows, this.rows - row0));
   }
 }
