@@ -21,11 +21,7 @@
 // with Ŷ, Y, dY (rows, O) packed and scale, colLoss (O,).
 
 import { fmaf, madd } from "./fma";
-
-@inline
-function f(p: usize, i: i32): f32 {
-  return load<f32>(p + (<usize>i << 2));
-}
+import { f } from "./memory";
 
 @inline
 function dot(a: usize, b: usize, n: i32): f32 {

@@ -23,18 +23,9 @@
 //   with n = B (CLIP) or 2B (NT-Xent).
 
 import { gemm, gemmWorkspaceFloats } from "./gemm";
+import { f, setf } from "./memory";
 
 const NORM_EPS: f32 = 1e-8;
-
-@inline
-function f(p: usize, i: i32): f32 {
-  return load<f32>(p + (<usize>i << 2));
-}
-
-@inline
-function setf(p: usize, i: i32, v: f32): void {
-  store<f32>(p + (<usize>i << 2), v);
-}
 
 export function infonceWorkFloats(B: i32, d: i32, ntxent: i32): i32 {
   const n = ntxent != 0 ? 2 * B : B;

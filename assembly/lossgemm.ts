@@ -15,16 +15,7 @@
 // and lossGemmFinish adds ga_i += −2 cn_i P_i, gc_j += Q_j[0..d) + c_j·Q_j[d].
 
 import { expNonPositive4, hmax, hsum, max4 } from "./vecmath";
-
-@inline
-function f(p: usize, i: i32): f32 {
-  return load<f32>(p + (<usize>i << 2));
-}
-
-@inline
-function setf(p: usize, i: i32, v: f32): void {
-  store<f32>(p + (<usize>i << 2), v);
-}
+import { f, setf } from "./memory";
 
 /** ncs[j] = ‖c_j‖²/τ for j < M and +∞ for the padding M ≤ j < Mp (so those columns get e = 0). */
 export function lossGemmColNorms(c: usize, M: i32, Mp: i32, d: i32, tau: f32, ncs: usize): void {

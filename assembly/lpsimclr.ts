@@ -42,6 +42,7 @@
 
 import { madd } from "./fma";
 import { EXP_ZERO, expNonPositive4, hmax, hsum, max4 } from "./vecmath";
+import { f, setf } from "./memory";
 
 const R = 4; // rows per block
 const JT = 512; // negatives per pass-3 tile (keeps the tile's scores in L1)
@@ -58,16 +59,6 @@ function padded(M: i32): i32 {
 export function lpsimclrWorkFloats(M: i32, d: i32): i32 {
   const Mp = padded(M);
   return 2 * d * Mp + 2 * Mp + R * Mp + R * d * 4 + R + R * d;
-}
-
-@inline
-function f(p: usize, i: i32): f32 {
-  return load<f32>(p + (<usize>i << 2));
-}
-
-@inline
-function setf(p: usize, i: i32, v: f32): void {
-  store<f32>(p + (<usize>i << 2), v);
 }
 
 export function lpsimclrRows(

@@ -34,11 +34,7 @@
 
 import { fmaf, madd } from "./fma";
 import { addInto } from "./optim";
-
-@inline
-function f(p: usize, i: i32): f32 {
-  return load<f32>(p + (<usize>i << 2));
-}
+import { f } from "./memory";
 
 // h_r = relu(x_r·W1 + b1) for four rows; x_r (k,), h_r (width,)
 @inline
