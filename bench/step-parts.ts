@@ -83,7 +83,7 @@ async function parts(name: string, config: NumericConfig): Promise<BenchRow[]> {
     const batch = (await batches(s)) as StepBatch;
     const t1 = performance.now();
     last = t1;
-    engine.step(batch, config.lr);
+    engine.step(batch, config.lr, config.tau);
     const t2 = performance.now();
     if (s <= WARMUP) continue;
     add('data', t1 - t0);
@@ -92,7 +92,7 @@ async function parts(name: string, config: NumericConfig): Promise<BenchRow[]> {
   }
   engine.onPhase = null;
   const finalBatch = (await batches(WARMUP + STEPS + 1)) as StepBatch;
-  const calls = countCalls(k, () => engine.step(finalBatch, config.lr));
+  const calls = countCalls(k, () => engine.step(finalBatch, config.lr, config.tau));
   const perCall = callMicros(k);
   engine.close();
   k.close();

@@ -35,7 +35,7 @@ function stepFlops(config: NumericConfig): number {
 async function timeSteps(config: NumericConfig, engine: Engine, kernels: Kernels, runs: number, warmup = Math.min(20, runs)): Promise<Timing> {
   const batches = coreBatchSource(config, numericWorld(config), kernels);
   let step = 0;
-  return time(() => engine.step(batches(++step) as StepBatch, config.lr), { warmup, runs });
+  return time(() => engine.step(batches(++step) as StepBatch, config.lr, config.tau), { warmup, runs });
 }
 
 async function measure(name: string, config: NumericConfig, runs: number, baselineRuns: number): Promise<BenchRow[]> {

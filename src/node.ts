@@ -14,10 +14,11 @@ export {
   readRunConfig,
   readRunConfigFile,
   parseRunConfig,
+  readCheckpoint,
+  writeCheckpoint,
   FILES,
   type TrainRunOptions,
 } from './experiments/run-dir.js';
-export { readCheckpoint, writeCheckpoint } from './experiments/checkpoint.js';
 export {
   runSweep,
   summarizeSweepDir,

@@ -51,13 +51,13 @@ describe('the WebAssembly and tfjs engines', () => {
     });
     const world = numericWorld(config);
     const core = await createEngine(numericModel(config), config, k);
-    const tfjs = await createEngine(numericModel(config), { engine: 'tfjs', backend: 'cpu' }, k);
+    const tfjs = await createEngine(numericModel(config), { ...config, engine: 'tfjs', backend: 'cpu' }, k);
     expect(tfjs.name).toBe('tfjs-cpu');
     const start = numericModel(config).params;
     for (let step = 1; step <= 3; step++) {
       const batch = stepBatch(config, world, step);
-      const a = core.step(batch, config.lr);
-      const b = tfjs.step(batch, config.lr);
+      const a = core.step(batch, config.lr, config.tau);
+      const b = tfjs.step(batch, config.lr, config.tau);
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(b.loss)));
       expect(Math.abs(a.lossXT! - b.lossXT!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(b.lossXT!)));
       expect(Math.abs(a.gradNorm - b.gradNorm)).toBeLessThan(1e-4 * b.gradNorm);

@@ -62,7 +62,7 @@ describe('both engines with image-text towers', () => {
     const rng = Rng.fromSeed(3);
     initNetParams(image, rng.fork('img'), params, 0);
     initNetParams(text, rng.fork('txt'), params, netParamCount(image));
-    const spec: TwoTowerSpec = { x: image, t: text, loss: { kind: 'infonce', tau: 0.2, form }, batch: B, clip: 2, params };
+    const spec: TwoTowerSpec = { x: image, t: text, loss: { kind: 'infonce', form }, batch: B, clip: 2, params };
     const mark = k.arena.mark();
     const core = new CoreEngine(k, spec);
     const tfjs = await TfjsEngine.create(spec, 'cpu');
@@ -71,8 +71,8 @@ describe('both engines with image-text towers', () => {
         const images = Float32Array.from(randn(B * 8 * 8 * 3, 10 + s), (v) => Math.abs(v) / 3);
         const tokens = new Float32Array(B * 6 * 9);
         for (let i = 0; i < B * 6; i++) tokens[i * 9 + ((i * 7 + s) % 9)] = 1;
-        // Odd steps at a temperature of their own (a schedule's), even ones at the loss's τ.
-        const tau = s % 2 === 1 ? 0.05 * s : undefined;
+        // Odd steps at a temperature of their own (a schedule's), even ones at 0.2.
+        const tau = s % 2 === 1 ? 0.05 * s : 0.2;
         const a = core.step({ x: images, t: tokens }, 3e-3, tau);
         const b = tfjs.step({ x: images, t: tokens }, 3e-3, tau);
         expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a.loss)));
@@ -92,36 +92,36 @@ describe('both engines with image-text towers', () => {
 });
 
 describe('a step at a given temperature', () => {
-  it('is the step of a loss built with that τ; LpSimCLR refuses one', () => {
+  it("takes the step's τ, which may move for InfoNCE; LpSimCLR refuses a τ that moves", () => {
     const B = 4;
     const params = new Float32Array(netParamCount(image) + netParamCount(text));
     initNetParams(image, Rng.fromSeed(5).fork('img'), params, 0);
     initNetParams(text, Rng.fromSeed(5).fork('txt'), params, netParamCount(image));
-    const spec = (tau: number): TwoTowerSpec => ({
-      x: image,
-      t: text,
-      loss: { kind: 'infonce', tau, form: 'ntxent' },
-      batch: B,
-      clip: 2,
-      params: params.slice(),
-    });
+    const spec = (): TwoTowerSpec => ({ x: image, t: text, loss: { kind: 'infonce', form: 'ntxent' }, batch: B, clip: 2, params: params.slice() });
     const images = Float32Array.from(randn(B * 8 * 8 * 3, 4), (v) => Math.abs(v) / 3);
     const tokens = new Float32Array(B * 6 * 9).map((_, i) => (i % 9 === (i / 9) % 7 ? 1 : 0));
+    const batch = { x: images, t: tokens };
     const mark = k.arena.mark();
     try {
-      const a = new CoreEngine(k, spec(1));
-      const b = new CoreEngine(k, spec(0.07));
-      expect(a.step({ x: images, t: tokens }, 1e-3, 0.07)).toEqual(b.step({ x: images, t: tokens }, 1e-3));
-      expect(a.state().params).toEqual(b.state().params);
+      const a = new CoreEngine(k, spec());
+      const b = new CoreEngine(k, spec());
+      const first = a.step(batch, 1e-3, 0.07);
+      expect(b.step(batch, 1e-3, 0.07)).toEqual(first);
+      // the same parameters at another τ: another loss (τ reaches the loss through the step alone)
+      expect(a.step(batch, 1e-3, 0.14).loss).not.toEqual(b.step(batch, 1e-3, 0.07).loss);
+      expect(() => a.step(batch, 1e-3, 0)).toThrow(/temperature must be positive, got 0/);
       const lp = new CoreEngine(k, {
-        ...spec(1),
+        ...spec(),
         x: { input: [1, 1, 4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] },
         t: { input: [1, 1, 4], slope: 0.2, layers: [{ kind: 'dense', units: 3 }] },
-        loss: { kind: 'lpsimclr', tau: 1, alpha: 0.5, negatives: 'in-batch' },
+        loss: { kind: 'lpsimclr', alpha: 0.5, negatives: 'in-batch' },
         params: new Float32Array(30),
       });
-      expect(() => lp.step({ x: new Float32Array(16), t: new Float32Array(16) }, 1e-3, 0.5)).toThrow(
-        /a temperature schedule is for a loss whose τ may move \(InfoNCE\); lpsimclr trains at its constant τ/,
+      const numeric = { x: new Float32Array(16), t: new Float32Array(16) };
+      lp.step(numeric, 1e-3, 0.5);
+      lp.step(numeric, 1e-3, 0.5);
+      expect(() => lp.step(numeric, 1e-3, 0.6)).toThrow(
+        /a temperature schedule is for a loss whose τ may move \(InfoNCE\); lpsimclr trains at one constant τ \(0\.5\), not 0\.6/,
       );
     } finally {
       k.arena.release(mark);
@@ -129,10 +129,10 @@ describe('a step at a given temperature', () => {
   });
 
   it('follows τ from tau to tauEnd geometrically over the run (temperatureAt), through the training loop', async () => {
-    expect(temperatureAt(0.1, undefined, 5, 10)).toBeUndefined();
-    expect(temperatureAt(0.05, 0.5, 1, 11)).toBeCloseTo(0.05, 12);
-    expect(temperatureAt(0.05, 0.5, 6, 11)).toBeCloseTo(Math.sqrt(0.05 * 0.5), 12);
-    expect(temperatureAt(0.05, 0.5, 11, 11)).toBeCloseTo(0.5, 12);
+    expect(temperatureAt({ tau: 0.1, steps: 10 }, 5)).toBe(0.1);
+    expect(temperatureAt({ tau: 0.05, tauEnd: 0.5, steps: 11 }, 1)).toBeCloseTo(0.05, 12);
+    expect(temperatureAt({ tau: 0.05, tauEnd: 0.5, steps: 11 }, 6)).toBeCloseTo(Math.sqrt(0.05 * 0.5), 12);
+    expect(temperatureAt({ tau: 0.05, tauEnd: 0.5, steps: 11 }, 11)).toBeCloseTo(0.5, 12);
     const seen: (number | undefined)[] = [];
     const engine = {
       step: (_b: unknown, _lr: number, tau?: number) => {
@@ -141,11 +141,13 @@ describe('a step at a given temperature', () => {
       },
       state: () => ({}),
     } as unknown as Engine;
-    await train({ steps: 3, lr: 1e-3, schedule: { kind: 'constant' }, tau: 0.1, tauEnd: 0.4, logEvery: 1, checkpointEvery: 10 }, engine, () => ({
-      x: new Float32Array(1),
-      t: new Float32Array(1),
-    }));
+    const plan = { steps: 3, lr: 1e-3, schedule: { kind: 'constant' as const }, tau: 0.1, logEvery: 1, checkpointEvery: 10 };
+    const batches = () => ({ x: new Float32Array(1), t: new Float32Array(1) });
+    await train({ ...plan, tauEnd: 0.4 }, engine, batches);
     expect(seen.map((t) => +t!.toFixed(12))).toEqual([0.1, 0.2, 0.4]);
+    seen.length = 0;
+    await train(plan, engine, batches); // every step gets its τ, constant or not
+    expect(seen).toEqual([0.1, 0.1, 0.1]);
     expect(resolveMpi3dConfig({ selectionLevel: 1, tau: 0.05, tauEnd: 0.5 })).toMatchObject({ tau: 0.05, tauEnd: 0.5 });
     expect(resolveMpi3dConfig({ selectionLevel: 1 })).not.toHaveProperty('tauEnd');
     expect(() => resolveMpi3dConfig({ selectionLevel: 1, tauEnd: 0 })).toThrow(/final temperature/);

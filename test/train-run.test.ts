@@ -5,8 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { MisalignError } from '../src/common/errors.js';
-import { readCheckpoint } from '../src/experiments/checkpoint.js';
-import { FILES, readRunConfig, trainRunDir } from '../src/experiments/run-dir.js';
+import { FILES, readCheckpoint, readRunConfig, trainRunDir } from '../src/experiments/run-dir.js';
 import { resolveNumericConfig, type NumericSettings } from '../src/experiments/numeric/config.js';
 import type { BiasDescription } from '../src/latent/describe.js';
 import { runExperiment } from '../src/experiments/lifecycle.js';
@@ -388,7 +387,7 @@ describe('train --config (a config.json from another run or the web page)', () =
     const saved = JSON.parse(await readFile(join(first, FILES.config), 'utf8'));
     await writeFile(fromWeb, JSON.stringify({ ...saved, engine: 'tfjs', backend: 'webgl' }));
 
-    let r = cli('train', '--config', fromWeb, '--engine', 'wasm', '--out', join(root, 'again'));
+    let r = cli('train', '--config', fromWeb, '--engine', 'core', '--out', join(root, 'again'));
     expect(r.status).toBe(0);
     expect(await readFile(join(root, 'again', FILES.config), 'utf8')).toBe(await readFile(join(first, FILES.config), 'utf8'));
     const again = JSON.parse(await readFile(join(root, 'again', FILES.metricsJson), 'utf8'));

@@ -5,6 +5,8 @@
 import { type Command, Option } from 'commander';
 import { MisalignError, parseInteger } from '../common/errors.js';
 import { IMAGE_TEXT_PRESETS } from '../experiments/image-text/config.js';
+import { ENGINE_NAMES, type EngineName, OLD_ENGINE_NAMES } from '../training/engine.js';
+import type { CliIo } from './io.js';
 
 /** A commander argParser for an integer option that may be given only once. */
 export function integerOption(flag: string) {
@@ -48,6 +50,24 @@ export function listOption(flag: string) {
 export function threadsOption(value: string, previous: number | 'auto' | undefined): number | 'auto' {
   if (previous !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', '--threads is given more than once');
   return value === 'auto' ? 'auto' : parseInteger('--threads', value);
+}
+
+/**
+ * `--engine NAME`, given once: an engine of the schema (training/engine.ts).
+ * `--engine wasm`, the core's name before it was renamed `core`, still means
+ * the core, with a note on stderr.
+ */
+export function engineOption(io: CliIo) {
+  return (value: string, previous: EngineName | undefined): EngineName => {
+    if (previous !== undefined) throw new MisalignError('CONFLICTING_OPTIONS', '--engine is given more than once');
+    if (Object.hasOwn(OLD_ENGINE_NAMES, value)) {
+      const name = OLD_ENGINE_NAMES[value as keyof typeof OLD_ENGINE_NAMES];
+      io.err(`misalign: --engine ${value} is deprecated: it is --engine ${name} (tfjs's own wasm backend is --engine tfjs --backend wasm)\n`);
+      return name;
+    }
+    if ((ENGINE_NAMES as readonly string[]).includes(value)) return value as EngineName;
+    throw new MisalignError('OUT_OF_RANGE', `--engine must be ${ENGINE_NAMES.map((n) => `'${n}'`).join(' or ')}, got '${value}'`);
+  };
 }
 
 /**

@@ -57,7 +57,8 @@ function groups(specs: readonly string[]): Record<string, string[]> {
 
 /** A probe's progress line: `probe: factor 3/7 'shape' (image) done, 12 s elapsed, ETA 25 s` (the embedding named when there are two). */
 function formatProbeProgress(p: ProbeProgress, twoEmbeddings: boolean): string {
-  return `probe: factor ${p.done}/${p.total} '${p.factor}'${twoEmbeddings ? ` (${p.encoding})` : ''} done, ${duration(p.seconds)} elapsed, ETA ${duration(p.eta)}\n`;
+  const which = twoEmbeddings ? ` (${p.encoding})` : '';
+  return `probe: factor ${p.done}/${p.total} '${p.factor}'${which} done, ${duration(p.seconds)} elapsed, ETA ${duration(p.eta)}\n`;
 }
 
 export function registerProbe(program: Command, io: CliIo): void {
@@ -95,13 +96,18 @@ export function registerProbe(program: Command, io: CliIo): void {
       await writeProbeResults(out, options, result, { started, threads: 1 });
       const lines = ['embedding  factor          metric  linear  MLP     expected  verdict'];
       for (const r of result.rows) {
+        const metric = r.metric === 'r2' ? 'R²' : 'MCC';
         lines.push(
-          `${r.encoding.padEnd(11)}${r.factor.padEnd(16)}${(r.metric === 'r2' ? 'R²' : 'MCC').padEnd(8)}${r.linear.toFixed(3).padStart(6)}  ${r.nonlinear.toFixed(3).padStart(6)}  ${(r.predicted ?? '').padEnd(9)} ${r.verdict}`,
+          `${r.encoding.padEnd(11)}${r.factor.padEnd(16)}${metric.padEnd(8)}` +
+            `${r.linear.toFixed(3).padStart(6)}  ${r.nonlinear.toFixed(3).padStart(6)}  ${(r.predicted ?? '').padEnd(9)} ${r.verdict}`,
         );
       }
       lines.push(
         '',
-        `${result.totalRows} rows${result.readRows < result.totalRows ? `, ${result.readRows} read at random` : ''}${result.droppedRows ? `, ${result.droppedRows} dropped (NaN or Inf)` : ''}; ${result.fitRows} fitting, ${result.scoreRows} scoring`,
+        `${result.totalRows} rows` +
+          (result.readRows < result.totalRows ? `, ${result.readRows} read at random` : '') +
+          (result.droppedRows ? `, ${result.droppedRows} dropped (NaN or Inf)` : '') +
+          `; ${result.fitRows} fitting, ${result.scoreRows} scoring`,
         ...(result.judged > 0 ? [`verdicts: ${result.passed}/${result.judged} agree with the expectation`] : []),
         `results in ${out} (metrics.json, metrics.csv, heatmap.svg, heatmap.png, index.html)`,
         '',
@@ -168,7 +174,8 @@ export function registerExportEmbeddings(program: Command, io: CliIo): void {
   program
     .command('export-embeddings')
     .description(
-      "write a trained run's evaluation embeddings (ẑ_x and ẑ_t, or image and text) and factors as .npy and .csv, with a probe.json that reproduces its metrics",
+      "write a trained run's evaluation embeddings (ẑ_x and ẑ_t, or image and text) and factors as .npy and .csv, " +
+        'with a probe.json that reproduces its metrics',
     )
     .argument('<rundir>', 'a run folder (misalign train)')
     .option('--samples <n>', "samples in each of the fitting and scoring sets (default: the run's own)", integerOption('--samples'))

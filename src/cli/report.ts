@@ -28,7 +28,8 @@ export function registerReport(program: Command, io: CliIo): void {
   program
     .command('report <dir>')
     .description(
-      "a sweep's heatmaps (SVG and PNG), ablation tables and one HTML page, in DIR/report/; for one run's folder, its loss curve and factor scores (SVG and PNG) and DIR/index.html",
+      "a sweep's heatmaps (SVG and PNG), ablation tables and one HTML page, in DIR/report/; " +
+        "for one run's folder, its loss curve and factor scores (SVG and PNG) and DIR/index.html",
     )
     .action(async (dir: string) => {
       const kind = await reportKind(dir);

@@ -138,7 +138,8 @@ export function registerSlurm(program: Command, io: CliIo): void {
       io.out(
         [
           `wrote ${paths.array}, ${paths.report} and ${paths.submit}`,
-          `${plan.shards.reduce((a, s) => a + s.runs.length, 0)} runs in ${tasks} tasks of ${cpusPerTask} CPUs; estimated hours per task on one core of the reference machine (about 1/${cpusPerTask} of it with ${cpusPerTask} CPUs):`,
+          `${plan.shards.reduce((a, s) => a + s.runs.length, 0)} runs in ${tasks} tasks of ${cpusPerTask} CPUs; ` +
+            `estimated hours per task on one core of the reference machine (about 1/${cpusPerTask} of it with ${cpusPerTask} CPUs):`,
           ...plan.shards.map((s) => `  task ${s.index - 1}: ${s.runs.length} run${s.runs.length === 1 ? '' : 's'}, ${hours(s.seconds)} h`),
           'submit with:',
           `  bash ${paths.submit}`,

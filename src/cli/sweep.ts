@@ -50,15 +50,16 @@ export function formatSummary(summary: SweepSummary, dir: string, time: SweepTim
     return group.cells.length > 0 ? kind.lines(group) : [];
   });
   const csvs = summaryCsvs(summary).map((c) => c.file);
+  const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
+  const downstreamSettings = new Set(summary.downstream.map((c) => c.grid + c.dependence + c.setting)).size;
   return [
-    `runs finished: ${summary.runs.complete}/${summary.runs.expected}; training ${(summary.seconds.train / 60).toFixed(1)} min, evaluation ${(summary.seconds.eval / 60).toFixed(1)} min (summed over runs)`,
+    `runs finished: ${summary.runs.complete}/${summary.runs.expected}; ` +
+      `training ${minutes(summary.seconds.train)}, evaluation ${minutes(summary.seconds.eval)} (summed over runs)`,
     ...(time ? [`wall time: ${duration(time.busySeconds)}${time.commands > 1 ? ` over ${time.commands} sweep commands` : ''}`] : []),
     ...kinds,
     `summary in ${dir}/summary.json${csvs.length > 0 ? ` and ${csvs.join(', ')}` : ''}`,
     ...(summary.downstream.length > 0
-      ? [
-          `downstream study: ${new Set(summary.downstream.map((c) => c.grid + c.dependence + c.setting)).size} settings, ${(summary.seconds.downstream / 60).toFixed(1)} min, in summary.json and summary_downstream.csv`,
-        ]
+      ? [`downstream study: ${downstreamSettings} settings, ${minutes(summary.seconds.downstream)}, in summary.json and summary_downstream.csv`]
       : []),
     '',
   ].join('\n');
@@ -86,13 +87,14 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
   };
   return (e: SweepEvent) => {
     switch (e.kind) {
-      case 'start':
+      case 'start': {
         runsLeft = e.toRun;
         total = e.pending.reduce((a, id) => a + stepsOf(id), 0);
-        io.err(
-          `sweep: ${e.shard ? `shard ${e.shard.index}/${e.shard.count}${e.shard.source === 'option' ? '' : ` (${e.shard.source})`}: ` : ''}${e.total} runs, ${e.skipped} already finished, ${e.toRun} to run\n`,
-        );
+        const source = e.shard && e.shard.source !== 'option' ? ` (${e.shard.source})` : '';
+        const shard = e.shard ? `shard ${e.shard.index}/${e.shard.count}${source}: ` : '';
+        io.err(`sweep: ${shard}${e.total} runs, ${e.skipped} already finished, ${e.toRun} to run\n`);
         break;
+      }
       case 'run-start':
         stepsNow.set(e.id, 0);
         break;
@@ -110,7 +112,9 @@ function sweepReporter(io: CliIo, stepsOf: (id: string) => number) {
         break;
       case 'run-held':
         io.err(
-          `sweep: ${e.run.grid} ${e.run.setting} ${e.run.dependence} seed ${e.run.seed} (${e.id}) is held by ${e.holder ? `${e.holder.host} pid ${e.holder.pid} since ${e.holder.started}` : 'another process'}; coming back to it at the end\n`,
+          `sweep: ${e.run.grid} ${e.run.setting} ${e.run.dependence} seed ${e.run.seed} (${e.id}) is held by ` +
+            (e.holder ? `${e.holder.host} pid ${e.holder.pid} since ${e.holder.started}` : 'another process') +
+            '; coming back to it at the end\n',
         );
         break;
       case 'run-failed':
@@ -145,7 +149,9 @@ export function withStudyOptions(command: Command): Command {
     .option('--jobs <n>', 'runs at the same time (default: one per core)', integerOption('--jobs'))
     .option(
       '--shard <i/n|auto>',
-      "run only the i-th of n disjoint parts, balanced by estimated cost (for many machines sharing --out); 'auto', or no --shard inside a Slurm array task: from SLURM_ARRAY_TASK_ID/_MIN/_COUNT, or JOB_COMPLETION_INDEX and MISALIGN_SHARD_COUNT (Kubernetes)",
+      'run only the i-th of n disjoint parts, balanced by estimated cost (for many machines sharing --out); ' +
+        "'auto', or no --shard inside a Slurm array task: from SLURM_ARRAY_TASK_ID/_MIN/_COUNT, " +
+        'or JOB_COMPLETION_INDEX and MISALIGN_SHARD_COUNT (Kubernetes)',
       stringOption('--shard'),
     )
     .option('--dry-run', "print which runs go to which shard and each shard's estimated hours, and stop")
@@ -159,8 +165,12 @@ export function formatShardPlan(runs: readonly GridRun[], shard: Shard | null, d
   const plan = planShards(withIds, count, (r) => estimatedSeconds(r, downstream));
   const hours = (s: number) => `${(s / 3600).toFixed(2)} h`;
   const total = plan.shards.reduce((a, s) => a + s.seconds, 0);
+  const distinct = plan.shards.reduce((a, s) => a + s.runs.length, 0);
+  const thisProcess = shard ? ` (this process: ${shard.index}/${shard.count}, from ${shard.source === 'option' ? '--shard' : shard.source})` : '';
   const lines = [
-    `${withIds.length} grid runs, ${plan.shards.reduce((a, s) => a + s.runs.length, 0)} distinct; estimated ${hours(total)} on one core of the reference machine (docs/cluster.md#cost-estimates), ${count} shard${count === 1 ? '' : 's'}${shard ? ` (this process: ${shard.index}/${shard.count}, from ${shard.source === 'option' ? '--shard' : shard.source})` : ''}`,
+    `${withIds.length} grid runs, ${distinct} distinct; ` +
+      `estimated ${hours(total)} on one core of the reference machine (docs/cluster.md#cost-estimates), ` +
+      `${count} shard${count === 1 ? '' : 's'}${thisProcess}`,
   ];
   for (const s of plan.shards) {
     lines.push(`shard ${s.index}/${count}: ${s.runs.length} runs, ${hours(s.seconds)}${shard?.index === s.index ? '  <- this process' : ''}`);

@@ -17,8 +17,8 @@ import { MAX_THREADS } from '../experiments/engine-settings.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import type { Progress } from '../training/trainer.js';
 import type { CliIo } from './io.js';
-import { integerOption, listOption, numberOption, stringOption, threadsOption, withBiasOptions, presetOption } from './options.js';
-import { ENGINE_NAMES, TFJS_BACKENDS } from '../training/engine.js';
+import { engineOption, integerOption, listOption, numberOption, stringOption, threadsOption, withBiasOptions, presetOption } from './options.js';
+import { type EngineName, TFJS_BACKENDS, type TfjsBackend } from '../training/engine.js';
 
 interface TrainFlags {
   experiment?: string;
@@ -49,8 +49,8 @@ interface TrainFlags {
   tau?: number;
   tauEnd?: number;
   negatives?: 'fresh' | 'in-batch';
-  engine?: 'wasm' | 'tfjs';
-  backend?: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
+  engine?: EngineName;
+  backend?: TfjsBackend;
   threads?: number | 'auto';
   seed?: number;
   evalSeed?: number;
@@ -96,7 +96,7 @@ async function configFromFile(flags: TrainFlags, threads: number): Promise<AnySe
   if (clash) throw new MisalignError('CONFLICTING_OPTIONS', `--${kebab(clash[0])} cannot be combined with --config (the file sets it)`);
   const config: Record<string, unknown> = { ...(await readRunConfigFile(flags.config!)) };
   if (flags.engine !== undefined) config.engine = flags.engine;
-  if (flags.backend !== undefined || flags.engine === 'wasm') config.backend = flags.backend ?? null;
+  if (flags.backend !== undefined || flags.engine === 'core') config.backend = flags.backend ?? null;
   if (flags.engine === 'tfjs' && flags.backend === undefined && config.backend === null) config.backend = 'cpu';
   if (flags.threads !== undefined) config.threads = threads;
   return config;
@@ -178,7 +178,7 @@ export function registerTrain(program: Command, io: CliIo): void {
         'in-batch',
       ]),
     )
-    .addOption(new Option('--engine <name>', 'compute engine: the WebAssembly core (wasm, default) or tfjs').choices(ENGINE_NAMES))
+    .addOption(new Option('--engine <name>', 'compute engine: our WebAssembly compute core (core, default) or tfjs').argParser(engineOption(io)))
     .addOption(new Option('--backend <name>', "tfjs's backend (with --engine tfjs; its own wasm backend is not the core)").choices(TFJS_BACKENDS))
     .option('--threads <n>', "threads for the WebAssembly engine, or 'auto' (default 1)", threadsOption)
     .option('--seed <n>', 'seed of the world, the initialisation and the training data (default 0)', integerOption('--seed'))
@@ -199,7 +199,8 @@ export function registerTrain(program: Command, io: CliIo): void {
     )
     .option(
       '--selection-level <n>',
-      'mpi3d (1..5): captions mention the first n of color, shape, size, camera, background; causal3d (1..7): of shape, x_pos, y_pos, s_pos, color, s_color, b_color',
+      'mpi3d (1..5): captions mention the first n of color, shape, size, camera, background; ' +
+        'causal3d (1..7): of shape, x_pos, y_pos, s_pos, color, s_color, b_color',
       integerOption('--selection-level'),
     )
     .option('--perturbation-level <n>', 'image-text: every factor mentioned, the last n − 1 perturbed', integerOption('--perturbation-level'))

@@ -54,19 +54,35 @@ export const numberIn = (what: string, lo: number, hi: number) =>
     (v) => ({ message: `${what} must be in [${lo}, ${hi}], got ${v}` }),
   );
 
-/** One of a few strings. */
-export const oneOf = <const T extends readonly [string, ...string[]]>(what: string, values: T) =>
-  z.enum(values, {
-    errorMap: (_issue, ctx) => ({
-      message:
-        ctx.data === undefined
-          ? `${what} is required`
-          : `${what} must be ${values
-              .map((v) => `'${v}'`)
-              .join(', ')
-              .replace(/, ([^,]*)$/, ' or $1')}, got ${show(ctx.data)}`,
-    }),
+/** The message of a string that is none of `values`. */
+const choiceError =
+  (what: string, values: readonly string[]): z.ZodErrorMap =>
+  (_issue, ctx) => ({
+    message:
+      ctx.data === undefined
+        ? `${what} is required`
+        : `${what} must be ${values
+            .map((v) => `'${v}'`)
+            .join(', ')
+            .replace(/, ([^,]*)$/, ' or $1')}, got ${show(ctx.data)}`,
   });
+
+/** One of a few strings. */
+export const oneOf = <const T extends readonly [string, ...string[]]>(what: string, values: T) => z.enum(values, { errorMap: choiceError(what, values) });
+
+/**
+ * One of a few strings, or an old name of one, read as the one it names
+ * (files written before a rename keep working); messages list the current
+ * names only.
+ */
+export const oneOfOrOld = <const T extends readonly [string, ...string[]], const O extends string>(
+  what: string,
+  values: T,
+  old: Readonly<Record<O, T[number]>>,
+) =>
+  z
+    .enum([...values, ...(Object.keys(old) as O[])] as [T[number] | O, ...(T[number] | O)[]], { errorMap: choiceError(what, values) })
+    .transform((v): T[number] => (Object.hasOwn(old, v) ? old[v as O] : (v as T[number])));
 
 /** A custom problem with its own error code (e.g. CONFLICTING_OPTIONS). */
 export function conflict(ctx: z.RefinementCtx, message: string, code: MisalignErrorCode = 'CONFLICTING_OPTIONS'): void {

@@ -1,17 +1,19 @@
 /**
- * The checkpoint file (Node): a training snapshot (step, engine state, log)
+ * The checkpoint format and the hashes of a configuration (Node: its
+ * SHA-256). A checkpoint is a training snapshot (step, engine state, log)
  * with a SHA-256 of its contents and of the configuration's model identity,
  * so a corrupt file or one from another configuration is refused rather than
- * silently resumed.
+ * silently resumed. Only bytes here: the run folder (run-dir.ts) reads and
+ * writes DIR/checkpoint.bin with the folder's other files.
  *
  *   "MISALIGN-CKPT1\n" | header length (u32 LE) | header (JSON, UTF-8)
  *   | params (f32 LE) | Adam m (f32 LE) | Adam v (f32 LE)
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { dequal } from 'dequal';
 import { MisalignError } from '../common/errors.js';
+import { OLD_ENGINE_NAMES } from '../training/engine.js';
 import type { LogRow, TrainingSnapshot } from '../training/trainer.js';
-import { writeAtomic } from '../common/files.js';
 
 const MAGIC = new TextEncoder().encode('MISALIGN-CKPT1\n');
 
@@ -36,6 +38,20 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
+/**
+ * A configuration as its hashes read it (run ids: sweeps/sweep.ts; checkpoints):
+ * canonicalJson, with the engine under the name it had when the first hashes
+ * were taken (the core as 'wasm': training/engine.ts, OLD_ENGINE_NAMES). A
+ * config.json written since says "core", one written before says "wasm"; both
+ * give the same id and checkpoint identity, so sweeps find the runs they
+ * finished before the rename and resume them from their checkpoints.
+ */
+export function hashedJson(config: object): string {
+  const { engine } = config as { engine?: unknown };
+  const old = Object.entries(OLD_ENGINE_NAMES).find(([, name]) => name === engine)?.[0];
+  return canonicalJson(old === undefined ? config : { ...config, engine: old });
+}
+
 /** What a configuration trains and measures, without its bookkeeping (how often it logs and checkpoints). */
 export function modelIdentity(config: object): object {
   const { checkpointEvery: _c, logEvery: _l, ...rest } = config as Record<string, unknown>;
@@ -44,7 +60,12 @@ export function modelIdentity(config: object): object {
 
 /** Identifies the model a configuration trains (not its bookkeeping). */
 export function configIdentity(config: object): string {
-  return sha256(canonicalJson(modelIdentity(config)));
+  return sha256(hashedJson(modelIdentity(config)));
+}
+
+/** Whether two configurations train and measure the same model (they may differ in bookkeeping). */
+export function sameModel(a: object, b: object): boolean {
+  return dequal(modelIdentity(a), modelIdentity(b));
 }
 
 export function encodeCheckpoint(config: object, snapshot: TrainingSnapshot): Uint8Array {
@@ -99,18 +120,4 @@ export function decodeCheckpoint(config: object, bytes: Uint8Array, where = 'che
     log: header.log,
     state: { params: f32.slice(0, n), adamM: f32.slice(n, 2 * n), adamV: f32.slice(2 * n), adamT: header.adamT },
   };
-}
-
-export async function writeCheckpoint(path: string, config: object, snapshot: TrainingSnapshot): Promise<void> {
-  await writeAtomic(path, encodeCheckpoint(config, snapshot));
-}
-
-export async function readCheckpoint(path: string, config: object): Promise<TrainingSnapshot> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch {
-    throw new MisalignError('CHECKPOINT_MISSING', `no checkpoint at ${path}`);
-  }
-  return decodeCheckpoint(config, bytes, path);
 }

@@ -12,7 +12,7 @@ import type { ProbeFilesOptions } from '../probes/embedding-files.js';
 import type { ProbeData } from '../probes/embeddings.js';
 import type { BaseConfig } from './experiment.js';
 import { experimentOf } from './registry.js';
-import { readRunConfig, withSavedModel } from './run-dir.js';
+import { readRunConfig, withRunModel } from './run-dir.js';
 
 /** The files `exportRunEmbeddings` writes, and the probe settings that reproduce the run's values. */
 export interface ExportedEmbeddings {
@@ -43,7 +43,7 @@ export async function exportRunEmbeddings(dir: string, options: { out?: string; 
   if (!experiment.probeData) throw new MisalignError('CONFLICTING_OPTIONS', `${dir} holds a ${experiment.name} run, whose embeddings cannot be exported yet`);
   const samples = options.samples ?? (config as BaseConfig & { evalSamples: number }).evalSamples;
   if (!Number.isInteger(samples) || samples < 1) throw new MisalignError('OUT_OF_RANGE', `--samples must be a positive integer, got ${samples}`);
-  return withSavedModel(dir, async (model) => {
+  return withRunModel(dir, config, async (model) => {
     const data = await experiment.probeData!({ ...model, config: { ...model.config, evalSamples: samples } as BaseConfig }, config.evalSeed);
     await ensureWritableDir(out);
     const files: string[] = [];

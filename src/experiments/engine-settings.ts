@@ -1,12 +1,12 @@
 /**
- * Where a run computes, the same for every experiment: the WebAssembly core
- * (with `threads` threads) or tfjs on a backend. These settings change how
+ * Where a run computes, the same for every experiment: our WebAssembly
+ * compute core (engine `core`, with `threads` threads) or tfjs on a backend. These settings change how
  * a run is computed, not what it learns (up to the last bits of floating-point
  * sums), so `misalign train --config` lets them differ from the file's.
  */
 import type { z } from 'zod';
-import { conflict, oneOf, positiveInteger } from '../common/schema.js';
-import { ENGINE_NAMES, type EngineName, TFJS_BACKENDS, type TfjsBackend } from '../training/engine.js';
+import { conflict, oneOf, oneOfOrOld, positiveInteger } from '../common/schema.js';
+import { ENGINE_NAMES, type EngineName, OLD_ENGINE_NAMES, TFJS_BACKENDS, type TfjsBackend } from '../training/engine.js';
 
 /**
  * The most threads a run may ask for. Every thread of the WebAssembly core
@@ -23,7 +23,8 @@ import { ENGINE_NAMES, type EngineName, TFJS_BACKENDS, type TfjsBackend } from '
 export const MAX_THREADS = 256;
 
 export const engineFields = {
-  engine: oneOf('engine', ENGINE_NAMES),
+  // 'wasm', the core's name before it was 'core', reads as 'core' (config.json files written before the rename)
+  engine: oneOfOrOld('engine', ENGINE_NAMES, OLD_ENGINE_NAMES),
   backend: oneOf('backend', TFJS_BACKENDS).nullable(),
   threads: positiveInteger('threads').refine(
     (v) => v <= MAX_THREADS,
@@ -39,12 +40,12 @@ export function resolveEngine(s: { engine?: EngineName; backend?: TfjsBackend | 
   backend: TfjsBackend | null;
   threads: number;
 } {
-  const engine = s.engine ?? 'wasm';
+  const engine = s.engine ?? 'core';
   return { engine, backend: engine === 'tfjs' ? (s.backend ?? 'cpu') : (s.backend ?? null), threads: s.threads ?? 1 };
 }
 
 /** Config check: a backend exactly when the engine is tfjs. */
 export function checkEngine(c: { engine: EngineName; backend: TfjsBackend | null }, ctx: z.RefinementCtx): void {
-  if (c.engine === 'wasm' && c.backend !== null) conflict(ctx, 'a tfjs backend needs the tfjs engine (engine: tfjs)');
+  if (c.engine === 'core' && c.backend !== null) conflict(ctx, 'a tfjs backend needs the tfjs engine (engine: tfjs)');
   if (c.engine === 'tfjs' && c.backend === null) conflict(ctx, 'the tfjs engine needs a backend (cpu, wasm, webgl or webgpu)');
 }

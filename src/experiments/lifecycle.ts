@@ -5,7 +5,8 @@
  *   kernels → world → engine (from the experiment's model) → train → evaluate → dispose
  *
  * `withModel` builds and disposes; `trainAndEvaluate` runs the middle;
- * `runExperiment` is the whole of it in memory.
+ * `trainModel` is the whole of it (a run folder's training: run-dir.ts), and
+ * `runExperiment` the whole of it from settings, in memory.
  */
 import { MisalignError } from '../common/errors.js';
 import { parseWith } from '../common/schema.js';
@@ -18,7 +19,7 @@ import { experimentOf, type AnyExperiment } from './registry.js';
 
 /** The engine a configuration asks for (our WebAssembly core, or tfjs on a backend), built from a model spec. */
 export async function createEngine(spec: TwoTowerSpec, config: Pick<BaseConfig, 'engine' | 'backend'>, kernels: Kernels): Promise<Engine> {
-  if (config.engine === 'wasm') return new CoreEngine(kernels, spec);
+  if (config.engine === 'core') return new CoreEngine(kernels, spec);
   const { TfjsEngine } = await import('../training/tfjs-engine.js');
   return TfjsEngine.create(spec, config.backend ?? 'cpu');
 }
@@ -72,7 +73,10 @@ export function summarizeRun(
 
 /** Evaluates a model on the evaluation samples of `evalSeed` (default: its configuration's). */
 export async function evaluateModel(model: Model, snapshot: TrainingSnapshot, evalSeed = model.config.evalSeed): Promise<RunMetrics> {
-  const experiment = experimentOf(model.config);
+  return evaluateWith(experimentOf(model.config), model, snapshot, evalSeed);
+}
+
+async function evaluateWith(experiment: AnyExperiment, model: Model, snapshot: TrainingSnapshot, evalSeed: number): Promise<RunMetrics> {
   const t0 = performance.now();
   const factors = await experiment.evaluate(model, evalSeed);
   return summarizeRun(experiment, model.config, factors, snapshot, (performance.now() - t0) / 1000);
@@ -98,7 +102,30 @@ export async function trainAndEvaluate(
     from,
   );
   if (snapshot.step < config.steps) return { snapshot, metrics: null };
-  return { snapshot, metrics: await evaluateModel(model, snapshot) };
+  return { snapshot, metrics: await evaluateWith(experiment, model, snapshot, config.evalSeed) };
+}
+
+/** A run's hooks, and `onStart`: called with the model once it is built, before its first step. */
+export interface ModelHooks extends RunHooks {
+  onStart?(model: Model): void | Promise<void>;
+}
+
+/**
+ * The whole lifecycle of a configuration's model in one call: builds it,
+ * trains it from `from` (or its initial parameters) to the end, evaluates it
+ * and releases everything. `metrics` is null when hooks.signal stopped
+ * training early.
+ */
+export async function trainModel(
+  config: BaseConfig,
+  hooks: ModelHooks = {},
+  from?: TrainingSnapshot,
+): Promise<{ snapshot: TrainingSnapshot; metrics: RunMetrics | null }> {
+  const { onStart, ...rest } = hooks;
+  return withModel(config, async (model) => {
+    await onStart?.(model);
+    return trainAndEvaluate(model, rest, from);
+  });
 }
 
 /** A configuration (it has a `version`), or the settings of any experiment (`experiment` names it; default numeric). */
@@ -117,9 +144,7 @@ export async function runExperiment(
   from?: TrainingSnapshot,
 ): Promise<{ config: BaseConfig; metrics: RunMetrics; snapshot: TrainingSnapshot }> {
   const config = resolveConfig(input);
-  return withModel(config, async (model) => {
-    const { snapshot, metrics } = await trainAndEvaluate(model, hooks, from);
-    if (!metrics) throw new MisalignError('INTERRUPTED', `training stopped at step ${snapshot.step} of ${config.steps}`);
-    return { config, metrics, snapshot };
-  });
+  const { snapshot, metrics } = await trainModel(config, hooks, from);
+  if (!metrics) throw new MisalignError('INTERRUPTED', `training stopped at step ${snapshot.step} of ${config.steps}`);
+  return { config, metrics, snapshot };
 }

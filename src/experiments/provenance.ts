@@ -86,5 +86,8 @@ export function provenanceLine(p: Provenance): string {
   const commit = p.commit ? ` (commit ${p.commit.slice(0, 10)}${p.dirty ? ', with local changes' : ''})` : '';
   const time = (iso: string) => iso.slice(0, 16).replace('T', ' ');
   const threads = `${p.threads} thread${p.threads === 1 ? '' : 's'}${p.build ? `, ${p.build}` : ''}`;
-  return `misalign ${p.misalign}${commit}, Node ${p.node}, ${p.cpu} (${p.cores} cores, ${threads}), host ${p.host}, ${time(p.started)} to ${time(p.finished)} UTC`;
+  return (
+    `misalign ${p.misalign}${commit}, Node ${p.node}, ${p.cpu} (${p.cores} cores, ${threads}), ` +
+    `host ${p.host}, ${time(p.started)} to ${time(p.finished)} UTC`
+  );
 }

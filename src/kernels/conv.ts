@@ -75,7 +75,9 @@ export class Conv2d {
       if (!Number.isInteger(v) || v < (what === 'pad' ? 0 : 1))
         throw new MisalignError('OUT_OF_RANGE', `convolution ${what} must be a ${what === 'pad' ? 'non-negative' : 'positive'} integer, got ${v}`);
     }
-    if (KH > H + 2 * pad || KW > W + 2 * pad) throw new MisalignError('SHAPE_MISMATCH', `a ${KH}×${KW} kernel does not fit a ${H}×${W} input padded by ${pad}`);
+    if (KH > H + 2 * pad || KW > W + 2 * pad) {
+      throw new MisalignError('SHAPE_MISMATCH', `a ${KH}×${KW} kernel does not fit a ${H}×${W} input padded by ${pad}`);
+    }
     this.OH = convOutSize(H, KH, stride, pad);
     this.OW = convOutSize(W, KW, stride, pad);
     this.rows = N * this.OH * this.OW;

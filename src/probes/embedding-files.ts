@@ -211,7 +211,9 @@ export async function probeEmbeddingFiles(kernels: Kernels, o: ProbeFilesOptions
     if (badRows.length > 0 && !o.dropNonfinite) {
       throw new MisalignError(
         'NON_FINITE_INPUT',
-        `${badRows.length} row${badRows.length === 1 ? '' : 's'} of the embeddings hold NaN or Inf${rows.length < n ? ` (of the ${rows.length} rows read)` : ''}, the first is row ${rows[badRows[0]!]! + 1}; --drop-nonfinite leaves them out`,
+        `${badRows.length} row${badRows.length === 1 ? '' : 's'} of the embeddings hold NaN or Inf` +
+          (rows.length < n ? ` (of the ${rows.length} rows read)` : '') +
+          `, the first is row ${rows[badRows[0]!]! + 1}; --drop-nonfinite leaves them out`,
       );
     }
     const keep = rows.map((_, k) => k).filter((k) => !bad.has(k));

@@ -197,9 +197,13 @@ export function probeEmbeddings(
   for (const f of factors) {
     if (f.kind !== 'discrete' || options.knownClasses?.includes(f.name) || n >= MIN_ROWS_PER_CLASS * f.classes.length) continue;
     const numeric = f.classes.every((c) => c.trim() !== '' && Number.isFinite(Number(c)));
+    const atMost = Math.floor(n / MIN_ROWS_PER_CLASS);
     throw new MisalignError(
       'OUT_OF_RANGE',
-      `factor '${f.name}' has ${f.classes.length} classes in ${n} rows: a discrete factor needs at least ${MIN_ROWS_PER_CLASS} rows per class on average (at most ${Math.floor(n / MIN_ROWS_PER_CLASS)} classes here), so this looks like an id, not a factor; --ignore ${f.name} leaves it out${numeric ? ` (or --continuous ${f.name}, if its numbers are a quantity)` : ''}`,
+      `factor '${f.name}' has ${f.classes.length} classes in ${n} rows: ` +
+        `a discrete factor needs at least ${MIN_ROWS_PER_CLASS} rows per class on average (at most ${atMost} classes here), ` +
+        `so this looks like an id, not a factor; --ignore ${f.name} leaves it out` +
+        (numeric ? ` (or --continuous ${f.name}, if its numbers are a quantity)` : ''),
     );
   }
   const judging = options.expectKept !== undefined || options.expectPartly !== undefined;

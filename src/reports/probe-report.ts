@@ -10,7 +10,14 @@ import type { ProbeFilesOptions, ProbeFilesResult } from '../probes/embedding-fi
 import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../probes/verdicts.js';
 import { embeddingHeatmapSpec, renderSvg } from './heatmap.js';
 import { svgToPng } from './png.js';
-import { escapeHtml } from './report.js';
+import { escapeHtml, htmlCells } from './report.js';
+
+const STYLE = [
+  'body{font-family:DejaVu Sans,sans-serif;max-width:60em;margin:2em auto}',
+  'td,th{padding:2px 8px;text-align:right}',
+  'td:nth-child(-n+2){text-align:left}',
+  '.fail{color:#b00}',
+].join('');
 
 export const PROBE_COLUMNS = ['encoding', 'factor', 'kind', 'metric', 'linear', 'nonlinear', 'predicted', 'verdict'] as const;
 
@@ -26,27 +33,29 @@ export async function writeProbeResults(
   const run = provenance(origin.threads ?? 1, origin.started ?? new Date());
   await writeJson(join(dir, 'metrics.json'), { options, ...counts, rows, provenance: run });
   await writeCsv(join(dir, 'metrics.csv'), rows, [...PROBE_COLUMNS]);
-  const subtitle = `${options.embeddings}${options.embeddingsText ? ` and ${options.embeddingsText}` : ''}; ${result.fitRows} fitting and ${result.scoreRows} scoring rows`;
+  const embeddings = options.embeddingsText ? `${options.embeddings} and ${options.embeddingsText}` : options.embeddings;
+  const subtitle = `${embeddings}; ${result.fitRows} fitting and ${result.scoreRows} scoring rows`;
   const svg = await renderSvg(embeddingHeatmapSpec(rows, subtitle));
   await writeAtomic(join(dir, 'heatmap.svg'), svg);
   await writeAtomic(join(dir, 'heatmap.png'), await svgToPng(svg));
   const cell = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'NaN');
   const table = rows
-    .map(
-      (r) =>
-        `<tr><td>${escapeHtml(r.encoding)}</td><td>${escapeHtml(r.factor)}</td><td>${r.metric === 'r2' ? 'R²' : 'MCC'}</td><td>${cell(r.linear)}</td><td>${cell(r.nonlinear)}</td><td>${r.predicted ?? ''}</td><td class="${r.verdict}">${r.verdict}</td></tr>`,
-    )
+    .map((r) => {
+      const values = [escapeHtml(r.encoding), escapeHtml(r.factor), r.metric === 'r2' ? 'R²' : 'MCC', cell(r.linear), cell(r.nonlinear), r.predicted ?? ''];
+      return `<tr>${htmlCells(values)}<td class="${r.verdict}">${r.verdict}</td></tr>`;
+    })
     .join('\n');
   const verdicts =
     result.judged > 0
-      ? `<p>Verdicts: ${result.passed} of ${result.judged} agree (kept ≥ ${IMAGE_TEXT_KEPT_MIN}, dropped ≤ ${IMAGE_TEXT_DROPPED_MAX} on the MLP probe; partly not judged).</p>`
+      ? `<p>Verdicts: ${result.passed} of ${result.judged} agree ` +
+        `(kept ≥ ${IMAGE_TEXT_KEPT_MIN}, dropped ≤ ${IMAGE_TEXT_DROPPED_MAX} on the MLP probe; partly not judged).</p>`
       : '<p>No expectations given (<code>--expect-kept</code>): no verdicts.</p>';
   const sampled = result.readRows < result.totalRows ? ` (a random ${result.readRows} of them read)` : '';
   await writeAtomic(
     join(dir, 'index.html'),
     `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>misalign probe</title>
-<style>body{font-family:DejaVu Sans,sans-serif;max-width:60em;margin:2em auto}td,th{padding:2px 8px;text-align:right}td:nth-child(-n+2){text-align:left}.fail{color:#b00}</style></head>
+<style>${STYLE}</style></head>
 <body><h1>What the embeddings keep</h1>
 <p>${escapeHtml(subtitle)}. ${result.totalRows} rows${sampled}${result.droppedRows > 0 ? `, ${result.droppedRows} dropped for NaN or Inf` : ''}.</p>
 ${verdicts}

@@ -47,6 +47,8 @@ function verdicts(r: SweepRunEntry): string {
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** Text between tags (quotes need no escape there, and read better unescaped in the page's source). */
 export const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A table row's cells, each already HTML: `<td>a</td><td>b</td>…` (`th`: a header's). */
+export const htmlCells = (cells: readonly (string | number)[], tag: 'td' | 'th' = 'td'): string => cells.map((c) => `<${tag}>${c}</${tag}>`).join('');
 
 const cellHtml = (c: TableCell): string =>
   typeof c === 'string' ? `<td>${escapeText(c)}</td>` : `<td${c.fail ? ' class="fail"' : ''}>${escapeText(c.text)}</td>`;
@@ -83,10 +85,13 @@ function runsTable(runs: readonly RunRow[]): string {
       const m = r.metrics;
       const status = m ? verdicts(r) : r.config ? 'unfinished' : 'not started';
       const config = r.config ? `<details><summary>config.json</summary><pre>${escapeHtml(JSON.stringify(r.config, null, 2))}</pre></details>` : '';
-      return `<tr><td><code>${r.id}</code></td><td>${escapeHtml(r.grid)}</td><td>${escapeHtml(r.setting)}</td><td>${r.dependence}</td><td>${r.seed}</td><td>${m ? m.trainSeconds.toFixed(1) : ''}</td><td>${m ? m.evalSeconds.toFixed(1) : ''}</td><td>${r.downstream ? r.downstream.seconds.toFixed(1) : ''}</td><td>${status}</td><td>${config}</td></tr>`;
+      const seconds = (s: number | undefined) => (s === undefined ? '' : s.toFixed(1));
+      const times = [seconds(m?.trainSeconds), seconds(m?.evalSeconds), seconds(r.downstream?.seconds)];
+      return `<tr>${htmlCells([`<code>${r.id}</code>`, escapeHtml(r.grid), escapeHtml(r.setting), r.dependence, r.seed, ...times, status, config])}</tr>`;
     })
     .join('\n');
-  return `<table><thead><tr><th>run</th><th>grid</th><th>setting</th><th>dependence</th><th>seed</th><th>training s</th><th>evaluation s</th><th>downstream s</th><th>verdicts</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
+  const head = htmlCells(['run', 'grid', 'setting', 'dependence', 'seed', 'training s', 'evaluation s', 'downstream s', 'verdicts', ''], 'th');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 /** What the study took: the sweep commands' wall time, then a table by grid of time summed over distinct runs. */
@@ -122,7 +127,7 @@ function timeSection(runs: readonly RunRow[], time: SweepTime | null): string {
   }
   const rows = [...byGrid.entries()];
   const row = (name: string, g: Time) =>
-    `<tr><td>${name}</td><td>${g.finished}/${g.runs}</td><td>${g.steps.toLocaleString('en-US')}</td><td>${minutes(g.train)}</td><td>${minutes(g.eval)}</td><td>${minutes(g.downstream)}</td></tr>`;
+    `<tr>${htmlCells([name, `${g.finished}/${g.runs}`, g.steps.toLocaleString('en-US'), minutes(g.train), minutes(g.eval), minutes(g.downstream)])}</tr>`;
   const wall = time
     ? time.commands === 1
       ? `Wall time ${minutes(time.busySeconds)} min (one sweep command).`

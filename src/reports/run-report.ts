@@ -25,7 +25,7 @@ import { provenance, provenanceLine } from '../experiments/provenance.js';
 import type { DownstreamResult } from '../probes/downstream.js';
 import { renderSvg } from './heatmap.js';
 import { svgToPng } from './png.js';
-import { escapeHtml, escapeText } from './report.js';
+import { escapeHtml, escapeText, htmlCells } from './report.js';
 import { factorScoresSpec, lossCurveSpec, type LossPoint, type ScoredFactor } from './run-figures.js';
 
 /** The files a run report writes into the run folder. */
@@ -114,8 +114,10 @@ function downstreamTable(d: DownstreamResult): string {
     ['y5 MCC, ID', c.mccId],
     ['y5 MCC, OOD', c.mccOod],
   ];
+  const labels = cells.map(([k]) => k);
+  const values = cells.map(([, v]) => fmt(v));
   return `<h2>Downstream tasks on ẑ_x</h2>
-<table><thead><tr>${cells.map(([k]) => `<th>${k}</th>`).join('')}</tr></thead><tbody><tr>${cells.map(([, v]) => `<td>${fmt(v)}</td>`).join('')}</tr></tbody></table>`;
+<table><thead><tr>${htmlCells(labels, 'th')}</tr></thead><tbody><tr>${htmlCells(values)}</tr></tbody></table>`;
 }
 
 /**
@@ -140,7 +142,8 @@ export async function runReport(dir: string): Promise<RunReportResult> {
     await writeAtomic(join(dir, `${name}.png`), await svgToPng(svg));
     figures.push(name);
     files.push(join(dir, `${name}.svg`), join(dir, `${name}.png`));
-    return `<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption></figure>`;
+    const caption = `<figcaption><a href="${name}.svg">${name}.svg</a> · <a href="${name}.png">.png</a></figcaption>`;
+    return `<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}${caption}</figure>`;
   };
   const lossFigure =
     log.length > 0
@@ -160,9 +163,15 @@ export async function runReport(dir: string): Promise<RunReportResult> {
         ]),
       )
     : '<p>The run has not finished (no metrics.json): no scores yet.</p>';
+  const logged =
+    log.length > 0 ? `logged up to step ${log[log.length - 1]!.step.toLocaleString('en-US')} of ${config.steps.toLocaleString('en-US')}` : 'no step logged';
   const status = metrics
-    ? `Verdicts passed: <b>${metrics.passed}/${metrics.judged}</b>. Training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s, final loss ${fmt(metrics.finalLoss, 4)}.`
-    : `Unfinished: ${log.length > 0 ? `logged up to step ${log[log.length - 1]!.step.toLocaleString('en-US')} of ${config.steps.toLocaleString('en-US')}` : 'no step logged'}; resume it with <code>misalign train --out DIR --resume</code>.`;
+    ? `Verdicts passed: <b>${metrics.passed}/${metrics.judged}</b>. ` +
+      `Training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s, final loss ${fmt(metrics.finalLoss, 4)}.`
+    : `Unfinished: ${logged}; resume it with <code>misalign train --out DIR --resume</code>.`;
+  const trained = metrics?.provenance
+    ? `Trained and evaluated: ${escapeHtml(provenanceLine(metrics.provenance))}.`
+    : 'Training: not recorded (unfinished, or a run from before misalign kept its provenance).';
   const name = basename(resolve(dir));
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>misalign run ${escapeHtml(name)}</title>
@@ -189,7 +198,7 @@ ${configRows(config)}
 </tbody></table>
 <details><summary>config.json</summary><pre>${escapeHtml(JSON.stringify(config, null, 2))}</pre></details>
 <h2>Provenance</h2>
-<p>${metrics?.provenance ? `Trained and evaluated: ${escapeHtml(provenanceLine(metrics.provenance))}.` : 'Training: not recorded (unfinished, or a run from before misalign kept its provenance).'}<br>
+<p>${trained}<br>
 This page: ${escapeHtml(provenanceLine(provenance(1, started)))}.</p>
 </body></html>
 `;

@@ -61,7 +61,10 @@ const LIGHT_SATURATION = 0.55;
 const WALL_AMBIENT = 0.45;
 const WALL_DIRECT = 0.2;
 const POOL_GAIN = 0.75;
-/** The wall is the plane z = −WALL_Z·OBJECT_SCALE (just behind the bounding sphere); shadow rays take ≤ SHADOW_STEPS steps, penumbra sharpness PENUMBRA. */
+/**
+ * The wall is the plane z = −WALL_Z·OBJECT_SCALE (just behind the bounding sphere); shadow rays
+ * take ≤ SHADOW_STEPS steps, penumbra sharpness PENUMBRA.
+ */
 const WALL_Z = 1.05;
 const SHADOW_STEPS = 24;
 const PENUMBRA = 5;

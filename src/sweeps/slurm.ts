@@ -136,6 +136,10 @@ function checkOptions(o: SlurmOptions): void {
 }
 
 /** The three scripts for these options. */
+/** What a job script says when its compute node finds no node (on PATH, or at --node). */
+const NO_NODE = 'no node on PATH: write the scripts with --setup (e.g. --setup "module load nodejs/20") or --node /path/to/node';
+const ANOTHER_NODE = 'write the scripts with another --node (or without it, for the node on PATH)';
+
 export function slurmScripts(o: SlurmOptions): SlurmScripts {
   checkOptions(o);
   const name = o.name ?? 'misalign';
@@ -157,8 +161,8 @@ export function slurmScripts(o: SlurmOptions): SlurmScripts {
         ? ['# setup (misalign slurm --setup), with set -u off: module and activate scripts read unset variables', 'set +u', ...o.setup, 'set -u']
         : []),
       o.node === undefined
-        ? `command -v node >/dev/null || ${fail('no node on PATH: write the scripts with --setup (e.g. --setup "module load nodejs/20") or --node /path/to/node')}`
-        : `[ -x ${shellWord(o.node)} ] || ${fail(`${o.node} is not an executable here: write the scripts with another --node (or without it, for the node on PATH)`)}`,
+        ? `command -v node >/dev/null || ${fail(NO_NODE)}`
+        : `[ -x ${shellWord(o.node)} ] || ${fail(`${o.node} is not an executable here: ${ANOTHER_NODE}`)}`,
       `[ -f ${shellWord(cli)} ] || ${fail(`${cli} not found: write the scripts with --misalign <bin/misalign.js as the compute nodes see it>`)}`,
     ].join('\n');
   const array = [

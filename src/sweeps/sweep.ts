@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MisalignError } from '../common/errors.js';
-import { canonicalJson } from '../experiments/checkpoint.js';
+import { hashedJson } from '../experiments/checkpoint.js';
 import type { BaseConfig, DownstreamRunOptions, RunMetrics } from '../experiments/experiment.js';
 import { ensureWritableDir, readJsonIfExists, writeCsv, writeJson } from '../common/files.js';
 import { provenance } from '../experiments/provenance.js';
@@ -46,9 +46,9 @@ export const SWEEP_FILES = {
   downstreamCsv: 'summary_downstream.csv',
 } as const;
 
-/** 16 hex digits of the SHA-256 of the run's full configuration (key order does not matter). */
+/** 16 hex digits of the SHA-256 of the run's full configuration (key order does not matter; the engine by its old name: hashedJson). */
 export function runId(config: object): string {
-  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(hashedJson(config)).digest('hex').slice(0, 16);
 }
 
 export interface ManifestEntry {

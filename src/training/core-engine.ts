@@ -16,7 +16,7 @@ import type { F32Buffer } from '../kernels/arena.js';
 import type { Kernels } from '../kernels/module.js';
 import { Adam, clipGradNorm } from '../kernels/optim.js';
 import type { Engine, EngineState, StepBatch, StepResult, Tower, TwoTowerSpec } from './engine.js';
-import { checkStepTemperature, lossKind, takesFreshNegatives, type CoreLoss, type Embeddings } from './losses.js';
+import { lossKind, stepTemperatures, takesFreshNegatives, type CoreLoss, type Embeddings } from './losses.js';
 
 /** The phases of a step, for profiling (bench/step-parts.ts). */
 export type StepPhase = 'inputs' | 'x forward' | 't forward' | 'loss' | 'x backward' | 't backward' | 'clip and Adam';
@@ -24,7 +24,7 @@ export type StepPhase = 'inputs' | 'x forward' | 't forward' | 'loss' | 'x backw
 const noMark = (_phase: StepPhase): void => {};
 
 export class CoreEngine implements Engine {
-  readonly name = 'wasm';
+  readonly name = 'core';
   /**
    * When set, called at the end of each phase of a step with its name (a
    * phase can end more than once: a fresh-negatives pass adds to its
@@ -38,6 +38,7 @@ export class CoreEngine implements Engine {
   private readonly towers: { x: CoreNet; t: CoreNet };
   private readonly passes: { x: NetPass; t: NetPass; xNeg: NetPass | null; tNeg: NetPass | null };
   private readonly loss: CoreLoss;
+  private readonly checkTemperature: (tau: number) => void;
   /** dL/dh for each embedding batch, (B, d) each. */
   private readonly dh: Required<Embeddings>;
 
@@ -65,11 +66,12 @@ export class CoreEngine implements Engine {
       tNeg: fresh ? this.towers.t.newPass() : null,
     };
     this.loss = lossKind(spec.loss).core(k, spec.loss, B, d);
+    this.checkTemperature = stepTemperatures(spec.loss);
     this.dh = { x: k.arena.alloc(B * d), t: k.arena.alloc(B * d), xNeg: k.arena.alloc(B * d), tNeg: k.arena.alloc(B * d) };
   }
 
-  step(batch: StepBatch, lr: number, tau?: number): StepResult {
-    checkStepTemperature(this.spec.loss, tau);
+  step(batch: StepBatch, lr: number, tau: number): StepResult {
+    this.checkTemperature(tau);
     const { passes, towers, dh } = this;
     const mark = this.onPhase ?? noMark;
     passes.x.input.set(batch.x);

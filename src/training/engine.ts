@@ -54,19 +54,31 @@ export interface TwoTowerSpec {
 
 export type Tower = 'x' | 't';
 
-/** The engines (the WebAssembly core, or tfjs) and tfjs's backends: the one list the schemas and the CLI read. */
-export const ENGINE_NAMES = ['wasm', 'tfjs'] as const;
+/**
+ * The engines (our WebAssembly compute core, or tfjs) and tfjs's backends (its
+ * own `wasm` backend is not the core): the one list the schemas and the CLI read.
+ */
+export const ENGINE_NAMES = ['core', 'tfjs'] as const;
 export const TFJS_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 export type TfjsBackend = (typeof TFJS_BACKENDS)[number];
 
+/**
+ * The engines' old names: the core was 'wasm' until it was renamed. Settings,
+ * config.json files and `--engine` that say 'wasm' mean the core; run ids and
+ * checkpoints still hash the old name (experiments/checkpoint.ts, hashedJson),
+ * so the runs written before the rename keep their ids and checkpoints.
+ */
+export const OLD_ENGINE_NAMES = { wasm: 'core' } as const satisfies Record<string, EngineName>;
+
 export interface Engine {
   readonly name: string;
   /**
-   * One step at learning rate lr, and at temperature tau if given (InfoNCE; default the loss's own).
+   * One step at learning rate lr and temperature tau: the training loop passes the plan's
+   * temperatureAt(plan, s) for step s (schedule.ts), the one route τ takes.
    * Throws NON_FINITE (parameters untouched) if the loss or gradient is not finite.
    */
-  step(batch: StepBatch, lr: number, tau?: number): StepResult;
+  step(batch: StepBatch, lr: number, tau: number): StepResult;
   /** Embeddings of `rows` inputs (rows, |input|) by one tower: (rows, encoding). */
   encode(which: Tower, data: Float32Array, rows: number): Float32Array;
   state(): EngineState;

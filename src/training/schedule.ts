@@ -27,13 +27,22 @@ export function learningRate(schedule: Schedule, lr: number, step: number, steps
   return lr * (schedule.final + (1 - schedule.final) * 0.5 * (1 + Math.cos(Math.PI * progress)));
 }
 
+/** A run's temperature: τ, constant, or moving geometrically to `tauEnd` over its `steps` steps (InfoNCE only). */
+export interface TemperaturePlan {
+  tau: number;
+  tauEnd?: number;
+  steps: number;
+}
+
 /**
- * The temperature at 1-based step `step` of `steps`: undefined (the loss's own,
- * constant) without `tauEnd`, else tau·(tauEnd/tau)^((step − 1)/(steps − 1)),
- * tau at the first step and tauEnd at the last.
+ * The temperature at 1-based step `step`: the one function that says what τ
+ * a step trains at (the trainer hands it to every step). `tau` without
+ * `tauEnd`, else tau·(tauEnd/tau)^((step − 1)/(steps − 1)), tau at the first
+ * step and tauEnd at the last.
  */
-export function temperatureAt(tau: number | undefined, tauEnd: number | undefined, step: number, steps: number): number | undefined {
-  if (tauEnd === undefined || tau === undefined) return undefined;
+export function temperatureAt(plan: TemperaturePlan, step: number): number {
+  const { tau, tauEnd, steps } = plan;
+  if (tauEnd === undefined) return tau;
   const progress = steps > 1 ? Math.min(1, (step - 1) / (steps - 1)) : 1;
   return tau * (tauEnd / tau) ** progress;
 }

@@ -13,7 +13,7 @@ import { MisalignError } from '../common/errors.js';
 import { netInputSize, netOutputSize, netParamCount } from '../encoders/net.js';
 import { TfjsNet } from '../encoders/tfjs-net.js';
 import type { Engine, EngineState, StepBatch, StepResult, TfjsBackend, Tower, TwoTowerSpec } from './engine.js';
-import { checkStepTemperature, lossKind, takesFreshNegatives, type TfjsLossParts } from './losses.js';
+import { lossKind, stepTemperatures, takesFreshNegatives, type TfjsLossParts } from './losses.js';
 import { TfjsAdam } from './tfjs-adam.js';
 
 type Tf = typeof TF;
@@ -35,7 +35,7 @@ async function importTfjs<T>(load: () => Promise<T>, name: string): Promise<T> {
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new MisalignError(
         'ENGINE_UNAVAILABLE',
-        `the tfjs engine needs ${name}, which is not installed: npm install ${name}@^4.22.0 (the default engine, wasm, needs nothing more)`,
+        `the tfjs engine needs ${name}, which is not installed: npm install ${name}@^4.22.0 (the default engine, core, needs nothing more)`,
       );
     }
     throw e;
@@ -82,6 +82,7 @@ export class TfjsEngine implements Engine {
   readonly name: string;
   private readonly towers: { x: TfjsNet; t: TfjsNet };
   private readonly adam: TfjsAdam;
+  private readonly checkTemperature: (tau: number) => void;
 
   private constructor(
     private readonly tf: Tf,
@@ -94,6 +95,7 @@ export class TfjsEngine implements Engine {
     if (spec.params.length !== total) throw new MisalignError('SHAPE_MISMATCH', `expected ${total} parameters, got ${spec.params.length}`);
     this.towers = { x: new TfjsNet(tf, spec.x, spec.params, 0), t: new TfjsNet(tf, spec.t, spec.params, nx) };
     this.adam = new TfjsAdam(tf, this.variables());
+    this.checkTemperature = stepTemperatures(spec.loss);
   }
 
   static async create(spec: TwoTowerSpec, backend: TfjsBackend): Promise<TfjsEngine> {
@@ -105,10 +107,10 @@ export class TfjsEngine implements Engine {
     return [...this.towers.x.vars, ...this.towers.t.vars];
   }
 
-  step(batch: StepBatch, lr: number, tau?: number): StepResult {
+  step(batch: StepBatch, lr: number, tau: number): StepResult {
     const tf = this.tf;
     const { towers, spec } = this;
-    checkStepTemperature(spec.loss, tau);
+    this.checkTemperature(tau);
     const B = spec.batch;
     const parts: TfjsLossParts = {};
     const vars = this.variables();
@@ -122,7 +124,7 @@ export class TfjsEngine implements Engine {
           t: towers.t.forward(input(batch.t), B),
           ...(fresh ? { xNeg: towers.x.forward(input(batch.xNeg!), B), tNeg: towers.t.forward(input(batch.tNeg!), B) } : {}),
         };
-        return lossKind(spec.loss).tfjs(tf, tau === undefined ? spec.loss : { ...spec.loss, tau }, h, parts);
+        return lossKind(spec.loss).tfjs(tf, spec.loss, h, parts, tau);
       }, vars);
       // One read for the loss and its directions (a GPU backend stalls on each read).
       const { xt, tx } = parts;

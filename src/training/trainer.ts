@@ -1,7 +1,7 @@
 /**
  * The training loop, the same for every experiment: step s (1-based) takes
  * the batch the experiment's source gives for s, one optimisation step of the
- * engine at the schedule's learning rate (and temperature), and reports progress; every
+ * engine at the plan's learning rate and temperature for s, and reports progress; every
  * `checkpointEvery` steps and at the end it hands a snapshot (the engine's
  * full state and the log) to the caller. Sources draw step s's data from a
  * stream named after s, so a run resumed from a snapshot at step s continues
@@ -9,16 +9,13 @@
  */
 import { MisalignError } from '../common/errors.js';
 import type { Engine, EngineState, StepBatch, StepResult } from './engine.js';
-import { learningRate, temperatureAt, type Schedule } from './schedule.js';
+import { learningRate, temperatureAt, type Schedule, type TemperaturePlan } from './schedule.js';
 
-/** What the loop needs of a configuration. */
-export interface TrainPlan {
+/** What the loop needs of a configuration: the learning rate's schedule, and the temperature's (τ, and tauEnd when τ moves: schedule.ts). */
+export interface TrainPlan extends TemperaturePlan {
   steps: number;
   lr: number;
   schedule: Schedule;
-  /** InfoNCE only: the temperature moves from `tau` to `tauEnd` over the run when `tauEnd` is set (schedule.ts). */
-  tau?: number;
-  tauEnd?: number;
   /** Steps between log rows (and progress reports). */
   logEvery: number;
   /** Steps between snapshots. */
@@ -84,7 +81,7 @@ export async function train(plan: TrainPlan, engine: Engine, batches: BatchSourc
     const lr = learningRate(plan.schedule, plan.lr, next, plan.steps);
     let result: StepResult;
     try {
-      result = engine.step(await batches(next), lr, temperatureAt(plan.tau, plan.tauEnd, next, plan.steps));
+      result = engine.step(await batches(next), lr, temperatureAt(plan, next));
     } catch (error) {
       if (error instanceof MisalignError && error.code === 'NON_FINITE') {
         throw new MisalignError('NON_FINITE', `training diverged at step ${next}: ${error.message}`);

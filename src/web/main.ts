@@ -49,7 +49,8 @@ ui.preset.value = PAGE_DEFAULTS.preset;
 ui.seed.value = String(PAGE_DEFAULTS.seed);
 for (const key of ['ns', 'nm', 'dependence', 'preset', 'seed', 'engine'] as const) {
   const value = query.get(key);
-  if (value !== null) ui[key].value = value;
+  // engine=wasm: the core's name in links made before it was renamed 'core'
+  if (value !== null) ui[key].value = key === 'engine' && value === 'wasm' ? 'core' : value;
 }
 const stepsOverride = query.has('steps') ? Number(query.get('steps')) : undefined;
 let roles: FactorRole[] = rolesFromQuery(Number(ui.ns.value), query) ?? defaultRoles(Number(ui.ns.value));
@@ -102,7 +103,9 @@ function refresh(): boolean {
     // The settings pass the same schema as on the command line (and the worker resolves them the same way).
     const d = describeBias(biasOf(resolveNumericConfig(settings())));
     const names = (list: number[]) => (list.length ? list.map((i) => `s${i}`).join(', ') : 'none');
-    ui.prediction.textContent = `Theory: the encoders keep ${names(d.identified)} and drop ${names(d.dropped)} and every modality-specific factor (encoding size ${d.encodingSize}).`;
+    ui.prediction.textContent =
+      `Theory: the encoders keep ${names(d.identified)} and drop ${names(d.dropped)} ` +
+      `and every modality-specific factor (encoding size ${d.encodingSize}).`;
     ui.error.textContent = '';
     ui.start.disabled = worker !== null;
     return true;
@@ -154,12 +157,14 @@ function start(): void {
         lastConfig = m.config;
         ui.downloadConfig.disabled = false;
         break;
-      case 'progress':
+      case 'progress': {
         lossChart.add(m.step, m.loss);
         ui.status.dataset.step = String(m.step);
-        ui.status.textContent = `step ${m.step} / ${m.steps} · loss ${m.loss.toFixed(4)} · ${m.stepsPerSecond.toFixed(0)} steps/s · ETA ${Math.max(0, Math.round(m.eta))} s`;
+        const rate = `${m.stepsPerSecond.toFixed(0)} steps/s`;
+        ui.status.textContent = `step ${m.step} / ${m.steps} · loss ${m.loss.toFixed(4)} · ${rate} · ETA ${Math.max(0, Math.round(m.eta))} s`;
         if (m.step === m.steps) ui.status.textContent += ' · probing the embeddings…';
         break;
+      }
       case 'probe':
         showFactors(m.factors, 'interim', m.step, lastConfig?.steps ?? m.step);
         break;
@@ -170,7 +175,8 @@ function start(): void {
         showFactors(m.metrics.factors, 'final', m.config.steps, m.config.steps);
         if (m.build) ui.status.dataset.build = m.build;
         finish(
-          `Done: ${m.config.steps} steps in ${m.metrics.trainSeconds.toFixed(1)} s, probes ${m.metrics.evalSeconds.toFixed(1)} s; ${m.metrics.passed} of ${m.metrics.judged} verdicts agree with the theory.` +
+          `Done: ${m.config.steps} steps in ${m.metrics.trainSeconds.toFixed(1)} s, probes ${m.metrics.evalSeconds.toFixed(1)} s; ` +
+            `${m.metrics.passed} of ${m.metrics.judged} verdicts agree with the theory.` +
             (m.build ? ` (core: ${m.build === 'relaxed-simd' ? 'relaxed SIMD, fused multiply-add' : 'SIMD128'})` : ''),
         );
         break;

@@ -9,8 +9,8 @@ import type { EmbeddingProbeResult } from '../probes/embeddings.js';
 import type { NumericConfig, NumericSettings } from '../experiments/numeric/config.js';
 import type { NumericMetrics } from '../experiments/numeric/index.js';
 
-/** The engine the page offers: our WebAssembly core, or tfjs on the GPU. */
-export type WebEngine = 'wasm' | 'webgl' | 'webgpu';
+/** The engine the page offers: our WebAssembly compute core, or tfjs on the GPU. */
+export type WebEngine = 'core' | 'webgl' | 'webgpu';
 
 export interface StartMessage {
   type: 'start';

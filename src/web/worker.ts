@@ -33,7 +33,7 @@ function interimConfig(config: NumericConfig): NumericConfig {
 const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 async function run(message: StartMessage): Promise<void> {
-  const engine = message.engine === 'wasm' ? {} : { engine: 'tfjs' as const, backend: message.engine };
+  const engine = message.engine === 'core' ? {} : { engine: 'tfjs' as const, backend: message.engine };
   const config = resolveNumericConfig({ ...message.settings, ...engine, threads: 1 });
   scope.postMessage({ type: 'config', config });
   const every = message.interimProbes > 0 ? Math.ceil(config.steps / (message.interimProbes + 1)) : Infinity;
@@ -50,7 +50,7 @@ async function run(message: StartMessage): Promise<void> {
         await breathe();
       },
     });
-    scope.postMessage({ type: 'done', config, metrics: metrics as NumericMetrics, build: config.engine === 'wasm' ? loadedBuild() : null });
+    scope.postMessage({ type: 'done', config, metrics: metrics as NumericMetrics, build: config.engine === 'core' ? loadedBuild() : null });
   });
 }
 

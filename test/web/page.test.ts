@@ -116,7 +116,7 @@ describe('the web page in Chromium', () => {
     // The downloads are the CLI's files: config.json resolves to itself, metrics.json has the rows.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-config')]);
     const config = JSON.parse(await streamText(await download.createReadStream()));
-    expect(config).toMatchObject({ version: 1, ns: 6, nm: 3, selected: [1, 2, 3], perturbed: [], steps: 5000, seed: 0, engine: 'wasm' });
+    expect(config).toMatchObject({ version: 1, ns: 6, nm: 3, selected: [1, 2, 3], perturbed: [], steps: 5000, seed: 0, engine: 'core' });
     const [metricsDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-metrics')]);
     const metrics = JSON.parse(await streamText(await metricsDownload.createReadStream()));
     expect(metrics.factors).toHaveLength(values.length);

@@ -99,8 +99,10 @@ export function formatC3dMetrics(metrics: C3dMetrics): string {
   ];
   for (const f of metrics.factors) {
     const v = c3dValues(f);
+    const metric = v.metric === 'mcc' ? 'MCC' : 'R²';
     lines.push(
-      `${f.encoding.padEnd(10)}${f.factor.padEnd(10)}${(v.metric === 'mcc' ? 'MCC' : 'R²').padEnd(6)}${v.linear.toFixed(3).padStart(7)}${v.nonlinear.toFixed(3).padStart(11)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
+      `${f.encoding.padEnd(10)}${f.factor.padEnd(10)}${metric.padEnd(6)}` +
+        `${v.linear.toFixed(3).padStart(7)}${v.nonlinear.toFixed(3).padStart(11)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
     );
   }
   lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');

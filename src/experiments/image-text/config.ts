@@ -123,10 +123,12 @@ export function checkImageTextConfig(c: SharedConfig & { bias: LevelBias }, ctx:
     if (!(error instanceof MisalignError)) throw error;
     conflict(ctx, error.message, error.code);
   }
-  if (c.imageFilters !== undefined && c.imageFilters.length !== imageConvLayers(c.imageSize)) {
+  const layers = imageConvLayers(c.imageSize);
+  if (c.imageFilters !== undefined && c.imageFilters.length !== layers) {
     conflict(
       ctx,
-      `the image encoder has ${imageConvLayers(c.imageSize)} convolutions at ${c.imageSize}×${c.imageSize}, so image filters must list ${imageConvLayers(c.imageSize)} numbers, got ${c.imageFilters.length}`,
+      `the image encoder has ${layers} convolutions at ${c.imageSize}×${c.imageSize}, ` +
+        `so image filters must list ${layers} numbers, got ${c.imageFilters.length}`,
       'OUT_OF_RANGE',
     );
   }

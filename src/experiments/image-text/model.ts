@@ -62,7 +62,6 @@ export interface ImageTextModelConfig {
   batch: number;
   lr: number;
   clip: number;
-  tau: number;
   form: InfoNceForm;
   imageSize: number;
   encodingSize: number;
@@ -74,7 +73,7 @@ export function imageTextModel(config: ImageTextModelConfig, data: PairData<Pair
   const x = imageEncoderSpec(config);
   const t = textEncoderSpec(data.length, data.vocabulary.size, config.encodingSize);
   const params = initTwoTowers(x, t, config.seed, ['f_img', 'f_txt']);
-  return { x, t, loss: { kind: 'infonce', tau: config.tau, form: config.form }, batch: config.batch, clip: config.clip, params };
+  return { x, t, loss: { kind: 'infonce', form: config.form }, batch: config.batch, clip: config.clip, params };
 }
 
 /** Step s's batch: B pairs from the stream train/step-s of the seed (images as x, captions as t). */

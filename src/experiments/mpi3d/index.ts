@@ -65,7 +65,8 @@ export function formatMpi3dMetrics(metrics: Mpi3dMetrics): string {
   ];
   for (const f of metrics.factors) {
     lines.push(
-      `${f.encoding.padEnd(10)}${f.factor.padEnd(12)}${f.mccLinear.toFixed(3).padStart(10)}${f.mccNonlinear.toFixed(3).padStart(15)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
+      `${f.encoding.padEnd(10)}${f.factor.padEnd(12)}` +
+        `${f.mccLinear.toFixed(3).padStart(10)}${f.mccNonlinear.toFixed(3).padStart(15)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
     );
   }
   lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');

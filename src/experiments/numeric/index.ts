@@ -48,7 +48,7 @@ export function numericModel(config: NumericConfig): TwoTowerSpec {
   const x = mlpNet(config.ns + config.nm, config.hidden, config.encodingSize);
   const t = mlpNet(config.selected.length + config.nm, config.hidden, config.encodingSize);
   const params = initTwoTowers(x, t, config.seed, ['f_x', 'f_t']);
-  const loss = { kind: 'lpsimclr' as const, tau: config.tau, alpha: config.alpha, negatives: config.negatives };
+  const loss = { kind: 'lpsimclr' as const, alpha: config.alpha, negatives: config.negatives };
   return { x, t, loss, batch: config.batch, clip: config.clip, params };
 }
 
@@ -62,7 +62,8 @@ export function formatNumericMetrics(metrics: NumericMetrics): string {
   ];
   for (const f of metrics.factors) {
     lines.push(
-      `${`ẑ_${f.encoding}`.padEnd(10)}${f.factor.padEnd(11)}${f.r2Linear.toFixed(3).padStart(9)}${f.r2Nonlinear.toFixed(3).padStart(14)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
+      `${`ẑ_${f.encoding}`.padEnd(10)}${f.factor.padEnd(11)}` +
+        `${f.r2Linear.toFixed(3).padStart(9)}${f.r2Nonlinear.toFixed(3).padStart(14)}  ${f.predicted.padEnd(9)}  ${f.verdict}`,
     );
   }
   lines.push('', `training ${metrics.trainSeconds.toFixed(1)} s, evaluation ${metrics.evalSeconds.toFixed(1)} s`, '');
