@@ -142,3 +142,9 @@ export interface ResultKind {
   /** The report's sections on the kind's cells (a sweep with some); `downstream`: the downstream study's cells of the same grids. */
   sections(group: ResultGroup, downstream: readonly DownstreamCell[]): ReportSection[];
 }
+
+/** A value as the summaries print it: three decimals. */
+export const fmt = (v: number): string => v.toFixed(3);
+
+/** An agreement share as the summaries print it ('–' when nothing is judged). */
+export const shareOf = (share: number | null): string => (share === null ? '–' : fmt(share));

@@ -10,7 +10,7 @@
  *                            heatmap per (grid, embedding, probe) (Figs. 5, 6)
  */
 import { IMAGE_TEXT_DROPPED_MAX, IMAGE_TEXT_KEPT_MIN } from '../../probes/verdicts.js';
-import type { HeatmapPanel, ReportBlock, ResultCell, ResultGroup, ResultKind } from '../results.js';
+import { fmt, shareOf, type HeatmapPanel, type ReportBlock, type ResultCell, type ResultGroup, type ResultKind } from '../results.js';
 
 /** A cell as summary.json and summary_image_text.csv have always written image-text cells (no dependence). */
 function imageTextRow(c: ResultCell): Record<string, unknown> {
@@ -29,9 +29,6 @@ function imageTextRow(c: ResultCell): Record<string, unknown> {
     verdict: c.verdict,
   };
 }
-
-const fmt = (v: number): string => v.toFixed(3);
-const shareOf = (share: number | null): string => (share === null ? '–' : fmt(share));
 
 /**
  * One heatmap per (grid, embedding, probe): per grid, nonlinear before linear, image before text.

@@ -11,7 +11,17 @@
  */
 import type { Dependence } from '../../latent/model.js';
 import { DROPPED_MAX_R2, KEPT_MIN_R2 } from '../../probes/verdicts.js';
-import type { DownstreamCell, ReportBlock, ReportSection, ResultCell, ResultGroup, ResultKind, TableCell } from '../results.js';
+import {
+  fmt,
+  shareOf,
+  type DownstreamCell,
+  type ReportBlock,
+  type ReportSection,
+  type ResultCell,
+  type ResultGroup,
+  type ResultKind,
+  type TableCell,
+} from '../results.js';
 import { downstreamHeatmaps, numericHeatmaps } from './heatmaps.js';
 
 const DEPENDENCE: readonly Dependence[] = ['independent', 'dependent'];
@@ -33,9 +43,6 @@ function numericRow(c: ResultCell): Record<string, unknown> {
     verdict: c.verdict,
   };
 }
-
-const fmt = (v: number): string => v.toFixed(3);
-const shareOf = (share: number | null): string => (share === null ? '–' : fmt(share));
 
 /** The grids with one setting: the ablations, shown as tables, factor by factor. */
 function ablationGrids(cells: readonly ResultCell[]): Set<string> {
