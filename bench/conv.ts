@@ -18,7 +18,7 @@
 import { Conv2d, type Conv2dShape } from '../src/kernels/conv.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { Kernels } from '../src/kernels/module.js';
-import { randn, row, time, type BenchRow, type Timing } from './harness.js';
+import { faster, randn, row, time, type BenchRow, type Timing } from './harness.js';
 
 export const QUICK_IMAGE_LAYERS: [string, Conv2dShape][] = [
   ['L1-32x32x3-f16', { N: 128, H: 32, W: 32, C: 3, KH: 4, KW: 4, F: 16, stride: 2, pad: 1 }],
@@ -70,8 +70,8 @@ export async function convBench(): Promise<BenchRow[]> {
     };
     let chunked = await time(layer(conv), opts);
     let one = await time(layer(whole), opts);
-    chunked = ((t) => (t.ms < chunked.ms ? t : chunked))(await time(layer(conv), opts));
-    one = ((t) => (t.ms < one.ms ? t : one))(await time(layer(whole), opts));
+    chunked = faster(chunked, await time(layer(conv), opts));
+    one = faster(one, await time(layer(whole), opts));
     rows.push(row(`conv-layer-${name}`, chunked, 'one im2col matrix', one, (s.C > 3 ? 3 : 2) * flops));
     k.arena.release(mark);
   }

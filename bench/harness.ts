@@ -46,6 +46,9 @@ export async function time(fn: () => unknown, { warmup = 1, runs = 5 } = {}): Pr
   return { ms: samples[Math.floor(samples.length / 2)]!, runs };
 }
 
+/** The faster of two timings (runs taken in turn keep each one's best round: the clock drifts over a run). */
+export const faster = (a: Timing, b: Timing): Timing => (a.ms <= b.ms ? a : b);
+
 export function row(name: string, ours: Timing, baseline: string, theirs: Timing | null, flops?: number): BenchRow {
   return {
     name,

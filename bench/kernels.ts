@@ -20,7 +20,7 @@ import { Conv2d } from '../src/kernels/conv.js';
 import { InfoNce } from '../src/kernels/infonce.js';
 import { LpSimclr } from '../src/kernels/lpsimclr.js';
 import { Kernels } from '../src/kernels/module.js';
-import { randn, row, time, timeOrNull, type BenchRow, type Timing } from './harness.js';
+import { faster, randn, row, time, timeOrNull, type BenchRow, type Timing } from './harness.js';
 import { useBackend, type tf as TfModule } from './tfjs.js';
 
 type Tf = typeof TfModule;
@@ -51,8 +51,8 @@ async function timeGemms(k: Kernels): Promise<Record<Form, Timing>> {
 }
 
 /** Per form, the faster of two timings. */
-function faster(a: Record<Form, Timing>, b: Record<Form, Timing>): Record<Form, Timing> {
-  return { nn: a.nn.ms <= b.nn.ms ? a.nn : b.nn, tn: a.tn.ms <= b.tn.ms ? a.tn : b.tn, nt: a.nt.ms <= b.nt.ms ? a.nt : b.nt };
+function fasterForms(a: Record<Form, Timing>, b: Record<Form, Timing>): Record<Form, Timing> {
+  return { nn: faster(a.nn, b.nn), tn: faster(a.tn, b.tn), nt: faster(a.nt, b.nt) };
 }
 
 async function tfGemm(tf: Tf, form: Form): Promise<Timing | null> {
@@ -177,8 +177,8 @@ export async function kernelsBench(): Promise<BenchRow[]> {
   const plain = await Kernels.load({ fma: false });
   let gemmPlain = await timeGemms(plain);
   let gemm1 = await timeGemms(k);
-  gemmPlain = faster(gemmPlain, await timeGemms(plain));
-  gemm1 = faster(gemm1, await timeGemms(k));
+  gemmPlain = fasterForms(gemmPlain, await timeGemms(plain));
+  gemm1 = fasterForms(gemm1, await timeGemms(k));
   const lpPlain = await timeLpSimclr(plain, B);
   plain.close();
   const gemm2 = await timeGemms(k2);

@@ -29,7 +29,7 @@ import type { F32Buffer } from '../src/kernels/arena.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { LpSimclr, type LpSimclrGradBuffers } from '../src/kernels/lpsimclr.js';
 import { Kernels } from '../src/kernels/module.js';
-import { randn, row, time, type BenchRow, type Timing } from './harness.js';
+import { faster, randn, row, time, type BenchRow, type Timing } from './harness.js';
 
 /** Anchor rows per block in the blocked form (S block: BLOCK × B floats, 1.5 MB at B = 6144). */
 const BLOCK = 64;
@@ -172,9 +172,6 @@ export function checkGemmForm(k: Kernels, streaming: LpSimclr, gemmForm: GemmFor
     throw new Error(`loss-forms: ${what} disagrees with the streaming kernel: relative errors ${errors.map((e) => e.toExponential(2)).join(', ')}`);
   return worst;
 }
-
-/** The faster of two timings. */
-const faster = (x: Timing, y: Timing) => (x.ms <= y.ms ? x : y);
 
 async function rowsFor(k: Kernels, build: string, forms: Form[]): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
