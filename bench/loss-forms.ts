@@ -29,7 +29,7 @@ import type { F32Buffer } from '../src/kernels/arena.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { LpSimclr, type LpSimclrGradBuffers } from '../src/kernels/lpsimclr.js';
 import { Kernels } from '../src/kernels/module.js';
-import { faster, randn, row, time, type BenchRow, type Timing } from './harness.js';
+import { faster, randn, row, time, type BenchRow } from './harness.js';
 
 /** Anchor rows per block in the blocked form (S block: BLOCK × B floats, 1.5 MB at B = 6144). */
 const BLOCK = 64;
