@@ -174,6 +174,32 @@ describe('resuming', () => {
     expect(b.metrics.factors).toEqual(a.metrics.factors);
   });
 
+  it('a plateau schedule ends the run when its loss levels off; resumed mid-run, it ends at the same step with the same parameters', async () => {
+    const schedule = { kind: 'plateau', warmup: 50, final: 0.02, every: 100, window: 400, delta: 0.01, decay: 0.25, after: 600 } as const;
+    const settings = { ...SMALL, steps: 4000, schedule };
+    const whole = join(await tempDir(), 'whole');
+    const a = await trainRunDir(whole, settings);
+    const end = a.metrics.steps!;
+    expect(end).toBeLessThan(4000);
+    expect(a.metrics.passed).toBe(a.metrics.judged);
+    const log = (await readFile(join(whole, FILES.log), 'utf8')).trim().split('\n');
+    expect(Number(log[log.length - 1]!.split(',')[0])).toBe(end);
+    // the last rate is final·lr: the decay ran to its end
+    expect(Number(log[log.length - 1]!.split(',')[5])).toBeCloseTo(0.02 * 0.01, 8);
+    const split = join(await tempDir(), 'split');
+    const controller = new AbortController();
+    const stopAt = Math.floor((end - 150) / 100) * 100;
+    await expect(trainRunDir(split, settings, { signal: controller.signal, onProgress: (p) => p.step >= stopAt + 50 && controller.abort() })).rejects.toThrow(
+      expect.objectContaining({ code: 'INTERRUPTED' }),
+    );
+    const b = await trainRunDir(split, null, { resume: true });
+    expect(b.metrics.steps).toBe(end);
+    const pa = (await readCheckpoint(join(whole, FILES.checkpoint), a.config)).state;
+    const pb = (await readCheckpoint(join(split, FILES.checkpoint), b.config)).state;
+    expect(pb.params).toEqual(pa.params);
+    expect(b.metrics.factors).toEqual(a.metrics.factors);
+  });
+
   it('after the process is killed at any moment (CLI, SIGKILL) gives the same metrics', async () => {
     const whole = join(await tempDir(), 'whole');
     const killed = join(await tempDir(), 'killed');

@@ -66,6 +66,8 @@ export interface RunMetrics<F extends FactorRow = FactorRow> {
   judged: number;
   trainSeconds: number;
   evalSeconds: number;
+  /** Steps trained: the configured steps, or fewer where a 'plateau' schedule ended the run (absent in runs from before it). */
+  steps?: number;
   /** The loss at the last step. */
   finalLoss: number;
   /** Where the metrics were computed (experiments/provenance.ts); absent in runs from before it, and in memory. */

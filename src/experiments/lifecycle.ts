@@ -13,7 +13,7 @@ import { parseWith } from '../common/schema.js';
 import { Kernels } from '../kernels/module.js';
 import { CoreEngine } from '../training/core-engine.js';
 import type { Engine, EngineState, TwoTowerSpec } from '../training/engine.js';
-import { train, type TrainHooks, type TrainingSnapshot } from '../training/trainer.js';
+import { finished, train, type TrainHooks, type TrainingSnapshot } from '../training/trainer.js';
 import type { AnySettings, BaseConfig, Model, RunMetrics } from './experiment.js';
 import { experimentOf, type AnyExperiment } from './registry.js';
 
@@ -67,6 +67,7 @@ export function summarizeRun(
     judged: judged.length,
     trainSeconds: snapshot.seconds,
     evalSeconds,
+    steps: snapshot.step,
     finalLoss: snapshot.log[snapshot.log.length - 1]?.loss ?? NaN,
   };
 }
@@ -101,7 +102,7 @@ export async function trainAndEvaluate(
     { ...rest, ...(onCheckpoint && { onCheckpoint: (s: TrainingSnapshot) => onCheckpoint(s, model) }) },
     from,
   );
-  if (snapshot.step < config.steps) return { snapshot, metrics: null };
+  if (!finished(config, snapshot)) return { snapshot, metrics: null };
   return { snapshot, metrics: await evaluateWith(experiment, model, snapshot, config.evalSeed) };
 }
 

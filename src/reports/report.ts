@@ -104,7 +104,7 @@ function timeSection(runs: readonly RunRow[], time: SweepTime | null): string {
     g.runs++;
     if (r.metrics) {
       g.finished++;
-      g.steps += r.config?.steps ?? 0;
+      g.steps += r.metrics.steps ?? r.config?.steps ?? 0;
       g.train += r.metrics.trainSeconds;
       g.eval += r.metrics.evalSeconds;
     }

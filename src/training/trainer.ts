@@ -3,13 +3,16 @@
  * the batch the experiment's source gives for s, one optimisation step of the
  * engine at the plan's learning rate and temperature for s, and reports progress; every
  * `checkpointEvery` steps and at the end it hands a snapshot (the engine's
- * full state and the log) to the caller. Sources draw step s's data from a
+ * full state and the log) to the caller. The run ends at plan.steps, or
+ * earlier where a 'plateau' schedule finds the loss levelled off: a function
+ * of the log alone (schedule.ts, runPhases), so a resumed run ends where it
+ * would have. Sources draw step s's data from a
  * stream named after s, so a run resumed from a snapshot at step s continues
  * exactly as if it had never stopped.
  */
 import { MisalignError } from '../common/errors.js';
 import type { Engine, EngineState, StepBatch, StepResult } from './engine.js';
-import { learningRate, temperatureAt, type Schedule, type TemperaturePlan } from './schedule.js';
+import { learningRate, runPhases, temperatureAt, type RunPhases, type Schedule, type TemperaturePlan } from './schedule.js';
 
 /** What the loop needs of a configuration: the learning rate's schedule, and the temperature's (τ, and tauEnd when τ moves: schedule.ts). */
 export interface TrainPlan extends TemperaturePlan {
@@ -60,8 +63,19 @@ export interface TrainHooks {
   signal?: AbortSignal;
 }
 
+/** Where a run of `plan` ends and decays, given its log so far. */
+export function phasesOf(plan: Pick<TrainPlan, 'schedule' | 'steps' | 'logEvery'>, log: readonly LogRow[]): RunPhases {
+  return runPhases(plan.schedule, plan.steps, log, plan.logEvery);
+}
+
+/** Whether a snapshot is the end of its run: plan.steps reached, or the run's plateau schedule ended it earlier. */
+export function finished(plan: Pick<TrainPlan, 'schedule' | 'steps' | 'logEvery'>, snapshot: Pick<TrainingSnapshot, 'step' | 'log'>): boolean {
+  return snapshot.step >= phasesOf(plan, snapshot.log).end;
+}
+
 /**
- * Trains from step `from.step + 1` (or 1) to plan.steps. Throws NON_FINITE,
+ * Trains from step `from.step + 1` (or 1) to the run's end (plan.steps, or
+ * earlier with a 'plateau' schedule). Throws NON_FINITE,
  * naming the step, if the loss or gradient stops being finite; the engine is
  * then left at the last good step. Returns early (at the step reached) when
  * hooks.signal is aborted.
@@ -75,10 +89,11 @@ export async function train(plan: TrainPlan, engine: Engine, batches: BatchSourc
   const elapsed = () => secondsBefore + (performance.now() - started) / 1000;
   const startStep = step;
   const snapshot = (): TrainingSnapshot => ({ step, seconds: elapsed(), state: engine.state(), log: [...log] });
-  while (step < plan.steps) {
+  let phases = phasesOf(plan, log);
+  while (step < phases.end) {
     if (hooks.signal?.aborted) break;
     const next = step + 1;
-    const lr = learningRate(plan.schedule, plan.lr, next, plan.steps);
+    const lr = learningRate(plan.schedule, plan.lr, next, plan.steps, phases);
     let result: StepResult;
     try {
       result = engine.step(await batches(next), lr, temperatureAt(plan, next));
@@ -89,14 +104,16 @@ export async function train(plan: TrainPlan, engine: Engine, batches: BatchSourc
       throw error;
     }
     step = next;
-    if (step % plan.logEvery === 0 || step === plan.steps || step === startStep + 1) {
+    const last = step === phases.end;
+    if (step % plan.logEvery === 0 || last || step === startStep + 1) {
       const seconds = elapsed();
       const row: LogRow = { step, ...result, lr, seconds };
       log.push(row);
+      if (phases.open) phases = phasesOf(plan, log);
       const rate = (step - startStep) / Math.max(1e-9, seconds - secondsBefore);
-      hooks.onProgress?.({ ...row, steps: plan.steps, stepsPerSecond: rate, eta: (plan.steps - step) / rate });
+      hooks.onProgress?.({ ...row, steps: phases.end, stepsPerSecond: rate, eta: (phases.end - step) / rate });
     }
-    if (hooks.onCheckpoint && (step % plan.checkpointEvery === 0 || step === plan.steps)) await hooks.onCheckpoint(snapshot());
+    if (hooks.onCheckpoint && (step % plan.checkpointEvery === 0 || last)) await hooks.onCheckpoint(snapshot());
   }
   return snapshot();
 }
