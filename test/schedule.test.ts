@@ -23,11 +23,12 @@ describe('learning-rate schedules', () => {
   });
 
   it('plateau: decays from the first check (from `after` on) whose loss improved by less than delta over the window, for decay·that step', () => {
-    // Falling 0.001 a step, a 400-step window improves by 0.4 until the loss is flat from step 1,500:
-    // the check at 1,900 compares (1,400, 1,500] (mean −1.455) with (1,800, 1,900] (−1.5), still 0.045;
-    // at 2,000 both are −1.5.
+    // Falling 0.001 a step, one 400-step window improves on the one before by 0.4 until the loss is flat
+    // from step 1,500: the check at 2,200 compares (1,400, 1,800] (mean −1.48875) with (1,800, 2,200]
+    // (−1.5), still 0.01125; at 2,300 both are −1.5.
     const phases = runPhases(PLATEAU, 10_000, logOf(3000, 1500), 10);
-    expect(phases).toEqual({ decayFrom: 2000, end: 2500, open: false });
+    expect(phases).toEqual({ decayFrom: 2300, end: 2875, open: false });
+    expect(runPhases({ ...PLATEAU, delta: 0.012 }, 10_000, logOf(3000, 1500), 10).decayFrom).toBe(2200);
     // a loss that is flat from the start still waits for `after`
     expect(runPhases(PLATEAU, 10_000, logOf(3000, 0), 10).decayFrom).toBe(800);
     // no decision while the log does not reach a plateau: the decay is planned to end at the configured steps
@@ -37,16 +38,16 @@ describe('learning-rate schedules', () => {
 
   it('plateau: only rows at multiples of the log interval count (a resumed run logs its first step too)', () => {
     const log = logOf(3000, 1500);
-    const withResumeRow = [...log.filter((r) => r.step <= 1950), { step: 1951, loss: 100 }, ...log.filter((r) => r.step > 1950)];
+    const withResumeRow = [...log.filter((r) => r.step <= 2250), { step: 2251, loss: 100 }, ...log.filter((r) => r.step > 2250)];
     expect(runPhases(PLATEAU, 10_000, withResumeRow, 10)).toEqual(runPhases(PLATEAU, 10_000, log, 10));
   });
 
   it('plateau: warm-up, the held rate, then a cosine to final·lr at the run’s end', () => {
-    const phases = { decayFrom: 2000, end: 2500, open: false };
+    const phases = { decayFrom: 2300, end: 2800, open: false };
     expect(learningRate(PLATEAU, 1, 5, 10_000, phases)).toBeCloseTo(0.5, 12);
-    expect(learningRate(PLATEAU, 1, 2000, 10_000, phases)).toBe(1);
-    expect(learningRate(PLATEAU, 1, 2250, 10_000, phases)).toBeCloseTo(0.51, 12);
-    expect(learningRate(PLATEAU, 1, 2500, 10_000, phases)).toBeCloseTo(0.02, 12);
+    expect(learningRate(PLATEAU, 1, 2300, 10_000, phases)).toBe(1);
+    expect(learningRate(PLATEAU, 1, 2550, 10_000, phases)).toBeCloseTo(0.51, 12);
+    expect(learningRate(PLATEAU, 1, 2800, 10_000, phases)).toBeCloseTo(0.02, 12);
   });
 
   it("settings text: 'plateau[:warmup[:final]]' takes the default tests; bad text is an error naming the forms", () => {
@@ -86,15 +87,15 @@ describe('training with a plateau schedule', () => {
     const engine = countingEngine(1500);
     const snapshots: TrainingSnapshot[] = [];
     const whole = await train(plan, engine, batch, { onCheckpoint: (s) => void snapshots.push(s) });
-    expect(whole.step).toBe(2500);
+    expect(whole.step).toBe(2875);
     expect(finished(plan, whole)).toBe(true);
-    expect(engine.lrs[2499]).toBeCloseTo(0.02, 12);
-    for (const at of [1950, 2000, 2050]) {
+    expect(engine.lrs[2874]).toBeCloseTo(0.02, 12);
+    for (const at of [1950, 2300, 2350, 2850]) {
       const from = snapshots.find((s) => s.step === at)!;
       expect(finished(plan, from)).toBe(false);
       const resumed = countingEngine(1500);
       const again = await train(plan, resumed, batch, {}, from);
-      expect(again.step).toBe(2500);
+      expect(again.step).toBe(2875);
       expect(strip(again.log)).toEqual(strip(whole.log));
       expect(resumed.lrs).toEqual(engine.lrs.slice(at));
     }

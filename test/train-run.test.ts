@@ -107,6 +107,12 @@ describe('presets', () => {
     expect(resolveNumericConfig({ theta: 1023, perturb: '1-2' }).steps).toBe(48_000); // a perturbation
     expect(resolveNumericConfig({ theta: 1023, perturb: '1' }).steps).toBe(96_000); // ... leaving nine dimensions
     expect(resolveNumericConfig({ theta: 1023, perturb: '1-9' }).steps).toBe(96_000); // ... leaving one dimension
+    // dependent semantics: a perturbation leaving two dimensions, or one, takes longer; three or more as independent
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1-8', dependence: 'dependent' }).steps).toBe(96_000);
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1-9', dependence: 'dependent' }).steps).toBe(192_000);
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1-7', dependence: 'dependent' }).steps).toBe(48_000);
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1', dependence: 'dependent' }).steps).toBe(96_000);
+    expect(resolveNumericConfig({ select: '1-2', dependence: 'dependent' }).steps).toBe(16_000); // no perturbation
     expect(resolveNumericConfig({ theta: 1 }).steps).toBe(16_000); // one dimension, no perturbation
     expect(resolveNumericConfig({ theta: 968, rho: 12, preset: 'paper' }).steps).toBe(100_001);
     expect(resolveNumericConfig({ theta: 386, encodingSize: 12 }).steps).toBe(96_000);

@@ -114,6 +114,8 @@ function progressReporter(io: CliIo, interactive: boolean) {
           bar = new SingleBar({ format: 'train [{bar}] {value}/{total} loss {loss} | {rate} steps/s | ETA {etas}', hideCursor: true, stream: process.stderr });
           bar.start(p.steps, 0, { loss: '-', rate: '-', etas: '?' });
         }
+        // a 'plateau' schedule moves the run's end once its loss levels off
+        if (bar.getTotal() !== p.steps) bar.setTotal(p.steps);
         bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.stepsPerSecond.toFixed(1), etas: eta });
       } else if (p.step === p.steps || performance.now() - lastLine > 10_000) {
         lastLine = performance.now();
@@ -165,7 +167,11 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--steps <n>', 'optimisation steps', integerOption('--steps'))
     .option('--batch <n>', 'batch size', integerOption('--batch'))
     .option('--lr <x>', 'learning rate', numberOption('--lr'))
-    .option('--schedule <s>', "'constant' or 'cosine[:warmup[:final]]'", stringOption('--schedule'))
+    .option(
+      '--schedule <s>',
+      "'constant', 'cosine[:warmup[:final]]' or 'plateau[:warmup[:final]]' (ends the run once its loss levels off)",
+      stringOption('--schedule'),
+    )
     .option('--hidden <list>', 'hidden widths as multiples of the input size, e.g. 10,50,50,50,50,10', listOption('--hidden'))
     .option(
       '--encoding-size <n>',

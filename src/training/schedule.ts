@@ -14,8 +14,8 @@ import { integer, numberIn, positiveInteger, positiveNumber } from '../common/sc
 /**
  * The 'plateau' schedule: warm up over `warmup` steps, hold the rate; at every
  * `every`-th step from `after` on, compare the mean logged loss of the last
- * `every` steps with the same mean `window` steps earlier (rounded to a
- * multiple of `every`); when it improved by
+ * `window` steps (rounded to a multiple of `every`) with that of the `window`
+ * steps before; when it improved by
  * less than `delta`, decay (cosine) to final·lr over decay·(that step) more
  * steps and stop. A run that never levels off starts its decay in time to
  * end at its configured steps.
@@ -34,7 +34,7 @@ export interface PlateauSchedule {
 export type Schedule = { kind: 'constant' } | { kind: 'cosine'; warmup: number; final: number } | PlateauSchedule;
 
 /** The plateau schedule's tests unless a configuration sets them (docs/quick-preset.md#runs-that-stop-when-the-loss-does). */
-export const PLATEAU_DEFAULTS = { every: 1000, window: 4000, delta: 0.01, decay: 0.25, after: 8000 } as const;
+export const PLATEAU_DEFAULTS = { every: 1000, window: 8000, delta: 0.02, decay: 0.25, after: 16000 } as const;
 
 /** A schedule in a configuration: the object form (config.json). */
 export const scheduleSchema = z.discriminatedUnion('kind', [
@@ -75,33 +75,45 @@ export interface LoggedLoss {
 
 /**
  * A run's phases given its log so far (rows with step % logEvery = 0 count).
- * For 'plateau': the first check step s ≥ after (a multiple of every) where
- * mean(loss over (s − window − every, s − window]) − mean(loss over (s − every, s]) < delta
+ * For 'plateau', with W = window (a multiple of every): the first check step
+ * s ≥ max(after, 2W), a multiple of every, where
+ * mean(loss over (s − 2W, s − W]) − mean(loss over (s − W, s]) < delta
  * starts the decay at s; without one, the decay starts at ⌊steps / (1 + decay)⌋.
  * The decay lasts ⌈decay · start⌉ steps.
  */
 export function runPhases(schedule: Schedule, steps: number, log: readonly LoggedLoss[], logEvery: number): RunPhases {
   if (schedule.kind !== 'plateau') return { decayFrom: 0, end: steps, open: false };
-  const length = (from: number) => from + Math.ceil(schedule.decay * from);
-  const forced = Math.floor(steps / (1 + schedule.decay));
-  const means = new Map<number, { sum: number; n: number }>();
+  const { every, decay } = schedule;
+  const length = (from: number) => from + Math.ceil(decay * from);
+  const forced = Math.floor(steps / (1 + decay));
+  // the logged losses summed per interval (s − every, s]
+  const sums = new Map<number, { sum: number; n: number }>();
   let last = 0;
   for (const row of log) {
     if (row.step % logEvery !== 0) continue;
-    const check = Math.ceil(row.step / schedule.every) * schedule.every;
-    const m = means.get(check) ?? { sum: 0, n: 0 };
+    const check = Math.ceil(row.step / every) * every;
+    const m = sums.get(check) ?? { sum: 0, n: 0 };
     m.sum += row.loss;
     m.n += 1;
-    means.set(check, m);
+    sums.set(check, m);
     last = Math.max(last, row.step);
   }
-  const mean = (check: number) => {
-    const m = means.get(check);
-    return m && m.n > 0 ? m.sum / m.n : undefined;
+  const intervals = Math.max(1, Math.round(schedule.window / every));
+  const window = intervals * every;
+  /** The mean logged loss over (s − window, s], if every interval of it was logged. */
+  const mean = (s: number) => {
+    let sum = 0;
+    let n = 0;
+    for (let j = 0; j < intervals; j++) {
+      const m = sums.get(s - j * every);
+      if (!m) return undefined;
+      sum += m.sum;
+      n += m.n;
+    }
+    return sum / n;
   };
-  const window = Math.max(1, Math.round(schedule.window / schedule.every)) * schedule.every;
-  const first = Math.max(schedule.after, window + schedule.every);
-  for (let s = Math.ceil(first / schedule.every) * schedule.every; s <= Math.min(last, forced); s += schedule.every) {
+  const first = Math.ceil(Math.max(schedule.after, 2 * window) / every) * every;
+  for (let s = first; s <= Math.min(last, forced); s += every) {
     const now = mean(s);
     const before = mean(s - window);
     if (now !== undefined && before !== undefined && before - now < schedule.delta) return { decayFrom: s, end: Math.min(steps, length(s)), open: false };

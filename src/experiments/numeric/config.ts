@@ -47,6 +47,8 @@ export interface QuickStepsFor {
   perturbed: number;
   /** Dimensions of z_x = (s, m_x), i.e. ns + nm (the paper's world: 15). */
   imageLatents: number;
+  /** Whether the semantics are dependent (default: independent). */
+  dependent?: boolean;
 }
 
 /**
@@ -63,10 +65,16 @@ export interface QuickStepsFor {
  * after 96,000; seed 2 of I_θ = [8] reaches 0.67 after 16,000 and 0.95 after
  * 48,000; seed 2 of I_θ = [10] 0.84 after 48,000 and 0.95 after 96,000;
  * seed 1 of I_ρ = {1} (nine dimensions, α = 0.52) 0.67 after 48,000 and 1.00
- * after 96,000 (docs/quick-preset.md).
+ * after 96,000 (docs/quick-preset.md). With dependent semantics a
+ * perturbation that leaves two dimensions gets 96,000 steps and one that
+ * leaves one 192,000: there a kept factor can be read through the perturbed
+ * ones it depends on, and some worlds start near that solution and leave it
+ * slowly (seed 0 of I_ρ = [8]: s10 0.69 after 48,000 steps, still climbing,
+ * 0.995 after 96,000; docs/quick-preset.md#dependent-semantics-slow-escapes).
  */
-export function quickSteps({ encodingSize, perturbed, imageLatents }: QuickStepsFor): number {
+export function quickSteps({ encodingSize, perturbed, imageLatents, dependent = false }: QuickStepsFor): number {
   if (imageLatents > 15) return 96_000;
+  if (perturbed > 0 && dependent && encodingSize <= 2) return encodingSize === 1 ? 192_000 : 96_000;
   if (perturbed > 0) return encodingSize === 1 || encodingSize >= 9 ? 96_000 : 48_000;
   return encodingSize >= 10 ? 96_000 : encodingSize >= 7 ? 48_000 : 16_000;
 }
@@ -239,7 +247,13 @@ export function resolveNumericConfig(input: NumericSettings | AnySettings): Nume
   const bias = resolveBias(s);
   const preset = s.preset ?? 'quick';
   const encodingSize = s.encodingSize ?? identifiedFactors(bias).length;
-  const recipe = presetRecipe(preset === 'custom' ? 'quick' : preset, { encodingSize, perturbed: bias.perturbed.length, imageLatents: bias.ns + bias.nm });
+  const dependent = s.dependence === 'dependent';
+  const recipe = presetRecipe(preset === 'custom' ? 'quick' : preset, {
+    encodingSize,
+    perturbed: bias.perturbed.length,
+    imageLatents: bias.ns + bias.nm,
+    dependent,
+  });
   const steps = s.steps ?? recipe.steps;
   const seed = s.seed ?? 0;
   const config: NumericConfig = {
