@@ -11,7 +11,8 @@
  *          encoding still moves, without looking at the latents
  *   s1..   R² of each semantic factor from ẑ_x by least squares on ẑ_x and
  *          its pairwise products (a fast in-sample proxy for the nonlinear
- *          probe), on 4,096 fixed samples
+ *          probe), on 4,096 fixed samples; m_x: the same for the image's own
+ *          factors, all at once
  *
  * then an END line with the full evaluation's verdicts.
  *   tsx bench/recipe-trajectory.ts NAME '{"select":"1-10","perturb":"1-8","dependence":"dependent","seed":0}'
@@ -61,6 +62,7 @@ const { snapshot, metrics } = await trainModel(config, {
     const features = quadratic(z);
     const k = features.length / n;
     for (let i = 0; i < config.ns; i++) row[`s${i + 1}`] = +Math.max(0, r2(features, k, column(monitor.s.data, config.ns, i), 1)).toFixed(3);
+    row.m_x = +Math.max(0, r2(features, k, monitor.mx.data, config.nm)).toFixed(3);
     previous = z;
     console.log(name, JSON.stringify(row));
   },

@@ -15,10 +15,10 @@ import { integer, numberIn, positiveInteger, positiveNumber } from '../common/sc
  * The 'plateau' schedule: warm up over `warmup` steps, hold the rate; at every
  * `every`-th step from `after` on, compare the mean logged loss of the last
  * `window` steps (rounded to a multiple of `every`) with that of the `window`
- * steps before; when it improved by
- * less than `delta`, decay (cosine) to final·lr over decay·(that step) more
- * steps and stop. A run that never levels off starts its decay in time to
- * end at its configured steps.
+ * steps before; when it improved by less than `delta`, decay (cosine) to
+ * final·lr over decay·(that step) more steps and stop. A run that never levels
+ * off starts its decay in time to end at its configured steps. The
+ * temperature's path (tauEnd) still spans the configured steps.
  */
 export interface PlateauSchedule {
   kind: 'plateau';
