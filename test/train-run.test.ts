@@ -181,12 +181,13 @@ describe('resuming', () => {
   });
 
   it('a plateau schedule ends the run when its loss levels off; resumed mid-run, it ends at the same step with the same parameters', async () => {
-    const schedule = { kind: 'plateau', warmup: 50, final: 0.02, every: 100, window: 400, delta: 0.01, decay: 0.25, after: 600 } as const;
-    const settings = { ...SMALL, steps: 4000, schedule };
+    // this small problem's loss is noisy: it improves by less than 0.15 per 400 steps from about step 2,800
+    const schedule = { kind: 'plateau', warmup: 50, final: 0.02, every: 100, window: 400, delta: 0.15, decay: 0.25, after: 600 } as const;
+    const settings = { ...SMALL, steps: 6000, schedule };
     const whole = join(await tempDir(), 'whole');
     const a = await trainRunDir(whole, settings);
     const end = a.metrics.steps!;
-    expect(end).toBeLessThan(4000);
+    expect(end).toBeLessThan(4800); // where a run that never levels off starts its decay
     expect(a.metrics.passed).toBe(a.metrics.judged);
     const log = (await readFile(join(whole, FILES.log), 'utf8')).trim().split('\n');
     expect(Number(log[log.length - 1]!.split(',')[0])).toBe(end);
