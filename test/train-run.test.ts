@@ -123,12 +123,16 @@ describe('presets', () => {
     expect(resolveNumericConfig({ theta: 1023, steps: 100 }).steps).toBe(100); // explicit settings win
   });
 
-  it('the quick preset sets α = 0.52 when the captions perturb a factor, 0.5 otherwise; the paper preset and explicit settings keep theirs', () => {
+  it('the quick preset sets α = 0.52 when the captions perturb a factor, 0.51 for a dependent unperturbed 10-dimensional encoding, 0.5 otherwise; the paper preset and explicit settings keep theirs', () => {
     expect(resolveNumericConfig({ theta: 1023 }).alpha).toBe(0.5);
     expect(resolveNumericConfig({ theta: 1023, perturb: '1' }).alpha).toBe(0.52);
     expect(resolveNumericConfig({ theta: 1023, perturb: '1', preset: 'paper' }).alpha).toBe(0.5);
     expect(resolveNumericConfig({ theta: 1023, perturb: '1', alpha: 0.5 }).alpha).toBe(0.5);
     expect(quickAlpha({ perturbed: 0 })).toBe(0.5);
+    // dependent semantics: an unperturbed encoding of 10 dimensions takes 0.51 (its m_x, m_t leak at 0.5); smaller ones 0.5
+    expect(resolveNumericConfig({ theta: 1023, dependence: 'dependent' }).alpha).toBe(0.51);
+    expect(resolveNumericConfig({ select: '1-9', dependence: 'dependent' }).alpha).toBe(0.5);
+    expect(resolveNumericConfig({ theta: 1023, perturb: '1-8', dependence: 'dependent' }).alpha).toBe(0.52);
   });
 
   it('evaluation sets: 20,480 samples with the paper preset, 8,192 with the quick one, unless set', () => {
