@@ -64,7 +64,7 @@ export interface TrainHooks {
 }
 
 /** Where a run of `plan` ends and decays, given its log so far. */
-export function phasesOf(plan: Pick<TrainPlan, 'schedule' | 'steps' | 'logEvery'>, log: readonly LogRow[]): RunPhases {
+function phasesOf(plan: Pick<TrainPlan, 'schedule' | 'steps' | 'logEvery'>, log: readonly LogRow[]): RunPhases {
   return runPhases(plan.schedule, plan.steps, log, plan.logEvery);
 }
 

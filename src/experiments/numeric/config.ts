@@ -95,7 +95,11 @@ export function quickSteps({ encodingSize, perturbed, imageLatents, dependent = 
  * cell on the mean of the seeds, where 0.52 squeezes s3 and s9 to 0.84–0.90
  * (docs/quick-preset.md#the-leak-of-m_x-and-m_t-at-10-dependent).
  */
-export function quickAlpha({ perturbed, encodingSize = 0, dependent = false }: Pick<QuickStepsFor, 'perturbed'> & Partial<QuickStepsFor>): number {
+export function quickAlpha({
+  perturbed,
+  encodingSize = 0,
+  dependent = false,
+}: Pick<QuickStepsFor, 'perturbed' | 'dependent'> & { encodingSize?: number }): number {
   if (perturbed > 0) return 0.52;
   return dependent && encodingSize >= 10 ? 0.51 : 0.5;
 }
