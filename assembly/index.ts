@@ -9,7 +9,8 @@
 // against a probe bank built of the gemm and activation kernels
 // (test/probe-bank.test.ts); sampler (drawing and mixing a batch on the core)
 // against the TypeScript DataGenerator (test/sampler.test.ts); vecmath's
-// expBatch against Math.exp (test/kernels-optim.test.ts). fma holds the multiply-add both
+// expBatch against Math.exp (test/kernels-optim.test.ts); c3drender (the Causal3DIdent
+// stand-in's pixel loop) against src/scenes/causal3d-render.ts, byte for byte. fma holds the multiply-add both
 // builds share: plain (SIMD128) or fused (relaxed SIMD), see fma.ts.
 
 export { heapBase } from "./memory";
@@ -30,3 +31,4 @@ export { groupedForward, groupedBackward, squaredErrorGrad } from "./grouped";
 export { probeBankForward4, probeBankGrad4, probeBankBackward4 } from "./probebank";
 export { sampleObservations, samplerWorkBytes, samplerLn } from "./sampler";
 export { im2col, col2im, sparseConvForward, sparseConvFilterGrad } from "./conv";
+export { renderC3dBatch } from "./c3drender";

@@ -9,16 +9,22 @@
  * - a training batch at the quick preset's size (512, I_θ = [10], I_ρ = {1}):
  *   the WebAssembly sampler vs the TypeScript data path it reproduces bit for
  *   bit (our previous version).
+ * - a Causal3DIdent batch's images (128 scenes at 32×32): the WebAssembly
+ *   renderer (f64x2, two pixels at a time) vs the TypeScript renderer it
+ *   reproduces byte for byte, both into the encoder's f32 input.
  */
 import { Matrix } from 'ml-matrix';
 import { Rng } from '../src/common/rng.js';
 import { coreBatchSource, stepBatch } from '../src/experiments/numeric/batches.js';
 import { resolveNumericConfig } from '../src/experiments/numeric/config.js';
 import { numericWorld } from '../src/experiments/numeric/index.js';
+import { C3dBatchRenderer } from '../src/kernels/c3drender.js';
 import { Kernels } from '../src/kernels/module.js';
 import { resolveBias } from '../src/latent/bias.js';
 import { LatentModel } from '../src/latent/model.js';
 import { InvertibleMlp } from '../src/mixing/invertible-mlp.js';
+import { sampleC3dLatents } from '../src/scenes/causal3d-factors.js';
+import { C3D_PARAMS, C3D_TETRA_FACES, c3dSceneParams, renderCausal3d } from '../src/scenes/causal3d-render.js';
 import { row, time, type BenchRow } from './harness.js';
 
 const B = 6144;
@@ -67,6 +73,29 @@ export async function dataBench(): Promise<BenchRow[]> {
     'TypeScript data path',
     await time(() => stepBatch(config, world, ++step), { runs: 200 }),
   );
+
+  const scenes = 128;
+  const size = 32;
+  const sceneRng = Rng.fromSeed(5);
+  const c3d = Array.from({ length: scenes }, () => sampleC3dLatents(sceneRng));
+  const params = new Float64Array(scenes * C3D_PARAMS);
+  c3d.forEach((zc, i) => c3dSceneParams(zc, params, i * C3D_PARAMS));
+  const renderer = new C3dBatchRenderer(kernels, size, C3D_TETRA_FACES);
+  const pixels = size * size * 3;
+  const bytes = new Uint8Array(pixels);
+  const images = new Float32Array(scenes * pixels);
+  const viaTypeScript = () => {
+    c3d.forEach((zc, i) => {
+      renderCausal3d(zc, size, bytes);
+      for (let j = 0; j < pixels; j++) images[i * pixels + j] = bytes[j]! / 255;
+    });
+  };
+  const render = row(
+    `c3d-render-b${scenes}-${size}px-wasm`,
+    await time(() => renderer.render(params, scenes), { runs: 40 }),
+    'TypeScript renderer',
+    await time(viaTypeScript, { runs: 40 }),
+  );
   kernels.close();
-  return [latents, mix, batch];
+  return [latents, mix, batch, render];
 }

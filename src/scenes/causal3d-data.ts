@@ -25,11 +25,17 @@ import {
   type C3dWords,
 } from './causal3d-captions.js';
 import { sampleC3dLatents, type C3dLatents } from './causal3d-factors.js';
-import { renderCausal3d } from './causal3d-render.js';
+import { C3D_PARAMS, c3dSceneParams, renderCausal3d } from './causal3d-render.js';
 import { palette } from './palettes.js';
 import { Vocabulary, tokenize } from './tokens.js';
 
 const VOCABULARY_SAMPLE = 20_000;
+
+/**
+ * A faster renderer of the same pixels: the scenes' parameters ((n, C3D_PARAMS), c3dSceneParams)
+ * to their images ((n, S, S, 3) f32, bytes over 255), e.g. the wasm one (src/kernels/c3drender.ts).
+ */
+export type C3dRenderBatch = (params: Float64Array, n: number) => Float32Array;
 
 export interface C3dBatch {
   size: number;
@@ -90,16 +96,26 @@ export class C3dData {
     return this.length * this.vocabulary.size;
   }
 
-  /** A batch of `size` pairs drawn from `rng`. */
-  batch(size: number, rng: Rng): C3dBatch {
+  /**
+   * A batch of `size` pairs drawn from `rng`, its images rendered by `render` if given (the same
+   * values), else by renderCausal3d.
+   */
+  batch(size: number, rng: Rng, render?: C3dRenderBatch): C3dBatch {
     const latents = Array.from({ length: size }, () => sampleC3dLatents(rng));
     const captions = latents.map((z) => c3dCaption(z, this.bias, rng));
-    const images = new Float32Array(size * this.imageFloats);
-    const bytes = new Uint8Array(this.imageFloats);
-    latents.forEach((z, i) => {
-      renderCausal3d(z, this.imageSize, bytes);
-      for (let j = 0; j < bytes.length; j++) images[i * this.imageFloats + j] = bytes[j]! / 255;
-    });
+    let images: Float32Array;
+    if (render) {
+      const params = new Float64Array(size * C3D_PARAMS);
+      latents.forEach((z, i) => c3dSceneParams(z, params, i * C3D_PARAMS));
+      images = render(params, size);
+    } else {
+      images = new Float32Array(size * this.imageFloats);
+      const bytes = new Uint8Array(this.imageFloats);
+      latents.forEach((z, i) => {
+        renderCausal3d(z, this.imageSize, bytes);
+        for (let j = 0; j < bytes.length; j++) images[i * this.imageFloats + j] = bytes[j]! / 255;
+      });
+    }
     const tokens = new Float32Array(size * this.tokenFloats);
     captions.forEach((c, i) => this.vocabulary.oneHot(c.text, this.length, tokens.subarray(i * this.tokenFloats, (i + 1) * this.tokenFloats)));
     return { size, latents, captions: captions.map((c) => c.text), phrases: captions.map((c) => c.phrase), images, tokens };

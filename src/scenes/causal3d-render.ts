@@ -34,6 +34,10 @@
  * The wall is lit by ambient light plus the spotlight, which the object
  * shadows (a soft shadow ray marched through the bounding sphere).
  * Output: (size, size, 3) uint8, row-major HWC.
+ *
+ * This file is the plain reference. Training renders through its twin in
+ * WebAssembly (assembly/c3drender.ts, two pixels at a time), which reads the
+ * same scene parameters (c3dSceneParams) and gives the same bytes.
  */
 import { MisalignError } from '../common/errors.js';
 import { C3D_CLASSES, C3D_FACTORS, C3D_SHAPE_NAMES, hsvToRgb, type C3dLatents } from './causal3d-factors.js';
@@ -80,8 +84,9 @@ const TETRA_K = 0.52;
 /**
  * The tetrahedron's four faces, 34 numbers each: corners a, b, c; edges b − a, c − b, a − c;
  * the in-plane inward edge normals (edge × normal) and 1/|edge|²; the face normal and 1/|normal|².
+ * (The wasm renderer reads this table too.)
  */
-const TETRA_FACES = (() => {
+export const C3D_TETRA_FACES = (() => {
   const k = TETRA_K;
   const v = [
     [k, k, k],
@@ -128,7 +133,7 @@ function segment2(x: number, y: number, z: number, qx: number, qy: number, qz: n
 
 /** Squared distance from (x, y, z) to the tetrahedron's face f, a triangle (after Inigo Quilez's udTriangle). */
 function triangle2(f: number, x: number, y: number, z: number): number {
-  const d = TETRA_FACES;
+  const d = C3D_TETRA_FACES;
   const o = f * 34;
   const ax = x - d[o]!,
     ay = y - d[o + 1]!,
@@ -262,17 +267,23 @@ function checkLatents(latents: C3dLatents): void {
   }
 }
 
-/** Renders one scene into `out` (size·size·3 bytes, row-major HWC, uint8) or a new array. */
-export function renderCausal3d(latents: C3dLatents, size = 64, out?: Uint8Array): Uint8Array {
-  if (!Number.isInteger(size) || size < 8) throw new MisalignError('OUT_OF_RANGE', `image size must be an integer of at least 8, got ${size}`);
-  checkLatents(latents);
-  const img = out ?? new Uint8Array(size * size * 3);
-  if (img.length !== size * size * 3)
-    throw new MisalignError('SHAPE_MISMATCH', `an image buffer of ${size}×${size}×3 needs ${size * size * 3} bytes, got ${img.length}`);
+/**
+ * One scene's parameters, as the pixel loop reads them (C3D_PARAMS numbers; the wasm renderer,
+ * assembly/c3drender.ts, reads the same block):
+ *
+ *   0 shape   1, 2 the object's centre (cx, cy)   3–5 object RGB   6–8 wall RGB   9–11 light RGB
+ *   12–20 R = Rz(γ)·Ry(β)·Rx(α), row-major        21–23 light direction (world)
+ *   24–26 light direction (object space)          27–29 half vector (object space)   30 sx = 2·s_pos − 1
+ *
+ * Everything that needs sin, cos or the colour conversion happens here, once per image, so the
+ * per-pixel work is +, −, ×, ÷, min, max, abs and sqrt only, which WebAssembly and JavaScript round
+ * alike: both renderers give the same bytes.
+ */
+export const C3D_PARAMS = 31;
 
-  const shape = latents.shape;
-  const cx = latents.x_pos - 1;
-  const cy = latents.y_pos - 1;
+/** Scene parameters of `latents` into `out` (C3D_PARAMS numbers from `offset`). */
+export function c3dSceneParams(latents: C3dLatents, out: Float64Array = new Float64Array(C3D_PARAMS), offset = 0): Float64Array {
+  checkLatents(latents);
   const [or, og, ob] = hsvToRgb(latents.color, 1, 1);
   const [wr, wg, wb] = hsvToRgb(latents.b_color, WALL_SATURATION, WALL_VALUE);
   const [lr, lg, lb] = hsvToRgb(latents.s_color, LIGHT_SATURATION, 1);
@@ -310,21 +321,99 @@ export function renderCausal3d(latents: C3dLatents, size = 64, out?: Uint8Array)
   const lox = r00 * lwx + r10 * lwy + r20 * lwz;
   const loy = r01 * lwx + r11 * lwy + r21 * lwz;
   const loz = r02 * lwx + r12 * lwy + r22 * lwz;
+  const hx0 = lox + r20,
+    hy0 = loy + r21,
+    hz0 = loz + r22;
+  const hn = Math.sqrt(hx0 * hx0 + hy0 * hy0 + hz0 * hz0);
+  out.set(
+    [
+      latents.shape,
+      latents.x_pos - 1,
+      latents.y_pos - 1,
+      or,
+      og,
+      ob,
+      wr,
+      wg,
+      wb,
+      lr,
+      lg,
+      lb,
+      r00,
+      r01,
+      r02,
+      r10,
+      r11,
+      r12,
+      r20,
+      r21,
+      r22,
+      lwx,
+      lwy,
+      lwz,
+      lox,
+      loy,
+      loz,
+      hx0 / hn,
+      hy0 / hn,
+      hz0 / hn,
+      sx,
+    ],
+    offset,
+  );
+  return out;
+}
+
+/** Renders one scene into `out` (size·size·3 bytes, row-major HWC, uint8) or a new array. */
+export function renderCausal3d(latents: C3dLatents, size = 64, out?: Uint8Array): Uint8Array {
+  if (!Number.isInteger(size) || size < 8) throw new MisalignError('OUT_OF_RANGE', `image size must be an integer of at least 8, got ${size}`);
+  const img = out ?? new Uint8Array(size * size * 3);
+  if (img.length !== size * size * 3)
+    throw new MisalignError('SHAPE_MISMATCH', `an image buffer of ${size}×${size}×3 needs ${size * size * 3} bytes, got ${img.length}`);
+  renderPixels(c3dSceneParams(latents), size, img);
+  return img;
+}
+
+/** The pixel loop: the scene of parameters `p` (c3dSceneParams) into img, (size, size, 3) bytes. */
+function renderPixels(p: Float64Array, size: number, img: Uint8Array): void {
+  const shape = p[0]!,
+    cx = p[1]!,
+    cy = p[2]!;
+  const or = p[3]!,
+    og = p[4]!,
+    ob = p[5]!;
+  const wr = p[6]!,
+    wg = p[7]!,
+    wb = p[8]!;
+  const lr = p[9]!,
+    lg = p[10]!,
+    lb = p[11]!;
+  const r00 = p[12]!,
+    r01 = p[13]!,
+    r02 = p[14]!;
+  const r10 = p[15]!,
+    r11 = p[16]!,
+    r12 = p[17]!;
+  const r20 = p[18]!,
+    r21 = p[19]!,
+    r22 = p[20]!;
+  const lwx = p[21]!,
+    lwy = p[22]!,
+    lwz = p[23]!;
+  const lox = p[24]!,
+    loy = p[25]!,
+    loz = p[26]!;
+  const hox = p[27]!,
+    hoy = p[28]!,
+    hoz = p[29]!;
+  const sx = p[30]!;
+  // the view (0, 0, 1) in object space, and the ray direction (0, 0, −1)
   const vox = r20,
     voy = r21,
     voz = r22;
-  const hx0 = lox + vox,
-    hy0 = loy + voy,
-    hz0 = loz + voz;
-  const hn = Math.sqrt(hx0 * hx0 + hy0 * hy0 + hz0 * hz0);
-  const hox = hx0 / hn,
-    hoy = hy0 / hn,
-    hoz = hz0 / hn;
-  // the ray direction (0, 0, −1) in object space
   const dx = -vox,
     dy = -voy,
     dz = -voz;
-
   const poolX = POOL_X * sx;
   const world = (2 * HALF_FRAME) / size; // world units per pixel
   const pix = world / OBJECT_SCALE; // object units per pixel
@@ -430,5 +519,4 @@ export function renderCausal3d(latents: C3dLatents, size = 64, out?: Uint8Array)
       img[o + 2] = Math.round(255 * Math.min(1, blue));
     }
   }
-  return img;
 }

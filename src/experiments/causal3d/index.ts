@@ -32,6 +32,7 @@ import { imageTextCost } from '../image-text/cost.js';
 import { imageTextGrid } from '../image-text/grids.js';
 import { imageTextResults } from '../image-text/results.js';
 import { imageTextModel, pairBatches, probeSetEmbeddings, probeSets } from '../image-text/model.js';
+import { renderedByKernels } from './wasm-render.js';
 
 /** The public code's Causal3DIdent recipe: 100,001 steps, encoding sizes 3,3,4,5,5,6,7 (selection) and 7,6,5,5,4,3,3 (perturbation), as the quick preset's. */
 export const C3D_PUBLIC_CODE = { steps: 100_001, encodingSize: (bias: C3dBias) => c3dBiasSets(bias).encodingSize };
@@ -120,13 +121,13 @@ export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3d
   model: imageTextModel,
   // Probes: about 10 s at 4,096 pairs (Causal3DIdent; docs/image-text.md).
   cost: (config) => imageTextCost(config, 10),
-  batches: (config, world) => pairBatches(config, world),
+  batches: (config, world, kernels) => pairBatches(config, renderedByKernels(world, kernels)),
   async evaluate({ config, kernels, engine, world }, evalSeed) {
     const root = Rng.fromSeed(evalSeed);
     const n = config.evalSamples;
     const d = config.encodingSize;
     const factorValues = (b: C3dBatch, i: number): Record<C3dProbeFactor, number> => ({ ...b.latents[i]!, phrase: b.phrases[i]! });
-    const { fit, score, standardised } = await probeSets(engine, world, config, evalSeed, factorValues);
+    const { fit, score, standardised } = await probeSets(engine, renderedByKernels(world, kernels), config, evalSeed, factorValues);
     const sets = c3dBiasSets(config.bias);
     const column = (values: Record<C3dProbeFactor, number>[], f: C3dProbeFactor) => Float64Array.from(values, (v) => v[f]);
     const rows: C3dFactorResult[] = [];
@@ -165,10 +166,10 @@ export const causal3dExperiment: Experiment<C3dSettings, C3dConfig, C3dData, C3d
     return rows;
   },
   // The evaluation's sets as embeddings and factors (misalign export-embeddings); the phrasing is probed from the text only, as here.
-  async probeData({ config, engine, world }, evalSeed) {
+  async probeData({ config, kernels, engine, world }, evalSeed) {
     const n = config.evalSamples;
     const factorValues = (b: C3dBatch, i: number): Record<C3dProbeFactor, number> => ({ ...b.latents[i]!, phrase: b.phrases[i]! });
-    const { fit, score } = await probeSets(engine, world, config, evalSeed, factorValues);
+    const { fit, score } = await probeSets(engine, renderedByKernels(world, kernels), config, evalSeed, factorValues);
     const sets = c3dBiasSets(config.bias);
     const embeddings = probeSetEmbeddings(fit, score, n, config.encodingSize);
     const all = [...fit.values, ...score.values];
