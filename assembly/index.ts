@@ -30,5 +30,5 @@ export { sumSquares, scale, addInto, adamStep } from "./optim";
 export { groupedForward, groupedBackward, squaredErrorGrad } from "./grouped";
 export { probeBankForward4, probeBankGrad4, probeBankBackward4 } from "./probebank";
 export { sampleObservations, samplerWorkBytes, samplerLn } from "./sampler";
-export { im2col, col2im, sparseConvForward, sparseConvFilterGrad } from "./conv";
+export { im2col, col2im, sparseConvForward, sparseConvFilterGrad, convDirectFits, padImage, convDirectForward, convDirectFilterGrad } from "./conv";
 export { renderC3dBatch } from "./c3drender";

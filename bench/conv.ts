@@ -11,9 +11,10 @@
  * doing the same flops at the rate it reaches in the same run on the dense
  * product 6144×750×750 (the kernels suite's gemm-nn row), so the ratio is the
  * convolution's share of the GEMM's rate (1.00 = as fast as the GEMM).
- * `conv-layer-*` rows time a layer's three products together in chunks of
- * patches (the default) against one im2col matrix for all rows (this
- * release's previous form), in the same run.
+ * `conv-layer-*` rows time a layer's products together as training runs them
+ * (direct where the layer allows: L1's forward and filter gradient, L2's
+ * forward) against im2col + GEMM in chunks of patches for all of them (our
+ * previous version), in the same run.
  */
 import { Conv2d, type Conv2dShape } from '../src/kernels/conv.js';
 import { gemm } from '../src/kernels/gemm.js';
@@ -62,17 +63,17 @@ export async function convBench(): Promise<BenchRow[]> {
     rows.push(row(`conv-fwd-${name}`, forward, baseline, atGemmRate(flops), flops));
     rows.push(row(`conv-dw-${name}`, filter, baseline, atGemmRate(flops), flops));
     if (s.C > 3) rows.push(row(`conv-dx-${name}`, await time(() => conv.inputGrad(w, dy, dx), opts), baseline, atGemmRate(flops), flops));
-    const whole = new Conv2d(k, s, false, Number.POSITIVE_INFINITY);
+    const previous = new Conv2d(k, s, { direct: false });
     const layer = (c: Conv2d) => () => {
       c.forward(x, w, b, y);
       c.filterGrad(dy, dw, db, true);
       if (s.C > 3) c.inputGrad(w, dy, dx);
     };
-    let chunked = await time(layer(conv), opts);
-    let one = await time(layer(whole), opts);
-    chunked = faster(chunked, await time(layer(conv), opts));
-    one = faster(one, await time(layer(whole), opts));
-    rows.push(row(`conv-layer-${name}`, chunked, 'one im2col matrix', one, (s.C > 3 ? 3 : 2) * flops));
+    let now = await time(layer(conv), opts);
+    let before = await time(layer(previous), opts);
+    now = faster(now, await time(layer(conv), opts));
+    before = faster(before, await time(layer(previous), opts));
+    rows.push(row(`conv-layer-${name}`, now, 'im2col + GEMM in chunks', before, (s.C > 3 ? 3 : 2) * flops));
     k.arena.release(mark);
   }
   k.close();

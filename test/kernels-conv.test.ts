@@ -76,7 +76,7 @@ describe('2-D convolution', () => {
     const s = { N: 5, H: 32, W: 32, C: 3, KH: 4, KW: 4, F: 16, stride: 2, pad: 1 }; // 1,280 rows: chunks of 256 and a last one
     const mark = k.arena.mark();
     const run = (chunkFloats: number) => {
-      const conv = new Conv2d(k, s, false, chunkFloats);
+      const conv = new Conv2d(k, s, { chunkFloats, direct: false });
       const [x, w, b, dy] = [randn(s.N * s.H * s.W * s.C, 11), randn(conv.patch * s.F, 12, 0.3), randn(s.F, 13), randn(conv.rows * s.F, 14)].map((v) =>
         k.arena.from(v),
       );
@@ -94,6 +94,64 @@ describe('2-D convolution', () => {
     k.arena.release(mark);
   });
 
+  // Short patches run directly (no patch matrix): the same sums in the same order as im2col + GEMM,
+  // so the same bits, at the borders, for a last group of fewer than four pixels, for a patch that
+  // is not a whole number of tiles, over several 256-row blocks, accumulating, in both builds and
+  // on two threads.
+  const directShapes: [string, Conv2dShape][] = [
+    ["the quick encoder's L1 (patch 48, 1,280 rows)", { N: 5, H: 32, W: 32, C: 3, KH: 4, KW: 4, F: 16, stride: 2, pad: 1 }],
+    ["the quick encoder's L2 (patch 256, one K block)", { N: 3, H: 16, W: 16, C: 16, KH: 4, KW: 4, F: 32, stride: 2, pad: 1 }],
+    ['3×3, stride 1, patch 27, odd rows (5·7·9 = 315)', { N: 5, H: 7, W: 9, C: 3, KH: 3, KW: 3, F: 8, stride: 1, pad: 1 }],
+    ['padding wider than half a kernel, F 24', { N: 2, H: 6, W: 5, C: 2, KH: 3, KW: 3, F: 24, stride: 1, pad: 2 }],
+  ];
+  const builds: [string, { fma: boolean; threads?: number }][] = [
+    ['SIMD128', { fma: false }],
+    ['relaxed SIMD', { fma: true }],
+    ['relaxed SIMD, two threads', { fma: true, threads: 2 }],
+  ];
+  it.each(builds)('runs short patches directly, bit for bit as im2col + GEMM (%s)', async (_, options) => {
+    const kk = await Kernels.load(options);
+    try {
+      for (const [name, s] of directShapes) {
+        const run = (direct: boolean) => {
+          const conv = new Conv2d(kk, s, { direct });
+          const inputs = [randn(s.N * s.H * s.W * s.C, 21), randn(conv.patch * s.F, 22, 0.3), randn(s.F, 23), randn(conv.rows * s.F, 24)];
+          const [x, w, b, dy] = inputs.map((v) => kk.arena.from(v));
+          const [y, dw, db, dx] = [conv.rows * s.F, conv.patch * s.F, s.F, s.N * s.H * s.W * s.C].map((n) => kk.arena.alloc(n));
+          conv.forward(x!, w!, b!, y!);
+          conv.backward(w!, dy!, dw!, db!, dx!);
+          const once = dw!.toArray();
+          conv.filterGrad(dy!, dw!, db!, true); // accumulating: every block adds
+          return { direct: conv.direct, out: [y!, dx!].map((t) => t.toArray()).concat([once, dw!.toArray()]) };
+        };
+        const mark = kk.arena.mark();
+        const direct = run(true);
+        const gemmForm = run(false);
+        expect([name, direct.direct, gemmForm.direct]).toEqual([name, true, false]);
+        direct.out.forEach((v, i) => expect([name, i, Buffer.from(v.buffer).equals(Buffer.from(gemmForm.out[i]!.buffer))]).toEqual([name, i, true]));
+        kk.arena.release(mark);
+      }
+    } finally {
+      kk.close();
+    }
+  });
+
+  it('keeps im2col + GEMM where the direct kernels do not fit (patch over 256, F not a multiple of 8; filter gradient: over 4 channels)', () => {
+    const mark = k.arena.mark();
+    const forms = (s: Conv2dShape, options = {}) => {
+      const c = new Conv2d(k, s, options);
+      return [c.direct, c.directFilterGrad];
+    };
+    const layer = { N: 1, H: 8, W: 8, KH: 4, KW: 4, stride: 2, pad: 1 };
+    expect(forms({ ...layer, C: 32, F: 64 })).toEqual([false, false]);
+    expect(forms({ ...layer, C: 3, F: 12 })).toEqual([false, false]);
+    expect(forms({ ...layer, C: 16, F: 32 })).toEqual([true, false]);
+    expect(forms({ ...layer, C: 3, F: 16 })).toEqual([true, true]);
+    expect(forms({ ...layer, C: 3, F: 16 }, { direct: false })).toEqual([false, false]);
+    expect(forms({ N: 2, H: 1, W: 9, C: 4, KH: 1, KW: 3, F: 8, stride: 1, pad: 0 }, { sparseInput: true })).toEqual([false, false]);
+    k.arena.release(mark);
+  });
+
   // The sparse form (one-hot tokens) must be the same function as the dense one, for any input.
   const oneHot = (N: number, W: number, C: number, seed: number) => {
     const x = new Float32Array(N * W * C);
@@ -108,7 +166,7 @@ describe('2-D convolution', () => {
   ];
   it.each(sparseShapes)('the sparse-input form matches the reference: %s', (_, s, input) => {
     const mark = k.arena.mark();
-    const conv = new Conv2d(k, s, true);
+    const conv = new Conv2d(k, s, { sparseInput: true });
     const xv = input(s);
     const wv = randn(conv.patch * s.F, 11, 0.3);
     const bv = randn(s.F, 12);
@@ -135,7 +193,7 @@ describe('2-D convolution', () => {
   it('the sparse-input form refuses an input gradient, with one line', () => {
     const mark = k.arena.mark();
     const s = sparseShapes[0]![1];
-    const conv = new Conv2d(k, s, true);
+    const conv = new Conv2d(k, s, { sparseInput: true });
     const [x, w, y, dy, dw, dx] = [s.N * s.W * s.C, conv.patch * s.F, conv.rows * s.F, conv.rows * s.F, conv.patch * s.F, s.N * s.W * s.C].map((n) =>
       k.arena.alloc(n),
     );

@@ -73,7 +73,7 @@ export class CoreNet {
           ? new Conv2d(
               k,
               { N, H: l.in[0], W: l.in[1], C: l.in[2], KH: l.spec.kernel[0], KW: l.spec.kernel[1], F: l.spec.filters, stride: l.spec.stride, pad: l.spec.pad },
-              i === 0 && this.spec.sparseInput === true,
+              { sparseInput: i === 0 && this.spec.sparseInput === true },
             )
           : null,
       ),

@@ -14,6 +14,16 @@
  * unchunked ones, bit for bit. Backward reads the x of the last forward, so
  * call them in pairs.
  *
+ * A layer with short patches (KH·KW·C ≤ 256) and F a multiple of 8 (the
+ * image encoder's first two layers) runs its forward directly instead: the
+ * GEMM's micro-kernel reading the patches from a zero-padded copy of the
+ * image, no patch matrix at all, the same sums in the same order, so the
+ * same results bit for bit (assembly/conv.ts, "Direct convolution"). Its
+ * filter gradient runs directly too when the input has at most 4 channels (an
+ * image's first layer): there a 256-row block's pixels stay in the L1 cache,
+ * while with more channels they do not and the packed GEMM is faster
+ * (docs/performance.md, "The image-text step").
+ *
  * With `sparseInput` (one-hot tokens), the layer skips im2col and the GEMMs:
  * each output pixel adds x·w[tap, c, :] for its taps' non-zero inputs, and dw
  * adds x ⊗ dy the same way (the same function for any input up to float
@@ -24,7 +34,8 @@ import { MisalignError } from '../common/errors.js';
 import { biasAdd, columnSums } from './activations.js';
 import type { F32Buffer } from './arena.js';
 import { gemm } from './gemm.js';
-import { checkBuffer, type Kernels } from './module.js';
+import { checkBuffer, splitRange, type Kernels } from './module.js';
+import type { Job } from './threads.js';
 
 export interface Conv2dShape {
   N: number;
@@ -39,10 +50,22 @@ export interface Conv2dShape {
   pad: number;
 }
 
+/** Below this many multiply-adds a direct convolution runs on one thread (as gemm.ts decides). */
+const PARALLEL_MIN_MACS = 1 << 20;
+
 /** Floats of one chunk of patches (256 KiB): rows = this / patch, in whole multiples of CHUNK_ALIGN. */
 const CHUNK_FLOATS = 65_536;
 /** The GEMM's K block (assembly/gemm.ts KC): dw's sums keep their order when chunks are multiples of it. */
 const CHUNK_ALIGN = 256;
+
+export interface Conv2dOptions {
+  /** The input is mostly zeros (one-hot tokens): read only its non-zero values; no input gradient. Default false. */
+  sparseInput?: boolean;
+  /** Floats per chunk of patches; Infinity moves all rows at once (one im2col matrix, as the bench compares). */
+  chunkFloats?: number;
+  /** Run the forward (and filter gradient) directly where the layer allows (default true); false keeps im2col + GEMM. */
+  direct?: boolean;
+}
 
 export function convOutSize(n: number, k: number, stride: number, pad: number): number {
   return Math.floor((n + 2 * pad - k) / stride) + 1;
@@ -57,7 +80,14 @@ export class Conv2d {
   readonly patch: number;
   /** Rows of patches per chunk. */
   readonly chunkRows: number;
-  /** One chunk of patches (chunkRows, patch) and of their gradients; null for a sparse input. */
+  /** Whether the forward runs directly (no patches; see above), and whether the filter gradient does. */
+  readonly direct: boolean;
+  readonly directFilterGrad: boolean;
+  /** Whether the input is read as sparse (Conv2dOptions). */
+  readonly sparseInput: boolean;
+  /** The zero-padded copy of the last forward's input (N, H + 2·pad, W + 2·pad, C) for the direct kernels; null otherwise. */
+  private readonly padded: F32Buffer | null;
+  /** One chunk of patches (chunkRows, patch) and of their gradients; null where unused. */
   private readonly cols: F32Buffer | null;
   private readonly dcols: F32Buffer | null;
   /** The input of the last forward (its backward reads it again). */
@@ -66,10 +96,10 @@ export class Conv2d {
   constructor(
     private readonly k: Kernels,
     readonly shape: Conv2dShape,
-    readonly sparseInput = false,
-    /** Floats per chunk of patches; Infinity moves all rows at once (one im2col matrix, as the bench compares). */
-    chunkFloats = CHUNK_FLOATS,
+    options: Conv2dOptions = {},
   ) {
+    const { sparseInput = false, chunkFloats = CHUNK_FLOATS, direct = true } = options;
+    this.sparseInput = sparseInput;
     const { N, H, W, C, KH, KW, stride, pad } = shape;
     for (const [what, v] of Object.entries(shape)) {
       if (!Number.isInteger(v) || v < (what === 'pad' ? 0 : 1))
@@ -83,7 +113,10 @@ export class Conv2d {
     this.rows = N * this.OH * this.OW;
     this.patch = KH * KW * C;
     this.chunkRows = Math.min(this.rows, Math.max(1, Math.floor(chunkFloats / this.patch / CHUNK_ALIGN)) * CHUNK_ALIGN);
-    this.cols = sparseInput ? null : k.arena.alloc(this.chunkRows * this.patch);
+    this.direct = direct && !sparseInput && k.exports.convDirectFits(KH, KW, C, shape.F) === 1;
+    this.padded = this.direct ? k.arena.alloc(N * (H + 2 * pad) * (W + 2 * pad) * C) : null;
+    this.directFilterGrad = this.direct && C <= 4;
+    this.cols = sparseInput || this.directFilterGrad ? null : k.arena.alloc(this.chunkRows * this.patch);
     this.dcols = sparseInput ? null : k.arena.alloc(this.chunkRows * this.patch);
   }
 
@@ -94,7 +127,14 @@ export class Conv2d {
     checkBuffer('convolution filters', w, this.patch * F);
     checkBuffer('convolution output', y, this.rows * F);
     this.lastInput = x;
-    if (this.cols) {
+    if (this.padded) {
+      const xp = this.padded.ptr;
+      this.k.exports.padImage(x.ptr, N, H, W, C, pad, xp);
+      const args = (row0: number, rows: number, t: number) =>
+        [xp, N, H, W, C, KH, KW, stride, pad, F, w.ptr, row0, rows, y.ptr, this.k.gemmWork[t]!.ptr] as const;
+      if (this.k.pool === null || this.rows * this.patch * F < PARALLEL_MIN_MACS) this.k.exports.convDirectForward(...args(0, this.rows, 0));
+      else this.k.run(splitRange(this.rows, this.k.threads, 4).map(([r0, r1], t): Job => ({ fn: 'convDirectForward', args: [...args(r0, r1 - r0, t)] })));
+    } else if (this.cols) {
       const cols = this.cols;
       this.chunks((row0, rows) => {
         this.k.exports.im2col(x.ptr, N, H, W, C, KH, KW, stride, pad, row0, rows, cols.ptr);
@@ -123,7 +163,13 @@ export class Conv2d {
     checkBuffer('convolution filter gradient', dw, this.patch * F);
     const x = this.lastInput;
     if (!x) throw new MisalignError('SHAPE_MISMATCH', 'convolution backward called before its forward');
-    if (this.cols) {
+    if (this.directFilterGrad && this.padded) {
+      const k = this.k;
+      const xp = this.padded.ptr; // the forward's padded copy of x
+      const args = (k0: number, k1: number) => [xp, N, H, W, C, KH, KW, stride, pad, F, dy.ptr, this.rows, beta, dw.ptr, k0, k1] as const;
+      if (k.pool === null || this.rows * this.patch * F < PARALLEL_MIN_MACS) k.exports.convDirectFilterGrad(...args(0, this.patch));
+      else k.run(splitRange(this.patch, k.threads, 4).map(([k0, k1]): Job => ({ fn: 'convDirectFilterGrad', args: [...args(k0, k1)] })));
+    } else if (this.cols) {
       const cols = this.cols;
       this.chunks((row0, rows) => {
         this.k.exports.im2col(x.ptr, N, H, W, C, KH, KW, stride, pad, row0, rows, cols.ptr);
