@@ -103,6 +103,7 @@ describe('2-D convolution', () => {
     ["the quick encoder's L2 (patch 256, one K block)", { N: 3, H: 16, W: 16, C: 16, KH: 4, KW: 4, F: 32, stride: 2, pad: 1 }],
     ['3×3, stride 1, patch 27, odd rows (5·7·9 = 315)', { N: 5, H: 7, W: 9, C: 3, KH: 3, KW: 3, F: 8, stride: 1, pad: 1 }],
     ['padding wider than half a kernel, F 24', { N: 2, H: 6, W: 5, C: 2, KH: 3, KW: 3, F: 24, stride: 1, pad: 2 }],
+    ["the text encoder's second layer (1×3 over 64 channels, no padding)", { N: 7, H: 1, W: 19, C: 64, KH: 1, KW: 3, F: 64, stride: 1, pad: 0 }],
   ];
   const builds: [string, { fma: boolean; threads?: number }][] = [
     ['SIMD128', { fma: false }],
