@@ -221,9 +221,12 @@ export function sparseConvFilterGrad(x: usize, N: i32, H: i32, W: i32, C: i32, K
 //   y and dy (N·OH·OW, F), dw (P, F)
 //   patch entry k = (kh·KW + kw)·C + c of output pixel (n, oh, ow) reads xp[n, oh·stride + kh, ow·stride + kw, c]
 
-/** Whether the direct kernels take this layer: P ≤ 256 (one GEMM K block) and F a multiple of 8. */
+/**
+ * Whether the direct kernels take this layer: P ≤ 256 (one GEMM K block), F a multiple of 8, and
+ * the packed filters (P·F floats) within a GEMM workspace (F ≤ 2048).
+ */
 export function convDirectFits(KH: i32, KW: i32, C: i32, F: i32): i32 {
-  return KH * KW * C <= 256 && F % 8 == 0 && F > 0 ? 1 : 0;
+  return KH * KW * C <= 256 && F % 8 == 0 && F > 0 && F <= 2048 ? 1 : 0;
 }
 
 /** xp (N, H + 2·pad, W + 2·pad, C) ← x (N, H, W, C) framed by `pad` pixels of zeros. */

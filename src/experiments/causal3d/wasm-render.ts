@@ -1,8 +1,8 @@
 /**
  * The Causal3DIdent world with its images rendered by the compute core
  * (src/kernels/c3drender.ts) instead of the TypeScript renderer: the same
- * batches bit for bit (the same scene parameters and pixel loop), about a
- * third faster (docs/performance.md, "The image-text step").
+ * batches bit for bit (the same scene parameters and pixel loop), 1.5×
+ * faster (docs/performance.md, "The image-text step").
  */
 import type { Kernels } from '../../kernels/module.js';
 import { C3dBatchRenderer } from '../../kernels/c3drender.js';
