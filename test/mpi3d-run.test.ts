@@ -48,6 +48,13 @@ describe('the mpi3d experiment', () => {
     expect(resolveMpi3dConfig({ perturbationLevel: 1 })).toEqual(resolveMpi3dConfig({ selectionLevel: 5 }));
     expect(resolveMpi3dConfig({ perturbationLevel: 2 }).bias).toEqual({ perturbation: 2 });
     expect(resolveMpi3dConfig({ selectionLevel: 1 }).encodingSize).toBe(3);
+    // τ: 0.5 where the captions name one factor correctly ({color}; the last perturbation level), 0.1 elsewhere;
+    // a set τ wins, and the paper preset keeps 1.
+    expect([1, 2, 3, 4, 5].map((selectionLevel) => resolveMpi3dConfig({ selectionLevel }).tau)).toEqual([0.5, 0.1, 0.1, 0.1, 0.1]);
+    expect([2, 3, 4, 5].map((perturbationLevel) => resolveMpi3dConfig({ perturbationLevel }).tau)).toEqual([0.1, 0.1, 0.1, 0.5]);
+    expect(resolveMpi3dConfig({ selectionLevel: 1, preset: 'long' }).tau).toBe(0.5);
+    expect(resolveMpi3dConfig({ selectionLevel: 1, tau: 0.2 }).tau).toBe(0.2);
+    expect(resolveMpi3dConfig({ selectionLevel: 1, preset: 'paper' }).tau).toBe(1);
     // The public code (main_mpi3dreal.py): encoding size |unbiased|, 200,001 steps, batch 256, lr 1e-5, τ = 1, raw outputs standardised.
     expect(resolveMpi3dConfig({ perturbationLevel: 2, preset: 'paper' })).toMatchObject({
       encodingSize: 4,

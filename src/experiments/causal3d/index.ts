@@ -38,7 +38,7 @@ import { renderedByKernels } from './wasm-render.js';
 export const C3D_PUBLIC_CODE = { steps: 100_001, encodingSize: (bias: C3dBias) => c3dBiasSets(bias).encodingSize };
 /** The quick preset's τ: 0.02, which learns shape beside the positions and lighting better than 0.1 (docs/image-text.md#the-quick-preset). */
 export const C3D_QUICK_TAU = 0.02;
-const configs = imageTextConfigs('causal3d', c3dBiasSets, C3D_PUBLIC_CODE, C3D_QUICK_TAU, {});
+const configs = imageTextConfigs('causal3d', c3dBiasSets, C3D_PUBLIC_CODE, () => C3D_QUICK_TAU, {});
 export const c3dSettingsSchema = configs.settings;
 export type C3dSettings = z.input<typeof c3dSettingsSchema>;
 export const c3dConfigSchema = configs.config;

@@ -156,6 +156,9 @@ export interface LevelSets {
   perturbed: readonly string[];
 }
 
+/** The quick preset's τ for a caption level, from what the level declares (its selected and perturbed factors). */
+export type QuickTau = (sets: LevelSets) => number;
+
 /**
  * The caption bias written to config.json: a perturbation level that perturbs
  * nothing (level 1) is the selection level that mentions every factor, the same
@@ -177,7 +180,8 @@ export function resolveImageTextFields(
   bias: LevelBias,
   quickEncodingSize: number,
   publicCode: PublicCodeRecipe,
-  quickTau: number,
+  quickTau: QuickTau,
+  sets: LevelSets,
 ): SharedConfig {
   const preset = s.preset ?? 'quick';
   const p = IMAGE_TEXT_PRESETS[preset];
@@ -194,7 +198,7 @@ export function resolveImageTextFields(
     imageSize,
     evalSamples: s.evalSamples ?? p.evalSamples,
     form: s.form ?? 'ntxent',
-    tau: s.tau ?? (preset === 'paper' ? IMAGE_TEXT_PRESETS.paper.tau : quickTau),
+    tau: s.tau ?? (preset === 'paper' ? IMAGE_TEXT_PRESETS.paper.tau : quickTau(sets)),
     probeOutputs: s.probeOutputs ?? p.probeOutputs,
     ...resolveEngine(s),
     checkpointEvery: s.checkpointEvery ?? Math.max(1, Math.min(1000, Math.ceil(steps / 10))),
@@ -217,8 +221,8 @@ export function imageTextConfigs<const N extends string, E extends z.ZodRawShape
   experiment: N,
   biasSets: (bias: LevelBias) => LevelSets,
   publicCode: PublicCodeRecipe,
-  /** The quick preset's τ for this experiment (docs/image-text.md#the-quick-preset). */
-  quickTau: number,
+  /** The quick (and long) preset's τ for this experiment and level (docs/image-text.md#the-quick-preset). */
+  quickTau: QuickTau,
   extra: E,
   extraValues: (settings: Record<string, unknown>) => object = () => ({}),
 ) {
@@ -238,7 +242,7 @@ export function imageTextConfigs<const N extends string, E extends z.ZodRawShape
       experiment,
       version: 1,
       bias,
-      ...resolveImageTextFields(s, bias, biasSets(bias).encodingSize, publicCode, quickTau),
+      ...resolveImageTextFields(s, bias, biasSets(bias).encodingSize, publicCode, quickTau, biasSets(bias)),
       ...extraValues(s),
     });
   };
