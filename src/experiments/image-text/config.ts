@@ -173,15 +173,16 @@ export function canonicalBias(bias: LevelBias, biasSets: (bias: LevelBias) => Le
 /**
  * The shared fields of a config from settings. The encoding size is the
  * setting's, else the public code's with the paper preset, else the quick
- * preset's rule for the caption bias (`quickEncodingSize`).
+ * preset's rule for the caption bias (`sets.encodingSize`); τ likewise the
+ * setting's, the paper preset's, or the experiment's quick rule for the level.
  */
 export function resolveImageTextFields(
   s: SharedSettings,
   bias: LevelBias,
-  quickEncodingSize: number,
+  /** The level's sets; their encodingSize is the quick preset's rule for it. */
+  sets: LevelSets,
   publicCode: PublicCodeRecipe,
   quickTau: QuickTau,
-  sets: LevelSets,
 ): SharedConfig {
   const preset = s.preset ?? 'quick';
   const p = IMAGE_TEXT_PRESETS[preset];
@@ -205,7 +206,7 @@ export function resolveImageTextFields(
     logEvery: s.logEvery ?? Math.max(1, Math.min(100, Math.ceil(steps / 100))),
     schedule: s.schedule ?? { kind: 'constant' },
     clip: 2.0,
-    encodingSize: s.encodingSize ?? (preset === 'paper' ? publicCode.encodingSize(bias) : quickEncodingSize),
+    encodingSize: s.encodingSize ?? (preset === 'paper' ? publicCode.encodingSize(bias) : sets.encodingSize),
     imageFilters: s.imageFilters ?? (preset !== 'paper' && imageSize === 32 ? [...QUICK_IMAGE_FILTERS] : defaultImageFilters(imageSize)),
     ...(s.tauEnd !== undefined && { tauEnd: s.tauEnd }),
     probeEpochs: p.probeEpochs,
@@ -242,7 +243,7 @@ export function imageTextConfigs<const N extends string, E extends z.ZodRawShape
       experiment,
       version: 1,
       bias,
-      ...resolveImageTextFields(s, bias, biasSets(bias).encodingSize, publicCode, quickTau, biasSets(bias)),
+      ...resolveImageTextFields(s, bias, biasSets(bias), publicCode, quickTau),
       ...extraValues(s),
     });
   };
