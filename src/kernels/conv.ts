@@ -33,7 +33,7 @@
 import { MisalignError } from '../common/errors.js';
 import { biasAdd, columnSums } from './activations.js';
 import type { F32Buffer } from './arena.js';
-import { gemm } from './gemm.js';
+import { gemm, oneThread } from './gemm.js';
 import { checkBuffer, splitRange, type Kernels } from './module.js';
 import type { Job } from './threads.js';
 
@@ -49,9 +49,6 @@ export interface Conv2dShape {
   stride: number;
   pad: number;
 }
-
-/** Below this many multiply-adds a direct convolution runs on one thread (as gemm.ts decides). */
-const PARALLEL_MIN_MACS = 1 << 20;
 
 /** Floats of one chunk of patches (256 KiB): rows = this / patch, in whole multiples of CHUNK_ALIGN. */
 const CHUNK_FLOATS = 65_536;
@@ -132,7 +129,7 @@ export class Conv2d {
       this.k.exports.padImage(x.ptr, N, H, W, C, pad, xp);
       const args = (row0: number, rows: number, t: number) =>
         [xp, N, H, W, C, KH, KW, stride, pad, F, w.ptr, row0, rows, y.ptr, this.k.gemmWork[t]!.ptr] as const;
-      if (this.k.pool === null || this.rows * this.patch * F < PARALLEL_MIN_MACS) this.k.exports.convDirectForward(...args(0, this.rows, 0));
+      if (oneThread(this.k, this.rows * this.patch * F)) this.k.exports.convDirectForward(...args(0, this.rows, 0));
       else this.k.run(splitRange(this.rows, this.k.threads, 4).map(([r0, r1], t): Job => ({ fn: 'convDirectForward', args: [...args(r0, r1 - r0, t)] })));
     } else if (this.cols) {
       const cols = this.cols;
@@ -167,7 +164,7 @@ export class Conv2d {
       const k = this.k;
       const xp = this.padded.ptr; // the forward's padded copy of x
       const args = (k0: number, k1: number) => [xp, N, H, W, C, KH, KW, stride, pad, F, dy.ptr, this.rows, beta, dw.ptr, k0, k1] as const;
-      if (k.pool === null || this.rows * this.patch * F < PARALLEL_MIN_MACS) k.exports.convDirectFilterGrad(...args(0, this.patch));
+      if (oneThread(k, this.rows * this.patch * F)) k.exports.convDirectFilterGrad(...args(0, this.patch));
       else k.run(splitRange(this.patch, k.threads, 4).map(([k0, k1]): Job => ({ fn: 'convDirectFilterGrad', args: [...args(k0, k1)] })));
     } else if (this.cols) {
       const cols = this.cols;

@@ -18,6 +18,11 @@ import type { Job } from './threads.js';
 /** Below this many multiply-adds a product runs on one thread (dispatch would cost more than it saves). */
 const PARALLEL_MIN_MACS = 1 << 20;
 
+/** Whether a product of `macs` multiply-adds runs on the calling thread alone (no helpers, or too small to split). */
+export function oneThread(k: Kernels, macs: number): boolean {
+  return k.pool === null || macs < PARALLEL_MIN_MACS;
+}
+
 export interface GemmArgs {
   M: number;
   N: number;
@@ -55,7 +60,7 @@ export function gemm(k: Kernels, args: GemmArgs): void {
   if (M > 0) checkBuffer('gemm C', C, (M - 1) * ldc + N);
   const tA = transA ? 1 : 0;
   const tB = transB ? 1 : 0;
-  if (k.pool === null || M * N * K < PARALLEL_MIN_MACS) {
+  if (oneThread(k, M * N * K)) {
     k.exports.gemm(tA, tB, M, N, K, alpha, A.ptr, lda, B.ptr, ldb, beta, C.ptr, ldc, k.gemmWork[0]!.ptr);
     return;
   }
