@@ -21,7 +21,6 @@ const LOG2E: f32 = 1.44269504088896341;
 // ln 2 split so that n·LN2_HI is exact in f32 for |n| <= 126 (Cody and Waite).
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
-const EXP_LO: f32 = -87.3;
 export const EXP_ZERO: f32 = -24;
 const SHIFTER: f32 = 12582912; // 1.5 · 2^23
 
@@ -29,14 +28,19 @@ const SHIFTER: f32 = 12582912; // 1.5 · 2^23
  * e^x per lane for x <= 0 (or -inf), as the loss kernels need: scores are
  * shifted by their row maximum first. Below EXP_ZERO (-24) the result is an
  * exact 0 (see the header: no subnormals downstream).
+ *
+ * Lanes below EXP_ZERO compute garbage (for x < -87, 2^n wraps in the exponent
+ * bits; for -inf, NaN) that the final mask turns into +0, so x needs no clamp.
+ * (An earlier version clamped x at -87.3 first, with the same results bit for
+ * bit: one operation and one vector register fewer in the loss's exp loop,
+ * whose running sum the register allocator otherwise spilled to the stack.)
  */
 @inline
 export function expNonPositive4(x: v128): v128 {
-  const xc = f32x4.pmax(x, f32x4.splat(EXP_LO)); // pmax is one instruction; wasm's max is not
   // n = round(x·log2 e) by the shifter trick: adding 1.5·2^23 leaves n in the low mantissa bits.
-  const t = madd(xc, f32x4.splat(LOG2E), f32x4.splat(SHIFTER));
+  const t = madd(x, f32x4.splat(LOG2E), f32x4.splat(SHIFTER));
   const n = f32x4.sub(t, f32x4.splat(SHIFTER));
-  const r = nmadd(n, f32x4.splat(LN2_LO), nmadd(n, f32x4.splat(LN2_HI), xc));
+  const r = nmadd(n, f32x4.splat(LN2_LO), nmadd(n, f32x4.splat(LN2_HI), x));
   // e^r for |r| <= ln2/2: a degree-5 minimax polynomial (relative error 7.6e-8).
   let p = f32x4.splat(8.29829e-3);
   p = madd(p, r, f32x4.splat(4.191542e-2));

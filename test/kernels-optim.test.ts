@@ -88,10 +88,14 @@ describe('vector exp (used by the loss kernels)', () => {
     let worst = 0;
     for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i]! / Math.exp(x[i]!) - 1));
     expect(worst).toBeLessThan(3e-7);
-    const low = k.arena.from([-24.001, -87.5, -1000, -Infinity]);
-    const lowOut = k.arena.alloc(4);
-    k.exports.expBatch(low.ptr, lowOut.ptr, 4);
-    expect(Array.from(lowOut.toArray())).toEqual([0, 0, 0, 0]);
+    // x is not clamped before the exponent trick: every lane below −24, even where 2^n would wrap
+    // (−88.7, −1000, −3.4e38) or the arithmetic gives NaN (−∞), must come out +0.
+    const lowIn = [-24.001, -87.5, -88.7, -150, -1000, -3.4e38, -Infinity, -25];
+    const low = k.arena.from(lowIn);
+    const lowOut = k.arena.alloc(lowIn.length);
+    k.exports.expBatch(low.ptr, lowOut.ptr, lowIn.length);
+    expect(Array.from(lowOut.toArray())).toEqual(lowIn.map(() => 0));
+    for (const v of lowOut.toArray()) expect(Object.is(v, 0)).toBe(true);
     k.arena.release(mark);
   });
 });
