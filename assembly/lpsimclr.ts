@@ -38,7 +38,7 @@
 //
 // Workspace (floats, 16-byte aligned), see lpsimclrWorkFloats:
 //   ct (d, Mp) | gct (d, Mp) | nc (Mp) | colG (Mp) | rows (4, Mp) | accA (4·d f32x4) | rowScale (4)
-//   | apack (d, 4): the block's rows interleaved, apack[k·4 + r] = a_r[k]
+//   | apack (d, 4): the block's rows interleaved, apack[k·4 + r] = a_r[k] | live (Mp/4 i32): pass3Sparse's list
 
 import { madd } from "./fma";
 import { EXP_ZERO, expNonPositive4, hmax, hsum, max4 } from "./vecmath";
@@ -49,6 +49,12 @@ const JT = 512; // negatives per pass-3 tile (keeps the tile's scores in L1)
 // A block takes the sparse pass 3 when fewer than 1/SPARSE_DIV of its groups of
 // 4 negatives hold a nonzero e_rj (docs/performance.md#the-loss-late-in-training).
 const SPARSE_DIV = 3;
+// Pass 2 tests each group before its exp only when fewer than 1/SKIP_DIV of the
+// last block's groups were alive: nearer a third, the test's branch goes either way
+// unpredictably and costs more than the exps it saves. Both forms of pass 2 store
+// the same values (exp gives exact zeros where the test skips), so this choice,
+// unlike pass 3's, changes no result.
+const SKIP_DIV = 8;
 
 @inline
 function padded(M: i32): i32 {
@@ -58,7 +64,7 @@ function padded(M: i32): i32 {
 /** Floats of workspace lpsimclrRows needs for M negatives of dimension d. */
 export function lpsimclrWorkFloats(M: i32, d: i32): i32 {
   const Mp = padded(M);
-  return 2 * d * Mp + 2 * Mp + R * Mp + R * d * 4 + R + R * d;
+  return 2 * d * Mp + 2 * Mp + R * Mp + R * d * 4 + R + R * d + (Mp >> 2);
 }
 
 export function lpsimclrRows(
@@ -89,6 +95,7 @@ export function lpsimclrRows(
   const accA = rows + <usize>R * MpB;
   const rowScale = accA + (<usize>(R * d) << 4);
   const apack = rowScale + (<usize>R << 2);
+  const live = apack + (<usize>(R * d) << 2);
   const invTau: f32 = 1 / tau;
 
   // Prepare the negatives: transpose, squared norms, zero the gradient accumulators.
@@ -106,8 +113,8 @@ export function lpsimclrRows(
 
   // Per-row scalars of the current block.
   let lossSum: f64 = 0;
-  // Whether the last block was mostly far negatives; the next block's pass 2 then tests before exp.
-  let sparseBlock = false;
+  // Whether the last block was nearly all far negatives; the next block's pass 2 then tests before exp.
+  let skipDead = false;
   // In-batch negatives (c is a itself): row i's own score is excluded, leaving M − 1 negatives.
   const logCount = Math.log(<f64>(excludeSelf != 0 ? M : M + 1));
   const negScale: f32 = (-2 * (1 - alpha)) * invTau / <f32>N; // ∂L/∂neg before the softmax weight
@@ -215,8 +222,8 @@ export function lpsimclrRows(
       const countLive: i32 = r < valid ? 1 : 0;
       const vm = f32x4.splat(m);
       let sum = f32x4.splat(0);
-      if (sparseBlock) {
-        // Most groups are far below the row's maximum: test before paying for exp.
+      if (skipDead) {
+        // Nearly every group is far below the row's maximum: test before paying for exp.
         const vCut = f32x4.splat(EXP_ZERO);
         const vZero = f32x4.splat(0);
         for (let j = 0; j < Mp; j += 4) {
@@ -268,9 +275,9 @@ export function lpsimclrRows(
 
     // Pass 3: the terms coupling rows and negatives.
     for (let k = 0; k < R * d; k++) v128.store(accA + (<usize>k << 4), f32x4.splat(0));
-    sparseBlock = liveGroups * SPARSE_DIV < valid * (Mp >> 2);
-    if (sparseBlock) {
-      pass3Sparse(rows, MpB, Mp, valid, d, rowScale, apack, ct, gct, colG, accA);
+    skipDead = liveGroups * SKIP_DIV < valid * (Mp >> 2);
+    if (liveGroups * SPARSE_DIV < valid * (Mp >> 2)) {
+      pass3Sparse(rows, MpB, Mp, valid, d, rowScale, apack, ct, gct, colG, accA, live);
     } else {
       pass3Dense(rows, MpB, Mp, d, rowScale, a0, a1, a2, a3, ct, gct, colG, accA);
     }
@@ -361,30 +368,46 @@ function pass3Dense(rows: usize, MpB: usize, Mp: i32, d: i32, rowScale: usize, a
 /**
  * Pass 3 for a block whose scores are mostly exact zeros (late in training,
  * when most negatives are far: e_rj = 0 below e^EXP_ZERO): the same sums, row
- * by row, skipping every group of 4 negatives whose e_rj are all 0. Only the
+ * by row, over only the groups of 4 negatives with some e_rj > 0. Only the
  * order of the additions differs from pass3Dense.
+ *
+ * Each row first lists its live groups (live: byte offsets, written without a
+ * branch), then runs the sums over the list. Testing each group inside the sums
+ * instead took a branch per group and dimension that went either way
+ * unpredictably when a third of the groups were alive. Every element still gets
+ * its terms in the same order (rows in turn; accA over the negatives in turn).
  */
-function pass3Sparse(rows: usize, MpB: usize, Mp: i32, valid: i32, d: i32, rowScale: usize, apack: usize, ct: usize, gct: usize, colG: usize, accA: usize): void {
+function pass3Sparse(rows: usize, MpB: usize, Mp: i32, valid: i32, d: i32, rowScale: usize, apack: usize, ct: usize, gct: usize, colG: usize, accA: usize, live: usize): void {
   for (let r = 0; r < valid; r++) {
     const rowp = rows + <usize>r * MpB;
-    const cn = f(rowScale, r);
-    const vcn = f32x4.splat(cn);
-    const accR = accA + (<usize>(r * d) << 4);
+    let n = 0;
     for (let j = 0; j < Mp; j += 4) {
       const jo = <usize>j << 2;
-      const e = v128.load(rowp + jo);
-      if (!v128.any_true(e)) continue;
-      v128.store(colG + jo, madd(e, vcn, v128.load(colG + jo)));
-      let ctp = ct + jo;
-      let gctp = gct + jo;
-      for (let k = 0; k < d; k++) {
-        const m = f32x4.splat(-2 * cn * f(apack, 4 * k + r));
-        v128.store(gctp, madd(e, m, v128.load(gctp)));
-        const accP = accR + (<usize>k << 4);
-        v128.store(accP, madd(e, v128.load(ctp), v128.load(accP)));
-        ctp += MpB;
-        gctp += MpB;
+      store<i32>(live + (<usize>n << 2), <i32>jo);
+      n += <i32>v128.any_true(v128.load(rowp + jo));
+    }
+    const cn = f(rowScale, r);
+    const vcn = f32x4.splat(cn);
+    // colG[j] += γ_rj
+    for (let q = 0; q < n; q++) {
+      const jo = <usize>load<i32>(live + (<usize>q << 2));
+      v128.store(colG + jo, madd(v128.load(rowp + jo), vcn, v128.load(colG + jo)));
+    }
+    const accR = accA + (<usize>(r * d) << 4);
+    for (let k = 0; k < d; k++) {
+      // gct[k, j] += e_rj·(−2·cn_r·a_rk);  accA[r, k] += Σ_j e_rj·c_jk
+      const m = f32x4.splat(-2 * cn * f(apack, 4 * k + r));
+      const ctRow = ct + <usize>k * MpB;
+      const gctRow = gct + <usize>k * MpB;
+      const accP = accR + (<usize>k << 4);
+      let acc = v128.load(accP);
+      for (let q = 0; q < n; q++) {
+        const jo = <usize>load<i32>(live + (<usize>q << 2));
+        const e = v128.load(rowp + jo);
+        v128.store(gctRow + jo, madd(e, m, v128.load(gctRow + jo)));
+        acc = madd(e, v128.load(ctRow + jo), acc);
       }
+      v128.store(accP, acc);
     }
   }
 }
