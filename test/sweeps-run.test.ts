@@ -241,6 +241,30 @@ describe('runSweep', () => {
     expect(numeric(resumed.summary).cells).toEqual(numeric(whole.summary).cells);
   });
 
+  it('a rerun whose configuration changed for a setting lists its own run there, not both', async () => {
+    const dir = await tempDir();
+    const before = expandGrid(grid('g', '1', '1-2'), { seeds: 1, base: TINY });
+    // Between the two commands a rule changed [1-2]'s recipe (here its steps): a new id for the same setting and seed.
+    const after = expandGrid(grid('g', '1', '1-2'), { seeds: 1, base: TINY }).map((r) =>
+      r.setting === '[1-2]' ? { ...r, settings: { ...r.settings, steps: 150 } } : r,
+    );
+    const oldId = runId(resolveNumericConfig(before[1]!.settings));
+    const newId = runId(resolveNumericConfig(after[1]!.settings));
+    expect(newId).not.toBe(oldId);
+    await runSweep(dir, before);
+    const second = await runSweep(dir, after);
+    expect(second).toMatchObject({ skipped: 1, done: 1, failed: [] });
+    const manifest = JSON.parse(await readFile(join(dir, 'grids', 'g.json'), 'utf8')) as { runs: { id: string; setting: string }[] };
+    expect(manifest.runs.map((r) => [r.setting, r.id])).toEqual([
+      ['[1]', runId(resolveNumericConfig(before[0]!.settings))],
+      ['[1-2]', newId],
+    ]);
+    // The summary counts one seed per cell: the run of the configuration now in force.
+    expect(second.summary.runs).toEqual({ expected: 2, complete: 2 });
+    expect(numeric(second.summary).cells.every((c) => c.seeds === 1)).toBe(true);
+    expect((await readdir(join(dir, 'runs'))).sort()).toEqual([oldId, newId, runId(resolveNumericConfig(before[0]!.settings))].sort());
+  });
+
   it('a failed run is reported and the others finish', async () => {
     const dir = await tempDir();
     const runs = expandGrid(grid('g', '1', '1-2', '1-3'), { seeds: 1, base: TINY });

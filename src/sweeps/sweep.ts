@@ -75,9 +75,17 @@ interface Manifest {
   runs: ManifestEntry[];
 }
 
-const entryKey = (e: ManifestEntry): string => JSON.stringify([e.id, e.setting, e.dependence, e.seed]);
+/** A grid holds one run per setting, dependence and seed. */
+const entryKey = (e: ManifestEntry): string => JSON.stringify([e.setting, e.dependence, e.seed]);
 
-/** Adds the runs to DIR/grids/<grid>.json (merging with what an earlier command listed). */
+/**
+ * Adds the runs to DIR/grids/<grid>.json, merging with what an earlier command
+ * listed. Where this command's run for a setting, dependence and seed has
+ * another id than the listed one (its configuration changed: another preset,
+ * or a preset rule that changed since), this command's run takes its place, so
+ * the summary and the report count the runs of the configuration now in force
+ * (the earlier run's folder stays in DIR/runs/, no longer listed).
+ */
 async function writeManifests(dir: string, runs: readonly (GridRun & { id: string })[]): Promise<void> {
   const byGrid = new Map<string, ManifestEntry[]>();
   for (const r of runs) {
@@ -91,8 +99,9 @@ async function writeManifests(dir: string, runs: readonly (GridRun & { id: strin
     const old = await readJsonIfExists<Manifest>(path);
     const merged = new Map<string, ManifestEntry>();
     for (const e of [...(old?.runs ?? []), ...entries]) merged.set(entryKey(e), e);
-    if (old && merged.size === old.runs.length) continue;
-    await writeJson(path, { grid, runs: [...merged.values()] } satisfies Manifest);
+    const next = [...merged.values()];
+    if (old && next.length === old.runs.length && next.every((e, i) => e.id === old.runs[i]!.id)) continue;
+    await writeJson(path, { grid, runs: next } satisfies Manifest);
   }
 }
 
