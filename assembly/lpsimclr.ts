@@ -29,8 +29,9 @@
 //
 // Late in training most e_rj are exact zeros (exp flushes below e^EXP_ZERO,
 // vecmath.ts): a block whose groups of 4 negatives are mostly zero takes
-// pass3Sparse, which skips them, and the next block's pass 2 tests a group
-// before its exp (docs/performance.md#the-loss-late-in-training).
+// pass3Sparse, which skips them, and after a block with nearly all zero the
+// next block's pass 2 tests a group before its exp
+// (docs/performance.md#the-loss-late-in-training).
 //
 // Negatives are kept transposed (ct is d × Mp, Mp = M rounded up to 8) so the
 // loops run 4 or 8 negatives per f32x4 step; padding columns get |c|² = +inf,

@@ -33,7 +33,8 @@ const SHIFTER: f32 = 12582912; // 1.5 · 2^23
  * bits; for -inf, NaN) that the final mask turns into +0, so x needs no clamp.
  * (An earlier version clamped x at -87.3 first, with the same results bit for
  * bit: one operation and one vector register fewer in the loss's exp loop,
- * whose running sum the register allocator otherwise spilled to the stack.)
+ * whose running sum the register allocator otherwise spilled to the stack:
+ * docs/performance.md, "The loss's exp loop as V8 compiles it".)
  */
 @inline
 export function expNonPositive4(x: v128): v128 {
