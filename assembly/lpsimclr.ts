@@ -276,8 +276,9 @@ export function lpsimclrRows(
 
     // Pass 3: the terms coupling rows and negatives.
     for (let k = 0; k < R * d; k++) v128.store(accA + (<usize>k << 4), f32x4.splat(0));
-    skipDead = liveGroups * SKIP_DIV < valid * (Mp >> 2);
-    if (liveGroups * SPARSE_DIV < valid * (Mp >> 2)) {
+    const groups = valid * (Mp >> 2); // the block's groups of 4 negatives over its valid rows
+    skipDead = liveGroups * SKIP_DIV < groups;
+    if (liveGroups * SPARSE_DIV < groups) {
       pass3Sparse(rows, MpB, Mp, valid, d, rowScale, apack, ct, gct, colG, accA, live);
     } else {
       pass3Dense(rows, MpB, Mp, d, rowScale, a0, a1, a2, a3, ct, gct, colG, accA);
